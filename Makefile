@@ -1,0 +1,48 @@
+# Ordena — the two commands a newcomer needs:  `make run`  and  `make test`.
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: run test install install-python install-static browsers lint typecheck bench messages check-fresh clean
+
+run: install ## install everything, start embedded PostgreSQL + worker, load the demo, serve
+	$(UV) run ordena demo --serve
+
+test: install browsers ## install everything and run the whole suite
+	$(UV) run pytest -n 2 --dist loadgroup -q
+
+install: install-python install-static
+
+$(CURDIR)/.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install -q "uv==$(UV_VERSION)"
+
+install-python: $(UV)
+	$(UV) sync --frozen -q
+
+install-static:
+	@if [ ! -d node_modules/htmx.org ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
+	@mkdir -p static/vendor/pico static/vendor/htmx
+	@cp node_modules/@picocss/pico/css/pico.min.css static/vendor/pico/
+	@cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+
+browsers: ## Debian's Chromium for the end-to-end journeys (needs root or sudo once)
+	@bash scripts/ensure-chromium.sh
+
+lint: install-python
+	$(UV) run ruff check src tests migrations
+	$(UV) run ruff format --check src tests migrations
+
+typecheck: install-python
+	$(UV) run mypy
+
+bench: install ## the benchmark harness; writes docs/benchmarks.md
+	$(UV) run python -m tests.perf.harness
+
+messages: install-python ## extract gettext strings and update the English catalogue
+	$(UV) run pybabel extract -F babel.cfg -o src/platform/ordena/locale/messages.pot --no-location --sort-output .
+	$(UV) run pybabel update -i src/platform/ordena/locale/messages.pot -d src/platform/ordena/locale -l en --no-fuzzy-matching --ignore-obsolete
+
+clean:
+	rm -rf var .venv .tools node_modules static/vendor

@@ -1,0 +1,3 @@
+from ordena.cli import main
+
+main()

@@ -1,0 +1,242 @@
+"""Sign-up, login/logout, password reset, single-use links, account and API tokens."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+from uuid import UUID
+
+from litestar import Request, get, post
+from litestar.exceptions import HTTPException
+from litestar.params import FromPath, FromQuery
+from litestar.response import Redirect, Response, Template
+
+from ordena.accounts import api_tokens, passwords, services
+from ordena.accounts.sessions import revoke, revoke_all_for_user, start_session
+from ordena.mail.services import send_mail
+from ordena.settings import Settings
+from ordena.tenancy.services import firms_of_user
+from ordena.web.auth import cookie_header, session_cookie_name
+from ordena.web.deps import DB, CurrentAuth, Form
+from ordena.web.forms import FormError, FormErrors
+from ordena.web.i18n import LOCALES, _
+from ordena.web.locale import LANG_COOKIE
+from ordena.web.pages import redirect
+
+PUBLIC = {"access": "public"}
+USER = {"access": "user"}
+
+
+def _settings(request: Request[Any, Any, Any]) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def _safe_next(value: str | None) -> str:
+    """Only local paths: never an open redirect."""
+    if not value or not value.startswith("/") or value.startswith("//") or urlsplit(value).netloc:
+        return "/"
+    return value
+
+
+async def _login_response(request: Request[Any, Any, Any], db: DB, user_id: UUID | None, target: str, *, scope: dict[str, Any] | None = None, auth: CurrentAuth | None = None) -> Redirect:
+    settings = _settings(request)
+    token, _row = await start_session(
+        db, user_id=user_id, days=settings.session_days, scope=scope,
+        user_agent=request.headers.get("user-agent", ""), replace=auth.session if auth else None,
+    )
+    response = redirect(target)
+    response.headers["Set-Cookie"] = cookie_header(settings, session_cookie_name(settings), token, max_age=settings.session_days * 86400)
+    return response
+
+
+@get("/signup", opt=PUBLIC, name="signup")
+async def signup_form() -> Template:
+    return Template("accounts/signup.html", context={"values": {}, "errors": FormErrors()})
+
+
+@post("/signup", opt=PUBLIC)
+async def signup(request: Request[Any, Any, Any], db: DB, data: Form, auth: CurrentAuth) -> Redirect:
+    values = {k: str(v) for k, v in data.items() if k not in {"password", "_csrf"}}
+    try:
+        tenant, user = await services.sign_up(
+            db,
+            services.SignUp(
+                firm_name=str(data.get("firm_name", "")), slug=str(data.get("slug", "")),
+                name=str(data.get("name", "")), email=str(data.get("email", "")),
+                password=str(data.get("password", "")), locale=str(request.scope["state"].get("locale", "es")),
+            ),
+        )
+    except services.SignUpInvalid as exc:
+        raise FormError("accounts/signup.html", {"values": values}, exc.errors) from exc
+    response = await _login_response(request, db, user.id, f"/w/{tenant.slug}", auth=auth)
+    return response
+
+
+@get("/login", opt=PUBLIC, name="login")
+async def login_form(next: FromQuery[str | None] = None) -> Template:
+    return Template("accounts/login.html", context={"values": {"next": _safe_next(next)}, "errors": FormErrors()})
+
+
+@post("/login", opt=PUBLIC)
+async def login(request: Request[Any, Any, Any], db: DB, data: Form, auth: CurrentAuth) -> Redirect:
+    email = str(data.get("email", ""))
+    values = {"email": email, "next": _safe_next(str(data.get("next") or ""))}
+    errors = FormErrors()
+    ip = request.client.host if request.client else "?"
+    try:
+        user = await services.authenticate(db, _settings(request), email, str(data.get("password", "")), ip)
+    except services.TooManyAttempts as exc:
+        errors.add("__all__", _("Demasiados intentos. Espera 15 minutos o restablece tu contraseña."))
+        raise FormError("accounts/login.html", {"values": values}, errors, status_code=429) from exc
+    if user is None:
+        errors.add("__all__", _("Correo o contraseña incorrectos."))
+        raise FormError("accounts/login.html", {"values": values}, errors, status_code=400)
+    return await _login_response(request, db, user.id, values["next"], auth=auth)
+
+
+@post("/logout", opt=USER)
+async def logout(request: Request[Any, Any, Any], db: DB, auth: CurrentAuth) -> Redirect:
+    if auth.session is not None:
+        await revoke(db, auth.session)
+    settings = _settings(request)
+    response = redirect("/login", flash=_("Cerraste sesión."), kind="info")
+    response.headers["Set-Cookie"] = cookie_header(settings, session_cookie_name(settings), "", max_age=0)
+    return response
+
+
+@post("/lang", opt=PUBLIC)
+async def switch_language(data: Form) -> Redirect:
+    lang = str(data.get("lang", "es"))
+    if lang not in LOCALES:
+        lang = "es"
+    response = Redirect(path=_safe_next(str(data.get("next") or "/")), status_code=303)
+    response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="lax", path="/")
+    return response
+
+
+@get("/password/forgot", opt=PUBLIC, name="password_forgot")
+async def forgot_form() -> Template:
+    return Template("accounts/forgot.html", context={"values": {}, "errors": FormErrors(), "sent": False})
+
+
+@post("/password/forgot", opt=PUBLIC)
+async def forgot(request: Request[Any, Any, Any], db: DB, data: Form) -> Template:
+    errors = FormErrors()
+    email = services.normalize_email(str(data.get("email", "")), errors)
+    if errors:
+        raise FormError("accounts/forgot.html", {"values": {"email": email}, "sent": False}, errors)
+    import datetime as dt
+
+    from ordena.accounts import throttle
+
+    ip = request.client.host if request.client else "?"
+    if await throttle.hit(db, throttle.key_for("forgot", ip), window=dt.timedelta(minutes=15)) > 20:
+        raise HTTPException(status_code=429)
+    user = await services.user_by_email(db, email)
+    settings = _settings(request)
+    if user is not None and user.is_active:
+        url = await services.issue_link(db, settings, purpose=services.PASSWORD_RESET, email=user.email, user_id=user.id)
+        await send_mail(db, templates_dir=settings.templates_dir, to=user.email, template="password_reset", context={"name": user.name, "url": url, "hours": settings.link_ttl_hours}, locale=user.locale)
+    # Same answer whether or not the account exists.
+    return Template("accounts/forgot.html", context={"values": {"email": email}, "errors": FormErrors(), "sent": True})
+
+
+@get("/links/{secret:str}", opt=PUBLIC, name="link")
+async def follow_link(request: Request[Any, Any, Any], db: DB, secret: FromPath[str], auth: CurrentAuth) -> Response[Any]:
+    """Exchange a single-use emailed link for a session at once; the secret is not kept."""
+    link = await services.consume_link(db, secret)
+    if link is None:
+        response: Response[Any] = Template("accounts/link_invalid.html", context={}, status_code=410)
+        response.headers["Referrer-Policy"] = "no-referrer"
+        return response
+    target = "/"
+    user_id = link.user_id
+    scope: dict[str, Any] | None = None
+    if link.purpose == services.PASSWORD_RESET:
+        target = "/account/password?reset=1"
+        scope = {"kind": "reset"}
+    elif link.purpose == services.INVITATION:
+        from ordena.tenancy.invitations import accept_invitation
+
+        user_id, target = await accept_invitation(db, link)
+    elif link.purpose == services.CONTACT_SIGN_IN:
+        user_id = None
+        scope = {"kind": "contact", **link.scope}
+        target = str(link.scope.get("landing") or "/")
+    response = await _login_response(request, db, user_id, target, scope=scope, auth=auth)
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@get("/account/password", opt=USER, name="account_password")
+async def password_form(reset: FromQuery[bool] = False) -> Template:
+    return Template("accounts/password.html", context={"errors": FormErrors(), "reset": reset})
+
+
+@post("/account/password", opt=USER)
+async def change_password(request: Request[Any, Any, Any], db: DB, data: Form, auth: CurrentAuth) -> Redirect:
+    assert auth.user is not None
+    errors = FormErrors()
+    new = str(data.get("password", ""))
+    # A session opened by a reset link may set a new password without the old one.
+    reset = auth.scope.get("kind") == "reset"
+    if auth.user.password_hash and not reset and not passwords.verify_password(auth.user.password_hash, str(data.get("current", ""))):
+        errors.add("current", _("La contraseña actual no es correcta."))
+    weak = passwords.weakness(new, email=auth.user.email)
+    if weak:
+        errors.add("password", weak)
+    elif new != str(data.get("confirm", "")):
+        errors.add("confirm", _("Las contraseñas no coinciden."))
+    if errors:
+        raise FormError("accounts/password.html", {"reset": reset}, errors)
+    await services.set_password(db, auth.user, new)
+    # A password change ends every other session, then starts a fresh one here.
+    await revoke_all_for_user(db, auth.user.id)
+    response = await _login_response(request, db, auth.user.id, "/")
+    return response
+
+
+@get("/account/tokens", opt=USER, name="api_tokens")
+async def tokens_page(db: DB, auth: CurrentAuth) -> Template:
+    assert auth.user is not None
+    tokens = await api_tokens.list_for_user(db, auth.user.id)
+    return Template("accounts/tokens.html", context={"tokens": tokens, "new_secret": None, "errors": FormErrors(), "values": {}})
+
+
+@post("/account/tokens", opt=USER)
+async def create_token(db: DB, auth: CurrentAuth, data: Form) -> Template:
+    assert auth.user is not None
+    name = str(data.get("name", "")).strip()
+    if not name or len(name) > 100:
+        errors = FormErrors()
+        errors.add("name", _("Escribe un nombre de hasta 100 caracteres para reconocer el token."))
+        raise FormError("accounts/tokens.html", {"tokens": await api_tokens.list_for_user(db, auth.user.id), "new_secret": None, "values": {"name": name}}, errors)
+    secret, _row = await api_tokens.create(db, auth.user.id, name)
+    tokens = await api_tokens.list_for_user(db, auth.user.id)
+    return Template("accounts/tokens.html", context={"tokens": tokens, "new_secret": secret, "errors": FormErrors(), "values": {}})
+
+
+@post("/account/tokens/{token_id:uuid}/revoke", opt=USER)
+async def revoke_token(db: DB, auth: CurrentAuth, token_id: FromPath[UUID]) -> Redirect:
+    assert auth.user is not None
+    await api_tokens.revoke(db, auth.user.id, token_id)
+    return redirect("/account/tokens", flash=_("Token revocado."))
+
+
+@get("/", opt=PUBLIC, name="home")
+async def home(db: DB, auth: CurrentAuth) -> Response[Any]:
+    if auth.user is None:
+        if auth.contact is not None:
+            return Redirect(path=str(auth.contact.get("landing") or "/login"), status_code=303)
+        return Template("accounts/landing.html", context={})
+    firms = await firms_of_user(db, auth.user.id)
+    if len(firms) == 1:
+        return Redirect(path=f"/w/{firms[0][0].slug}", status_code=303)
+    return Template("tenancy/firms.html", context={"firms": firms})
+
+
+ROUTES = [
+    signup_form, signup, login_form, login, logout, switch_language, forgot_form, forgot,
+    follow_link, password_form, change_password, tokens_page, create_token, revoke_token, home,
+]

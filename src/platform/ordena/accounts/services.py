@@ -1,0 +1,180 @@
+"""Sign-up, sign-in, password reset and colleague invitations."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select, text, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ordena.accounts import passwords, throttle
+from ordena.accounts.models import LinkToken, User
+from ordena.audit.services import Actor, record, snapshot
+from ordena.lib.clock import now
+from ordena.lib.tokens import digest, new_secret
+from ordena.settings import Settings
+from ordena.tenancy.models import Membership, Role, Tenant
+from ordena.tenancy.services import RESERVED_SLUGS, SLUG_RE, enter_firm
+from ordena.web.forms import FormErrors
+from ordena.web.i18n import _
+
+
+class TooManyAttempts(Exception):
+    pass
+
+
+def normalize_email(raw: str, errors: FormErrors, field: str = "email") -> str:
+    raw = (raw or "").strip()
+    if not raw:
+        errors.add(field, _("Escribe tu correo electrónico."))
+        return raw
+    try:
+        return validate_email(raw, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        errors.add(field, _("Ese correo electrónico no es válido."))
+        return raw
+
+
+def actor_of(user: User) -> Actor:
+    return Actor(user.id, user.email)
+
+
+async def user_by_email(db: AsyncSession, email: str) -> User | None:
+    return await db.scalar(select(User).where(func.lower(User.email) == email.lower()))
+
+
+@dataclass
+class SignUp:
+    firm_name: str
+    slug: str
+    name: str
+    email: str
+    password: str
+    locale: str = "es"
+
+
+async def sign_up(db: AsyncSession, data: SignUp) -> tuple[Tenant, User]:
+    """A new firm and its owner, in one transaction. Raises ``FormErrors`` via the returned
+    errors object; nothing is written unless every field is valid."""
+    errors = FormErrors()
+    firm_name = data.firm_name.strip()
+    slug = data.slug.strip().lower()
+    name = data.name.strip()
+    if not firm_name:
+        errors.add("firm_name", _("Escribe el nombre de tu firma."))
+    elif len(firm_name) > 200:
+        errors.add("firm_name", _("El nombre es demasiado largo (máximo 200 caracteres)."))
+    if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS:
+        errors.add("slug", _("Usa de 3 a 63 letras minúsculas, números o guiones, sin guion al inicio ni al final."))
+    elif await db.scalar(select(Tenant.id).where(Tenant.slug == slug)):
+        errors.add("slug", _("Esa dirección ya está en uso; elige otra."))
+    if not name:
+        errors.add("name", _("Escribe tu nombre."))
+    email = normalize_email(data.email, errors)
+    if "email" not in errors.fields and await user_by_email(db, email):
+        errors.add("email", _("Ya existe una cuenta con ese correo. Inicia sesión para crear otra firma."))
+    weak = passwords.weakness(data.password, email=email)
+    if weak:
+        errors.add("password", weak)
+    if errors:
+        raise SignUpInvalid(errors)
+    tenant = Tenant(slug=slug, name=firm_name, locale=data.locale)
+    user = User(email=email, name=name, password_hash=passwords.hash_password(data.password), locale=data.locale)
+    db.add_all([tenant, user])
+    await db.flush()
+    await enter_firm(db, tenant, user.id)
+    membership = Membership(tenant_id=tenant.id, user_id=user.id, role=Role.OWNER)
+    db.add(membership)
+    await db.flush()
+    actor = actor_of(user)
+    await record(db, tenant_id=tenant.id, actor=actor, action="create", entity_type="firm", entity_id=tenant.id, after=snapshot(tenant, ["slug", "name", "locale"]))
+    await record(db, tenant_id=tenant.id, actor=actor, action="create", entity_type="membership", entity_id=membership.id, after={"user": email, "role": "owner"})
+    return tenant, user
+
+
+class SignUpInvalid(Exception):
+    def __init__(self, errors: FormErrors) -> None:
+        super().__init__("invalid sign-up")
+        self.errors = errors
+
+
+async def authenticate(db: AsyncSession, settings: Settings, email: str, password: str, ip: str) -> User | None:
+    """The user, or None for a wrong email or password (same answer, same time)."""
+    key = throttle.key_for("login", email.strip(), ip)
+    attempts = await throttle.hit(db, key, window=dt.timedelta(minutes=15))
+    if attempts > settings.login_attempts_per_15min:
+        raise TooManyAttempts()
+    user = await user_by_email(db, email.strip())
+    ok = passwords.verify_password(user.password_hash if user else None, password)
+    if not ok or user is None or not user.is_active:
+        return None
+    await throttle.reset(db, key)
+    if user.password_hash and passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    return user
+
+
+# --- single-use links -------------------------------------------------------------------------
+
+PASSWORD_RESET = "password_reset"
+INVITATION = "invitation"
+CONTACT_SIGN_IN = "contact_sign_in"
+
+
+async def issue_link(
+    db: AsyncSession,
+    settings: Settings,
+    *,
+    purpose: str,
+    email: str,
+    user_id: UUID | None = None,
+    scope: dict[str, Any] | None = None,
+    ttl: dt.timedelta | None = None,
+) -> str:
+    """A new link secret (256 bits); only its SHA-256 is stored. Returns the full URL."""
+    secret = new_secret(32)
+    db.add(
+        LinkToken(
+            token_hash=digest(secret),
+            purpose=purpose,
+            email=email,
+            user_id=user_id,
+            scope=scope or {},
+            expires_at=now() + (ttl or dt.timedelta(hours=settings.link_ttl_hours)),
+        )
+    )
+    await db.flush()
+    return f"{settings.base_url}/links/{secret}"
+
+
+_CONSUME = text(
+    """
+    UPDATE link_token SET used_at = now(), updated_at = now()
+    WHERE token_hash = :hash AND used_at IS NULL AND expires_at > now()
+    RETURNING id
+    """
+)
+
+
+async def consume_link(db: AsyncSession, secret: str) -> LinkToken | None:
+    """Atomically mark the link used; None when unknown, expired or already used."""
+    row_id = (await db.execute(_CONSUME, {"hash": digest(secret)})).scalar_one_or_none()
+    if row_id is None:
+        return None
+    return await db.get(LinkToken, row_id)
+
+
+async def peek_link(db: AsyncSession, secret: str) -> LinkToken | None:
+    """The link if still usable, without using it (to show the form behind it)."""
+    return await db.scalar(
+        select(LinkToken).where(LinkToken.token_hash == digest(secret), LinkToken.used_at.is_(None), LinkToken.expires_at > now())
+    )
+
+
+async def set_password(db: AsyncSession, user: User, password: str) -> None:
+    user.password_hash = passwords.hash_password(password)
+    await db.execute(update(User).where(User.id == user.id).values(password_hash=user.password_hash))

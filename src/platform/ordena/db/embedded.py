@@ -1,0 +1,31 @@
+"""Embedded PostgreSQL (pgserver) for development and tests when no URL is configured."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+_servers: dict[Path, Any] = {}
+
+
+def embedded_database_url(data_dir: Path, *, database: str = "postgres") -> str:
+    """Start (or reuse) the embedded server in ``data_dir/pgdata`` and return an asyncpg URL."""
+    import pgserver  # imported lazily: production never needs it
+
+    pgdata = (data_dir / "pgdata").resolve()
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    server = _servers.get(pgdata)
+    if server is None:
+        log.info("starting embedded PostgreSQL in %s", pgdata)
+        server = pgserver.get_server(pgdata, cleanup_mode="stop")
+        _servers[pgdata] = server
+    uri: str = server.get_uri(database)
+    return uri.replace("postgresql://", "postgresql+asyncpg://", 1)
+
+
+def stop_embedded() -> None:
+    for server in _servers.values():
+        server.cleanup()
+    _servers.clear()

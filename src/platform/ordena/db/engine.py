@@ -1,0 +1,94 @@
+"""Engines, session makers and the per-transaction tenant context.
+
+The app engine logs in as the restricted role. Each session carries the current firm and user
+in ``session.info``; at the start of every transaction they are written with
+``set_config(..., is_local => true)`` so they vanish at commit and never leak to the next
+borrower of a pooled connection.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import event, text
+from sqlalchemy.engine import URL
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+from sqlalchemy.orm import Session
+
+from ordena.db.urls import app_url, owner_url
+from ordena.settings import Settings
+
+_SET_CONTEXT = text(
+    "SELECT set_config('app.tenant_id', :tenant, true), set_config('app.user_id', :user, true)"
+)
+
+
+@event.listens_for(Session, "after_begin")
+def _set_tenant_context(session: Session, transaction: Any, connection: Any) -> None:
+    tenant = session.info.get("tenant_id")
+    user = session.info.get("user_id")
+    if tenant is None and user is None:
+        return  # nothing to set: the settings stay empty, which RLS reads as "no rows"
+    connection.execute(
+        _SET_CONTEXT,
+        {"tenant": str(tenant) if tenant else "", "user": str(user) if user else ""},
+    )
+
+
+def set_context(session: AsyncSession, *, tenant_id: UUID | None, user_id: UUID | None = None) -> None:
+    """Bind ``session`` to a firm (and user); takes effect from its next transaction."""
+    session.info["tenant_id"] = tenant_id
+    session.info["user_id"] = user_id
+
+
+async def apply_context_now(session: AsyncSession) -> None:
+    """Re-apply the context inside an already open transaction (after ``set_context``)."""
+    tenant = session.info.get("tenant_id")
+    user = session.info.get("user_id")
+    await session.execute(
+        _SET_CONTEXT, {"tenant": str(tenant) if tenant else "", "user": str(user) if user else ""}
+    )
+
+
+def make_engine(url: URL, *, pool_size: int = 10, max_overflow: int | None = None, **kw: Any) -> AsyncEngine:
+    return create_async_engine(
+        url,
+        pool_size=pool_size,
+        max_overflow=pool_size if max_overflow is None else max_overflow,
+        pool_pre_ping=True,
+        connect_args={"server_settings": {"application_name": "ordena"}},
+        **kw,
+    )
+
+
+@dataclass
+class Database:
+    """The app engine (restricted role) and its session maker."""
+
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+
+    @classmethod
+    def connect(cls, settings: Settings) -> Database:
+        engine = make_engine(app_url(settings, owner_url(settings)), pool_size=settings.db_pool_size)
+        return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
+
+    @asynccontextmanager
+    async def session(
+        self, *, tenant_id: UUID | None = None, user_id: UUID | None = None
+    ) -> AsyncIterator[AsyncSession]:
+        async with self.sessionmaker() as session:
+            set_context(session, tenant_id=tenant_id, user_id=user_id)
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()

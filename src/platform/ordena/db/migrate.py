@@ -1,0 +1,87 @@
+"""Run Alembic migrations as the owner role, then make sure the app role and RLS are in place."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import text
+from sqlalchemy.engine import URL
+
+from ordena import models  # noqa: F401 - every table in the metadata
+from ordena.db import rls
+from ordena.db.base import metadata
+from ordena.db.engine import make_engine
+from ordena.db.urls import owner_url
+from ordena.settings import Settings
+
+
+def alembic_config(settings: Settings, url: URL | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(settings.migrations_dir))
+    cfg.attributes["settings"] = settings
+    cfg.attributes["url"] = url or owner_url(settings)
+    return cfg
+
+
+async def upgrade_async(settings: Settings, revision: str = "head", url: URL | None = None) -> None:
+    url = url or owner_url(settings)
+    # Alembic's async env.py runs its own event loop, so it gets a thread of its own.
+    await asyncio.to_thread(command.upgrade, alembic_config(settings, url), revision)
+    await finalize(settings, url)
+
+
+def upgrade(settings: Settings, revision: str = "head", url: URL | None = None) -> None:
+    asyncio.run(upgrade_async(settings, revision, url))
+
+
+def downgrade(settings: Settings, revision: str, url: URL | None = None) -> None:
+    command.downgrade(alembic_config(settings, url), revision)
+
+
+def revision(settings: Settings, message: str, autogenerate: bool = True) -> None:
+    command.revision(alembic_config(settings), message=message, autogenerate=autogenerate)
+
+
+async def finalize(settings: Settings, url: URL | None = None) -> None:
+    """Idempotent: app role password and grants, RLS on every tenant table, append-only tables.
+
+    Runs after every upgrade so that a migration that forgot RLS on a new tenant table still
+    ends isolated; the catalog test checks the result.
+    """
+    url = url or owner_url(settings)
+    role = settings.app_db_role
+    engine = make_engine(url, pool_size=1)
+    try:
+        async with engine.begin() as conn:
+            for stmt in rls.create_app_role(role):
+                await conn.execute(text(stmt))
+            await conn.execute(
+                text(f'ALTER ROLE "{role}" PASSWORD ' + _literal(settings.effective_app_db_password))
+            )
+            for stmt in rls.grant_app_role(role):
+                await conn.execute(text(stmt))
+            rows = await conn.execute(
+                text(
+                    "SELECT c.table_name FROM information_schema.columns c "
+                    "JOIN information_schema.tables t USING (table_schema, table_name) "
+                    "WHERE c.table_schema = 'public' AND c.column_name = 'tenant_id' "
+                    "AND t.table_type = 'BASE TABLE'"
+                )
+            )
+            for (table,) in rows:
+                info: dict[str, Any] = metadata.tables[table].info if table in metadata.tables else {}
+                for stmt in rls.enable_tenant_rls(table, extra_read_predicate=info.get("rls_read_also")):
+                    await conn.execute(text(stmt))
+            for table in metadata.sorted_tables:
+                if table.info.get("append_only"):
+                    for stmt in rls.append_only(table.name, role):
+                        await conn.execute(text(stmt))
+    finally:
+        await engine.dispose()
+
+
+def _literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"

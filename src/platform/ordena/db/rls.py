@@ -1,0 +1,79 @@
+"""Row-level security and the restricted app role, as SQL used by migrations.
+
+Every tenant-owned table gets RLS enabled and FORCED, with one policy whose USING and WITH CHECK
+compare ``tenant_id`` with the per-transaction setting ``app.tenant_id``. With no tenant set the
+setting is empty, ``NULLIF`` turns it into NULL and the comparison is never true: no rows, no error.
+"""
+
+from __future__ import annotations
+
+TENANT_PREDICATE = "tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid"
+USER_PREDICATE = "user_id = NULLIF(current_setting('app.user_id', true), '')::uuid"
+
+
+def enable_tenant_rls(table: str, *, extra_read_predicate: str | None = None) -> list[str]:
+    """Statements that isolate ``table`` by tenant.
+
+    ``extra_read_predicate`` widens reads only (e.g. a user may list their own memberships in
+    every firm to pick one); writes are always checked against the current tenant.
+    """
+    using = TENANT_PREDICATE if not extra_read_predicate else (
+        f"({TENANT_PREDICATE}) OR ({extra_read_predicate})"
+    )
+    return [
+        f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
+        f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY',
+        f'DROP POLICY IF EXISTS tenant_isolation ON "{table}"',
+        f'CREATE POLICY tenant_isolation ON "{table}" USING ({using}) WITH CHECK ({TENANT_PREDICATE})',
+    ]
+
+
+def create_app_role(role: str) -> list[str]:
+    """The role web and workers log in as: not superuser, no BYPASSRLS, owns nothing."""
+    return [
+        f"""DO $$ BEGIN
+              IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN
+                CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
+              END IF;
+            END $$""",
+        f'ALTER ROLE "{role}" NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE',
+        f'GRANT USAGE ON SCHEMA public TO "{role}"',
+        f'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "{role}"',
+        f'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO "{role}"',
+    ]
+
+
+def grant_app_role(role: str) -> list[str]:
+    """Grants on every existing table (idempotent; re-run after each migration)."""
+    return [
+        f'GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO "{role}"',
+        f'GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO "{role}"',
+    ]
+
+
+def append_only(table: str, role: str) -> list[str]:
+    """The app role may add and read rows of ``table``, never change or remove them."""
+    return [f'REVOKE UPDATE, DELETE, TRUNCATE ON "{table}" FROM "{role}"']
+
+
+def app_role_name() -> str:
+    """The app role for the running migration (from ``ordena db``'s settings)."""
+    from alembic import op
+
+    settings = op.get_context().config.attributes.get("settings") if op.get_context().config else None
+    return settings.app_db_role if settings is not None else "ordena_app"
+
+
+def migrate_isolate(table: str, *, extra_read_predicate: str | None = None) -> None:
+    """In a migration: enable and force RLS on a new tenant-owned table."""
+    from alembic import op
+
+    for stmt in enable_tenant_rls(table, extra_read_predicate=extra_read_predicate):
+        op.execute(stmt)
+
+
+def migrate_create_app_role() -> None:
+    from alembic import op
+
+    for stmt in create_app_role(app_role_name()):
+        op.execute(stmt)

@@ -1,0 +1,93 @@
+"""All app wiring in one place: routes, dependencies, middleware, templates, errors, lifecycle."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.app import AppConfig
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.plugins import InitPluginProtocol
+from litestar.static_files import create_static_files_router
+
+from ordena.db.engine import Database
+from ordena.lib.logging import configure_logging
+from ordena.server.routes import all_routes
+from ordena.settings import Settings
+from ordena.web.access import access_guard, provide_auth, provide_firm
+from ordena.web.auth import auth_middleware
+from ordena.web.csrf import csrf_check
+from ordena.web.db import db_session_middleware, provide_db
+from ordena.web.errors import EXCEPTION_HANDLERS
+from ordena.web.flash import flash_middleware
+from ordena.web.locale import locale_middleware
+from ordena.web.security import security_headers_middleware
+from ordena.web.templating import template_config
+
+
+class OrdenaPlugin(InitPluginProtocol):
+    def __init__(self, settings: Settings, *, database: Database | None = None, start_jobs: bool | None = None) -> None:
+        self.settings = settings
+        self.database = database
+        self.start_jobs = start_jobs
+
+    def on_app_init(self, app_config: AppConfig) -> AppConfig:
+        settings = self.settings
+        configure_logging(settings)
+        app_config.debug = False
+        app_config.state.update({"settings": settings})
+        app_config.route_handlers.extend(all_routes())
+        app_config.route_handlers.append(
+            create_static_files_router(path="/static", directories=[settings.static_dir], opt={"access": "public"}, include_in_schema=False)
+        )
+        app_config.dependencies.update(
+            {
+                "db": Provide(provide_db),
+                "firm": Provide(provide_firm, sync_to_thread=False),
+                "auth": Provide(provide_auth, sync_to_thread=False),
+            }
+        )
+        # Outermost first: headers and request id wrap everything, the DB session outlives auth.
+        app_config.middleware[:0] = [
+            security_headers_middleware,
+            db_session_middleware,
+            flash_middleware,
+            auth_middleware,
+            locale_middleware,
+        ]
+        app_config.guards.append(access_guard)
+        app_config.before_request = csrf_check
+        app_config.exception_handlers.update(EXCEPTION_HANDLERS)
+        app_config.template_config = template_config(settings.templates_dir)
+        app_config.request_max_body_size = settings.max_body_bytes
+        app_config.openapi_config = OpenAPIConfig(
+            title="Ordena API",
+            version="1.0.0",
+            path="/api/schema",
+            render_plugins=[ScalarRenderPlugin()],
+        )
+        app_config.on_startup.append(self._startup)
+        app_config.on_shutdown.append(self._shutdown)
+        return app_config
+
+    async def _startup(self, app: Litestar) -> None:
+        # A database handed in (benchmarks, tools) is used as is; otherwise each start-up opens
+        # its own engine, bound to the event loop that serves the app.
+        database = self.database or Database.connect(self.settings)
+        app.state.database = database
+        app.state.owns_database = self.database is None
+        start = self.start_jobs if self.start_jobs is not None else self.settings.run_worker_in_process
+        from ordena.jobs.runtime import JobRuntime
+
+        runtime = JobRuntime(self.settings, database)
+        app.state.jobs = runtime
+        await runtime.start(in_process_worker=start)
+
+    async def _shutdown(self, app: Litestar) -> None:
+        runtime: Any = app.state.get("jobs")
+        if runtime is not None:
+            await runtime.stop()
+        if app.state.get("owns_database"):
+            await app.state.database.dispose()

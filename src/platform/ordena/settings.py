@@ -1,0 +1,160 @@
+"""Typed settings read from ``ORDENA_*`` environment variables.
+
+Settings are built on demand (``Settings.from_env()``) and passed into ``create_app``; nothing
+reads the environment at import time, so tests build their own object instead of patching.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from urllib.parse import urlsplit
+
+DEFAULT_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - refused in production below
+BASE_DIR = Path(__file__).resolve().parents[3]
+
+
+class SettingsError(RuntimeError):
+    """The configuration cannot run safely."""
+
+
+def _bool(value: str | None, default: bool) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    environment: str = "development"
+    secret_key: str = DEFAULT_SECRET_KEY
+    base_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    base_dir: Path = BASE_DIR
+    data_dir: Path = field(default_factory=lambda: BASE_DIR / "var")
+    # Owner URL: may create roles; used by migrations. Empty → embedded PostgreSQL.
+    database_url: str = ""
+    app_db_role: str = "ordena_app"
+    app_db_password: str = ""
+    db_pool_size: int = 10
+    broker_url: str = ""
+    redis_url: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_starttls: bool = False
+    mail_from: str = "Ordena <no-reply@ordena.local>"
+    stripe_secret_key: str = ""
+    stripe_webhook_secret: str = ""
+    stripe_api_base: str = ""
+    default_locale: str = "es"
+    session_days: int = 14
+    link_ttl_hours: int = 72
+    login_attempts_per_15min: int = 10
+    max_body_bytes: int = 10 * 1024 * 1024
+    log_json: bool = True
+    log_level: str = "INFO"
+    run_worker_in_process: bool = True
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
+        e = os.environ if env is None else env
+
+        def get(name: str, default: str = "") -> str:
+            return e.get(f"ORDENA_{name}", default)
+
+        base_dir = Path(get("BASE_DIR") or BASE_DIR)
+        settings = cls(
+            environment=get("ENV", "development"),
+            secret_key=get("SECRET_KEY", DEFAULT_SECRET_KEY),
+            base_url=get("BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            host=get("HOST", "127.0.0.1"),
+            port=int(get("PORT", "8000")),
+            base_dir=base_dir,
+            data_dir=Path(get("DATA_DIR") or base_dir / "var"),
+            database_url=get("DATABASE_URL"),
+            app_db_role=get("APP_DB_ROLE", "ordena_app"),
+            app_db_password=get("APP_DB_PASSWORD"),
+            db_pool_size=int(get("DB_POOL_SIZE", "10")),
+            broker_url=get("BROKER_URL"),
+            redis_url=get("REDIS_URL"),
+            smtp_host=get("SMTP_HOST"),
+            smtp_port=int(get("SMTP_PORT", "25")),
+            smtp_username=get("SMTP_USERNAME"),
+            smtp_password=get("SMTP_PASSWORD"),
+            smtp_starttls=_bool(get("SMTP_STARTTLS"), False),
+            mail_from=get("MAIL_FROM", "Ordena <no-reply@ordena.local>"),
+            stripe_secret_key=get("STRIPE_SECRET_KEY"),
+            stripe_webhook_secret=get("STRIPE_WEBHOOK_SECRET"),
+            stripe_api_base=get("STRIPE_API_BASE"),
+            default_locale=get("DEFAULT_LOCALE", "es"),
+            log_json=_bool(get("LOG_JSON"), True),
+            log_level=get("LOG_LEVEL", "INFO"),
+            run_worker_in_process=_bool(get("WORKER_IN_PROCESS"), True),
+        )
+        if overrides:
+            settings = replace(settings, **overrides)  # type: ignore[arg-type]
+        settings.check()
+        return settings
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment == "production"
+
+    @property
+    def secure_cookies(self) -> bool:
+        """`__Host-` + Secure cookies; only plain-http development drops them."""
+        return self.is_production or urlsplit(self.base_url).scheme == "https"
+
+    @property
+    def billing_enabled(self) -> bool:
+        return bool(self.stripe_secret_key)
+
+    @property
+    def mail_enabled(self) -> bool:
+        return bool(self.smtp_host)
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.base_dir / "templates"
+
+    @property
+    def static_dir(self) -> Path:
+        return self.base_dir / "static"
+
+    @property
+    def tenants_dir(self) -> Path:
+        return self.base_dir / "tenants"
+
+    @property
+    def migrations_dir(self) -> Path:
+        return self.base_dir / "migrations"
+
+    @property
+    def locale_dir(self) -> Path:
+        return self.base_dir / "src" / "platform" / "ordena" / "locale"
+
+    @property
+    def effective_app_db_password(self) -> str:
+        """The app role's password: given, or derived from the secret key (stable per install)."""
+        if self.app_db_password:
+            return self.app_db_password
+        digest = hmac.new(self.secret_key.encode(), b"ordena-app-db-role", hashlib.sha256)
+        return digest.hexdigest()[:32]
+
+    def check(self) -> None:
+        if self.is_production:
+            if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
+                raise SettingsError(
+                    "ORDENA_SECRET_KEY must be set to a random value of 32+ characters in production"
+                )
+            if not self.database_url:
+                raise SettingsError("ORDENA_DATABASE_URL is required in production")
+            if not self.base_url.startswith("https://"):
+                raise SettingsError("ORDENA_BASE_URL must be https in production")

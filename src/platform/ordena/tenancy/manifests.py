@@ -1,0 +1,185 @@
+"""Declarative firms and networks (TOML files under ``tenants/``), applied idempotently.
+
+A file holds either a ``[firm]`` table (slug, name, locale, brand_color, ``[[firm.members]]``
+with email, name, role and, for demo data only, password) or a ``[network]`` table (slug, name,
+firms = [slugs], ``[[network.admins]]``). ``sync_path`` creates what is missing, updates what
+differs, and reports each change; running it twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ordena.accounts.models import User
+from ordena.accounts.passwords import hash_password, verify_password
+from ordena.audit.services import Actor, record
+from ordena.db.engine import Database
+from ordena.networks.models import Network, NetworkAdmin, NetworkMembership
+from ordena.settings import Settings
+from ordena.tenancy.models import Membership, Role, Tenant
+from ordena.tenancy.services import SLUG_RE, enter_firm
+
+OPERATOR = Actor(None, "operator:tenants-sync")
+
+
+class ManifestError(ValueError):
+    pass
+
+
+@dataclass
+class SyncReport:
+    changes: list[str] = field(default_factory=list)
+
+    def add(self, line: str) -> None:
+        self.changes.append(line)
+
+    def lines(self) -> list[str]:
+        return self.changes or ["nothing to change"]
+
+
+def load_manifests(path: Path) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    files = sorted(path.rglob("*.toml")) if path.is_dir() else [path]
+    firms, networks = [], []
+    for file in files:
+        with file.open("rb") as f:
+            doc = tomllib.load(f)
+        if "firm" in doc:
+            firms.append(_check_firm(doc["firm"], file))
+        if "network" in doc:
+            networks.append(_check_network(doc["network"], file))
+    return firms, networks
+
+
+def _check_firm(firm: dict[str, Any], file: Path) -> dict[str, Any]:
+    slug = str(firm.get("slug", ""))
+    if not SLUG_RE.match(slug) or not firm.get("name"):
+        raise ManifestError(f"{file}: a firm needs a valid slug and a name")
+    for m in firm.get("members", []):
+        if not m.get("email") or m.get("role") not in {r.value for r in Role}:
+            raise ManifestError(f"{file}: every member needs an email and a role (owner, partner, consultant, viewer)")
+    return firm
+
+
+def _check_network(net: dict[str, Any], file: Path) -> dict[str, Any]:
+    if not SLUG_RE.match(str(net.get("slug", ""))) or not net.get("name"):
+        raise ManifestError(f"{file}: a network needs a valid slug and a name")
+    return net
+
+
+async def _user(db: AsyncSession, report: SyncReport, spec: dict[str, Any], locale: str) -> User:
+    email = str(spec["email"]).lower()
+    user = await db.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, name=spec.get("name") or email.split("@")[0], locale=spec.get("locale", locale))
+        if spec.get("password"):
+            user.password_hash = hash_password(spec["password"])
+        db.add(user)
+        await db.flush()
+        report.add(f"user {email}: created")
+    else:
+        if spec.get("name") and user.name != spec["name"]:
+            user.name = spec["name"]
+            report.add(f"user {email}: name updated")
+        if spec.get("password") and not verify_password(user.password_hash, spec["password"]):
+            user.password_hash = hash_password(spec["password"])
+            report.add(f"user {email}: password reset from manifest")
+    return user
+
+
+async def sync_firm(db: AsyncSession, firm: dict[str, Any], report: SyncReport) -> Tenant:
+    tenant = await db.scalar(select(Tenant).where(Tenant.slug == firm["slug"]))
+    wanted = {k: firm[k] for k in ("name", "locale", "brand_color") if k in firm}
+    if tenant is None:
+        tenant = Tenant(slug=firm["slug"], **wanted)
+        db.add(tenant)
+        await db.flush()
+        report.add(f"firm {tenant.slug}: created")
+        await enter_firm(db, tenant, None)
+        await record(db, tenant_id=tenant.id, actor=OPERATOR, action="create", entity_type="firm", entity_id=tenant.id, after=wanted)
+    else:
+        await enter_firm(db, tenant, None)
+        changed = {k: v for k, v in wanted.items() if getattr(tenant, k) != v}
+        if changed:
+            before = {k: getattr(tenant, k) for k in changed}
+            for k, v in changed.items():
+                setattr(tenant, k, v)
+            report.add(f"firm {tenant.slug}: updated {', '.join(sorted(changed))}")
+            await record(db, tenant_id=tenant.id, actor=OPERATOR, action="update", entity_type="firm", entity_id=tenant.id, before=before, after=changed)
+    for spec in firm.get("members", []):
+        user = await _user(db, report, spec, tenant.locale)
+        await enter_firm(db, tenant, None)
+        membership = await db.scalar(select(Membership).where(Membership.tenant_id == tenant.id, Membership.user_id == user.id))
+        role = Role(spec["role"])
+        if membership is None:
+            membership = Membership(tenant_id=tenant.id, user_id=user.id, role=role)
+            db.add(membership)
+            await db.flush()
+            report.add(f"firm {tenant.slug}: {user.email} added as {role.value}")
+            await record(db, tenant_id=tenant.id, actor=OPERATOR, action="create", entity_type="membership", entity_id=membership.id, after={"user": user.email, "role": role.value})
+        elif membership.role is not role:
+            await record(db, tenant_id=tenant.id, actor=OPERATOR, action="update", entity_type="membership", entity_id=membership.id, before={"role": membership.role.value}, after={"role": role.value})
+            membership.role = role
+            report.add(f"firm {tenant.slug}: {user.email} is now {role.value}")
+    return tenant
+
+
+async def sync_network(db: AsyncSession, net: dict[str, Any], report: SyncReport) -> None:
+    network = await db.scalar(select(Network).where(Network.slug == net["slug"]))
+    if network is None:
+        network = Network(slug=net["slug"], name=net["name"], min_companies=int(net.get("min_companies", 5)), min_firms=int(net.get("min_firms", 3)))
+        db.add(network)
+        await db.flush()
+        report.add(f"network {network.slug}: created")
+    elif network.name != net["name"]:
+        network.name = net["name"]
+        report.add(f"network {network.slug}: renamed")
+    for spec in net.get("admins", []):
+        user = await _user(db, report, spec, "es")
+        if not await db.scalar(select(NetworkAdmin.id).where(NetworkAdmin.network_id == network.id, NetworkAdmin.user_id == user.id)):
+            db.add(NetworkAdmin(network_id=network.id, user_id=user.id))
+            report.add(f"network {network.slug}: {user.email} is an admin")
+    for entry in net.get("firms", []):
+        slug = entry if isinstance(entry, str) else entry["slug"]
+        consent = True if isinstance(entry, str) else bool(entry.get("consent", True))
+        tenant = await db.scalar(select(Tenant).where(Tenant.slug == slug))
+        if tenant is None:
+            raise ManifestError(f"network {network.slug}: unknown firm {slug}")
+        await enter_firm(db, tenant, None)
+        member = await db.scalar(select(NetworkMembership).where(NetworkMembership.tenant_id == tenant.id, NetworkMembership.network_id == network.id))
+        if member is None:
+            from ordena.lib.clock import now
+
+            db.add(NetworkMembership(tenant_id=tenant.id, network_id=network.id, consent_at=now() if consent else None, consent_by="manifest" if consent else None))
+            await db.flush()
+            report.add(f"network {network.slug}: firm {slug} joined" + (" (consent recorded)" if consent else ""))
+            await record(db, tenant_id=tenant.id, actor=OPERATOR, action="create", entity_type="network_membership", entity_id=network.slug, after={"consent": consent})
+
+
+async def sync(database: Database, path: Path, *, dry_run: bool = False) -> SyncReport:
+    firms, networks = load_manifests(path)
+    report = SyncReport()
+    async with database.session() as db:
+        for firm in firms:
+            await sync_firm(db, firm, report)
+        for net in networks:
+            await sync_network(db, net, report)
+        if dry_run:
+            await db.rollback()
+            report.add("(dry run: nothing was saved)")
+        else:
+            await db.commit()
+    return report
+
+
+async def sync_path(settings: Settings, path: Path, *, dry_run: bool = False) -> SyncReport:
+    database = Database.connect(settings)
+    try:
+        return await sync(database, path, dry_run=dry_run)
+    finally:
+        await database.dispose()

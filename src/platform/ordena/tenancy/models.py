@@ -1,0 +1,53 @@
+"""Firms (tenants) and their memberships."""
+
+from __future__ import annotations
+
+import enum
+from uuid import UUID
+
+from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ordena.db.base import Base, TenantOwned
+from ordena.db.rls import USER_PREDICATE
+
+
+class Role(enum.StrEnum):
+    OWNER = "owner"
+    PARTNER = "partner"
+    CONSULTANT = "consultant"
+    VIEWER = "viewer"
+
+    @property
+    def rank(self) -> int:
+        return {"viewer": 0, "consultant": 1, "partner": 2, "owner": 3}[self.value]
+
+    def at_least(self, other: Role) -> bool:
+        return self.rank >= other.rank
+
+
+class Tenant(Base):
+    """A firm: the unit of isolation. A platform table (its id *is* the tenant id)."""
+
+    __tablename__ = "tenant"
+
+    slug: Mapped[str] = mapped_column(String(63), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    locale: Mapped[str] = mapped_column(String(8), default="es")
+    brand_color: Mapped[str] = mapped_column(String(7), default="#1f6f5c")
+    logo_url: Mapped[str | None] = mapped_column(String(500), default=None)
+    # trialing | active | past_due | canceled | none (billing off)
+    subscription_status: Mapped[str] = mapped_column(String(20), default="none")
+
+
+class Membership(TenantOwned, Base):
+    """A user's role in a firm. Readable by the user across firms (to switch firms)."""
+
+    __tablename__ = "membership"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "user_id"),
+        {"info": {"rls_read_also": USER_PREDICATE}},
+    )
+
+    user_id: Mapped[UUID] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    role: Mapped[Role] = mapped_column(Enum(Role, native_enum=False, length=20))

@@ -1,0 +1,104 @@
+"""Who may call each route, declared on the handler as ``opt={"access": ...}`` and enforced by
+one app-wide guard. A route without a declaration is refused (and fails the route test).
+
+Firm routes carry the firm slug in the path (``/w/{slug}/…``, ``/api/v1/w/{slug}/…``). The guard
+resolves the firm once, checks the caller's membership and binds the request's database session
+to that firm (RLS). A firm that does not exist and a firm the caller does not belong to look
+the same: 404.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Any
+
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.handlers.base import BaseRouteHandler
+
+from ordena.accounts.sessions import Auth
+from ordena.tenancy import services as tenancy
+from ordena.tenancy.models import Role
+from ordena.tenancy.services import FirmContext
+from ordena.web.db import request_db
+
+
+class Access(enum.StrEnum):
+    PUBLIC = "public"
+    USER = "user"  # any signed-in user, no firm
+    CONTACT = "contact"  # a client contact's magic-link session
+    VIEWER = "viewer"
+    CONSULTANT = "consultant"
+    PARTNER = "partner"
+    OWNER = "owner"
+
+    @property
+    def firm_role(self) -> Role | None:
+        try:
+            return Role(self.value)
+        except ValueError:
+            return None
+
+
+class LoginRequired(Exception):
+    """Sends a browser to the login page (an API caller gets 401)."""
+
+
+def access_of(handler: BaseRouteHandler) -> Access | None:
+    value = handler.opt.get("access")
+    if value is not None:
+        return Access(value)
+    methods = set(getattr(handler, "http_methods", ()))
+    if methods == {"OPTIONS"}:
+        return Access.PUBLIC  # Litestar's automatic OPTIONS answers: no data, no side effects
+    if getattr(handler.fn, "__module__", "").startswith(("litestar._openapi", "litestar.openapi")):
+        return Access.PUBLIC  # the generated OpenAPI documentation
+    return None
+
+
+def auth_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Auth:
+    auth: Auth = connection.scope.get("state", {}).get("auth") or Auth()
+    return auth
+
+
+async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    access = access_of(handler)
+    if access is None:
+        raise PermissionDeniedException("route has no access declaration")
+    if access is Access.PUBLIC:
+        return
+    auth = auth_of(connection)
+    if access is Access.CONTACT:
+        if auth.contact is None:
+            raise NotFoundException()
+        return
+    if auth.user is None:
+        raise LoginRequired()
+    role = access.firm_role
+    if role is None:
+        return
+    slug = connection.path_params.get("slug")
+    if not slug:
+        raise PermissionDeniedException("firm route without a firm")
+    db = request_db(connection)
+    tenant = await tenancy.tenant_by_slug(db, slug)
+    if tenant is None:
+        raise NotFoundException()
+    membership = await tenancy.membership_of(db, tenant, auth.user)
+    if membership is None:
+        raise NotFoundException()
+    connection.scope["state"]["firm"] = FirmContext(tenant=tenant, user=auth.user, role=membership.role)
+    if not membership.role.at_least(role):
+        raise PermissionDeniedException()
+
+
+def provide_firm(request: Request[Any, Any, Any]) -> FirmContext:
+    firm: FirmContext | None = request.scope.get("state", {}).get("firm")
+    if firm is None:
+        raise NotFoundException()
+    return firm
+
+
+def provide_auth(request: Request[Any, Any, Any]) -> Auth:
+    return auth_of(request)

@@ -1,0 +1,113 @@
+"""Who is calling: a browser session cookie, an API bearer token, or nobody.
+
+Also prepares the CSRF token of the request: the session's own token, or for anonymous visitors
+an HMAC of a random pre-session cookie (so login and sign-up forms are protected too).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from http.cookies import SimpleCookie
+from typing import Any
+
+from litestar.datastructures import MutableScopeHeaders
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from ordena.accounts import api_tokens
+from ordena.accounts.sessions import Auth, load_session
+from ordena.lib.tokens import new_secret
+from ordena.settings import Settings
+from ordena.web.db import request_db
+
+
+def session_cookie_name(settings: Settings) -> str:
+    return "__Host-ordena_session" if settings.secure_cookies else "ordena_session"
+
+
+def anon_cookie_name(settings: Settings) -> str:
+    return "__Host-ordena_anon" if settings.secure_cookies else "ordena_anon"
+
+
+def cookie_header(settings: Settings, name: str, value: str, *, max_age: int | None = None) -> str:
+    parts = [f"{name}={value}", "Path=/", "HttpOnly", "SameSite=Lax"]
+    if settings.secure_cookies:
+        parts.append("Secure")
+    if max_age is not None:
+        parts.append(f"Max-Age={max_age}")
+    return "; ".join(parts)
+
+
+def anonymous_csrf(settings: Settings, anon: str) -> str:
+    return hmac.new(settings.secret_key.encode(), f"csrf:{anon}".encode(), hashlib.sha256).hexdigest()
+
+
+class _ConnView:
+    """Just enough of a connection for ``request_db`` inside middleware."""
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope
+        self.app = scope["app"]
+
+
+def auth_middleware(app: ASGIApp) -> ASGIApp:
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope.get("path", "").startswith("/static/"):
+            await app(scope, receive, send)
+            return
+        settings: Settings = scope["app"].state.settings
+        state: dict[str, Any] = scope.setdefault("state", {})
+        cookies = _cookies(scope)
+        auth = Auth()
+        set_anon: str | None = None
+
+        bearer = _bearer(scope)
+        if bearer is not None:
+            found = await api_tokens.authenticate(request_db(_ConnView(scope)), bearer)
+            if found is not None:
+                auth = Auth(user=found, via_api_token=True)
+        else:
+            token = cookies.get(session_cookie_name(settings))
+            if token:
+                loaded = await load_session(request_db(_ConnView(scope)), token)
+                if loaded is not None:
+                    session, user = loaded
+                    auth = Auth(user=user, session=session, scope=dict(session.scope or {}))
+        if auth.session is not None:
+            state["csrf_token"] = auth.session.csrf_token
+        else:
+            anon = cookies.get(anon_cookie_name(settings))
+            if not anon or len(anon) < 20:
+                anon = set_anon = new_secret(18)
+            state["csrf_token"] = anonymous_csrf(settings, anon)
+        state["auth"] = auth
+
+        async def send_wrapper(message: Message) -> None:
+            if message["type"] == "http.response.start" and set_anon:
+                headers = MutableScopeHeaders.from_message(message)
+                headers.add("Set-Cookie", cookie_header(settings, anon_cookie_name(settings), set_anon))
+            await send(message)
+
+        await app(scope, receive, send_wrapper)
+
+    return middleware
+
+
+def _cookies(scope: Scope) -> dict[str, str]:
+    jar: SimpleCookie = SimpleCookie()
+    for key, value in scope.get("headers", []):
+        if key == b"cookie":
+            try:
+                jar.load(value.decode("latin-1"))
+            except Exception:  # noqa: S112 - a malformed cookie header is just ignored
+                continue
+    return {k: m.value for k, m in jar.items()}
+
+
+def _bearer(scope: Scope) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == b"authorization":
+            scheme, _sep, token = value.decode("latin-1").partition(" ")
+            if scheme.lower() == "bearer" and token:
+                return token.strip()
+    return None

@@ -1,0 +1,112 @@
+"""Friendly error pages for browsers, problem JSON for the API. Never a stack trace."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import structlog
+from litestar import MediaType, Request, Response
+from litestar.exceptions import (
+    HTTPException,
+    NotFoundException,
+    PermissionDeniedException,
+    ValidationException,
+)
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from ordena.web.access import LoginRequired
+from ordena.web.forms import FormError, ServiceError
+from ordena.web.i18n import _
+
+log = structlog.get_logger("ordena.errors")
+
+
+def _wants_json(request: Request[Any, Any, Any]) -> bool:
+    return request.url.path.startswith("/api/") or ("application/json" in request.headers.get("accept", "") and "text/html" not in request.headers.get("accept", ""))
+
+
+def _page(request: Request[Any, Any, Any], status: int, title: str, message: str) -> Response[Any]:
+    if _wants_json(request):
+        return Response({"status": status, "detail": message}, status_code=status, media_type=MediaType.JSON)
+    return Template(
+        "errors/error.html",
+        context={"status": status, "title": title, "message": message},
+        status_code=status,
+    )
+
+
+def not_found(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    return _page(request, 404, _("Página no encontrada"), _("La página que buscas no existe o no tienes acceso a ella."))
+
+
+def forbidden(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    detail = getattr(exc, "detail", "") or ""
+    if "CSRF" in detail or "cross-" in detail:
+        message = _("Tu sesión del formulario expiró. Vuelve a la página anterior, recárgala e inténtalo de nuevo.")
+    else:
+        message = _("Tu rol en esta firma no permite esta acción.")
+    return _page(request, 403, _("Acceso denegado"), message)
+
+
+def login_required(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if _wants_json(request):
+        return Response({"status": 401, "detail": "authentication required"}, status_code=401)
+    nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    if request.headers.get("hx-request"):
+        return Response("", status_code=401, headers={"HX-Redirect": "/login?next=" + quote(nxt)})
+    return Redirect(path="/login?next=" + quote(nxt), status_code=303)
+
+
+def form_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    assert isinstance(exc, FormError)
+    context = {**exc.context, "errors": exc.errors}
+    if _wants_json(request):
+        return Response({"status": exc.status_code, "errors": exc.errors.fields}, status_code=exc.status_code)
+    if exc.block and request.headers.get("hx-request"):
+        from jinja2_fragments.litestar import HTMXBlockTemplate
+
+        return HTMXBlockTemplate(template_name=exc.template, block_name=exc.block, context=context, status_code=exc.status_code)
+    return Template(exc.template, context=context, status_code=exc.status_code)
+
+
+def service_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    assert isinstance(exc, ServiceError)
+    return _page(request, exc.status_code, _("No se pudo completar"), exc.message)
+
+
+def validation_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    assert isinstance(exc, ValidationException)
+    if _wants_json(request):
+        return Response({"status": 400, "detail": exc.detail, "extra": exc.extra}, status_code=400)
+    return _page(request, 400, _("Solicitud no válida"), _("Algunos datos enviados no son válidos."))
+
+
+def http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    assert isinstance(exc, HTTPException)
+    status = exc.status_code
+    if status == 413:
+        return _page(request, 413, _("Archivo o formulario demasiado grande"), _("Lo que enviaste supera el tamaño permitido."))
+    if status == 429:
+        return _page(request, 429, _("Demasiados intentos"), _("Espera unos minutos antes de volver a intentarlo."))
+    if status == 405:
+        return _page(request, 405, _("Método no permitido"), _("Esta dirección no acepta esa acción."))
+    return _page(request, status, _("Algo no salió bien"), str(exc.detail) if status < 500 else _("Inténtalo de nuevo en unos minutos."))
+
+
+def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error", exc_info=exc)
+    return _page(request, HTTP_500_INTERNAL_SERVER_ERROR, _("Error inesperado"), _("Registramos el problema. Inténtalo de nuevo en unos minutos."))
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    NotFoundException: not_found,
+    PermissionDeniedException: forbidden,
+    LoginRequired: login_required,
+    FormError: form_error,
+    ServiceError: service_error,
+    ValidationException: validation_error,
+    HTTPException: http_error,
+    Exception: server_error,
+}

@@ -1,0 +1,142 @@
+"""Gettext for Python code and templates. Source strings are Spanish (the default locale);
+English comes from ``locale/en/LC_MESSAGES/messages.po``, compiled in memory at start-up so
+that no build step is needed.
+
+The active locale lives in a context variable set once per request, so ``_()`` works the same
+in routes, services, templates and emails rendered by workers (``use_locale``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import gettext as stdlib_gettext
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from decimal import Decimal
+from functools import cache
+from io import BytesIO
+from pathlib import Path
+
+from babel import Locale, dates, numbers
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+LOCALES = ("es", "en")
+DEFAULT_LOCALE = "es"
+# Formatting locale per UI language: the market starts in Peru.
+FORMAT_LOCALE = {"es": "es_PE", "en": "en_US"}
+LOCALE_DIR = Path(__file__).resolve().parents[1] / "locale"
+
+_current: ContextVar[str] = ContextVar("ordena_locale", default=DEFAULT_LOCALE)
+
+
+@cache
+def translations(locale: str) -> stdlib_gettext.NullTranslations:
+    po = LOCALE_DIR / locale / "LC_MESSAGES" / "messages.po"
+    if locale == DEFAULT_LOCALE or not po.exists():
+        return stdlib_gettext.NullTranslations()
+    with po.open("rb") as f:
+        catalog = read_po(f, locale=locale)
+    buf = BytesIO()
+    write_mo(buf, catalog, use_fuzzy=False)
+    buf.seek(0)
+    return stdlib_gettext.GNUTranslations(buf)
+
+
+def get_locale() -> str:
+    return _current.get()
+
+
+def set_locale(locale: str) -> None:
+    _current.set(locale if locale in LOCALES else DEFAULT_LOCALE)
+
+
+@contextmanager
+def use_locale(locale: str) -> Iterator[None]:
+    token = _current.set(locale if locale in LOCALES else DEFAULT_LOCALE)
+    try:
+        yield
+    finally:
+        _current.reset(token)
+
+
+def gettext(message: str) -> str:
+    return translations(_current.get()).gettext(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return translations(_current.get()).ngettext(singular, plural, n)
+
+
+def pgettext(context: str, message: str) -> str:
+    return translations(_current.get()).pgettext(context, message)
+
+
+_ = gettext
+
+
+def lazy(message: str) -> LazyString:
+    """A string translated when it is shown (for module-level labels)."""
+    return LazyString(message)
+
+
+class LazyString(str):
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return gettext(str.__str__(self))
+
+    def __html__(self) -> str:
+        from markupsafe import escape
+
+        return str(escape(str(self)))
+
+
+def negotiate(accept_language: str | None) -> str | None:
+    if not accept_language:
+        return None
+    parsed = []
+    for part in accept_language.split(","):
+        lang, _sep, q = part.strip().partition(";q=")
+        try:
+            weight = float(q) if q else 1.0
+        except ValueError:
+            continue
+        parsed.append((weight, lang.strip().lower()[:2]))
+    for _w, lang in sorted(parsed, reverse=True):
+        if lang in LOCALES:
+            return lang
+    return None
+
+
+def _fmt_locale() -> str:
+    return FORMAT_LOCALE.get(_current.get(), "es_PE")
+
+
+def format_date(value: dt.date | dt.datetime | None, fmt: str = "medium") -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return dates.format_datetime(value, fmt, tzinfo=dates.get_timezone("America/Lima"), locale=_fmt_locale())
+    return dates.format_date(value, fmt, locale=_fmt_locale())
+
+
+def format_number(value: float | int | Decimal | None, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    return numbers.format_decimal(value, format=f"#,##0.{'0' * digits}" if digits else "#,##0", locale=_fmt_locale())
+
+
+def format_percent(value: float | None) -> str:
+    if value is None:
+        return "—"
+    return numbers.format_percent(value, locale=_fmt_locale())
+
+
+def format_money(amount: float | Decimal, currency: str = "PEN") -> str:
+    return numbers.format_currency(amount, currency, locale=_fmt_locale())
+
+
+def language_name(code: str) -> str:
+    return Locale.parse(code).get_display_name(code).capitalize()

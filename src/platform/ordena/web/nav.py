@@ -1,0 +1,64 @@
+"""Template helpers shared by every page: the firm's navigation, role labels, query strings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+from ordena.tenancy.models import Role
+from ordena.tenancy.services import FirmContext
+from ordena.web.i18n import _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    href: str
+    label: str
+    prefix: bool = True
+
+
+def role_label(role: Role | str) -> str:
+    value = role.value if isinstance(role, Role) else role
+    return {
+        "owner": _("Propietario"),
+        "partner": _("Socio"),
+        "consultant": _("Consultor"),
+        "viewer": _("Lector"),
+    }.get(value, value)
+
+
+def role_options(firm: FirmContext) -> list[tuple[str, str]]:
+    roles = [r for r in Role if firm.can(Role.OWNER) or r is not Role.OWNER]
+    return [(r.value, role_label(r)) for r in roles]
+
+
+# Domains append (min_role, path suffix, label msgid) here, in menu order.
+FIRM_NAV: list[tuple[Role, str, str]] = []
+
+
+def firm_nav_items(firm: FirmContext) -> list[NavItem]:
+    base = f"/w/{firm.tenant.slug}"
+    items = [NavItem(base, _("Inicio"), prefix=False)]
+    for role, suffix, label in FIRM_NAV:
+        if firm.can(role):
+            items.append(NavItem(base + suffix, _(label)))
+    items.append(NavItem(base + "/members", _("Miembros")))
+    if firm.can(Role.OWNER):
+        items.append(NavItem(base + "/settings", _("Configuración")))
+        items.append(NavItem(base + "/audit", _("Auditoría")))
+    return items
+
+
+def query_with(params: Any, **changes: Any) -> str:
+    merged = {k: v for k, v in dict(params).items() if k not in changes}
+    merged.update({k: v for k, v in changes.items() if v not in (None, "")})
+    return urlencode(merged)
+
+
+TEMPLATE_GLOBALS = {
+    "firm_nav_items": firm_nav_items,
+    "role_label": role_label,
+    "role_options": role_options,
+    "query_with": query_with,
+}

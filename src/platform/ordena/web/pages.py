@@ -1,0 +1,29 @@
+"""Small helpers for handlers that render pages and htmx fragments."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from jinja2_fragments.litestar import HTMXBlockTemplate
+from litestar import Request
+from litestar.response import Redirect, Template
+
+FLASH_KEY = "flash"
+
+
+def page(request: Request[Any, Any, Any], template: str, *, block: str | None = None, status_code: int = 200, **context: Any) -> Template:
+    """The whole page, or only ``block`` when htmx asks for a fragment."""
+    if block and request.headers.get("hx-request") and not request.headers.get("hx-boosted"):
+        return HTMXBlockTemplate(template_name=template, block_name=block, context=context, status_code=status_code)
+    return Template(template, context=context, status_code=status_code)
+
+
+def redirect(path: str, *, flash: str | None = None, kind: str = "success") -> Redirect:
+    """303 See Other after a successful post, with an optional one-time message."""
+    response = Redirect(path=path, status_code=303)
+    if flash:
+        # Cookie-borne flash: survives the redirect without touching the session table.
+        from urllib.parse import quote
+
+        response.set_cookie("ordena_flash", quote(f"{kind}|{flash}"), max_age=60, httponly=True, samesite="lax", path="/")
+    return response
