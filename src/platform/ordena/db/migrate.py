@@ -26,14 +26,14 @@ def alembic_config(settings: Settings, url: URL | None = None) -> Config:
     return cfg
 
 
-async def upgrade_async(settings: Settings, revision: str = "head", url: URL | None = None) -> None:
+async def upgrade_async(settings: Settings, revision: str = "heads", url: URL | None = None) -> None:
     url = url or owner_url(settings)
     # Alembic's async env.py runs its own event loop, so it gets a thread of its own.
     await asyncio.to_thread(command.upgrade, alembic_config(settings, url), revision)
     await finalize(settings, url)
 
 
-def upgrade(settings: Settings, revision: str = "head", url: URL | None = None) -> None:
+def upgrade(settings: Settings, revision: str = "heads", url: URL | None = None) -> None:
     asyncio.run(upgrade_async(settings, revision, url))
 
 
