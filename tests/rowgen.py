@@ -51,6 +51,11 @@ async def insert_row(conn: Any, table: Table, tenant_id: uuid.UUID, overrides: d
         parent = fk.referred_table
         if parent.name == "tenant":
             continue
+        own_cols = [c for c in fk.columns if c.name != "tenant_id"]
+        if parent is table or all(c.nullable for c in own_cols):
+            for c in own_cols:
+                row[c.name] = None  # optional reference: leave empty
+            continue
         parent_row = await insert_row(conn, parent, tenant_id)
         for col, elem in zip(fk.columns, fk.elements, strict=True):
             row[col.name] = parent_row[elem.column.name]

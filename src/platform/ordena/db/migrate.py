@@ -76,6 +76,9 @@ async def finalize(settings: Settings, url: URL | None = None) -> None:
                 for stmt in rls.enable_tenant_rls(table, extra_read_predicate=info.get("rls_read_also")):
                     await conn.execute(text(stmt))
             for table in metadata.sorted_tables:
+                if table.info.get("rls_shared"):
+                    for stmt in rls.enable_shared_rls(table.name):
+                        await conn.execute(text(stmt))
                 if table.info.get("append_only"):
                     for stmt in rls.append_only(table.name, role):
                         await conn.execute(text(stmt))

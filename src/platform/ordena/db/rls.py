@@ -28,6 +28,29 @@ def enable_tenant_rls(table: str, *, extra_read_predicate: str | None = None) ->
     ]
 
 
+OWNER_PREDICATE = "owner_tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid"
+
+
+def enable_shared_rls(table: str) -> list[str]:
+    """Shared reference content (frameworks): everyone reads platform rows (owner NULL) and
+    their own firm's rows; the app role writes only its own firm's rows. Enabled but not
+    forced, so the table owner (migrations, the operator's CLI) can load platform content."""
+    return [
+        f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
+        f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY',
+        f'DROP POLICY IF EXISTS shared_content ON "{table}"',
+        f'CREATE POLICY shared_content ON "{table}" USING (owner_tenant_id IS NULL OR {OWNER_PREDICATE}) '
+        f"WITH CHECK ({OWNER_PREDICATE})",
+    ]
+
+
+def migrate_share(table: str) -> None:
+    from alembic import op
+
+    for stmt in enable_shared_rls(table):
+        op.execute(stmt)
+
+
 def create_app_role(role: str) -> list[str]:
     """The role web and workers log in as: not superuser, no BYPASSRLS, owns nothing."""
     return [
