@@ -58,6 +58,8 @@ def create_app_role(role: str) -> list[str]:
               IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN
                 CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
               END IF;
+            EXCEPTION WHEN duplicate_object OR unique_violation THEN
+              NULL;  -- created meanwhile by a concurrent migration of another database
             END $$""",
         f'ALTER ROLE "{role}" NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE',
         f'GRANT USAGE ON SCHEMA public TO "{role}"',
