@@ -89,7 +89,14 @@ def settings(database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Set
 
 @pytest.fixture(scope="session")
 async def migrated(settings: Settings) -> Settings:
-    await upgrade_async(settings)
+    # Roles are cluster-wide: parallel test processes migrate one at a time.
+    import fcntl
+
+    lock_path = BASE_DIR / "var" / "test-migrate.lock"
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    with lock_path.open("w") as lock:
+        await asyncio.to_thread(fcntl.flock, lock, fcntl.LOCK_EX)
+        await upgrade_async(settings)
     return settings
 
 
