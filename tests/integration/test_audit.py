@@ -1,0 +1,41 @@
+"""Owners read an append-only trail of every change in their firm."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ordena.tenancy.models import Role
+from tests.factories import PASSWORD, make_firm
+
+
+async def test_an_owner_sees_who_changed_the_firm_settings_with_before_and_after(client: Any, database: Any) -> None:
+    firm = await make_firm(database, roles=(Role.OWNER,))
+    await client.login(firm.email(Role.OWNER), PASSWORD)
+    await client.get(f"/w/{firm.slug}/settings")
+    response = await client.post(f"/w/{firm.slug}/settings", {"name": "Nuevo Nombre SAC", "brand_color": "#123456", "locale": "es"})
+    assert response.status_code == 303
+    page = await client.get(f"/w/{firm.slug}/audit?entity=firm&action=update")
+    assert page.status_code == 200
+    assert "Nuevo Nombre SAC" in page.text
+    assert firm.email(Role.OWNER) in page.text
+
+
+async def test_the_audit_filters_narrow_the_list(client: Any, database: Any) -> None:
+    firm = await make_firm(database, roles=(Role.OWNER,))
+    await client.login(firm.email(Role.OWNER), PASSWORD)
+    await client.get(f"/w/{firm.slug}/members")
+    await client.post(f"/w/{firm.slug}/members/invite", {"email": "nueva@example.com", "role": "consultant"})
+    invites = await client.get(f"/w/{firm.slug}/audit?action=invite")
+    assert "nueva@example.com" in invites.text
+    updates = await client.get(f"/w/{firm.slug}/audit?action=update")
+    assert "nueva@example.com" not in updates.text
+
+
+async def test_settings_with_a_bad_colour_show_the_error_and_keep_the_name(client: Any, database: Any) -> None:
+    firm = await make_firm(database, roles=(Role.OWNER,))
+    await client.login(firm.email(Role.OWNER), PASSWORD)
+    await client.get(f"/w/{firm.slug}/settings")
+    response = await client.post(f"/w/{firm.slug}/settings", {"name": "Nombre Tecleado", "brand_color": "rojo", "locale": "es"})
+    assert response.status_code == 422
+    assert "Nombre Tecleado" in response.text
+    assert "#RRGGBB" in response.text
