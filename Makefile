@@ -10,7 +10,8 @@ run: install ## install everything, start embedded PostgreSQL + worker, load the
 	$(UV) run ordena demo --serve
 
 test: install browsers ## install everything and run the whole suite
-	$(UV) run pytest -n 2 --dist loadgroup -q
+	$(UV) run pytest -n 2 -q -m "not e2e"
+	$(UV) run pytest -q -m e2e
 
 install: install-python install-static
 
@@ -37,12 +38,15 @@ lint: install-python
 typecheck: install-python
 	$(UV) run mypy
 
-bench: install ## the benchmark harness; writes docs/benchmarks.md
-	$(UV) run python -m tests.perf.harness
+bench: install ## the benchmark harness; writes docs/benchmarks.md (ARGS=--quick or BENCH_QUICK=1 for a short run)
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && (apt-get install -y -q wrk >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q wrk >/dev/null)) ; } || echo "wrk not installed: using tests/perf/pyload.py"
+	$(UV) run python -m tests.perf.harness $(ARGS)
 
 messages: install-python ## extract gettext strings and update the English catalogue
 	$(UV) run pybabel extract -F babel.cfg -o src/platform/ordena/locale/messages.pot --no-location --sort-output .
+	@test -f src/platform/ordena/locale/en/LC_MESSAGES/messages.po || $(UV) run pybabel init -i src/platform/ordena/locale/messages.pot -d src/platform/ordena/locale -l en
 	$(UV) run pybabel update -i src/platform/ordena/locale/messages.pot -d src/platform/ordena/locale -l en --no-fuzzy-matching --ignore-obsolete
+	@echo "Now fill every empty msgstr in src/platform/ordena/locale/en/LC_MESSAGES/messages.po (tests/unit/test_i18n.py lists them)."
 
 clean:
 	rm -rf var .venv .tools node_modules static/vendor

@@ -131,12 +131,16 @@ async def client(app: Litestar) -> AsyncIterator[Browser]:
 
 
 @pytest.fixture
-async def new_client(app: Litestar) -> AsyncIterator[Any]:
-    """Open more browsers in one test (e.g. two users of different firms)."""
+async def new_client(migrated: Settings) -> AsyncIterator[Any]:
+    """Open more browsers in one test (e.g. two users of different firms). Each gets its own
+    app instance: Litestar's test client serves an app from its own event loop, and one app's
+    state (engine, job runtime) belongs to one loop."""
+    from ordena.server.app import create_app
+
     clients: list[AsyncTestClient[Any]] = []
 
     async def make() -> Browser:
-        c: AsyncTestClient[Any] = AsyncTestClient(app=app, base_url=BASE_URL)
+        c: AsyncTestClient[Any] = AsyncTestClient(app=create_app(migrated), base_url=BASE_URL)
         await c.__aenter__()
         clients.append(c)
         return Browser(c)

@@ -90,3 +90,11 @@ async def test_a_viewer_cannot_use_owner_pages(client: Any, database: Any) -> No
 def test_access_levels_are_ordered() -> None:
     assert Access.OWNER.firm_role is Role.OWNER
     assert Role.OWNER.at_least(Role.PARTNER) and not Role.VIEWER.at_least(Role.CONSULTANT)
+
+
+async def test_an_unknown_url_gets_the_friendly_404_with_the_security_headers(client: Any) -> None:
+    response = await client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+    assert response.headers["x-content-type-options"] == "nosniff"
+    assert response.headers["x-request-id"]

@@ -74,11 +74,53 @@ def serve(host: str | None, port: int | None, reload: bool) -> None:
 @main.command()
 @click.option("--processes", type=int, default=1)
 @click.option("--threads", type=int, default=4)
-def worker(processes: int, threads: int) -> None:
-    """Run dramatiq workers on the configured broker."""
+@click.option("--relay/--no-relay", default=True, help="Also relay the outbox to the broker.")
+def worker(processes: int, threads: int, relay: bool) -> None:
+    """Run dramatiq workers on the configured broker (and the outbox relay)."""
     from ordena.jobs.runtime import run_workers
 
-    run_workers(_settings(), processes=processes, threads=threads)
+    run_workers(_settings(), processes=processes, threads=threads, relay=relay)
+
+
+@main.group()
+def jobs() -> None:
+    """Background jobs: the outbox and the dead-letter queues."""
+
+
+@jobs.command("outbox")
+@click.option("--limit", type=int, default=50)
+def jobs_outbox(limit: int) -> None:
+    """Outbox rows waiting for the broker, and those whose relay keeps failing."""
+    from ordena.jobs.outbox import print_outbox
+
+    asyncio.run(print_outbox(_settings(), limit=limit))
+
+
+@jobs.command("reminders")
+def jobs_reminders() -> None:
+    """Email client respondents idle on a self-assessment (run it from cron, e.g. hourly)."""
+    from ordena.assessments.jobs import reminders_command
+
+    click.echo(f"reminders sent: {asyncio.run(reminders_command(_settings()))}")
+
+
+@jobs.command("dead-letters")
+@click.option("--queue", "queues", multiple=True, help="Only these queues (default: every job's queue).")
+def jobs_dead_letters(queues: tuple[str, ...]) -> None:
+    """Messages that failed every retry (the broker's dead-letter queues)."""
+    from ordena.jobs.runtime import dead_letters_command
+
+    dead_letters_command(_settings(), queues, retry=False, message_ids=())
+
+
+@jobs.command("retry-dead")
+@click.option("--queue", "queues", multiple=True, help="Only these queues (default: every job's queue).")
+@click.argument("message_ids", nargs=-1)
+def jobs_retry_dead(queues: tuple[str, ...], message_ids: tuple[str, ...]) -> None:
+    """Send dead messages (all, or the MESSAGE_IDS given) back to their queue."""
+    from ordena.jobs.runtime import dead_letters_command
+
+    dead_letters_command(_settings(), queues, retry=True, message_ids=message_ids)
 
 
 @main.group()
@@ -129,6 +171,28 @@ def tokens_create(email: str, name: str) -> None:
 
     secret = asyncio.run(create_api_token(_settings(), email, name))
     click.echo(secret)
+
+
+@main.command("bench-data")
+@click.option("--firms", type=int, default=10, show_default=True)
+@click.option("--companies", type=int, default=500, show_default=True, help="Client companies per firm.")
+@click.option("--members", type=int, default=5, show_default=True, help="Members per firm.")
+@click.option("--assessments", type=int, default=1, show_default=True, help="Published assessments per company.")
+@click.option("--answer-fraction", type=float, default=1.0, show_default=True, help="Share of them with answers.")
+@click.option("--prefix", default="scale", show_default=True, help="Firm slugs are PREFIX-00000, …")
+@click.option("--first-index", type=int, default=0, show_default=True)
+def bench_data(firms: int, companies: int, members: int, assessments: int, answer_fraction: float, prefix: str, first_index: int) -> None:
+    """Synthetic firms, members, companies and published assessments in bulk (COPY), for benchmarks.
+    Members sign in with the password ``ordena-bench-1``."""
+    from ordena.db.urls import owner_url
+    from ordena.demo_scale import ScaleSpec, run_cli
+
+    spec = ScaleSpec(firms=firms, companies=companies, members=members, assessments=assessments,
+                     answer_fraction=answer_fraction, slug_prefix=prefix, first_index=first_index)
+    url = owner_url(_settings()).render_as_string(hide_password=False)
+    report = asyncio.run(run_cli(url, spec, click.echo))
+    for line in report.lines():
+        click.echo(line)
 
 
 @main.command()

@@ -35,7 +35,8 @@ async def authenticate(db: AsyncSession, secret: str) -> User | None:
         return None
     token, user = row
     token.last_used_at = now()
-    return user
+    found: User = user
+    return found
 
 
 async def list_for_user(db: AsyncSession, user_id: UUID) -> list[ApiToken]:

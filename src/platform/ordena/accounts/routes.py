@@ -16,7 +16,7 @@ from ordena.accounts.sessions import revoke, revoke_all_for_user, start_session
 from ordena.mail.services import send_mail
 from ordena.settings import Settings
 from ordena.tenancy.services import firms_of_user
-from ordena.web.auth import cookie_header, session_cookie_name
+from ordena.web.auth import anon_cookie_name, session_cookie_name, set_auth_cookie
 from ordena.web.deps import DB, CurrentAuth, Form
 from ordena.web.forms import FormError, FormErrors
 from ordena.web.i18n import LOCALES, _
@@ -46,7 +46,9 @@ async def _login_response(request: Request[Any, Any, Any], db: DB, user_id: UUID
         user_agent=request.headers.get("user-agent", ""), replace=auth.session if auth else None,
     )
     response = redirect(target)
-    response.headers["Set-Cookie"] = cookie_header(settings, session_cookie_name(settings), token, max_age=settings.session_days * 86400)
+    set_auth_cookie(response, settings, session_cookie_name(settings), token, max_age=settings.session_days * 86400)
+    # The pre-login anonymous state (and its CSRF token) ends here; a fresh one starts after logout.
+    set_auth_cookie(response, settings, anon_cookie_name(settings), "", max_age=0)
     return response
 
 
@@ -101,7 +103,7 @@ async def logout(request: Request[Any, Any, Any], db: DB, auth: CurrentAuth) -> 
         await revoke(db, auth.session)
     settings = _settings(request)
     response = redirect("/login", flash=_("Cerraste sesión."), kind="info")
-    response.headers["Set-Cookie"] = cookie_header(settings, session_cookie_name(settings), "", max_age=0)
+    set_auth_cookie(response, settings, session_cookie_name(settings), "", max_age=0)
     return response
 
 
@@ -123,7 +125,7 @@ async def forgot_form() -> Template:
 @post("/password/forgot", opt=PUBLIC)
 async def forgot(request: Request[Any, Any, Any], db: DB, data: Form) -> Template:
     errors = FormErrors()
-    email = services.normalize_email(str(data.get("email", "")), errors)
+    email = services.normalize_email(str(data.get("email", "")), errors, lookup=True)
     if errors:
         raise FormError("accounts/forgot.html", {"values": {"email": email}, "sent": False}, errors)
     import datetime as dt
@@ -169,9 +171,17 @@ async def follow_link(request: Request[Any, Any, Any], db: DB, secret: FromPath[
     return response
 
 
+def _may_skip_current_password(auth: CurrentAuth) -> bool:
+    """A session opened by a reset link, or an invited user who has no password yet, may set one
+    without the current password (decided by the session, never by the query string)."""
+    assert auth.user is not None
+    return auth.scope.get("kind") == "reset" or not auth.user.password_hash
+
+
 @get("/account/password", opt=USER, name="account_password")
-async def password_form(reset: FromQuery[bool] = False) -> Template:
-    return Template("accounts/password.html", context={"errors": FormErrors(), "reset": reset})
+async def password_form(auth: CurrentAuth) -> Template:
+    # A ``?reset=1`` in the URL only says where the visitor came from; the session decides.
+    return Template("accounts/password.html", context={"errors": FormErrors(), "reset": _may_skip_current_password(auth)})
 
 
 @post("/account/password", opt=USER)
@@ -179,9 +189,8 @@ async def change_password(request: Request[Any, Any, Any], db: DB, data: Form, a
     assert auth.user is not None
     errors = FormErrors()
     new = str(data.get("password", ""))
-    # A session opened by a reset link may set a new password without the old one.
-    reset = auth.scope.get("kind") == "reset"
-    if auth.user.password_hash and not reset and not passwords.verify_password(auth.user.password_hash, str(data.get("current", ""))):
+    reset = _may_skip_current_password(auth)
+    if not reset and not passwords.verify_password(auth.user.password_hash, str(data.get("current", ""))):
         errors.add("current", _("La contraseña actual no es correcta."))
     weak = passwords.weakness(new, email=auth.user.email)
     if weak:

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select, text, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.accounts import passwords, throttle
@@ -27,11 +28,19 @@ class TooManyAttempts(Exception):
     pass
 
 
-def normalize_email(raw: str, errors: FormErrors, field: str = "email") -> str:
+def normalize_email(raw: str, errors: FormErrors, field: str = "email", *, lookup: bool = False) -> str:
+    """The address, normalized (lower case). New accounts get the full syntax check; a
+    ``lookup`` of an existing account only needs something that looks like an address, so
+    accounts made by operators (manifests, CLI) on special-use domains can still be found."""
     raw = (raw or "").strip()
     if not raw:
         errors.add(field, _("Escribe tu correo electrónico."))
         return raw
+    if lookup:
+        local, at, domain = raw.rpartition("@")
+        if not at or not local or not domain or len(raw) > 320:
+            errors.add(field, _("Ese correo electrónico no es válido."))
+        return raw.lower()
     try:
         return validate_email(raw, check_deliverability=False).normalized.lower()
     except EmailNotValidError:
@@ -44,7 +53,8 @@ def actor_of(user: User) -> Actor:
 
 
 async def user_by_email(db: AsyncSession, email: str) -> User | None:
-    return await db.scalar(select(User).where(func.lower(User.email) == email.lower()))
+    user: User | None = await db.scalar(select(User).where(func.lower(User.email) == email.lower()))
+    return user
 
 
 @dataclass
@@ -68,8 +78,10 @@ async def sign_up(db: AsyncSession, data: SignUp) -> tuple[Tenant, User]:
         errors.add("firm_name", _("Escribe el nombre de tu firma."))
     elif len(firm_name) > 200:
         errors.add("firm_name", _("El nombre es demasiado largo (máximo 200 caracteres)."))
-    if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS:
+    if not SLUG_RE.match(slug):
         errors.add("slug", _("Usa de 3 a 63 letras minúsculas, números o guiones, sin guion al inicio ni al final."))
+    elif slug in RESERVED_SLUGS:
+        errors.add("slug", _("Esa dirección está reservada; elige otra."))
     elif await db.scalar(select(Tenant.id).where(Tenant.slug == slug)):
         errors.add("slug", _("Esa dirección ya está en uso; elige otra."))
     if not name:
@@ -85,7 +97,12 @@ async def sign_up(db: AsyncSession, data: SignUp) -> tuple[Tenant, User]:
     tenant = Tenant(slug=slug, name=firm_name, locale=data.locale)
     user = User(email=email, name=name, password_hash=passwords.hash_password(data.password), locale=data.locale)
     db.add_all([tenant, user])
-    await db.flush()
+    try:
+        await db.flush()
+    except IntegrityError as exc:
+        # Someone took the slug or the email between our check and this insert.
+        errors.add("slug", _("Esa dirección ya está en uso; elige otra."))
+        raise SignUpInvalid(errors) from exc
     await enter_firm(db, tenant, user.id)
     membership = Membership(tenant_id=tenant.id, user_id=user.id, role=Role.OWNER)
     db.add(membership)
@@ -120,7 +137,7 @@ async def authenticate(db: AsyncSession, settings: Settings, email: str, passwor
 
 # --- single-use links -------------------------------------------------------------------------
 
-PASSWORD_RESET = "password_reset"
+PASSWORD_RESET = "password_reset"  # noqa: S105 - a link purpose, not a password
 INVITATION = "invitation"
 CONTACT_SIGN_IN = "contact_sign_in"
 
@@ -170,11 +187,69 @@ async def consume_link(db: AsyncSession, secret: str) -> LinkToken | None:
 
 async def peek_link(db: AsyncSession, secret: str) -> LinkToken | None:
     """The link if still usable, without using it (to show the form behind it)."""
-    return await db.scalar(
+    link: LinkToken | None = await db.scalar(
         select(LinkToken).where(LinkToken.token_hash == digest(secret), LinkToken.used_at.is_(None), LinkToken.expires_at > now())
     )
+    return link
 
 
 async def set_password(db: AsyncSession, user: User, password: str) -> None:
     user.password_hash = passwords.hash_password(password)
     await db.execute(update(User).where(User.id == user.id).values(password_hash=user.password_hash))
+
+
+# --- accounts created by an operator (CLI) ----------------------------------------------------
+
+
+class AccountInvalid(Exception):
+    """The operator's input cannot make an account; ``errors`` says why, per field."""
+
+    def __init__(self, errors: FormErrors) -> None:
+        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.fields.items()))
+        self.errors = errors
+
+
+async def ensure_user(db: AsyncSession, *, email: str, name: str, password: str, locale: str = "es") -> tuple[User, bool]:
+    """The account for ``email`` with this name and password, created if missing.
+
+    Setting the password of an existing account ends its open sessions (as a reset does).
+    Returns the user and whether it was created.
+    """
+    errors = FormErrors()
+    email = normalize_email(email, errors)
+    name = name.strip()
+    if not name:
+        errors.add("name", _("Escribe tu nombre."))
+    weak = passwords.weakness(password, email=email)
+    if weak:
+        errors.add("password", weak)
+    if errors:
+        raise AccountInvalid(errors)
+    user = await user_by_email(db, email)
+    if user is None:
+        user = User(email=email, name=name[:200], password_hash=passwords.hash_password(password), locale=locale)
+        db.add(user)
+        await db.flush()
+        return user, True
+    user.name = name[:200]
+    await set_password(db, user, password)
+    from ordena.accounts.sessions import revoke_all_for_user
+
+    await revoke_all_for_user(db, user.id)
+    return user, False
+
+
+async def grant_role(db: AsyncSession, *, tenant: Tenant, user: User, role: Role, actor: Actor) -> Membership:
+    """Make ``user`` a member of ``tenant`` with ``role`` (audited in that firm)."""
+    await enter_firm(db, tenant, user.id)
+    membership = await db.scalar(select(Membership).where(Membership.tenant_id == tenant.id, Membership.user_id == user.id))
+    if membership is None:
+        membership = Membership(tenant_id=tenant.id, user_id=user.id, role=role)
+        db.add(membership)
+        await db.flush()
+        await record(db, tenant_id=tenant.id, actor=actor, action="create", entity_type="membership", entity_id=membership.id, after={"user": user.email, "role": role.value})
+    elif membership.role is not role:
+        before = {"role": membership.role.value}
+        membership.role = role
+        await record(db, tenant_id=tenant.id, actor=actor, action="update", entity_type="membership", entity_id=membership.id, before=before, after={"role": role.value})
+    return membership

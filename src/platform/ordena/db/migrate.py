@@ -82,6 +82,10 @@ async def finalize(settings: Settings, url: URL | None = None) -> None:
                 if table.info.get("append_only"):
                     for stmt in rls.append_only(table.name, role):
                         await conn.execute(text(stmt))
+            # Platform content every database needs (idempotent; the owner bypasses shared RLS).
+            from ordena.frameworks.loader import ensure_default_framework
+
+            await ensure_default_framework(conn)
     finally:
         await engine.dispose()
 

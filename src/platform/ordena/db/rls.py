@@ -39,8 +39,16 @@ def enable_shared_rls(table: str) -> list[str]:
         f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
         f'ALTER TABLE "{table}" NO FORCE ROW LEVEL SECURITY',
         f'DROP POLICY IF EXISTS shared_content ON "{table}"',
-        f'CREATE POLICY shared_content ON "{table}" USING (owner_tenant_id IS NULL OR {OWNER_PREDICATE}) '
-        f"WITH CHECK ({OWNER_PREDICATE})",
+        # One policy per command: a single ALL policy's USING would let DELETE (which checks
+        # USING only) remove platform rows that the app role can merely read.
+        f'DROP POLICY IF EXISTS shared_read ON "{table}"',
+        f'DROP POLICY IF EXISTS shared_insert ON "{table}"',
+        f'DROP POLICY IF EXISTS shared_update ON "{table}"',
+        f'DROP POLICY IF EXISTS shared_delete ON "{table}"',
+        f'CREATE POLICY shared_read ON "{table}" FOR SELECT USING (owner_tenant_id IS NULL OR {OWNER_PREDICATE})',
+        f'CREATE POLICY shared_insert ON "{table}" FOR INSERT WITH CHECK ({OWNER_PREDICATE})',
+        f'CREATE POLICY shared_update ON "{table}" FOR UPDATE USING ({OWNER_PREDICATE}) WITH CHECK ({OWNER_PREDICATE})',
+        f'CREATE POLICY shared_delete ON "{table}" FOR DELETE USING ({OWNER_PREDICATE})',
     ]
 
 

@@ -28,7 +28,7 @@ class SharedOwned:
     """NULL = platform/network content; a firm id = that firm's custom content."""
 
     @declared_attr
-    def owner_tenant_id(cls) -> Mapped[UUID | None]:  # noqa: N805
+    def owner_tenant_id(cls) -> Mapped[UUID | None]:
         return mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), index=True, default=None)
 
 

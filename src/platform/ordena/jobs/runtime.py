@@ -2,18 +2,31 @@
 
 - ``ORDENA_BROKER_URL`` = ``amqp://…`` → RabbitMQ with publisher confirms; ``redis://…`` → Redis.
 - unset → dramatiq's in-memory broker consumed by a worker inside the web process.
+
+Both the web process and the standalone ``ordena worker`` run an :class:`OutboxRelay`, so work is
+relayed even when no web process is up. Relays lock the rows they send with
+``FOR UPDATE SKIP LOCKED``: several relays share the table without sending a row twice, except
+when a relay dies between the broker's confirm and its commit (at least once, never lost).
 """
 
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
+import datetime as dt
 import logging
+import threading
+import weakref
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any
 
 import dramatiq
+from dramatiq.asyncio import get_event_loop_thread
 from dramatiq.brokers.stub import StubBroker
-from dramatiq.middleware import AsyncIO
+from dramatiq.common import xq_name
+from dramatiq.middleware import AsyncIO, Middleware
 from sqlalchemy import select
 
 from ordena.db.engine import Database
@@ -24,29 +37,63 @@ from ordena.settings import Settings
 
 log = logging.getLogger(__name__)
 
+RELAY_BATCH = 50
+MAX_BACKOFF_SECONDS = 30.0
+
 _worker_settings: Settings | None = None
-_worker_database: Database | None = None
+# asyncpg connections belong to one event loop: one Database per loop (the AsyncIO middleware
+# gives each dramatiq Worker its own loop thread; tests and the CLI run their own loops).
+_worker_databases: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Database] = weakref.WeakKeyDictionary()
+_databases_lock = threading.Lock()
 
 
-def make_broker(settings: Settings) -> dramatiq.Broker:
+class _DisposeWorkerDatabase(Middleware):
+    """Close the worker loop's engine while that loop still runs (before AsyncIO stops it)."""
+
+    def before_worker_shutdown(self, broker: dramatiq.Broker, worker: dramatiq.Worker) -> None:
+        thread = get_event_loop_thread()
+        if thread is None:
+            return
+        with _databases_lock:
+            database = _worker_databases.pop(thread.loop, None)
+        if database is not None:
+            with contextlib.suppress(Exception):
+                thread.run_coroutine(database.dispose())
+
+
+def is_stub(broker: dramatiq.Broker) -> bool:
+    return isinstance(broker, StubBroker)
+
+
+def make_broker(settings: Settings, *, namespace: str = "dramatiq") -> dramatiq.Broker:
+    """The configured broker. ``namespace`` prefixes Redis keys (tests use their own)."""
     url = settings.broker_url
     broker: dramatiq.Broker
     if url.startswith(("amqp://", "amqps://")):
         from dramatiq.brokers.rabbitmq import RabbitmqBroker
 
+        # Publisher confirms: ``enqueue`` returns only once RabbitMQ has taken the message, so
+        # the relay marks a row sent only after the broker owns it.
         broker = RabbitmqBroker(url=url, confirm_delivery=True)
     elif url.startswith(("redis://", "rediss://")):
         from dramatiq.brokers.redis import RedisBroker
 
-        broker = RedisBroker(url=url)
+        broker = RedisBroker(url=url, namespace=namespace)  # type: ignore[no-untyped-call]
+    elif url:
+        raise ValueError(f"ORDENA_BROKER_URL must start with amqp://, amqps://, redis:// or rediss://, not {url.split(':')[0]}://")
     else:
         broker = StubBroker()
     broker.add_middleware(AsyncIO())
+    broker.add_middleware(_DisposeWorkerDatabase())
     return broker
 
 
-def bind_jobs(broker: dramatiq.Broker, settings: Settings) -> dict[str, dramatiq.Actor[Any, Any]]:
-    """Declare every registered job as an actor of ``broker``."""
+def bind_jobs(broker: dramatiq.Broker, settings: Settings, *, queue_prefix: str = "") -> dict[str, dramatiq.Actor[Any, Any]]:
+    """Declare every registered job as an actor of ``broker``.
+
+    ``queue_prefix`` lets several installations (or test runs) share one RabbitMQ vhost or Redis
+    database; production normally gives each installation its own vhost instead.
+    """
     global _worker_settings
     _worker_settings = settings
     import_job_modules()
@@ -54,22 +101,31 @@ def bind_jobs(broker: dramatiq.Broker, settings: Settings) -> dict[str, dramatiq
     actors: dict[str, dramatiq.Actor[Any, Any]] = {}
     for spec in JOBS.values():
         if spec.name in broker.actors:
-            actors[spec.name] = broker.get_actor(spec.name)  # type: ignore[assignment]
+            actors[spec.name] = broker.get_actor(spec.name)
             continue
-        actors[spec.name] = dramatiq.actor(
-            spec.fn, actor_name=spec.name, queue_name=spec.queue_name, broker=broker, **spec.options
-        )
+        declare = dramatiq.actor(actor_name=spec.name, queue_name=queue_prefix + spec.queue_name, broker=broker, **spec.options)
+        actors[spec.name] = declare(spec.fn)
     return actors
 
 
 def worker_database() -> Database:
-    """The database of the worker's event loop (asyncpg connections belong to one loop)."""
-    global _worker_database
-    if _worker_database is None:
-        if _worker_settings is None:
-            raise RuntimeError("jobs are not bound to a broker")
-        _worker_database = Database.connect(_worker_settings)
-    return _worker_database
+    """The database of the running event loop (the worker's, or the caller's)."""
+    if _worker_settings is None:
+        raise RuntimeError("jobs are not bound to a broker")
+    loop = asyncio.get_running_loop()
+    with _databases_lock:
+        database = _worker_databases.get(loop)
+        if database is None:
+            database = _worker_databases[loop] = Database.connect(_worker_settings)
+    return database
+
+
+async def close_worker_database() -> None:
+    """Dispose the running loop's worker database (tests and one-off commands)."""
+    with _databases_lock:
+        database = _worker_databases.pop(asyncio.get_running_loop(), None)
+    if database is not None:
+        await database.dispose()
 
 
 def worker_settings() -> Settings:
@@ -78,86 +134,165 @@ def worker_settings() -> Settings:
     return _worker_settings
 
 
-async def relay_pending(database: Database, broker: dramatiq.Broker, limit: int = 100) -> int:
-    """Send committed, unsent outbox rows to the broker; mark each sent. Returns how many."""
-    sent = 0
-    async with database.session() as db:
-        rows = (
-            await db.scalars(
-                select(OutboxMessage)
-                .where(OutboxMessage.relayed_at.is_(None))
-                .order_by(OutboxMessage.created_at)
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-        ).all()
-        for row in rows:
-            message = dramatiq.Message(
-                queue_name=row.queue_name,
-                actor_name=row.actor_name,
-                args=tuple(row.args),
-                kwargs=dict(row.kwargs),
-                options={},
-                message_id=str(row.id),
-            )
+def _message_for(row: OutboxMessage, queue_name: str) -> dramatiq.Message[Any]:
+    # The outbox row's id is the message id: a redelivered or re-relayed message keeps it, so
+    # operators can follow one job from the table to the dead-letter queue.
+    return dramatiq.Message(
+        queue_name=queue_name,
+        actor_name=row.actor_name,
+        args=tuple(row.args),
+        kwargs=dict(row.kwargs),
+        options={},
+        message_id=str(row.id),
+    )
+
+
+@dataclass
+class OutboxRelay:
+    """Sends committed, unsent outbox rows to the broker.
+
+    All publishing happens on one dedicated thread: pika connections are per thread and not
+    thread-safe, so the relay keeps a single long-lived, confirming channel instead of opening
+    one in every thread of the default executor.
+    """
+
+    database: Database
+    broker: dramatiq.Broker
+    queue_prefix: str = ""
+    batch: int = RELAY_BATCH
+    _publisher: concurrent.futures.ThreadPoolExecutor = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self._publisher = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-publisher")
+
+    def _queue_for(self, row: OutboxMessage) -> str | None:
+        if row.actor_name in self.broker.actors:
+            return str(self.broker.get_actor(row.actor_name).queue_name)
+        return None
+
+    async def relay_once(self) -> int:
+        """One batch. Returns how many rows were sent; raises the broker's error (after
+        recording it on the row) when the broker is unreachable."""
+        loop = asyncio.get_running_loop()
+        sent = 0
+        failure: Exception | None = None
+        async with self.database.session() as db:
+            rows = (
+                await db.scalars(
+                    select(OutboxMessage)
+                    .where(OutboxMessage.relayed_at.is_(None))
+                    # Rows that keep failing go last, so they cannot starve newer work.
+                    .order_by(OutboxMessage.attempts, OutboxMessage.created_at)
+                    .limit(self.batch)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+            for row in rows:
+                queue_name = self._queue_for(row)
+                if queue_name is None:
+                    # A job this code no longer knows (renamed, removed): keep the row for the
+                    # operator (`ordena jobs outbox`) instead of sending what nobody consumes.
+                    row.attempts += 1
+                    row.last_error = f"unknown job {row.actor_name!r}"
+                    continue
+                try:
+                    await loop.run_in_executor(self._publisher, self.broker.enqueue, _message_for(row, queue_name))
+                except Exception as exc:  # the broker is down: keep the row, try again later
+                    row.attempts += 1
+                    row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+                    failure = exc
+                    break
+                row.relayed_at = now()
+                row.last_error = None
+                sent += 1
+            await db.commit()
+        if failure is not None:
+            raise failure
+        return sent
+
+    async def drain(self) -> int:
+        """Relay until nothing is left (or the broker fails)."""
+        total = 0
+        while sent := await self.relay_once():
+            total += sent
+        return total
+
+    async def run(self, wake: asyncio.Event | None = None, *, poll_seconds: float = 1.0) -> None:
+        """Relay forever: right after ``wake`` is set (a commit wrote rows) or every
+        ``poll_seconds`` (rows written by other processes); back off while the broker is down."""
+        wake = wake or asyncio.Event()
+        backoff = 0.0
+        while True:
             try:
-                await asyncio.to_thread(broker.enqueue, message)
-            except Exception as exc:  # the broker is down: keep the row, try again later
-                row.attempts += 1
-                row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                log.warning("outbox relay failed for %s: %s", row.id, exc)
-                break
-            row.relayed_at = now()
-            sent += 1
-        await db.commit()
-    return sent
+                await self.drain()
+                backoff = 0.0
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                backoff = min(MAX_BACKOFF_SECONDS, max(poll_seconds, backoff * 2 or 1.0))
+                log.warning("outbox relay failed, retrying in %.0f s: %s: %s", backoff, type(exc).__name__, exc)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), timeout=backoff or poll_seconds)
+            wake.clear()
+
+    async def close(self) -> None:
+        """Close the broker's connections from the publishing thread that owns them."""
+        loop = asyncio.get_running_loop()
+        with contextlib.suppress(Exception):
+            await loop.run_in_executor(self._publisher, self.broker.close)
+        self._publisher.shutdown(wait=False)
+
+
+async def relay_pending(database: Database, broker: dramatiq.Broker, limit: int = RELAY_BATCH) -> int:
+    """Send one batch of pending rows (kept for callers of the first version)."""
+    relay = OutboxRelay(database, broker, batch=limit)
+    try:
+        return await relay.relay_once()
+    finally:
+        relay._publisher.shutdown(wait=True)
+
+
+def check_broker(broker: dramatiq.Broker) -> None:
+    """Raise if the broker cannot be reached (readiness probe). Uses a short-lived connection:
+    the broker's own connections belong to the threads that opened them."""
+    if is_stub(broker):
+        return
+    from dramatiq.brokers.rabbitmq import RabbitmqBroker
+
+    if isinstance(broker, RabbitmqBroker):
+        import pika
+
+        params = broker.parameters if isinstance(broker.parameters, list) else [broker.parameters]
+        connection = pika.BlockingConnection(params)
+        connection.close()
+    else:
+        broker.client.ping()  # type: ignore[attr-defined]
 
 
 class JobRuntime:
-    def __init__(self, settings: Settings, database: Database, *, poll_seconds: float = 1.0) -> None:
+    def __init__(self, settings: Settings, database: Database, *, poll_seconds: float = 1.0, queue_prefix: str = "") -> None:
         self.settings = settings
         self.database = database
         self.poll_seconds = poll_seconds
         self.broker = make_broker(settings)
-        self.actors = bind_jobs(self.broker, settings)
+        self.actors = bind_jobs(self.broker, settings, queue_prefix=queue_prefix)
+        self.relay = OutboxRelay(database, self.broker, queue_prefix)
         self.worker: dramatiq.Worker | None = None
         self._task: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
 
     async def start(self, *, in_process_worker: bool) -> None:
-        if in_process_worker and isinstance(self.broker, StubBroker):
+        if in_process_worker and is_stub(self.broker):
             self.worker = dramatiq.Worker(self.broker, worker_threads=2, worker_timeout=100)
             self.worker.start()
-        self._task = asyncio.create_task(self._relay_loop(), name="outbox-relay")
+        self._task = asyncio.create_task(self.relay.run(self._wake, poll_seconds=self.poll_seconds), name="outbox-relay")
 
     def check_broker(self) -> None:
-        """Raise if the broker cannot be reached (readiness probe)."""
-        if isinstance(self.broker, StubBroker):
-            return
-        from dramatiq.brokers.rabbitmq import RabbitmqBroker
-
-        if isinstance(self.broker, RabbitmqBroker):
-            self.broker.get_declared_queues()
-            _ = self.broker.channel
-        else:
-            self.broker.client.ping()  # type: ignore[attr-defined]
+        check_broker(self.broker)
 
     def wake(self) -> None:
         """Relay now (called after a commit that wrote outbox rows)."""
         self._wake.set()
-
-    async def _relay_loop(self) -> None:
-        while True:
-            try:
-                while await relay_pending(self.database, self.broker):
-                    pass
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                log.exception("outbox relay error")
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), timeout=self.poll_seconds)
-            self._wake.clear()
 
     async def stop(self) -> None:
         if self._task is not None:
@@ -166,23 +301,229 @@ class JobRuntime:
                 await self._task
         if self.worker is not None:
             await asyncio.to_thread(self.worker.stop)
-        self.broker.close()
+        await self.relay.close()
 
 
-def run_workers(settings: Settings, *, processes: int = 1, threads: int = 4) -> None:
-    """A standalone worker process (production): consume the configured broker."""
+class _RelayThread(threading.Thread):
+    """The outbox relay of a standalone worker process, on its own event loop."""
+
+    def __init__(self, settings: Settings, broker: dramatiq.Broker, queue_prefix: str, poll_seconds: float) -> None:
+        super().__init__(name="outbox-relay", daemon=True)
+        self.settings = settings
+        self.broker = broker
+        self.queue_prefix = queue_prefix
+        self.poll_seconds = poll_seconds
+        self.loop = asyncio.new_event_loop()
+        self._task: asyncio.Task[None] | None = None
+        self._ready = threading.Event()
+
+    def run(self) -> None:
+        asyncio.set_event_loop(self.loop)
+        self.loop.run_until_complete(self._main())
+        self.loop.close()
+
+    async def _main(self) -> None:
+        database = Database.connect(self.settings)
+        relay = OutboxRelay(database, self.broker, self.queue_prefix)
+        self._task = asyncio.current_task()
+        self._ready.set()
+        try:
+            await relay.run(poll_seconds=self.poll_seconds)
+        except asyncio.CancelledError:
+            pass
+        finally:
+            relay._publisher.shutdown(wait=False)
+            await database.dispose()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._ready.wait(timeout)
+        if self._task is not None:
+            self.loop.call_soon_threadsafe(self._task.cancel)
+        self.join(timeout)
+
+
+def start_relay_thread(settings: Settings, broker: dramatiq.Broker, *, queue_prefix: str = "", poll_seconds: float = 1.0) -> _RelayThread:
+    thread = _RelayThread(settings, broker, queue_prefix, poll_seconds)
+    thread.start()
+    return thread
+
+
+def run_workers(
+    settings: Settings, *, processes: int = 1, threads: int = 4, relay: bool = True, queue_prefix: str = ""
+) -> None:
+    """A standalone worker process (production): consume the configured broker and relay the
+    outbox. Scale out by running more of these processes (``--processes`` is accepted for
+    compatibility; one process per container is the recommended shape)."""
     import signal
-    import threading
 
     if not settings.broker_url:
         raise SystemExit("ORDENA_BROKER_URL is not set: jobs run inside the web process")
     broker = make_broker(settings)
-    bind_jobs(broker, settings)
+    bind_jobs(broker, settings, queue_prefix=queue_prefix)
     worker = dramatiq.Worker(broker, worker_threads=threads)
     worker.start()
+    relay_thread = start_relay_thread(settings, broker, queue_prefix=queue_prefix) if relay else None
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
+    log.info("worker started: queues %s, %d threads, relay %s", sorted(broker.get_declared_queues()), threads, "on" if relay else "off")
     stop.wait()
+    if relay_thread is not None:
+        relay_thread.stop()
     worker.stop()
     broker.close()
+
+
+# --- Operations: the dead-letter queues -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    queue_name: str
+    message_id: str
+    actor_name: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    retries: int
+    failed_at: dt.datetime | None
+    error: str
+
+    @classmethod
+    def from_message(cls, queue_name: str, message: dramatiq.Message[Any], failed_at: dt.datetime | None = None) -> DeadLetter:
+        # RabbitMQ dead-letters the body as it was delivered: the traceback is the one of the
+        # previous attempt (the last one is in the worker's log), the time is RabbitMQ's.
+        options = message.options
+        stamp = options.get("requeue_timestamp")
+        if failed_at is None and stamp:
+            failed_at = dt.datetime.fromtimestamp(stamp / 1000, dt.UTC)
+        traceback = str(options.get("traceback") or "").strip()
+        return cls(
+            queue_name=queue_name,
+            message_id=message.message_id,
+            actor_name=message.actor_name,
+            args=tuple(message.args),
+            kwargs=dict(message.kwargs),
+            retries=int(options.get("retries", 0)),
+            failed_at=failed_at,
+            error=traceback.splitlines()[-1] if traceback else "",
+        )
+
+
+def job_queues(queue_prefix: str = "") -> list[str]:
+    """The canonical queues of every registered job."""
+    import_job_modules()
+    return sorted({queue_prefix + spec.queue_name for spec in JOBS.values()})
+
+
+def _revive(message: dramatiq.Message[Any], queue_name: str) -> dramatiq.Message[Any]:
+    # A fresh set of retries; the message id stays, so idempotent actors still recognise it.
+    options = {k: v for k, v in message.options.items() if k not in {"traceback", "requeue_timestamp", "redis_message_id", "eta"}}
+    options["retries"] = 0
+    return dramatiq.Message(
+        queue_name=queue_name,
+        actor_name=message.actor_name,
+        args=message.args,
+        kwargs=message.kwargs,
+        options=options,
+        message_id=message.message_id,
+        message_timestamp=message.message_timestamp,
+    )
+
+
+def dead_letters(broker: dramatiq.Broker, queues: Iterable[str], *, retry: bool = False, message_ids: set[str] | None = None) -> list[DeadLetter]:
+    """The messages in the dead-letter queues of ``queues``; with ``retry``, also send the
+    selected ones (``message_ids``, default all) back to their queue with fresh retries."""
+    from dramatiq.brokers.rabbitmq import RabbitmqBroker
+    from dramatiq.brokers.redis import RedisBroker
+
+    if isinstance(broker, RabbitmqBroker):
+        return _rabbitmq_dead_letters(broker, queues, retry=retry, message_ids=message_ids)
+    if isinstance(broker, RedisBroker):
+        return _redis_dead_letters(broker, queues, retry=retry, message_ids=message_ids)
+    return []  # the in-memory broker keeps nothing once the process ends
+
+
+def _x_death_time(properties: Any) -> dt.datetime | None:
+    deaths = (getattr(properties, "headers", None) or {}).get("x-death") or []
+    stamp = deaths[0].get("time") if deaths else None
+    if isinstance(stamp, dt.datetime):
+        return stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC)
+    if isinstance(stamp, int | float):
+        return dt.datetime.fromtimestamp(stamp, dt.UTC)
+    return None
+
+
+def _rabbitmq_dead_letters(broker: Any, queues: Iterable[str], *, retry: bool, message_ids: set[str] | None) -> list[DeadLetter]:
+    import pika
+    from pika.exceptions import ChannelClosedByBroker
+
+    found: list[DeadLetter] = []
+    params = broker.parameters if isinstance(broker.parameters, list) else [broker.parameters]
+    connection = pika.BlockingConnection(params)
+    try:
+        channel = connection.channel()
+        for queue_name in queues:
+            dead = xq_name(queue_name)
+            try:
+                channel.queue_declare(queue=dead, passive=True)
+            except ChannelClosedByBroker:  # no such queue: nothing ever failed there
+                channel = connection.channel()
+                continue
+            # Read without acknowledging: the messages return to the queue when the channel
+            # closes, except those acknowledged after a successful retry.
+            while True:
+                method, _props, body = channel.basic_get(dead, auto_ack=False)
+                if method is None:
+                    break
+                message = dramatiq.Message.decode(body)
+                letter = DeadLetter.from_message(queue_name, message, _x_death_time(_props))
+                if retry and (message_ids is None or message.message_id in message_ids):
+                    broker.enqueue(_revive(message, queue_name))
+                    channel.basic_ack(method.delivery_tag)
+                found.append(letter)
+            channel.close()
+            channel = connection.channel()
+    finally:
+        connection.close()
+    return found
+
+
+def _redis_dead_letters(broker: Any, queues: Iterable[str], *, retry: bool, message_ids: set[str] | None) -> list[DeadLetter]:
+    found: list[DeadLetter] = []
+    client = broker.client
+    for queue_name in queues:
+        key = f"{broker.namespace}:{xq_name(queue_name)}"
+        for redis_id, data in sorted(client.hgetall(f"{key}.msgs").items()):
+            message = dramatiq.Message.decode(data)
+            found.append(DeadLetter.from_message(queue_name, message))
+            if retry and (message_ids is None or message.message_id in message_ids):
+                broker.enqueue(_revive(message, queue_name))
+                client.zrem(key, redis_id)
+                client.hdel(f"{key}.msgs", redis_id)
+    return found
+
+
+def dead_letters_command(settings: Settings, queues: Iterable[str], *, retry: bool, message_ids: Iterable[str]) -> list[DeadLetter]:
+    """``ordena jobs dead-letters`` / ``ordena jobs retry-dead``."""
+    import click
+
+    if not settings.broker_url:
+        raise click.ClickException("ORDENA_BROKER_URL is not set: the in-process broker keeps no dead letters")
+    broker = make_broker(settings)
+    try:
+        chosen = list(queues) or job_queues()
+        ids = set(message_ids) or None
+        letters = dead_letters(broker, chosen, retry=retry, message_ids=ids)
+    finally:
+        broker.close()
+    if not letters:
+        click.echo(f"no dead letters in {', '.join(chosen)}")
+        return letters
+    verb = "retried" if retry else "dead"
+    for letter in letters:
+        if retry and ids is not None and letter.message_id not in ids:
+            continue
+        failed = letter.failed_at.isoformat(timespec="seconds") if letter.failed_at else "-"
+        arguments = ", ".join([*map(repr, letter.args), *(f"{k}={v!r}" for k, v in letter.kwargs.items())])
+        click.echo(f"{verb}  {letter.queue_name}  {letter.message_id}  {letter.actor_name}({arguments})  retries={letter.retries}  failed={failed}  {letter.error}")
+    return letters

@@ -23,7 +23,7 @@ from ordena.web.db import db_session_middleware, provide_db
 from ordena.web.errors import EXCEPTION_HANDLERS
 from ordena.web.flash import flash_middleware
 from ordena.web.locale import locale_middleware
-from ordena.web.security import security_headers_middleware
+from ordena.web.security import security_headers_before_send, security_headers_middleware
 from ordena.web.templating import template_config
 
 
@@ -59,6 +59,7 @@ class OrdenaPlugin(InitPluginProtocol):
         ]
         app_config.guards.append(access_guard)
         app_config.before_request = csrf_check
+        app_config.before_send.append(security_headers_before_send)
         app_config.exception_handlers.update(EXCEPTION_HANDLERS)
         app_config.template_config = template_config(settings.templates_dir)
         app_config.request_max_body_size = settings.max_body_bytes

@@ -18,7 +18,7 @@ from ordena.tenancy import invitations
 from ordena.tenancy.models import Membership, Role
 from ordena.web.deps import DB, Firm, Form
 from ordena.web.forms import FormError, FormErrors
-from ordena.web.i18n import _
+from ordena.web.i18n import _, ngettext
 from ordena.web.pages import redirect
 
 HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -27,7 +27,11 @@ HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 @get("/w/{slug:str}", opt={"access": "viewer"}, name="dashboard")
 async def dashboard(db: DB, firm: Firm) -> Template:
     member_count = await db.scalar(select(func.count()).select_from(Membership).where(Membership.tenant_id == firm.tenant_id))
-    return Template("tenancy/dashboard.html", context={"member_count": member_count, "dashboard_stats": []})
+    from ordena.companies.services import count_companies
+
+    companies = await count_companies(db, firm.tenant_id)
+    dashboard_stats = [{"value": companies, "label": ngettext("empresa cliente", "empresas cliente", companies), "href": f"/w/{firm.tenant.slug}/companies"}]
+    return Template("tenancy/dashboard.html", context={"member_count": member_count, "dashboard_stats": dashboard_stats})
 
 
 async def _members_context(db: DB, firm: Firm) -> dict[str, Any]:

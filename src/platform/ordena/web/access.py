@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 from typing import Any
+from uuid import UUID
 
 from litestar import Request
 from litestar.connection import ASGIConnection
@@ -19,7 +20,7 @@ from litestar.handlers.base import BaseRouteHandler
 
 from ordena.accounts.sessions import Auth
 from ordena.tenancy import services as tenancy
-from ordena.tenancy.models import Role
+from ordena.tenancy.models import Role, Tenant
 from ordena.tenancy.services import FirmContext
 from ordena.web.db import request_db
 
@@ -70,8 +71,17 @@ async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
         return
     auth = auth_of(connection)
     if access is Access.CONTACT:
-        if auth.contact is None:
+        contact = auth.contact
+        if contact is None:
             raise NotFoundException()
+        # A contact's magic-link session reaches one firm's rows only (RLS), and the handlers
+        # check that what they show belongs to the contact's company.
+        db = request_db(connection)
+        tenant = await db.get(Tenant, UUID(str(contact["tenant_id"])))
+        if tenant is None:
+            raise NotFoundException()
+        await tenancy.enter_firm(db, tenant, None)
+        connection.scope["state"]["contact_tenant"] = tenant
         return
     if auth.user is None:
         raise LoginRequired()

@@ -38,6 +38,14 @@ def cookie_header(settings: Settings, name: str, value: str, *, max_age: int | N
     return "; ".join(parts)
 
 
+def set_auth_cookie(response: Any, settings: Settings, name: str, value: str, *, max_age: int) -> None:
+    """Set (or, with ``max_age=0``, delete) one of our cookies on a Litestar response, with the
+    same flags as :func:`cookie_header`; several may be set on one response."""
+    response.set_cookie(
+        name, value, max_age=max_age, path="/", httponly=True, secure=settings.secure_cookies, samesite="lax"
+    )
+
+
 def anonymous_csrf(settings: Settings, anon: str) -> str:
     return hmac.new(settings.secret_key.encode(), f"csrf:{anon}".encode(), hashlib.sha256).hexdigest()
 

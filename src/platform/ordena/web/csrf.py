@@ -31,7 +31,13 @@ async def csrf_check(request: Request[Any, Any, Any]) -> None:
     if origin is not None and origin != "null":
         expected = urlsplit(settings.base_url)
         got = urlsplit(origin)
-        if (got.scheme, got.netloc) != (expected.scheme, expected.netloc) and got.netloc != request.headers.get("host"):
+        allowed = {(expected.scheme, expected.netloc)}
+        if settings.environment == "development":
+            # Local development may be opened as localhost or 127.0.0.1 alike; everywhere else
+            # the configured base URL is the only origin (the Host header can be forged or
+            # rewritten by a proxy, and scheme matters).
+            allowed.add((request.url.scheme, request.headers.get("host", "")))
+        if (got.scheme, got.netloc) not in allowed:
             raise PermissionDeniedException("cross-origin request refused")
     sent = request.headers.get(HEADER)
     if sent is None:

@@ -34,7 +34,11 @@ def role_options(firm: FirmContext) -> list[tuple[str, str]]:
 
 
 # Domains append (min_role, path suffix, label msgid) here, in menu order.
-FIRM_NAV: list[tuple[Role, str, str]] = []
+FIRM_NAV: list[tuple[Role, str, str]] = [
+    (Role.VIEWER, "/companies", "Empresas"),
+    (Role.VIEWER, "/assessments", "Evaluaciones"),
+    (Role.VIEWER, "/frameworks", "Modelos"),
+]
 
 
 def firm_nav_items(firm: FirmContext) -> list[NavItem]:
@@ -56,7 +60,15 @@ def query_with(params: Any, **changes: Any) -> str:
     return urlencode(merged)
 
 
+def fw_label(doc: Any) -> str:
+    """Framework content ({"es", "en"} documents) in the current language."""
+    from ordena.frameworks.services import label
+
+    return label(doc)
+
+
 TEMPLATE_GLOBALS = {
+    "fw_label": fw_label,
     "firm_nav_items": firm_nav_items,
     "role_label": role_label,
     "role_options": role_options,

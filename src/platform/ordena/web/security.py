@@ -61,3 +61,20 @@ def security_headers_middleware(app: ASGIApp) -> ASGIApp:
             structlog.contextvars.clear_contextvars()
 
     return middleware
+
+
+async def security_headers_before_send(message: Message, scope: Scope) -> None:
+    """The same headers for responses no middleware sees (Litestar answers unknown URLs and
+    wrong methods before the middleware stack runs)."""
+    if message["type"] != "http.response.start":
+        return
+    headers = MutableScopeHeaders.from_message(message)
+    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    if "x-request-id" not in headers:
+        headers["X-Request-Id"] = scope.get("state", {}).get("request_id") or secrets.token_hex(8)
+    app = scope.get("app")
+    if app is not None and app.state.settings.secure_cookies:
+        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")

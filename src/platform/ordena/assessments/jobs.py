@@ -1,0 +1,51 @@
+"""Reminders for client respondents who have not finished a self-assessment.
+
+``send_assessment_reminders`` walks every firm and emails each invited respondent who has been
+idle for the assessment's ``reminder_days`` and has not submitted, at most once per period
+(``respondent.reminded_at``). Idempotent: a second run in the same period sends nothing.
+
+Schedule it with cron (or any scheduler) through the CLI, e.g. every hour:
+
+    0 * * * *  ordena jobs reminders
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from ordena.jobs.registry import job
+
+
+async def run_reminders(database: Any, settings: Any) -> int:
+    """One pass over every firm; returns how many reminders were sent."""
+    from ordena.assessments.services import send_reminders
+    from ordena.tenancy.models import Tenant
+
+    async with database.session() as db:
+        tenants = list(await db.scalars(select(Tenant)))
+    sent = 0
+    for tenant in tenants:
+        async with database.session(tenant_id=tenant.id) as db:
+            sent += await send_reminders(db, settings, tenant)
+            await db.commit()
+    return sent
+
+
+@job("send_assessment_reminders")
+async def send_assessment_reminders() -> None:
+    from ordena.jobs.runtime import worker_database, worker_settings
+
+    await run_reminders(worker_database(), worker_settings())
+
+
+async def reminders_command(settings: Any) -> int:
+    """``ordena jobs reminders``: one pass; the emails go out through the outbox relay."""
+    from ordena.db.engine import Database
+
+    database = Database.connect(settings)
+    try:
+        return await run_reminders(database, settings)
+    finally:
+        await database.dispose()

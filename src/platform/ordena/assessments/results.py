@@ -1,0 +1,408 @@
+"""An assessment's results: scores per dimension, pillar and overall, from every respondent's
+answers, with the consultant's validated overrides, disagreement and the perception gap.
+
+Which side is the headline: a consultant assessment → the consultant's answers; a
+self-assessment → the client respondents' answers (several: per question the mean); both → the
+consultant's answers, with the client's self-view beside them for the perception gap
+(self − consultant, using the consultant's validated score where there is one).
+
+``AssessmentResults``'s public fields are plain values (Decimal, int, str, UUID, lists of
+dataclasses), so the publish step can store them as the ResultSnapshot as they are; the
+framework tree rides along in a private field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from fractions import Fraction
+from typing import Any
+from uuid import UUID
+
+from litestar.exceptions import NotFoundException
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ordena.assessments import scoring
+from ordena.assessments.models import Answer, Assessment, DimensionOverride, Respondent, ResultSnapshot
+from ordena.audit.services import Actor, record, snapshot
+from ordena.frameworks.services import FrameworkStructure, structure
+from ordena.web.forms import FormErrors
+from ordena.web.i18n import _
+
+
+def _dec(value: Fraction | None, places: int = 2) -> Decimal | None:
+    return scoring.shown(value, places)
+
+
+@dataclass(frozen=True)
+class QuestionSpread:
+    question_id: UUID
+    key: str
+    spread: int
+
+
+@dataclass(frozen=True)
+class DimensionResult:
+    id: UUID
+    key: str
+    pillar_key: str
+    weight: Decimal
+    score: Decimal | None  # the validated score if there is one, else the computed one
+    index: Decimal | None
+    level: int | None
+    computed_score: Decimal | None
+    computed_level: int | None
+    override_score: Decimal | None
+    override_reason: str
+    override_by: str
+    questions: int
+    answered: int
+    not_applicable: int
+    completeness: Decimal
+    disagreement: int | None
+    spreads: list[QuestionSpread]
+    self_score: Decimal | None
+    consultant_score: Decimal | None
+    gap: Decimal | None
+    blind_spot: bool
+    target: int
+    plan_gap: Decimal | None
+    priority: Decimal | None
+
+    @property
+    def overridden(self) -> bool:
+        return self.override_score is not None
+
+
+@dataclass(frozen=True)
+class PillarResult:
+    id: UUID
+    key: str
+    weight: Decimal
+    score: Decimal | None
+    index: Decimal | None
+    level: int | None
+    self_score: Decimal | None
+    consultant_score: Decimal | None
+    dimension_keys: list[str]
+
+
+@dataclass(frozen=True)
+class AssessmentResults:
+    assessment_id: UUID
+    version_id: UUID
+    kind: str
+    status: str
+    overall: Decimal | None
+    overall_index: Decimal | None
+    overall_level: int | None
+    completeness: Decimal
+    respondents: int
+    self_respondents: int
+    pillars: list[PillarResult]
+    dimensions: list[DimensionResult]
+    _tree: FrameworkStructure | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def tree(self) -> FrameworkStructure:
+        assert self._tree is not None
+        return self._tree
+
+    def dimension(self, key: str) -> DimensionResult:
+        for d in self.dimensions:
+            if d.key == key:
+                return d
+        raise KeyError(key)
+
+    def pillar(self, key: str) -> PillarResult:
+        for p in self.pillars:
+            if p.key == key:
+                return p
+        raise KeyError(key)
+
+    def dimension_name(self, key: str) -> str:
+        return self.tree.label(self.tree.dimension(key).name)
+
+    def pillar_name(self, key: str) -> str:
+        return self.tree.label(self.tree.pillar(key).name)
+
+    def level_name(self, level: int | None) -> str:
+        return self.tree.level_name(level)
+
+    def question_text(self, question_id: UUID) -> str:
+        return self.tree.label(self.tree.question(question_id).text)
+
+    def dimensions_of(self, pillar_key: str) -> list[DimensionResult]:
+        return [d for d in self.dimensions if d.pillar_key == pillar_key]
+
+    @property
+    def has_perception_gap(self) -> bool:
+        return self.kind == "both"
+
+    @property
+    def blind_spots(self) -> list[DimensionResult]:
+        return [d for d in self.dimensions if d.blind_spot]
+
+    @property
+    def disagreements(self) -> list[DimensionResult]:
+        return [d for d in self.dimensions if d.disagreement]
+
+    @property
+    def has_scores(self) -> bool:
+        return self.overall is not None
+
+
+def _sides(kind: str) -> tuple[str, str | None]:
+    """(headline side, comparison side) for an assessment kind."""
+    if kind == "self":
+        return "self", None
+    if kind == "both":
+        return "consultant", "self"
+    return "consultant", None
+
+
+async def get_assessment(db: AsyncSession, tenant_id: UUID, assessment_id: UUID) -> Assessment:
+    assessment = await db.scalar(select(Assessment).where(Assessment.tenant_id == tenant_id, Assessment.id == assessment_id))
+    if assessment is None:
+        raise NotFoundException()
+    return assessment
+
+
+async def overrides_of(db: AsyncSession, tenant_id: UUID, assessment_id: UUID) -> list[DimensionOverride]:
+    return list(
+        await db.scalars(
+            select(DimensionOverride).where(DimensionOverride.tenant_id == tenant_id, DimensionOverride.assessment_id == assessment_id)
+        )
+    )
+
+
+async def compute_results(db: AsyncSession, tenant_id: UUID, assessment_id: UUID) -> AssessmentResults:
+    assessment = await get_assessment(db, tenant_id, assessment_id)
+    tree = await structure(db, assessment.framework_version_id)
+    rows = (
+        await db.execute(
+            select(Answer.question_id, Answer.level, Answer.not_applicable, Respondent.kind, Respondent.id)
+            .join(Respondent, (Respondent.tenant_id == Answer.tenant_id) & (Respondent.id == Answer.respondent_id))
+            .where(Answer.tenant_id == tenant_id, Answer.assessment_id == assessment_id)
+        )
+    ).all()
+    answers: dict[str, dict[UUID, list[int | None]]] = {"consultant": {}, "self": {}}
+    people: dict[str, set[UUID]] = {"consultant": set(), "self": set()}
+    for question_id, level, na, side, respondent_id in rows:
+        if side not in answers or not tree.has_question(question_id):
+            continue
+        if level is None and not na:
+            continue  # a comment without an answer
+        answers[side].setdefault(question_id, []).append(None if na else int(level))
+        people[side].add(respondent_id)
+    main_side, other_side = _sides(assessment.kind)
+    overrides = {o.dimension_id: o for o in await overrides_of(db, tenant_id, assessment_id)}
+    override_by_key = {
+        tree.dimension_by_id(dim_id).key: o for dim_id, o in overrides.items() if tree.has_dimension(dim_id)
+    }
+    main = scoring.score_sheet(
+        tree.pillars, answers[main_side], overrides={k: o.score for k, o in override_by_key.items()},
+        respondents=len(people[main_side]),
+    )
+    other = scoring.score_sheet(tree.pillars, answers[other_side]) if other_side else None
+    return _assemble(assessment, tree, main, other, override_by_key, len(people["self"]))
+
+
+def _effective(sheet: scoring.Sheet, key: str, override: DimensionOverride | None) -> Fraction | None:
+    if override is not None:
+        return scoring.exact(Decimal(str(override.score)))
+    return sheet.dimensions[key].score.exact
+
+
+def _assemble(
+    assessment: Assessment,
+    tree: FrameworkStructure,
+    main: scoring.Sheet,
+    other: scoring.Sheet | None,
+    overrides: Mapping[str, DimensionOverride],
+    self_respondents: int,
+) -> AssessmentResults:
+    targets = assessment.targets or {}
+    dims: list[DimensionResult] = []
+    for d in tree.dimensions:
+        ds = main.dimensions[d.key]
+        # Disagreement among respondents of either side (e.g. several client contacts of a
+        # "both" assessment): the largest spread per question.
+        spreads = dict(ds.spreads)
+        if other is not None:
+            for qid, spread in other.dimensions[d.key].spreads.items():
+                spreads[qid] = max(spread, spreads.get(qid, 0))
+        o = overrides.get(d.key)
+        eff = _effective(main, d.key, o)
+        self_exact = other.dimensions[d.key].score.exact if other else None
+        consultant_exact = eff if other else None
+        gap = scoring.perception_gap(self_exact, consultant_exact) if other else None
+        target = int(targets.get(d.key, scoring.DEFAULT_TARGET))
+        pgap = scoring.plan_gap(target, eff)
+        dims.append(
+            DimensionResult(
+                id=d.id, key=d.key, pillar_key=d.pillar_key, weight=d.weight,
+                score=_dec(eff), index=_dec(scoring.index_of(eff), 1), level=scoring.level_of(eff),
+                computed_score=ds.score.value, computed_level=ds.score.level,
+                override_score=Decimal(str(o.score)) if o else None,
+                override_reason=o.reason if o else "", override_by=o.by_label if o else "",
+                questions=ds.questions, answered=ds.answered, not_applicable=ds.not_applicable,
+                completeness=Decimal(ds.completeness.numerator) / Decimal(ds.completeness.denominator),
+                disagreement=max(spreads.values()) if spreads else None,
+                spreads=[QuestionSpread(q.id, q.key, spreads[q.id]) for q in d.questions if q.id in spreads],
+                self_score=_dec(self_exact), consultant_score=_dec(consultant_exact),
+                gap=_dec(gap), blind_spot=scoring.is_blind_spot(gap),
+                target=target, plan_gap=_dec(pgap), priority=_dec(scoring.priority(pgap, d.weight)),
+            )
+        )
+    pillars = [
+        PillarResult(
+            id=p.id, key=p.key, weight=p.weight,
+            score=main.pillars[p.key].score.value, index=main.pillars[p.key].score.index, level=main.pillars[p.key].score.level,
+            self_score=other.pillars[p.key].score.value if other else None,
+            consultant_score=main.pillars[p.key].score.value if other else None,
+            dimension_keys=[d.key for d in p.dimensions],
+        )
+        for p in tree.pillars
+    ]
+    return AssessmentResults(
+        assessment_id=assessment.id, version_id=tree.version_id, kind=assessment.kind, status=assessment.status,
+        overall=main.overall.value, overall_index=main.overall.index, overall_level=main.overall.level,
+        completeness=(Decimal(main.completeness.numerator) / Decimal(main.completeness.denominator)).quantize(
+            Decimal("0.0001"), rounding=ROUND_DOWN
+        ),
+        respondents=main.respondents, self_respondents=self_respondents,
+        pillars=pillars, dimensions=dims, _tree=tree,
+    )
+
+
+# --- validation overrides ------------------------------------------------------------------
+
+
+class OverrideInvalid(Exception):
+    def __init__(self, errors: FormErrors) -> None:
+        super().__init__("override invalid")
+        self.errors = errors
+
+
+def parse_override(values: Mapping[str, Any], tree: FrameworkStructure) -> tuple[UUID, Decimal, str, FormErrors]:
+    errors = FormErrors()
+    dimension_id: UUID | None = None
+    try:
+        dimension_id = UUID(str(values.get("dimension_id", "")))
+        tree.dimension_by_id(dimension_id)
+    except (ValueError, KeyError):
+        errors.add("dimension_id", _("Elige una dimensión del modelo."))
+    score: Decimal | None = None
+    raw = str(values.get("score", "")).strip().replace(",", ".")
+    try:
+        score = Decimal(raw)
+        if not score.is_finite() or not Decimal(1) <= score <= Decimal(5) or score != score.quantize(Decimal("0.01")):
+            raise InvalidOperation
+    except InvalidOperation:
+        errors.add("score", _("Escribe un puntaje entre 1 y 5 (hasta dos decimales)."))
+    reason = str(values.get("reason", "")).strip()
+    if not reason:
+        errors.add("reason", _("Explica por qué cambias el puntaje calculado."))
+    elif len(reason) > 2000:
+        errors.add("reason", _("El motivo admite hasta 2000 caracteres."))
+    return dimension_id or UUID(int=0), score or Decimal(0), reason, errors
+
+
+async def set_override(
+    db: AsyncSession, tenant_id: UUID, assessment_id: UUID, actor: Actor, values: Mapping[str, Any]
+) -> DimensionOverride:
+    """Record the consultant's validated score for a dimension (only while submitted)."""
+    assessment = await get_assessment(db, tenant_id, assessment_id)
+    tree = await structure(db, assessment.framework_version_id)
+    dimension_id, score, reason, errors = parse_override(values, tree)
+    if assessment.status != "submitted":
+        errors.add("__all__", _("Solo se puede validar un puntaje mientras la evaluación está enviada."))
+    if errors:
+        raise OverrideInvalid(errors)
+    results = await compute_results(db, tenant_id, assessment_id)
+    dim_key = tree.dimension_by_id(dimension_id).key
+    computed = results.dimension(dim_key).computed_score
+    row = await db.scalar(
+        select(DimensionOverride).where(
+            DimensionOverride.tenant_id == tenant_id,
+            DimensionOverride.assessment_id == assessment_id,
+            DimensionOverride.dimension_id == dimension_id,
+        )
+    )
+    fields = ["dimension_id", "score", "computed_score", "reason", "by_label"]
+    before = snapshot(row, fields) if row else None
+    if row is None:
+        row = DimensionOverride(tenant_id=tenant_id, assessment_id=assessment_id, dimension_id=dimension_id)
+        db.add(row)
+    row.score = score  # type: ignore[assignment]
+    row.computed_score = computed  # type: ignore[assignment]
+    row.reason = reason
+    row.by_label = actor.label[:320]
+    await db.flush()
+    await record(
+        db, tenant_id=tenant_id, actor=actor, action="update" if before else "create", entity_type="dimension_override",
+        entity_id=row.id, before=before, after={**snapshot(row, fields), "assessment_id": str(assessment_id)},
+    )
+    return row
+
+
+# --- history ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HistoryPoint:
+    assessment_id: UUID
+    title: str
+    version_id: UUID
+    published_at: dt.datetime | None
+    overall: Decimal | None
+    pillars: dict[str, Decimal | None]
+    dimensions: dict[str, Decimal | None]
+
+
+def _num(value: Any) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(str(value))
+    except InvalidOperation:
+        return None
+
+
+def _keyed(items: Any) -> dict[str, Decimal | None]:
+    if isinstance(items, dict):  # {key: {...}} or {key: score}
+        return {k: _num(v.get("score") if isinstance(v, dict) else v) for k, v in items.items()}
+    if isinstance(items, Sequence):
+        return {str(i.get("key")): _num(i.get("score")) for i in items if isinstance(i, dict)}
+    return {}
+
+
+async def history(db: AsyncSession, tenant_id: UUID, company_id: UUID) -> list[HistoryPoint]:
+    """The company's published assessments, oldest first, from their stored snapshots."""
+    rows = (
+        await db.execute(
+            select(Assessment, ResultSnapshot)
+            .join(
+                ResultSnapshot,
+                (ResultSnapshot.tenant_id == Assessment.tenant_id) & (ResultSnapshot.assessment_id == Assessment.id),
+            )
+            .where(Assessment.tenant_id == tenant_id, Assessment.company_id == company_id, Assessment.status == "published")
+            .order_by(Assessment.published_at.asc().nulls_last(), Assessment.created_at.asc())
+        )
+    ).all()
+    points = []
+    for assessment, snap in rows:
+        data = snap.data or {}
+        points.append(
+            HistoryPoint(
+                assessment_id=assessment.id, title=assessment.title, version_id=assessment.framework_version_id,
+                published_at=assessment.published_at,
+                overall=_num(snap.overall) if snap.overall is not None else _num(data.get("overall")),
+                pillars=_keyed(data.get("pillars")), dimensions=_keyed(data.get("dimensions")),
+            )
+        )
+    return points

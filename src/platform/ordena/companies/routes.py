@@ -1,0 +1,236 @@
+"""Pages of a firm's client companies: list, create/edit, detail with contacts and assessments,
+archive/restore, and the CSV import. Handlers stay thin: the rules live in ``services``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from uuid import UUID
+
+from litestar import Request, get, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body, FromPath, FromQuery, QueryParameter
+from litestar.response import Redirect, Response, Template
+
+from ordena.accounts.services import actor_of
+from ordena.companies import ciiu, csv_import, services
+from ordena.companies.jobs import KIND as IMPORT_KIND
+from ordena.companies.models import Company
+from ordena.jobs import outbox, progress
+from ordena.tenancy.services import FirmContext
+from ordena.web.deps import DB, Firm, Form
+from ordena.web.forms import FormError, FormErrors, form_values
+from ordena.web.i18n import _
+from ordena.web.pages import page, redirect
+
+PER_PAGE = 25
+Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
+
+
+def _base(firm: FirmContext) -> str:
+    return f"/w/{firm.tenant.slug}/companies"
+
+
+def _choices() -> dict[str, Any]:
+    return {
+        "section_options": ciiu.section_options(),
+        "sections": ciiu.SECTIONS,
+        "division_section": ciiu.DIVISION_SECTION,
+        "size_band_options": services.size_band_options(),
+        "size_band_help": services.size_band_help(),
+        "country_options": services.country_options(),
+    }
+
+
+def _values_of(company: Company) -> dict[str, str]:
+    return {f: "" if getattr(company, f) is None else str(getattr(company, f)) for f in services.FIELDS}
+
+
+def _labels() -> dict[str, Any]:
+    return {
+        "section_label": ciiu.section_label,
+        "section_name": ciiu.section_name,
+        "size_band_label": services.size_band_label,
+        "country_name": services.country_name,
+    }
+
+
+# --- list -----------------------------------------------------------------------------------
+
+
+@get("/w/{slug:str}/companies", opt={"access": "viewer"}, name="companies")
+async def list_page(
+    request: Request[Any, Any, Any],
+    db: DB,
+    firm: Firm,
+    q: FromQuery[str | None] = None,
+    section: FromQuery[str | None] = None,
+    size: FromQuery[str | None] = None,
+    status: FromQuery[str | None] = None,
+    sort: FromQuery[str | None] = None,
+    page_number: Annotated[int, QueryParameter(name="page")] = 1,
+) -> Template:
+    filters = services.CompanyFilters.of(q, section, size, status, sort)
+    result = await services.search_companies(db, firm.tenant_id, filters, page=page_number, per_page=PER_PAGE)
+    any_company = result.total > 0 or await services.count_companies(db, firm.tenant_id, include_archived=True) > 0
+    return page(
+        request, "companies/list.html", block="results",
+        result=result, filters=filters, any_company=any_company, **_choices(), **_labels(),
+    )
+
+
+# --- create / edit ----------------------------------------------------------------------------
+
+
+@get("/w/{slug:str}/companies/new", opt={"access": "consultant"})
+async def new_page(firm: Firm) -> Template:
+    return Template("companies/form.html", context={"company": None, "values": {"country": "PE"}, "errors": FormErrors(), **_choices()})
+
+
+@post("/w/{slug:str}/companies", opt={"access": "consultant"})
+async def create(db: DB, firm: Firm, data: Form) -> Redirect:
+    values = form_values(data)
+    try:
+        company = await services.create_company(db, firm.tenant_id, actor_of(firm.user), values)
+    except services.CompanyInvalid as exc:
+        raise FormError("companies/form.html", {"company": None, "values": values, **_choices()}, exc.errors) from exc
+    return redirect(f"{_base(firm)}/{company.id}", flash=_("Empresa «{name}» creada.").format(name=company.name))
+
+
+@get("/w/{slug:str}/companies/{company_id:uuid}/edit", opt={"access": "consultant"})
+async def edit_page(db: DB, firm: Firm, company_id: FromPath[UUID]) -> Template | Redirect:
+    company = await services.get_company(db, firm.tenant_id, company_id)
+    if company.archived_at is not None:
+        return redirect(f"{_base(firm)}/{company.id}", flash=_("Restaura la empresa para editarla."), kind="error")
+    return Template("companies/form.html", context={"company": company, "values": _values_of(company), "errors": FormErrors(), **_choices()})
+
+
+@post("/w/{slug:str}/companies/{company_id:uuid}/edit", opt={"access": "consultant"})
+async def update(db: DB, firm: Firm, company_id: FromPath[UUID], data: Form) -> Redirect:
+    company = await services.get_company(db, firm.tenant_id, company_id)
+    if company.archived_at is not None:
+        return redirect(f"{_base(firm)}/{company.id}", flash=_("Restaura la empresa para editarla."), kind="error")
+    values = form_values(data)
+    try:
+        await services.update_company(db, firm.tenant_id, actor_of(firm.user), company, {k: values.get(k, "") for k in services.FIELDS})
+    except services.CompanyInvalid as exc:
+        raise FormError("companies/form.html", {"company": company, "values": values, **_choices()}, exc.errors) from exc
+    return redirect(f"{_base(firm)}/{company.id}", flash=_("Cambios guardados."))
+
+
+# --- detail, contacts ---------------------------------------------------------------------------
+
+
+async def _assessments(db: DB, firm: FirmContext, company_id: UUID) -> list[Any]:
+    try:
+        from ordena.assessments.services import list_for_company
+    except ImportError:  # the assessments domain is optional for this page
+        return []
+    return list(await list_for_company(db, firm.tenant_id, company_id))
+
+
+async def _detail_context(db: DB, firm: FirmContext, company: Company) -> dict[str, Any]:
+    return {
+        "company": company,
+        "contacts": await services.list_contacts(db, firm.tenant_id, company.id),
+        "assessments": await _assessments(db, firm, company.id),
+        "contact_values": {},
+        **_labels(),
+    }
+
+
+@get("/w/{slug:str}/companies/{company_id:uuid}", opt={"access": "viewer"})
+async def detail_page(db: DB, firm: Firm, company_id: FromPath[UUID]) -> Template:
+    company = await services.get_company(db, firm.tenant_id, company_id)
+    return Template("companies/detail.html", context={**await _detail_context(db, firm, company), "errors": FormErrors()})
+
+
+@post("/w/{slug:str}/companies/{company_id:uuid}/contacts", opt={"access": "consultant"})
+async def add_contact(db: DB, firm: Firm, company_id: FromPath[UUID], data: Form) -> Redirect:
+    company = await services.get_company(db, firm.tenant_id, company_id)
+    values = form_values(data)
+    if company.archived_at is not None:
+        return redirect(f"{_base(firm)}/{company.id}", flash=_("Restaura la empresa para cambiar sus contactos."), kind="error")
+    try:
+        contact = await services.add_contact(db, firm.tenant_id, actor_of(firm.user), company, values)
+    except services.CompanyInvalid as exc:
+        context = {**await _detail_context(db, firm, company), "contact_values": values}
+        raise FormError("companies/detail.html", context, exc.errors) from exc
+    return redirect(f"{_base(firm)}/{company.id}#contacts", flash=_("Contacto {name} añadido.").format(name=contact.name))
+
+
+@post("/w/{slug:str}/companies/{company_id:uuid}/contacts/{contact_id:uuid}/remove", opt={"access": "consultant"})
+async def remove_contact(db: DB, firm: Firm, company_id: FromPath[UUID], contact_id: FromPath[UUID]) -> Redirect:
+    company = await services.get_company(db, firm.tenant_id, company_id)
+    contact = await services.remove_contact(db, firm.tenant_id, actor_of(firm.user), company, contact_id)
+    return redirect(f"{_base(firm)}/{company.id}#contacts", flash=_("Contacto {name} retirado.").format(name=contact.name))
+
+
+# --- archive / restore ------------------------------------------------------------------------
+
+
+@get("/w/{slug:str}/companies/{company_id:uuid}/archive", opt={"access": "partner"})
+async def archive_page(db: DB, firm: Firm, company_id: FromPath[UUID]) -> Template:
+    """The confirmation step (works without JavaScript)."""
+    company = await services.get_company(db, firm.tenant_id, company_id)
+    return Template("companies/archive.html", context={"company": company})
+
+
+@post("/w/{slug:str}/companies/{company_id:uuid}/archive", opt={"access": "partner"})
+async def archive(db: DB, firm: Firm, company_id: FromPath[UUID]) -> Redirect:
+    company = await services.get_company(db, firm.tenant_id, company_id)
+    await services.archive_company(db, firm.tenant_id, actor_of(firm.user), company)
+    return redirect(f"{_base(firm)}/{company.id}", flash=_("Empresa archivada. Puedes restaurarla cuando quieras."))
+
+
+@post("/w/{slug:str}/companies/{company_id:uuid}/restore", opt={"access": "partner"})
+async def restore(db: DB, firm: Firm, company_id: FromPath[UUID]) -> Redirect:
+    company = await services.get_company(db, firm.tenant_id, company_id)
+    await services.restore_company(db, firm.tenant_id, actor_of(firm.user), company)
+    return redirect(f"{_base(firm)}/{company.id}", flash=_("Empresa restaurada."))
+
+
+# --- CSV import ---------------------------------------------------------------------------------
+
+
+@get("/w/{slug:str}/companies/import", opt={"access": "consultant"})
+async def import_page(firm: Firm) -> Template:
+    return Template("companies/import.html", context={"errors": FormErrors(), "columns": csv_import.COLUMNS, **_choices()})
+
+
+@get("/w/{slug:str}/companies/import/template.csv", opt={"access": "consultant"}, media_type="text/csv")
+async def import_template(firm: Firm) -> Response[str]:
+    body = ",".join(csv_import.COLUMNS) + "\r\nComercial Andina SAC,20100047218,PE,G,46,pequena,25,Ana Quispe,ana@example.pe\r\n"
+    return Response(
+        "\ufeff" + body, media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="empresas.csv"'},
+    )
+
+
+@post("/w/{slug:str}/companies/import", opt={"access": "consultant"})
+async def import_upload(db: DB, firm: Firm, data: Multipart) -> Redirect:
+    upload = data.get("file")
+    context = {"columns": csv_import.COLUMNS, **_choices()}
+    errors = FormErrors()
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        errors.add("file", _("Elige un archivo CSV."))
+        raise FormError("companies/import.html", context, errors, status_code=400)
+    raw = await upload.read(csv_import.MAX_BYTES + 1)
+    try:
+        text, parsed = csv_import.read_upload(raw)
+    except csv_import.CsvInvalid as exc:
+        errors.add("file", exc.message)
+        status = 413 if len(raw) > csv_import.MAX_BYTES else 400
+        raise FormError("companies/import.html", context, errors, status_code=status) from exc
+    row = await progress.start(
+        db, firm.tenant_id, kind=IMPORT_KIND, owner_key=f"user:{firm.user.id}", total=len(parsed.rows),
+        job_input={"csv": text, "filename": upload.filename[:200], "actor_id": str(firm.user.id), "actor_label": firm.user.email},
+    )
+    outbox.enqueue(db, IMPORT_KIND, firm.tenant_id, row.id)
+    return redirect(f"/w/{firm.tenant.slug}/jobs/{row.id}")
+
+
+ROUTES = [
+    list_page, new_page, create, import_page, import_template, import_upload,
+    detail_page, edit_page, update, add_contact, remove_contact, archive_page, archive, restore,
+]

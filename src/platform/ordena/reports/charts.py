@@ -1,0 +1,262 @@
+"""Server-rendered SVG charts (radar, history lines, perception-gap bars).
+
+Plain SVG strings: every text is escaped, colours and sizes are presentation attributes
+(``fill``, ``stroke``; the CSP forbids inline ``style``), there is no script, and text uses
+the generic ``sans-serif`` family so that a PDF renderer needs no external font.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from markupsafe import Markup, escape
+
+Num = float | int | Decimal
+
+FONT = 'font-family="sans-serif"'
+INK = "#1f2933"
+GRID = "#c9d1d9"
+MUTED = "#5b6670"
+PALETTE = ("#1769aa", "#d9480f", "#2b8a3e", "#7048e8", "#c2255c", "#0b7285", "#e67700")
+TARGET = "#868e96"
+BLIND = "#c92a2a"
+
+
+@dataclass(frozen=True)
+class Series:
+    name: str
+    values: Sequence[Num | None]
+    color: str = PALETTE[0]
+    dashed: bool = False
+
+
+def _f(v: float) -> str:
+    return f"{v:.1f}".rstrip("0").rstrip(".") if v != int(v) else str(int(v))
+
+
+def _attr(value: object) -> str:
+    return str(escape(str(value)))
+
+
+def _wrap(text: str, width: int = 18, lines: int = 2) -> list[str]:
+    words, out, cur = text.split(), [], ""
+    for w in words:
+        if cur and len(cur) + 1 + len(w) > width:
+            out.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}".strip()
+    if cur:
+        out.append(cur)
+    if len(out) > lines:
+        out = [*out[: lines - 1], " ".join(out[lines - 1 :])]
+        if len(out[-1]) > width + 2:
+            out[-1] = out[-1][: width + 1] + "…"
+    return out or [""]
+
+
+def _svg(width: int, height: int, title: str, body: list[str], css_class: str) -> Markup:
+    t = _attr(title)
+    # Every text in ``body`` went through ``escape`` and every attribute through ``_attr``.
+    return Markup(  # noqa: S704
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="chart {css_class}" '
+        f'role="img" aria-label="{t}" {FONT} font-size="12" fill="{INK}"><title>{t}</title>' + "".join(body) + "</svg>"
+    )
+
+
+def _legend(series: Sequence[Series], x: float, y: float, target_label: str | None = None) -> list[str]:
+    out = []
+    items = [(s.name, s.color, s.dashed) for s in series]
+    if target_label:
+        items.append((target_label, TARGET, True))
+    for i, (name, color, dashed) in enumerate(items):
+        yy = y + i * 16
+        dash = ' stroke-dasharray="4 3"' if dashed else ""
+        out.append(f'<line x1="{_f(x)}" y1="{_f(yy)}" x2="{_f(x + 18)}" y2="{_f(yy)}" stroke="{_attr(color)}" stroke-width="3"{dash}/>')
+        out.append(f'<text x="{_f(x + 24)}" y="{_f(yy + 4)}">{escape(name)}</text>')
+    return out
+
+
+def radar(
+    labels: Sequence[str],
+    series: Sequence[Series],
+    *,
+    title: str,
+    target: Sequence[Num | None] | None = None,
+    target_label: str | None = None,
+    maximum: int = 5,
+) -> Markup:
+    """Scores 0–``maximum`` on one spoke per label; one polygon per series (a missing value
+    sits at the centre, without a dot); an optional dashed target polygon."""
+    width, height, cx, cy, r = 560, 380, 280, 175, 120
+    n = max(len(labels), 1)
+
+    def point(i: int, value: float) -> tuple[float, float]:
+        angle = -math.pi / 2 + 2 * math.pi * i / n
+        rr = r * max(0.0, min(float(value), maximum)) / maximum
+        return cx + rr * math.cos(angle), cy + rr * math.sin(angle)
+
+    body: list[str] = []
+    for ring in range(1, maximum + 1):
+        pts = " ".join(f"{_f(x)},{_f(y)}" for x, y in (point(i, ring) for i in range(n)))
+        body.append(f'<polygon points="{pts}" fill="none" stroke="{GRID}" stroke-width="1"/>')
+        x, y = point(0, ring)
+        body.append(f'<text x="{_f(x + 4)}" y="{_f(y + 4)}" font-size="10" fill="{MUTED}">{ring}</text>')
+    for i, label in enumerate(labels):
+        x, y = point(i, maximum)
+        body.append(f'<line x1="{cx}" y1="{cy}" x2="{_f(x)}" y2="{_f(y)}" stroke="{GRID}" stroke-width="1"/>')
+        lx, ly = point(i, maximum * 1.12)
+        anchor = "middle" if abs(lx - cx) < 8 else ("start" if lx > cx else "end")
+        lines = _wrap(label)
+        base = ly - (len(lines) - 1) * 7 + (4 if abs(ly - cy) < r * 0.5 else (-2 if ly < cy else 10))
+        tspans = "".join(
+            f'<tspan x="{_f(lx)}" y="{_f(base + k * 14)}">{escape(line)}</tspan>' for k, line in enumerate(lines)
+        )
+        body.append(f'<text text-anchor="{anchor}">{tspans}</text>')
+    if target is not None:
+        pts = " ".join(f"{_f(x)},{_f(y)}" for x, y in (point(i, float(v or 0)) for i, v in enumerate(target)))
+        body.append(f'<polygon points="{pts}" fill="none" stroke="{TARGET}" stroke-width="2" stroke-dasharray="6 4"/>')
+    for s in series:
+        coords = [point(i, float(v) if v is not None else 0.0) for i, v in enumerate(s.values)]
+        pts = " ".join(f"{_f(x)},{_f(y)}" for x, y in coords)
+        dash = ' stroke-dasharray="5 3"' if s.dashed else ""
+        color = _attr(s.color)
+        body.append(f'<polygon points="{pts}" fill="{color}" fill-opacity="0.15" stroke="{color}" stroke-width="2"{dash}/>')
+        for (x, y), v in zip(coords, s.values, strict=False):
+            if v is not None:
+                body.append(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="3.5" fill="{color}"><title>{escape(s.name)}: {escape(_num(v))}</title></circle>')
+    body += _legend(series, 16, height - 16 * (len(series) + (1 if target is not None else 0)), target_label if target is not None else None)
+    return _svg(width, height, title, body, "chart-radar")
+
+
+def _num(v: Num) -> str:
+    return f"{float(v):.2f}"
+
+
+def lines(
+    x_labels: Sequence[str], series: Sequence[Series], *, title: str, minimum: int = 1, maximum: int = 5
+) -> Markup:
+    """Scores across re-assessments: one line per series, gaps where a run has no score."""
+    width, height = 640, 300
+    left, right, top, bottom = 40, 170, 20, 50
+    pw, ph = width - left - right, height - top - bottom
+    n = len(x_labels)
+
+    def x_at(i: int) -> float:
+        return left + (pw / 2 if n <= 1 else pw * i / (n - 1))
+
+    def y_at(v: float) -> float:
+        return top + ph * (1 - (v - minimum) / (maximum - minimum))
+
+    body: list[str] = []
+    for level in range(minimum, maximum + 1):
+        y = y_at(level)
+        body.append(f'<line x1="{left}" y1="{_f(y)}" x2="{left + pw}" y2="{_f(y)}" stroke="{GRID}" stroke-width="1"/>')
+        body.append(f'<text x="{left - 8}" y="{_f(y + 4)}" text-anchor="end" font-size="11" fill="{MUTED}">{level}</text>')
+    for i, label in enumerate(x_labels):
+        body.append(f'<text x="{_f(x_at(i))}" y="{height - bottom + 20}" text-anchor="middle" font-size="11">{escape(label)}</text>')
+    for s in series:
+        color = _attr(s.color)
+        dash = ' stroke-dasharray="5 3"' if s.dashed else ""
+        run: list[str] = []
+        segments: list[list[str]] = []
+        for i, v in enumerate(s.values):
+            if v is None:
+                if run:
+                    segments.append(run)
+                run = []
+                continue
+            run.append(f"{_f(x_at(i))},{_f(y_at(float(v)))}")
+            body.append(
+                f'<circle cx="{_f(x_at(i))}" cy="{_f(y_at(float(v)))}" r="3.5" fill="{color}">'
+                f"<title>{escape(s.name)} · {escape(x_labels[i])}: {escape(_num(v))}</title></circle>"
+            )
+        if run:
+            segments.append(run)
+        for seg in segments:
+            if len(seg) > 1:
+                body.append(f'<polyline points="{" ".join(seg)}" fill="none" stroke="{color}" stroke-width="2"{dash}/>')
+    body += _legend(series, left + pw + 16, top + 8)
+    return _svg(width, height, title, body, "chart-lines")
+
+
+def gap_bars(labels: Sequence[str], gaps: Sequence[Num | None], *, title: str, threshold: float = 1.0, limit: float = 4.0) -> Markup:
+    """Perception gap (self − consultant) per dimension as bars around zero; bars at or past
+    ``threshold`` (blind spots) in red, with the threshold marked."""
+    row, left, label_w, width = 24, 10, 190, 620
+    height = 30 + row * len(labels) + 24
+    plot_x0, plot_w = left + label_w, width - left - label_w - 40
+    zero = plot_x0 + plot_w / 2
+
+    def x_at(v: float) -> float:
+        return zero + plot_w / 2 * max(-limit, min(limit, v)) / limit
+
+    body: list[str] = []
+    for t in (-threshold, threshold):
+        body.append(
+            f'<line x1="{_f(x_at(t))}" y1="20" x2="{_f(x_at(t))}" y2="{height - 24}" stroke="{BLIND}" stroke-width="1" stroke-dasharray="3 3"/>'
+        )
+    body.append(f'<line x1="{_f(zero)}" y1="20" x2="{_f(zero)}" y2="{height - 24}" stroke="{INK}" stroke-width="1"/>')
+    for tick in range(-int(limit), int(limit) + 1):
+        label = f"+{tick}" if tick > 0 else str(tick)
+        body.append(f'<text x="{_f(x_at(tick))}" y="{height - 8}" text-anchor="middle" font-size="10" fill="{MUTED}">{escape(label)}</text>')
+    for i, (label, gap) in enumerate(zip(labels, gaps, strict=False)):
+        y = 24 + i * row
+        body.append(f'<text x="{left + label_w - 8}" y="{y + 14}" text-anchor="end">{escape(_wrap(label, 28, 1)[0])}</text>')
+        if gap is None:
+            body.append(f'<text x="{_f(zero + 6)}" y="{y + 14}" font-size="11" fill="{MUTED}">—</text>')
+            continue
+        g = float(gap)
+        x0, x1 = sorted((zero, x_at(g)))
+        color = BLIND if abs(g) >= threshold else PALETTE[0]
+        body.append(
+            f'<rect x="{_f(x0)}" y="{y + 3}" width="{_f(max(x1 - x0, 1))}" height="{row - 8}" fill="{color}">'
+            f"<title>{escape(label)}: {escape(f'{g:+.2f}')}</title></rect>"
+        )
+    return _svg(width, height, title, body, "chart-gap")
+
+
+def results_charts(results: object, history: Sequence[object] | None = None) -> dict[str, object]:
+    """The charts of a results page: a radar per pillar (with the self-view and the targets),
+    the perception-gap bars (kind both) and history lines when there are earlier runs.
+
+    ``results`` is an ``AssessmentResults``; ``history`` a list of ``HistoryPoint``.
+    """
+    from ordena.web.i18n import _, format_date
+
+    r = results  # typed loosely to keep this module free of domain imports
+    radars: dict[str, Markup] = {}
+    for p in r.pillars:  # type: ignore[attr-defined]
+        dims = r.dimensions_of(p.key)  # type: ignore[attr-defined]
+        main_name = _("Consultor") if r.kind == "both" else (_("Autoevaluación") if r.kind == "self" else _("Puntaje"))  # type: ignore[attr-defined]
+        series = [Series(main_name, [d.score for d in dims], PALETTE[0])]
+        if r.has_perception_gap:  # type: ignore[attr-defined]
+            series.append(Series(_("Autoevaluación"), [d.self_score for d in dims], PALETTE[1], dashed=True))
+        radars[p.key] = radar(
+            [r.dimension_name(d.key) for d in dims],  # type: ignore[attr-defined]
+            series,
+            title=_("Madurez por dimensión: {pillar}").format(pillar=r.pillar_name(p.key)),  # type: ignore[attr-defined]
+            target=[d.target for d in dims],
+            target_label=_("Meta"),
+        )
+    gap = None
+    if r.has_perception_gap:  # type: ignore[attr-defined]
+        gap = gap_bars(
+            [r.dimension_name(d.key) for d in r.dimensions],  # type: ignore[attr-defined]
+            [d.gap for d in r.dimensions],  # type: ignore[attr-defined]
+            title=_("Brecha de percepción (autoevaluación − consultor)"),
+        )
+    trend = None
+    points = list(history or [])
+    if len(points) >= 2:
+        labels = [format_date(p.published_at, "short") if p.published_at else p.title for p in points]  # type: ignore[attr-defined]
+        series = [Series(_("General"), [p.overall for p in points], INK)]  # type: ignore[attr-defined]
+        for i, pillar in enumerate(r.pillars):  # type: ignore[attr-defined]
+            series.append(
+                Series(r.pillar_name(pillar.key), [p.pillars.get(pillar.key) for p in points], PALETTE[i % len(PALETTE)], dashed=True)  # type: ignore[attr-defined]
+            )
+        trend = lines(labels, series, title=_("Evolución entre evaluaciones"))
+    return {"radars": radars, "gap": gap, "history": trend}

@@ -1,0 +1,71 @@
+"""An assessment's results page and the consultant's validated scores (overrides)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ordena.accounts.services import actor_of
+from ordena.assessments import results as results_service
+from ordena.assessments.results import AssessmentResults, OverrideInvalid
+from ordena.companies.models import Company
+from ordena.reports.charts import results_charts
+from ordena.tenancy.services import FirmContext
+from ordena.web.deps import DB, Firm, Form
+from ordena.web.forms import FormError, FormErrors, form_values
+from ordena.web.i18n import _
+from ordena.web.pages import redirect
+
+
+async def _context(db: AsyncSession, firm: FirmContext, assessment_id: UUID) -> dict[str, Any]:
+    results: AssessmentResults = await results_service.compute_results(db, firm.tenant_id, assessment_id)
+    assessment = await results_service.get_assessment(db, firm.tenant_id, assessment_id)
+    company = await db.get(Company, (firm.tenant_id, assessment.company_id))
+    points = [
+        p for p in await results_service.history(db, firm.tenant_id, assessment.company_id) if p.assessment_id != assessment.id
+    ]
+    # The current run closes the line (its live scores, or its snapshot once published).
+    current = results_service.HistoryPoint(
+        assessment_id=assessment.id, title=assessment.title, version_id=assessment.framework_version_id,
+        published_at=assessment.published_at or assessment.created_at, overall=results.overall,
+        pillars={p.key: p.score for p in results.pillars}, dimensions={d.key: d.score for d in results.dimensions},
+    )
+    history = [*points, current] if points else []
+    return {
+        "results": results,
+        "charts": results_charts(results, history),
+        "assessment": assessment,
+        "company_name": company.name if company else "",
+        "can_override": firm.can_consult and assessment.status == "submitted",
+        "dimension_options": [("", _("Elige una dimensión"))]
+        + [(str(d.id), results.dimension_name(d.key)) for d in results.dimensions],
+        "values": {},
+        "errors": FormErrors(),
+    }
+
+
+@get("/w/{slug:str}/assessments/{assessment_id:uuid}/results", opt={"access": "viewer"}, name="assessment_results")
+async def results_page(db: DB, firm: Firm, assessment_id: FromPath[UUID]) -> Template:
+    return Template("results/page.html", context=await _context(db, firm, assessment_id))
+
+
+@post("/w/{slug:str}/assessments/{assessment_id:uuid}/overrides", opt={"access": "consultant"})
+async def save_override(db: DB, firm: Firm, assessment_id: FromPath[UUID], data: Form) -> Redirect:
+    values = form_values(data)
+    try:
+        await results_service.set_override(db, firm.tenant_id, assessment_id, actor_of(firm.user), values)
+    except OverrideInvalid as exc:
+        context = await _context(db, firm, assessment_id)
+        context["can_override"] = firm.can_consult  # keep the form to show why it was refused
+        raise FormError("results/page.html", {**context, "values": values}, exc.errors) from exc
+    return redirect(
+        f"/w/{firm.tenant.slug}/assessments/{assessment_id}/results#override", flash=_("Puntaje validado guardado.")
+    )
+
+
+ROUTES = [results_page, save_override]

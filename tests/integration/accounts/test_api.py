@@ -1,0 +1,123 @@
+"""Personal API tokens (made on the page, shown once) and the first JSON API endpoints."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ordena.accounts import api_tokens
+from ordena.tenancy.models import Role
+from tests.factories import PASSWORD, make_firm
+
+SECRET_RE = re.compile(r"<code>(ord_[A-Za-z0-9_\-]+)</code>")
+
+
+def bearer(secret: str) -> dict[str, str]:
+    return {"authorization": f"Bearer {secret}"}
+
+
+async def _token_for(database: Any, user_id: Any, name: str = "test") -> str:
+    async with database.session() as db:
+        secret, _row = await api_tokens.create(db, user_id, name)
+        await db.commit()
+    return secret
+
+
+async def test_a_user_creates_a_token_sees_it_once_uses_it_and_revokes_it(client: Any, database: Any) -> None:
+    firm = await make_firm(database, roles=(Role.CONSULTANT,))
+    await client.login(firm.email(Role.CONSULTANT), PASSWORD)
+    await client.get("/account/tokens")
+    response = await client.post("/account/tokens", {"name": "Integración Excel"})
+    assert response.status_code == 200
+    secret = SECRET_RE.search(response.text).group(1)  # type: ignore[union-attr]
+    listing = await client.get("/account/tokens")
+    assert secret not in listing.text and "Integración Excel" in listing.text
+
+    api = client.client
+    api.cookies.clear()  # an integration has no browser session
+    me = await api.get("/api/v1/me", headers=bearer(secret))
+    assert me.status_code == 200
+    assert me.json()["email"] == firm.email(Role.CONSULTANT)
+
+    client.csrf = None
+    await client.login(firm.email(Role.CONSULTANT), PASSWORD)
+    listing = await client.get("/account/tokens")
+    token_id = re.search(r'/account/tokens/([0-9a-f-]{36})/revoke', listing.text).group(1)  # type: ignore[union-attr]
+    assert (await client.post(f"/account/tokens/{token_id}/revoke", {})).status_code == 303
+    api.cookies.clear()
+    revoked = await api.get("/api/v1/me", headers=bearer(secret))
+    assert revoked.status_code == 401
+    assert revoked.headers["content-type"].startswith("application/json")
+    assert revoked.json()["status"] == 401
+
+
+async def test_a_token_without_a_name_is_refused_next_to_the_field(client: Any, database: Any) -> None:
+    firm = await make_firm(database, roles=(Role.VIEWER,))
+    await client.login(firm.email(Role.VIEWER), PASSWORD)
+    await client.get("/account/tokens")
+    response = await client.post("/account/tokens", {"name": "  "})
+    assert response.status_code == 422
+    assert 'id="e-name"' in response.text
+
+
+async def test_someone_cannot_revoke_another_users_token(client: Any, database: Any) -> None:
+    firm = await make_firm(database, roles=(Role.VIEWER, Role.OWNER))
+    secret = await _token_for(database, firm.users[Role.OWNER].id)
+    async with database.session() as db:
+        (token,) = await api_tokens.list_for_user(db, firm.users[Role.OWNER].id)
+    await client.login(firm.email(Role.VIEWER), PASSWORD)
+    await client.get("/account/tokens")
+    await client.post(f"/account/tokens/{token.id}/revoke", {})
+    client.cookies.clear()
+    assert (await client.client.get("/api/v1/me", headers=bearer(secret))).status_code == 200
+
+
+async def test_the_me_endpoint_lists_the_callers_firms_and_roles(client: Any, database: Any) -> None:
+    firm_a = await make_firm(database, roles=(Role.PARTNER,))
+    firm_b = await make_firm(database, roles=())
+    user = firm_a.users[Role.PARTNER]
+    from ordena.accounts import services
+    from ordena.audit.services import Actor
+
+    async with database.session() as db:
+        await services.grant_role(db, tenant=firm_b.tenant, user=user, role=Role.VIEWER, actor=Actor(None, "test"))
+        await db.commit()
+    secret = await _token_for(database, user.id)
+    body = (await client.client.get("/api/v1/me", headers=bearer(secret))).json()
+    assert body["id"] == str(user.id)
+    roles = {f["slug"]: f["role"] for f in body["firms"]}
+    assert roles == {firm_a.slug: "partner", firm_b.slug: "viewer"}
+
+
+async def test_a_member_reads_their_firm_through_the_api(client: Any, database: Any) -> None:
+    firm = await make_firm(database, roles=(Role.VIEWER,))
+    secret = await _token_for(database, firm.users[Role.VIEWER].id)
+    response = await client.client.get(f"/api/v1/w/{firm.slug}", headers=bearer(secret))
+    assert response.status_code == 200
+    assert response.json() == {"slug": firm.slug, "name": firm.tenant.name, "locale": "es", "role": "viewer"}
+
+
+async def test_a_token_gets_404_for_a_firm_its_user_does_not_belong_to(client: Any, database: Any) -> None:
+    mine = await make_firm(database, roles=(Role.OWNER,))
+    theirs = await make_firm(database, roles=(Role.OWNER,))
+    secret = await _token_for(database, mine.users[Role.OWNER].id)
+    for slug in (theirs.slug, "no-such-firm-anywhere"):
+        response = await client.client.get(f"/api/v1/w/{slug}", headers=bearer(secret))
+        assert response.status_code == 404
+        assert response.headers["content-type"].startswith("application/json")
+        assert theirs.tenant.name not in response.text
+
+
+async def test_the_api_without_credentials_or_with_a_bad_token_answers_401_json(client: Any) -> None:
+    for headers in ({}, bearer("ord_not-a-real-token"), bearer("garbage")):
+        response = await client.client.get("/api/v1/me", headers=headers)
+        assert response.status_code == 401, headers
+        assert response.json()["status"] == 401
+
+
+async def test_the_openapi_schema_documents_the_api(client: Any) -> None:
+    response = await client.client.get("/api/schema/openapi.json")
+    assert response.status_code == 200
+    paths = response.json()["paths"]
+    assert "/api/v1/me" in paths
+    assert "/api/v1/w/{slug}" in paths

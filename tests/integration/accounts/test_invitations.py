@@ -1,0 +1,128 @@
+"""A partner invites a colleague by email; the link makes them a member with the invited role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from ordena.accounts import services
+from ordena.accounts.models import User
+from ordena.audit.services import Actor
+from ordena.tenancy.models import Membership, Role
+from tests.conftest import BASE_URL
+from tests.factories import PASSWORD, make_firm, unique
+from tests.integration.accounts.helpers import count_users, link_in_last_email
+
+CHOSEN = "my-own-strong-pass-77"
+
+
+async def _account(database: Any, firm: Any, role: Role) -> str:
+    """A member of ``firm`` with an ordinary address (factory users are on example.test, a
+    special-use domain that invitations refuse for new addresses)."""
+    email = f"{unique('member')}@example.com"
+    async with database.session() as db:
+        user, _created = await services.ensure_user(db, email=email, name="Miembro", password=PASSWORD)
+        await services.grant_role(db, tenant=firm.tenant, user=user, role=role, actor=Actor(None, "test"))
+        await db.commit()
+    return email
+
+
+async def _role_of(database: Any, firm: Any, email: str) -> Role | None:
+    async with database.session(tenant_id=firm.id) as db:
+        user = await db.scalar(select(User).where(User.email == email))
+        if user is None:
+            return None
+        return await db.scalar(select(Membership.role).where(Membership.tenant_id == firm.id, Membership.user_id == user.id))
+
+
+async def test_a_partner_invites_a_new_colleague_who_chooses_a_password_and_joins(client: Any, database: Any) -> None:
+    firm = await make_firm(database, roles=(Role.PARTNER,))
+    await client.login(firm.email(Role.PARTNER), PASSWORD)
+    await client.get(f"/w/{firm.slug}/members")
+    newcomer = f"{unique('ana')}@example.com"
+    response = await client.post(f"/w/{firm.slug}/members/invite", {"email": newcomer, "role": "consultant"})
+    assert response.status_code == 303
+    url = await link_in_last_email(database, newcomer)
+    assert url.startswith(BASE_URL + "/links/")
+
+    # The newcomer opens the link in their own browser.
+    client.cookies.clear()
+    client.csrf = None
+    response = await client.get(url.removeprefix(BASE_URL), follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["referrer-policy"] == "no-referrer"
+    assert response.headers["location"].startswith("/account/password")
+    page = await client.get(response.headers["location"])
+    assert 'name="current"' not in page.text
+    response = await client.post("/account/password", {"password": CHOSEN, "confirm": CHOSEN})
+    assert response.status_code == 303
+    assert await _role_of(database, firm, newcomer) is Role.CONSULTANT
+
+    client.cookies.clear()
+    client.csrf = None
+    await client.login(newcomer, CHOSEN)
+    assert (await client.get(f"/w/{firm.slug}")).status_code == 200
+
+
+async def test_an_existing_user_joins_another_firm_through_the_invitation(client: Any, database: Any) -> None:
+    inviting = await make_firm(database, roles=(Role.OWNER,))
+    other = await make_firm(database, roles=(Role.VIEWER,))
+    await client.login(inviting.email(Role.OWNER), PASSWORD)
+    await client.get(f"/w/{inviting.slug}/members")
+    colleague = await _account(database, other, Role.VIEWER)
+    assert (await client.post(f"/w/{inviting.slug}/members/invite", {"email": colleague, "role": "partner"})).status_code == 303
+    url = await link_in_last_email(database, colleague)
+    client.cookies.clear()
+    client.csrf = None
+    response = await client.get(url.removeprefix(BASE_URL), follow_redirects=False)
+    assert response.headers["location"] == f"/w/{inviting.slug}"
+    assert await _role_of(database, inviting, colleague) is Role.PARTNER
+
+
+async def test_a_reused_invitation_link_is_refused_with_a_friendly_page(client: Any, database: Any) -> None:
+    firm = await make_firm(database, roles=(Role.PARTNER,))
+    await client.login(firm.email(Role.PARTNER), PASSWORD)
+    await client.get(f"/w/{firm.slug}/members")
+    newcomer = f"{unique('beto')}@example.com"
+    await client.post(f"/w/{firm.slug}/members/invite", {"email": newcomer, "role": "viewer"})
+    path = (await link_in_last_email(database, newcomer)).removeprefix(BASE_URL)
+    client.cookies.clear()
+    assert (await client.get(path, follow_redirects=False)).status_code == 303
+    client.cookies.clear()
+    again = await client.get(path, follow_redirects=False)
+    assert again.status_code == 410
+    assert "Este enlace ya no es válido" in again.text
+    assert again.headers["referrer-policy"] == "no-referrer"
+
+
+async def test_a_consultant_cannot_invite_colleagues(client: Any, database: Any) -> None:
+    firm = await make_firm(database, roles=(Role.CONSULTANT,))
+    await client.login(firm.email(Role.CONSULTANT), PASSWORD)
+    page = await client.get(f"/w/{firm.slug}/members")
+    assert "/members/invite" not in page.text
+    outsider = f"{unique('carla')}@example.com"
+    response = await client.post(f"/w/{firm.slug}/members/invite", {"email": outsider, "role": "viewer"})
+    assert response.status_code == 403
+    assert await count_users(database, outsider) == 0
+
+
+async def test_inviting_someone_who_is_already_a_member_shows_a_field_error(client: Any, database: Any) -> None:
+    firm = await make_firm(database, roles=(Role.PARTNER,))
+    member = await _account(database, firm, Role.VIEWER)
+    await client.login(firm.email(Role.PARTNER), PASSWORD)
+    await client.get(f"/w/{firm.slug}/members")
+    response = await client.post(f"/w/{firm.slug}/members/invite", {"email": member.upper(), "role": "consultant"})
+    assert response.status_code == 422
+    assert 'id="e-email"' in response.text
+    assert "Esa persona ya es miembro de la firma." in response.text
+    assert await _role_of(database, firm, member) is Role.VIEWER
+
+
+async def test_a_partner_cannot_invite_an_owner(client: Any, database: Any) -> None:
+    firm = await make_firm(database, roles=(Role.PARTNER,))
+    await client.login(firm.email(Role.PARTNER), PASSWORD)
+    await client.get(f"/w/{firm.slug}/members")
+    response = await client.post(f"/w/{firm.slug}/members/invite", {"email": f"{unique('dan')}@example.com", "role": "owner"})
+    assert response.status_code == 422
+    assert 'id="e-role"' in response.text

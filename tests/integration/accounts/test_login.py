@@ -1,0 +1,113 @@
+"""Signing in and out: wrong passwords, throttling, fresh session ids, revocation, cookie flags."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ordena.tenancy.models import Role
+from tests.factories import PASSWORD, make_firm, unique
+from tests.integration.accounts.helpers import cookie_attrs, put_cookie
+
+SESSION = "ordena_session"  # the plain-http test settings drop the __Host- prefix
+ANON = "ordena_anon"
+
+
+async def test_a_wrong_password_shows_the_message_and_keeps_the_email(client: Any, database: Any) -> None:
+    firm = await make_firm(database, roles=(Role.CONSULTANT,))
+    email = firm.email(Role.CONSULTANT)
+    response = await client.post("/login", {"email": email, "password": "not-the-password-1", "next": "/"})
+    assert response.status_code == 400
+    assert "Correo o contraseña incorrectos." in response.text
+    assert f'value="{email}"' in response.text
+    assert "not-the-password-1" not in response.text
+    assert SESSION not in client.cookies
+
+
+async def test_an_unknown_email_gets_the_same_answer_as_a_wrong_password(client: Any) -> None:
+    response = await client.post("/login", {"email": f"{unique('nobody')}@example.test", "password": "whatever-123", "next": "/"})
+    assert response.status_code == 400
+    assert "Correo o contraseña incorrectos." in response.text
+
+
+async def test_too_many_wrong_passwords_are_throttled_even_with_the_right_one(client: Any, database: Any) -> None:
+    firm = await make_firm(database, roles=(Role.VIEWER,))
+    email = firm.email(Role.VIEWER)
+    for _ in range(5):  # the test settings allow 5 attempts per 15 minutes
+        assert (await client.post("/login", {"email": email, "password": "wrong-password-0"})).status_code == 400
+    response = await client.post("/login", {"email": email, "password": "wrong-password-0"})
+    assert response.status_code == 429
+    assert "Demasiados intentos" in response.text
+    # Even the right password waits out the window: guessing cannot continue.
+    assert (await client.post("/login", {"email": email, "password": PASSWORD})).status_code == 429
+
+
+async def test_a_successful_login_resets_the_failed_attempts(client: Any, database: Any) -> None:
+    firm = await make_firm(database, roles=(Role.VIEWER,))
+    email = firm.email(Role.VIEWER)
+    for _ in range(4):
+        await client.post("/login", {"email": email, "password": "wrong-password-0"})
+    await client.login(email, PASSWORD)
+    await client.post("/logout", {})
+    client.csrf = None
+    for _ in range(4):
+        assert (await client.post("/login", {"email": email, "password": "wrong-password-0"})).status_code == 400
+
+
+async def test_the_session_cookie_is_httponly_and_samesite_lax(client: Any, database: Any) -> None:
+    firm = await make_firm(database, roles=(Role.VIEWER,))
+    response = await client.login(firm.email(Role.VIEWER), PASSWORD)
+    header = cookie_attrs(response, SESSION).lower()
+    assert "httponly" in header
+    assert "samesite=lax" in header
+    assert "path=/" in header
+
+
+async def test_login_issues_a_new_session_and_the_anonymous_state_cannot_be_reused(client: Any, database: Any) -> None:
+    firm = await make_firm(database, roles=(Role.VIEWER,))
+    await client.get("/login")
+    anon_before = client.cookies.get(ANON)
+    csrf_before = client.csrf
+    assert anon_before and csrf_before
+    # An attacker-planted session cookie (fixation) is not adopted.
+    put_cookie(client, SESSION, "planted-by-an-attacker-0123456789")
+    response = await client.login(firm.email(Role.VIEWER), PASSWORD)
+    session = client.cookies.get(SESSION)
+    assert session and session != "planted-by-an-attacker-0123456789"
+    # The pre-login anonymous cookie is dropped and its CSRF token no longer counts.
+    assert "Max-Age=0" in cookie_attrs(response, ANON)
+    refused = await client.post("/logout", {"_csrf": csrf_before})
+    assert refused.status_code == 403
+    assert (await client.get(f"/w/{firm.slug}")).status_code == 200
+
+
+async def test_logging_in_again_rotates_the_session_and_revokes_the_previous_one(client: Any, database: Any) -> None:
+    firm = await make_firm(database, roles=(Role.VIEWER, Role.CONSULTANT))
+    await client.login(firm.email(Role.VIEWER), PASSWORD)
+    first = client.cookies.get(SESSION)
+    await client.login(firm.email(Role.CONSULTANT), PASSWORD)
+    second = client.cookies.get(SESSION)
+    assert first and second and first != second
+    put_cookie(client, SESSION, first)  # someone who copied the first cookie
+    response = await client.get(f"/w/{firm.slug}", follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"].startswith("/login")
+
+
+async def test_logout_revokes_the_session_so_the_old_cookie_no_longer_opens_the_firm(client: Any, database: Any) -> None:
+    firm = await make_firm(database, roles=(Role.PARTNER,))
+    await client.login(firm.email(Role.PARTNER), PASSWORD)
+    old = client.cookies.get(SESSION)
+    assert (await client.get(f"/w/{firm.slug}")).status_code == 200
+    response = await client.post("/logout", {})
+    assert response.status_code == 303
+    assert "Max-Age=0" in cookie_attrs(response, SESSION)
+    put_cookie(client, SESSION, old)  # replaying the cookie from before logout
+    response = await client.get(f"/w/{firm.slug}", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/login?next=")
+
+
+async def test_login_only_redirects_to_local_pages(client: Any, database: Any) -> None:
+    firm = await make_firm(database, roles=(Role.VIEWER,))
+    response = await client.post("/login", {"email": firm.email(Role.VIEWER), "password": PASSWORD, "next": "//evil.example/x"})
+    assert response.status_code == 303
+    assert response.headers["location"] == "/"

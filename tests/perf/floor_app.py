@@ -1,0 +1,408 @@
+"""The floor: a minimal Litestar + asyncpg + Jinja2 app that does by hand the same SQL as each
+measured Ordena page, on the same database, as the same restricted role (row-level security on),
+served the same way (uvicorn, one worker). It answers on the same paths as Ordena so that the
+load generator sends identical requests to both.
+
+Not part of the product. Configuration from the environment:
+BENCH_APP_DSN (asyncpg DSN of the app role), BENCH_SECRET (the Ordena secret key, for the
+anonymous CSRF HMAC), BENCH_POOL (pool size, default 10 like Ordena).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+from jinja2 import DictLoader, Environment, select_autoescape
+from litestar import Litestar, Request, Response, get, post
+from litestar.exceptions import NotFoundException, PermissionDeniedException
+from litestar.params import FromPath
+
+SESSION_COOKIE = "ordena_session"
+ANON_COOKIE = "ordena_anon"
+
+LAYOUT = """<!doctype html>
+<html lang="es"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{% block title %}{% endblock %} · Ordena</title>
+<link rel="stylesheet" href="/static/vendor/pico/pico.min.css"><link rel="stylesheet" href="/static/css/app.css">
+{% if firm %}<link rel="stylesheet" href="/brand/{{ firm.slug }}.css">{% endif %}
+<script src="/static/vendor/htmx/htmx.min.js" defer></script><script src="/static/js/app.js" defer></script>
+</head><body hx-headers='{"X-CSRF-Token": "{{ csrf }}"}'>
+<header class="topbar"><nav class="container"><ul><li><a class="brand" href="/w/{{ firm.slug if firm else '' }}">
+<strong>{{ firm.name if firm else "Ordena" }}</strong></a></li></ul><ul class="nav-links">
+{% if firm %}{% for href, label in [("", "Inicio"), ("/companies", "Empresas"), ("/members", "Miembros"), ("/settings", "Configuración")] %}
+<li><a href="/w/{{ firm.slug }}{{ href }}">{{ label }}</a></li>{% endfor %}{% endif %}
+{% if user %}<li><details class="dropdown"><summary>{{ user.name }}</summary><ul dir="rtl"><li><a href="/">Mis firmas</a></li>
+<li><form method="post" action="/logout" class="inline"><input type="hidden" name="_csrf" value="{{ csrf }}"><button type="submit" class="link">Cerrar sesión</button></form></li></ul></details></li>
+{% else %}<li><a href="/login">Iniciar sesión</a></li>{% endif %}
+<li><form method="post" action="/lang" class="inline lang-switch"><input type="hidden" name="_csrf" value="{{ csrf }}"><button type="submit" name="lang" value="en" class="link">English</button></form></li>
+</ul></nav></header><main class="container">{% block content %}{% endblock %}</main>
+<footer class="container footer"><small>Ordena · Madurez de front y back office para firmas consultoras</small></footer></body></html>"""
+
+TEMPLATES = {
+    "layout.html": LAYOUT,
+    "dashboard.html": """{% extends "layout.html" %}{% block title %}Inicio{% endblock %}{% block content %}
+<hgroup><h1>{{ firm.name }}</h1><p>Hola, {{ user.name }}. Tu rol: {{ role }}.</p></hgroup>
+<div class="stats">{% for value, label in stats %}<article class="stat"><span class="stat-value">{{ value }}</span><span class="stat-label">{{ label }}</span></article>{% endfor %}</div>
+<article><h3>Primeros pasos</h3><ol><li><a href="/w/{{ firm.slug }}/members">Invita a tus colegas</a></li></ol></article>{% endblock %}""",
+    "members.html": """{% extends "layout.html" %}{% block title %}Miembros{% endblock %}{% block content %}<h1>Miembros</h1>
+<div class="table-wrap"><table class="stack"><thead><tr><th>Nombre</th><th>Correo</th><th>Rol</th></tr></thead><tbody>
+{% for m in members %}<tr><td>{{ m.name }}</td><td>{{ m.email }}</td><td>{{ m.role }}</td></tr>{% endfor %}</tbody></table></div>{% endblock %}""",
+    "login.html": """{% extends "layout.html" %}{% block title %}Iniciar sesión{% endblock %}{% block content %}
+<article class="narrow"><h1>Iniciar sesión</h1><form method="post" action="/login" novalidate><input type="hidden" name="_csrf" value="{{ csrf }}">
+<input type="hidden" name="next" value="{{ next }}"><label for="f-email">Correo electrónico<input id="f-email" name="email" type="email" value="" required autocomplete="username"></label>
+<label for="f-password">Contraseña<input id="f-password" name="password" type="password" required autocomplete="current-password"></label>
+<button type="submit">Entrar</button></form></article>{% endblock %}""",
+    "companies.html": """{% extends "layout.html" %}{% block title %}Empresas{% endblock %}{% block content %}<h1>Empresas</h1>
+<p>{{ total }} empresas</p><div class="table-wrap"><table class="stack"><thead><tr><th>Nombre</th><th>RUC</th><th>Sector</th><th>Tamaño</th><th>Empleados</th></tr></thead><tbody>
+{% for c in companies %}<tr><td><a href="/w/{{ firm.slug }}/companies/{{ c.id }}">{{ c.name }}</a></td><td>{{ c.ruc or "" }}</td><td>{{ c.industry_section }}</td><td>{{ c.size_band }}</td><td>{{ c.employees or "" }}</td></tr>{% endfor %}
+</tbody></table></div>{% endblock %}""",
+    "questionnaire.html": """{% extends "layout.html" %}{% block title %}{{ dimension.name }}{% endblock %}{% block content %}
+<h1>{{ assessment.title }}</h1><h2>{{ dimension.name }}</h2>
+{% for q in questions %}<fieldset id="q-{{ q.id }}"><legend>{{ q.text }}</legend>
+{% for level, label in q.levels %}<label><input type="radio" name="level" value="{{ level }}" hx-post="/w/{{ firm.slug }}/assessments/{{ assessment.id }}/answers" hx-vals='{"question_id": "{{ q.id }}"}'{% if answers.get(q.id) == level %} checked{% endif %}> {{ level }} · {{ label }}</label>
+{% endfor %}</fieldset>{% endfor %}{% endblock %}""",
+    "answer.html": """<span class="saved" id="saved-{{ question_id }}">Guardado · nivel {{ level }}</span>""",
+    "results.html": """{% extends "layout.html" %}{% block title %}Resultados{% endblock %}{% block content %}<h1>{{ assessment.title }}</h1>
+<p>Puntaje general: {{ overall }}</p><table><thead><tr><th>Dimensión</th><th>Puntaje</th><th>Respondidas</th></tr></thead><tbody>
+{% for d in dims %}<tr><td>{{ d.name }}</td><td>{{ "%.2f"|format(d.score) if d.score is not none else "—" }}</td><td>{{ d.answered }}</td></tr>{% endfor %}</tbody></table>{% endblock %}""",
+}
+
+env = Environment(loader=DictLoader(TEMPLATES), autoescape=select_autoescape(default_for_string=True), trim_blocks=True)
+SECRET = os.environ.get("BENCH_SECRET", "bench")
+
+SQL_SESSION = (
+    "SELECT s.csrf_token, u.id AS user_id, u.name, u.email, u.locale, u.is_active FROM user_session s "
+    "LEFT JOIN user_account u ON u.id = s.user_id "
+    "WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()"
+)
+SQL_TOKEN = (
+    "SELECT t.id, u.id AS user_id, u.name, u.email FROM api_token t JOIN user_account u ON u.id = t.user_id "
+    "WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.is_active"
+)
+SQL_TOKEN_TOUCH = "UPDATE api_token SET last_used_at = now(), updated_at = now() WHERE id = $1"
+SQL_TENANT = "SELECT id, slug, name, locale, brand_color FROM tenant WHERE slug = $1"
+SQL_CONTEXT = "SELECT set_config('app.tenant_id', $1, true), set_config('app.user_id', $2, true)"
+SQL_MEMBERSHIP = "SELECT id, role FROM membership WHERE tenant_id = $1 AND user_id = $2"
+SQL_MEMBER_COUNT = "SELECT count(*) FROM membership WHERE tenant_id = $1"
+SQL_MEMBERS = (
+    "SELECT u.name, u.email, m.role FROM membership m JOIN user_account u ON u.id = m.user_id "
+    "WHERE m.tenant_id = $1 ORDER BY u.name"
+)
+SQL_COMPANY_COUNT = "SELECT count(*) FROM company WHERE tenant_id = $1 AND archived_at IS NULL"
+SQL_COMPANY_PAGE = (
+    "SELECT tenant_id, id, name, ruc, country, industry_section, industry_division, size_band, employees, "
+    "default_target_level, archived_at, created_at, updated_at FROM company "
+    "WHERE tenant_id = $1 AND archived_at IS NULL ORDER BY name, id LIMIT $2 OFFSET $3"
+)
+SQL_ASSESSMENT = (
+    "SELECT a.id, a.title, a.status, a.framework_version_id, a.company_id FROM assessment a "
+    "WHERE a.tenant_id = $1 AND a.id = $2"
+)
+SQL_DIMENSION = "SELECT id, name FROM fw_dimension WHERE version_id = $1 AND key = $2"
+SQL_QUESTIONS = "SELECT id, text, levels FROM fw_question WHERE dimension_id = $1 ORDER BY position"
+SQL_RESPONDENTS = (
+    "SELECT r.id, r.kind, c.name FROM respondent r LEFT JOIN contact c ON c.tenant_id = r.tenant_id AND c.id = r.contact_id "
+    "WHERE r.tenant_id = $1 AND r.assessment_id = $2 ORDER BY r.created_at"
+)
+SQL_ANSWERS_OF = "SELECT respondent_id, question_id, level, not_applicable, comment FROM answer WHERE tenant_id = $1 AND assessment_id = $2"
+SQL_RESPONDENT = "SELECT id FROM respondent WHERE tenant_id = $1 AND assessment_id = $2 AND kind = 'consultant' LIMIT 1"
+SQL_UPSERT = (
+    "INSERT INTO answer (tenant_id, id, assessment_id, respondent_id, question_id, level, not_applicable, comment, created_at, updated_at) "
+    "VALUES ($1, $2, $3, $4, $5, $6, false, '', now(), now()) "
+    "ON CONFLICT (tenant_id, respondent_id, question_id) DO UPDATE SET level = EXCLUDED.level, "
+    "not_applicable = false, updated_at = now() RETURNING level"
+)
+SQL_RESULTS = (
+    "SELECT d.key, d.name, avg(a.level) AS score, count(a.level) AS answered FROM fw_dimension d "
+    "LEFT JOIN fw_question q ON q.dimension_id = d.id "
+    "LEFT JOIN answer a ON a.question_id = q.id AND a.tenant_id = $1 AND a.assessment_id = $2 "
+    "WHERE d.version_id = $3 GROUP BY d.id, d.key, d.name, d.position ORDER BY d.position"
+)
+
+
+def _cookies(request: Request[Any, Any, Any]) -> dict[str, str]:
+    return request.cookies
+
+
+class Ctx:
+    __slots__ = ("conn", "csrf", "done", "firm", "role", "tx", "user")
+
+
+async def _open(request: Request[Any, Any, Any], slug: str | None, *, api: bool = False) -> Ctx:
+    """One pooled connection and one transaction per request, like Ordena's session."""
+    pool: asyncpg.Pool = request.app.state.pool
+    ctx = Ctx()
+    ctx.conn = await pool.acquire()
+    ctx.tx = ctx.conn.transaction()
+    await ctx.tx.start()
+    ctx.user = ctx.firm = ctx.role = None
+    ctx.done = False
+    ctx.csrf = ""
+    request.scope["state"]["floor_ctx"] = ctx
+    try:
+        if api:
+            auth = request.headers.get("authorization", "")
+            secret = auth.partition(" ")[2].strip()
+            row = await ctx.conn.fetchrow(SQL_TOKEN, hashlib.sha256(secret.encode()).digest()) if secret else None
+            if row is None:
+                raise PermissionDeniedException()
+            await ctx.conn.execute(SQL_TOKEN_TOUCH, row["id"])
+            ctx.user = row
+        else:
+            token = _cookies(request).get(SESSION_COOKIE)
+            row = await ctx.conn.fetchrow(SQL_SESSION, hashlib.sha256(token.encode()).digest()) if token else None
+            if row is not None and row["user_id"] is not None and row["is_active"]:
+                ctx.user = row
+                ctx.csrf = row["csrf_token"]
+        if slug is not None:
+            if ctx.user is None:
+                raise PermissionDeniedException()
+            tenant = await ctx.conn.fetchrow(SQL_TENANT, slug)
+            if tenant is None:
+                raise NotFoundException()
+            await ctx.conn.fetchrow(SQL_CONTEXT, str(tenant["id"]), str(ctx.user["user_id"]))
+            membership = await ctx.conn.fetchrow(SQL_MEMBERSHIP, tenant["id"], ctx.user["user_id"])
+            if membership is None:
+                raise NotFoundException()
+            ctx.firm, ctx.role = tenant, membership["role"]
+    except BaseException:
+        await _close(ctx, ok=False, pool=pool)
+        raise
+    return ctx
+
+
+async def _close(ctx: Ctx, *, ok: bool, pool: asyncpg.Pool) -> None:
+    if ctx.done:
+        return
+    ctx.done = True
+    try:
+        if ok:
+            await ctx.tx.commit()
+        else:
+            await ctx.tx.rollback()
+    finally:
+        await pool.release(ctx.conn)
+
+
+async def _finish(request: Request[Any, Any, Any], ctx: Ctx) -> None:
+    await _close(ctx, ok=True, pool=request.app.state.pool)
+
+
+def _html(name: str, ctx: Ctx | None, **context: Any) -> Response[str]:
+    if ctx is not None:
+        context.setdefault("firm", ctx.firm)
+        context.setdefault("user", ctx.user)
+        context.setdefault("csrf", ctx.csrf)
+    return Response(env.get_template(name).render(**context), media_type="text/html; charset=utf-8")
+
+
+@get("/login")
+async def login_page(request: Request[Any, Any, Any]) -> Response[str]:
+    anon = _cookies(request).get(ANON_COOKIE)
+    new = None
+    if not anon or len(anon) < 20:
+        anon = new = secrets.token_urlsafe(18)
+    csrf = hmac.new(SECRET.encode(), f"csrf:{anon}".encode(), hashlib.sha256).hexdigest()
+    response = _html("login.html", None, firm=None, user=None, csrf=csrf, next="/")
+    if new:
+        response.set_cookie(ANON_COOKIE, new, path="/", httponly=True, samesite="lax")
+    return response
+
+
+@get("/w/{slug:str}")
+async def dashboard(request: Request[Any, Any, Any], slug: FromPath[str]) -> Response[str]:
+    ctx = await _open(request, slug)
+    count = await ctx.conn.fetchval(SQL_MEMBER_COUNT, ctx.firm["id"])
+    companies = await ctx.conn.fetchval(SQL_COMPANY_COUNT, ctx.firm["id"])
+    stats = [(count, "miembros"), (companies, "empresas cliente")]
+    await _finish(request, ctx)
+    return _html("dashboard.html", ctx, role=ctx.role, stats=stats)
+
+
+@get("/w/{slug:str}/members")
+async def members(request: Request[Any, Any, Any], slug: FromPath[str]) -> Response[str]:
+    ctx = await _open(request, slug)
+    rows = await ctx.conn.fetch(SQL_MEMBERS, ctx.firm["id"])
+    await _finish(request, ctx)
+    return _html("members.html", ctx, members=rows)
+
+
+async def _company_page(ctx: Ctx, page: int, size: int = 50) -> tuple[int, list[asyncpg.Record]]:
+    total = await ctx.conn.fetchval(SQL_COMPANY_COUNT, ctx.firm["id"])
+    rows = await ctx.conn.fetch(SQL_COMPANY_PAGE, ctx.firm["id"], size, (page - 1) * size)
+    return total, rows
+
+
+@get("/w/{slug:str}/companies")
+async def companies(request: Request[Any, Any, Any], slug: FromPath[str]) -> Response[str]:
+    ctx = await _open(request, slug)
+    total, rows = await _company_page(ctx, 1, 25)
+    await _finish(request, ctx)
+    return _html("companies.html", ctx, total=total, companies=rows)
+
+
+def _json(data: Any) -> Response[bytes]:
+    return Response(json.dumps(data, default=str).encode(), media_type="application/json")
+
+
+@get("/api/v1/w/{slug:str}")
+async def api_firm(request: Request[Any, Any, Any], slug: FromPath[str]) -> Response[bytes]:
+    ctx = await _open(request, slug, api=True)
+    await _finish(request, ctx)
+    f = ctx.firm
+    return _json({"slug": f["slug"], "name": f["name"], "locale": f["locale"], "role": ctx.role})
+
+
+@get("/api/v1/w/{slug:str}/companies")
+async def api_companies(request: Request[Any, Any, Any], slug: FromPath[str]) -> Response[bytes]:
+    ctx = await _open(request, slug, api=True)
+    total, rows = await _company_page(ctx, 1)
+    await _finish(request, ctx)
+    return _json({"items": [dict(r) for r in rows], "total": total, "limit": 50, "offset": 0})
+
+
+def _t(doc: Any) -> str:
+    d = json.loads(doc) if isinstance(doc, str) else doc
+    return str(d.get("es", "")) if isinstance(d, dict) else str(d)
+
+
+@get("/w/{slug:str}/assessments/{aid:uuid}/q/{key:str}")
+async def questionnaire(
+    request: Request[Any, Any, Any], slug: FromPath[str], aid: FromPath[UUID], key: FromPath[str]
+) -> Response[str]:
+    ctx = await _open(request, slug)
+    a = await ctx.conn.fetchrow(SQL_ASSESSMENT, ctx.firm["id"], aid)
+    if a is None:
+        raise NotFoundException()
+    dim = await ctx.conn.fetchrow(SQL_DIMENSION, a["framework_version_id"], key)
+    if dim is None:
+        raise NotFoundException()
+    qs = await ctx.conn.fetch(SQL_QUESTIONS, dim["id"])
+    people = await ctx.conn.fetch(SQL_RESPONDENTS, ctx.firm["id"], aid)
+    mine = next((r["id"] for r in people if r["kind"] == "consultant"), None)
+    answers = {
+        r["question_id"]: r["level"]
+        for r in await ctx.conn.fetch(SQL_ANSWERS_OF, ctx.firm["id"], aid)
+        if r["respondent_id"] == mine
+    }
+    await _finish(request, ctx)
+    questions = []
+    for q in qs:
+        levels = json.loads(q["levels"]) if isinstance(q["levels"], str) else q["levels"]
+        questions.append(
+            {"id": q["id"], "text": _t(q["text"]), "levels": [(int(k), _t(v)) for k, v in sorted(levels.items())]}
+        )
+    return _html(
+        "questionnaire.html",
+        ctx,
+        assessment=a,
+        dimension={"name": _t(dim["name"])},
+        questions=questions,
+        answers=answers,
+    )
+
+
+@post("/w/{slug:str}/assessments/{aid:uuid}/answers", status_code=200)
+async def save_answer(request: Request[Any, Any, Any], slug: FromPath[str], aid: FromPath[UUID]) -> Response[str]:
+    ctx = await _open(request, slug)
+    ok = False
+    try:
+        sent = request.headers.get("x-csrf-token")
+        form = await request.form()
+        if sent is None:
+            sent = form.get("_csrf")
+        if not sent or not hmac.compare_digest(str(sent), ctx.csrf):
+            raise PermissionDeniedException()
+        question_id, level = UUID(str(form["question_id"])), int(str(form["level"]))
+        a = await ctx.conn.fetchrow(SQL_ASSESSMENT, ctx.firm["id"], aid)
+        if a is None or a["status"] not in ("draft", "in_progress"):
+            raise NotFoundException()
+        respondent = await ctx.conn.fetchval(SQL_RESPONDENT, ctx.firm["id"], aid)
+        from ordena.demo_scale import uuid7
+
+        saved = await ctx.conn.fetchval(SQL_UPSERT, ctx.firm["id"], uuid7(), aid, respondent, question_id, level)
+        ok = True
+    finally:
+        await _close(ctx, ok=ok, pool=request.app.state.pool)
+    return _html("answer.html", None, question_id=question_id, level=saved)
+
+
+@get("/w/{slug:str}/assessments/{aid:uuid}/results")
+async def results(request: Request[Any, Any, Any], slug: FromPath[str], aid: FromPath[UUID]) -> Response[str]:
+    ctx = await _open(request, slug)
+    a = await ctx.conn.fetchrow(SQL_ASSESSMENT, ctx.firm["id"], aid)
+    if a is None:
+        raise NotFoundException()
+    rows = await ctx.conn.fetch(SQL_RESULTS, ctx.firm["id"], aid, a["framework_version_id"])
+    await _finish(request, ctx)
+    dims = [
+        {
+            "name": _t(r["name"]),
+            "score": float(r["score"]) if r["score"] is not None else None,
+            "answered": r["answered"],
+        }
+        for r in rows
+    ]
+    scored = [d["score"] for d in dims if d["score"] is not None]
+    overall = round(sum(scored) / len(scored), 2) if scored else None
+    return _html("results.html", ctx, assessment=a, dims=dims, overall=overall)
+
+
+@get("/health")
+async def health() -> str:
+    return "ok"
+
+
+async def _init(conn: asyncpg.Connection) -> None:
+    for typ in ("json", "jsonb"):
+        await conn.set_type_codec(typ, encoder=json.dumps, decoder=json.loads, schema="pg_catalog")
+
+
+async def _startup(app: Litestar) -> None:
+    size = int(os.environ.get("BENCH_POOL", "10"))
+    app.state.pool = await asyncpg.create_pool(
+        os.environ["BENCH_APP_DSN"],
+        min_size=2,
+        max_size=size * 2,
+        init=_init,
+        server_settings={"application_name": "ordena-floor"},
+    )
+
+
+async def _shutdown(app: Litestar) -> None:
+    await app.state.pool.close()
+
+
+async def _release_on_error(request: Request[Any, Any, Any], exc: Exception) -> Response[str]:
+    status = getattr(exc, "status_code", 500)
+    ctx = request.scope.get("state", {}).get("floor_ctx")
+    if ctx is not None:
+        await _close(ctx, ok=False, pool=request.app.state.pool)
+    return Response("error", status_code=status, media_type="text/plain")
+
+
+app = Litestar(
+    route_handlers=[
+        login_page,
+        dashboard,
+        members,
+        companies,
+        api_firm,
+        api_companies,
+        questionnaire,
+        save_answer,
+        results,
+        health,
+    ],
+    on_startup=[_startup],
+    on_shutdown=[_shutdown],
+    exception_handlers={Exception: _release_on_error},
+    debug=False,
+)

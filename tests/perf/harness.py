@@ -1,0 +1,932 @@
+"""The benchmark harness (``make bench``): Ordena against the floor of its own stack.
+
+    uv run python -m tests.perf.harness            # full run (~10 min), writes docs/benchmarks.md
+    uv run python -m tests.perf.harness --quick    # or BENCH_QUICK=1: fewer rounds and curve points
+    uv run python -m tests.perf.harness --out /tmp/b.md --keep-db
+
+It creates its own database ``ordena_bench_<random>`` on BENCH_DATABASE_SERVER (default: the
+machine PostgreSQL, postgresql://postgres@127.0.0.1:5432/postgres) with its own app role
+``ordena_bench_app``, fills it with ``ordena.demo_scale`` (COPY), starts Ordena and the floor
+(tests/perf/floor_app.py) under uvicorn on ports 8100–8199, and loads both from a separate
+process (wrk, or tests/perf/pyload.py without it). Every Ordena figure is a ratio to the floor
+measured in the same round, pair by pair; rounds alternate which one goes first.
+No timing is asserted anywhere: the output is a report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import json
+import os
+import platform
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import asyncpg
+import httpx
+
+from ordena.demo_scale import ScaleReport, ScaleSpec, add_companies, asyncpg_dsn, generate
+from ordena.settings import Settings
+from tests.perf import report as report_mod
+from tests.perf.servers import ROOT, Request, Result, Server, have_wrk, run_load
+
+PASSWORD = "ordena-bench-1"
+SECRET = "bench-secret-key-0123456789abcdef0123456789"
+APP_ROLE = "ordena_bench_app"
+CSRF_RE = re.compile(r'name="_csrf" value="([^"]+)"')
+
+
+@dataclass(frozen=True)
+class Mode:
+    name: str
+    rounds: int
+    duration: float
+    concurrencies: tuple[int, ...]
+    warmup: float
+    main_companies: int
+    companies_curve: tuple[int, ...]
+    firms_curve: tuple[int, ...]
+    filler_companies: int
+    curve_rounds: int
+    curve_concurrency: int
+    rls_iterations: int
+    profile_seconds: float
+    only: tuple[str, ...] = ()  # smoke: just these scenarios
+    loadgen: str = ""  # "py" forces tests/perf/pyload.py (sub-second runs)
+
+
+FULL = Mode(
+    "full",
+    rounds=3,
+    duration=2,
+    concurrencies=(1, 8, 32),
+    warmup=1,
+    main_companies=500,
+    companies_curve=(100, 1000, 10000),
+    firms_curve=(10, 100, 1000),
+    filler_companies=50,
+    curve_rounds=2,
+    curve_concurrency=8,
+    rls_iterations=400,
+    profile_seconds=6,
+)
+QUICK = Mode(
+    "quick",
+    rounds=2,
+    duration=1,
+    concurrencies=(1, 8, 32),
+    warmup=1,
+    main_companies=500,
+    companies_curve=(100, 2000),
+    firms_curve=(10, 100),
+    filler_companies=50,
+    curve_rounds=1,
+    curve_concurrency=8,
+    rls_iterations=200,
+    profile_seconds=4,
+)
+SMOKE = Mode(
+    "smoke",
+    rounds=1,
+    duration=0.2,
+    concurrencies=(1,),
+    warmup=0,
+    main_companies=20,
+    companies_curve=(20,),
+    firms_curve=(3,),
+    filler_companies=3,
+    curve_rounds=1,
+    curve_concurrency=1,
+    rls_iterations=5,
+    profile_seconds=0.5,
+    only=("login", "dashboard", "autosave"),
+    loadgen="py",
+)
+
+
+@dataclass
+class Scenario:
+    key: str
+    title: str
+    route: str  # Ordena's route path, to see whether it is built yet
+    request: Request
+    target: bool = True  # held to the §9 targets
+    status: str = "measured"
+    note: str = ""
+    # (concurrency) -> list of (ordena, floor) per round
+    pairs: dict[int, list[tuple[Result, Result]]] = field(default_factory=dict)
+    peak_rss_kib: int = 0
+    floor_peak_rss_kib: int = 0
+
+
+@dataclass
+class Context:
+    mode: Mode
+    settings: Settings
+    owner_dsn: str
+    app_dsn: str
+    work: Path
+    main_slug: str = ""
+    main_tenant: uuid.UUID | None = None
+    curve_slug: str = ""
+    curve_tenant: uuid.UUID | None = None
+    open_assessment: uuid.UUID | None = None
+    published_assessment: uuid.UUID | None = None
+    dimension_key: str = ""
+    question_ids: list[uuid.UUID] = field(default_factory=list)
+    consultant_email: str = ""
+    data_phases: list[tuple[str, ScaleReport]] = field(default_factory=list)
+    firms_total: int = 0
+    cookie: str = ""
+    csrf: str = ""
+    api_token: str = ""
+    log: list[str] = field(default_factory=list)
+
+    def say(self, msg: str) -> None:
+        line = f"[bench {time.strftime('%H:%M:%S')}] {msg}"
+        print(line, flush=True)
+        self.log.append(line)
+
+
+# ---------------------------------------------------------------------------------------------
+# database
+
+
+def _free_port(start: int = 8100, end: int = 8199) -> int:
+    ports = list(range(start, end + 1))
+    random.shuffle(ports)
+    for port in ports:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port in 8100-8199")
+
+
+async def create_database(server_url: str) -> str:
+    name = f"ordena_bench_{uuid.uuid4().hex[:8]}"
+    conn = await asyncpg.connect(asyncpg_dsn(server_url))
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    base, _sep, _db = server_url.rpartition("/")
+    return f"{base}/{name}"
+
+
+async def drop_database(url: str) -> None:
+    base, _sep, name = url.rpartition("/")
+    conn = await asyncpg.connect(asyncpg_dsn(f"{base}/postgres"))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+def bench_settings(database_url: str, data_dir: Path) -> Settings:
+    return Settings(
+        environment="bench",
+        secret_key=SECRET,
+        database_url=database_url,
+        app_db_role=APP_ROLE,
+        data_dir=data_dir,
+        log_json=True,
+        log_level="WARNING",
+    )
+
+
+def dsns(settings: Settings) -> tuple[str, str]:
+    from ordena.db.urls import app_url, owner_url
+
+    owner = owner_url(settings)
+    return (
+        asyncpg_dsn(owner.render_as_string(hide_password=False)),
+        asyncpg_dsn(app_url(settings, owner).render_as_string(hide_password=False)),
+    )
+
+
+async def owner_conn(ctx: Context) -> asyncpg.Connection:
+    conn = await asyncpg.connect(ctx.owner_dsn)
+    if await conn.fetchval("SELECT rolsuper FROM pg_roles WHERE rolname = current_user"):
+        await conn.execute("SET session_replication_role = replica")
+    return conn
+
+
+async def make_data(ctx: Context) -> None:
+    from ordena.accounts.passwords import hash_password
+
+    m = ctx.mode
+    pw = hash_password(PASSWORD)
+    tag = uuid.uuid4().hex[:6]
+    conn = await owner_conn(ctx)
+    try:
+        main = await generate(
+            conn,
+            ScaleSpec(
+                firms=1,
+                companies=m.main_companies,
+                assessments=1,
+                answer_fraction=1.0,
+                slug_prefix=f"bench-{tag}-main",
+                password_hash=pw,
+            ),
+        )
+        ctx.data_phases.append(
+            (f"main firm: {m.main_companies} companies, 1 published assessment each with answers", main)
+        )
+        firm = main.firms[0]
+        ctx.main_slug, ctx.main_tenant = firm.slug, firm.tenant_id
+        ctx.consultant_email = firm.emails["consultant"]
+        ctx.open_assessment = firm.open_assessment_ids[0]
+        curve = await generate(
+            conn,
+            ScaleSpec(
+                firms=1,
+                companies=m.companies_curve[0],
+                assessments=1,
+                answer_fraction=0.3,
+                slug_prefix=f"bench-{tag}-curve",
+                password_hash=pw,
+                open_assessments=0,
+            ),
+        )
+        ctx.data_phases.append((f"curve firm: {m.companies_curve[0]} companies", curve))
+        ctx.curve_slug, ctx.curve_tenant = curve.firms[0].slug, curve.firms[0].tenant_id
+        ctx.firms_total = await conn.fetchval("SELECT count(*) FROM tenant")
+        await grow_firms(ctx, conn, m.firms_curve[0], pw)
+        ctx.published_assessment = await conn.fetchval(
+            "SELECT id FROM assessment WHERE tenant_id = $1 AND status = 'published' ORDER BY created_at DESC LIMIT 1",
+            ctx.main_tenant,
+        )
+        version = await conn.fetchval(
+            "SELECT framework_version_id FROM assessment WHERE tenant_id = $1 AND id = $2",
+            ctx.main_tenant,
+            ctx.open_assessment,
+        )
+        ctx.dimension_key = await conn.fetchval(
+            "SELECT key FROM fw_dimension WHERE version_id = $1 ORDER BY position LIMIT 1", version
+        )
+        ctx.question_ids = [
+            r["id"]
+            for r in await conn.fetch(
+                "SELECT q.id FROM fw_question q JOIN fw_dimension d ON d.id = q.dimension_id "
+                "WHERE d.version_id = $1 ORDER BY d.position, q.position",
+                version,
+            )
+        ]
+        await conn.execute("ANALYZE")
+    finally:
+        await conn.close()
+
+
+async def grow_firms(ctx: Context, conn: asyncpg.Connection, total: int, pw: str) -> None:
+    missing = total - ctx.firms_total
+    if missing <= 0:
+        return
+    rep = await generate(
+        conn,
+        ScaleSpec(
+            firms=missing,
+            companies=ctx.mode.filler_companies,
+            assessments=1,
+            answer_fraction=0.2,
+            open_assessments=0,
+            slug_prefix=f"fill-{uuid.uuid4().hex[:6]}",
+            password_hash=pw,
+            seed=None,
+        ),
+    )
+    ctx.data_phases.append(
+        (f"{missing} more firms ({ctx.mode.filler_companies} companies each, 20% with answers)", rep)
+    )
+    ctx.firms_total = total
+
+
+async def grow_companies(ctx: Context, conn: asyncpg.Connection, total: int) -> None:
+    have = await conn.fetchval("SELECT count(*) FROM company WHERE tenant_id = $1", ctx.curve_tenant)
+    if total > have:
+        assert ctx.curve_tenant is not None
+        rep = await add_companies(
+            conn, ctx.curve_tenant, total - have, ScaleSpec(assessments=1, answer_fraction=0.3, open_assessments=0)
+        )
+        ctx.data_phases.append((f"curve firm grown to {total} companies", rep))
+
+
+# ---------------------------------------------------------------------------------------------
+# sessions
+
+
+def browser_login(ctx: Context, base_url: str) -> None:
+    """Sign in like a browser: the login form's CSRF token with the anonymous cookie, then the
+    session cookie and the session's CSRF token from a page."""
+    with httpx.Client(base_url=base_url, headers={"sec-fetch-site": "same-origin", "origin": base_url}) as c:
+        page = c.get("/login")
+        token = CSRF_RE.search(page.text)
+        assert token, page.text[:500]
+        r = c.post(
+            "/login", data={"_csrf": token.group(1), "email": ctx.consultant_email, "password": PASSWORD, "next": "/"}
+        )
+        assert r.status_code in (302, 303), (r.status_code, r.text[:500])
+        session = next(v for k, v in c.cookies.items() if k.endswith("ordena_session"))
+        ctx.cookie = f"ordena_session={session}"
+        page = c.get(f"/w/{ctx.main_slug}", headers={"cookie": ctx.cookie})
+        found = CSRF_RE.search(page.text)
+        assert found, page.text[:500]
+        ctx.csrf = found.group(1)
+
+
+async def make_api_token(ctx: Context) -> None:
+    from ordena.accounts import api_tokens
+    from ordena.db.engine import Database
+
+    database = Database.connect(ctx.settings)
+    try:
+        async with database.session() as db:
+            from sqlalchemy import text
+
+            user_id = await db.scalar(text("SELECT id FROM user_account WHERE email = :e"), {"e": ctx.consultant_email})
+            secret, _row = await api_tokens.create(db, user_id, "bench")
+            await db.commit()
+        ctx.api_token = secret
+    finally:
+        await database.dispose()
+
+
+# ---------------------------------------------------------------------------------------------
+# scenarios
+
+
+def scenarios(ctx: Context, ordena_url: str) -> list[Scenario]:
+    slug, a_open, a_pub = ctx.main_slug, ctx.open_assessment, ctx.published_assessment
+    page = {"cookie": ctx.cookie, "accept": "text/html"}
+    api = {"authorization": f"Bearer {ctx.api_token}", "accept": "application/json"}
+    htmx = {
+        "cookie": ctx.cookie,
+        "hx-request": "true",
+        "hx-current-url": f"{ordena_url}/w/{slug}/assessments/{a_open}/q/{ctx.dimension_key}",
+        "x-csrf-token": ctx.csrf,
+        "origin": ordena_url,
+        "sec-fetch-site": "same-origin",
+        "content-type": "application/x-www-form-urlencoded",
+    }
+    bodies = [
+        urlencode({"question_id": str(q), "level": str(level)}) for q in ctx.question_ids[:40] for level in range(1, 6)
+    ]
+    return [
+        Scenario(
+            "login", "Login page (anonymous)", "/login", Request("GET", "/login", {"accept": "text/html"}), target=False
+        ),
+        Scenario("dashboard", "Consultant dashboard", "/w/{}", Request("GET", f"/w/{slug}", page)),
+        Scenario("members", "Members page", "/w/{}/members", Request("GET", f"/w/{slug}/members", page), target=False),
+        Scenario(
+            "companies", "Company list (500 companies)", "/w/{}/companies", Request("GET", f"/w/{slug}/companies", page)
+        ),
+        Scenario(
+            "questionnaire",
+            "Questionnaire page (one dimension)",
+            "/w/{}/assessments/{}/q/{}",
+            Request("GET", f"/w/{slug}/assessments/{a_open}/q/{ctx.dimension_key}", page),
+        ),
+        Scenario(
+            "autosave",
+            "Save one answer (htmx POST)",
+            "/w/{}/assessments/{}/answers",
+            Request("POST", f"/w/{slug}/assessments/{a_open}/answers", htmx, bodies),
+        ),
+        Scenario(
+            "results",
+            "Results page",
+            "/w/{}/assessments/{}/results",
+            Request("GET", f"/w/{slug}/assessments/{a_pub}/results", page),
+        ),
+        Scenario(
+            "api_firm",
+            "API: firm detail (Bearer)",
+            "/api/v1/w/{}",
+            Request("GET", f"/api/v1/w/{slug}", api),
+            target=False,
+        ),
+        Scenario(
+            "api_companies",
+            "API: company list (Bearer)",
+            "/api/v1/w/{}/companies",
+            Request("GET", f"/api/v1/w/{slug}/companies", api),
+        ),
+    ]
+
+
+def ordena_routes(settings: Settings) -> dict[str, set[str]]:
+    """Ordena's route paths (params normalised to ``{}``) → HTTP methods."""
+    from ordena.server.app import create_app
+
+    app = create_app(settings)
+    out: dict[str, set[str]] = {}
+    for route in app.routes:
+        path = re.sub(r"\{[^}]+\}", "{}", route.path)
+        methods = set(getattr(route, "methods", set()) or set())
+        out.setdefault(path, set()).update(methods)
+    return out
+
+
+def probe(server: Server, req: Request) -> tuple[int, str]:
+    body = req.bodies[0] if req.bodies else None
+    r = httpx.request(req.method, server.url + req.path, headers=req.headers, content=body, timeout=30)
+    return r.status_code, r.text[:300]
+
+
+def measure(ctx: Context, sc: Scenario, ordena: Server, floor: Server) -> None:
+    m = ctx.mode
+    if m.warmup:
+        for s in (floor, ordena):
+            run_load(s.url, sc.request, connections=max(m.concurrencies), duration=m.warmup, work_dir=ctx.work)
+    for conc in m.concurrencies:
+        ordena.reset_peak_rss()
+        floor.reset_peak_rss()
+        pairs: list[tuple[Result, Result]] = []
+        for rnd in range(m.rounds):
+            order = (ordena, floor) if rnd % 2 == 0 else (floor, ordena)
+            got: dict[str, Result] = {}
+            for s in order:
+                got[s.name] = run_load(s.url, sc.request, connections=conc, duration=m.duration, work_dir=ctx.work)
+            pairs.append((got["ordena"], got["floor"]))
+        sc.pairs[conc] = pairs
+        sc.peak_rss_kib = max(sc.peak_rss_kib, ordena.rss_kib().get("VmHWM", 0))
+        sc.floor_peak_rss_kib = max(sc.floor_peak_rss_kib, floor.rss_kib().get("VmHWM", 0))
+        o = statistics.median(p[0].rps for p in pairs)
+        f = statistics.median(p[1].rps for p in pairs)
+        ctx.say(
+            f"  {sc.key} c={conc}: ordena {o:.0f} rps / floor {f:.0f} rps = {o / f if f else 0:.0%}, "
+            f"ordena p99 {statistics.median(p[0].p99_ms for p in pairs):.1f} ms"
+        )
+
+
+@dataclass
+class CurvePoint:
+    axis: str  # companies | firms
+    x: int
+    page: str
+    pairs: list[tuple[Result, Result]]
+
+
+def measure_curves(ctx: Context, ordena: Server, floor: Server, routes: dict[str, set[str]]) -> list[CurvePoint]:
+    m = ctx.mode
+    points: list[CurvePoint] = []
+    page = {"cookie": ctx.cookie, "accept": "text/html"}
+
+    async def grow(kind: str, n: int) -> None:
+        conn = await owner_conn(ctx)
+        try:
+            from ordena.accounts.passwords import hash_password
+
+            if kind == "companies":
+                await grow_companies(ctx, conn, n)
+            else:
+                await grow_firms(ctx, conn, n, hash_password(PASSWORD))
+            await conn.execute("ANALYZE")
+        finally:
+            await conn.close()
+
+    def run(axis: str, x: int, slug: str) -> None:
+        for name, route, path in (
+            ("dashboard", "/w/{}", f"/w/{slug}"),
+            ("companies", "/w/{}/companies", f"/w/{slug}/companies"),
+        ):
+            if route not in routes or (m.only and name not in m.only):
+                continue
+            req = Request("GET", path, page)
+            if probe(ordena, req)[0] != 200:
+                continue
+            pairs = []
+            for rnd in range(m.curve_rounds):
+                order = (ordena, floor) if rnd % 2 == 0 else (floor, ordena)
+                got = {
+                    s.name: run_load(
+                        s.url, req, connections=m.curve_concurrency, duration=m.duration, work_dir=ctx.work
+                    )
+                    for s in order
+                }
+                pairs.append((got["ordena"], got["floor"]))
+            points.append(CurvePoint(axis, x, name, pairs))
+            ctx.say(
+                f"  curve {axis}={x} {name}: ordena {statistics.median(p[0].rps for p in pairs):.0f} rps, "
+                f"p99 {statistics.median(p[0].p99_ms for p in pairs):.1f} ms"
+            )
+
+    # The consultant of the main firm is made a member of the curve firm as well.
+    for n in m.companies_curve:
+        asyncio.run(grow("companies", n))
+        run("companies", n, ctx.curve_slug)
+    for n in m.firms_curve:
+        asyncio.run(grow("firms", n))
+        run("firms", n, ctx.main_slug)
+    return points
+
+
+async def join_curve_firm(ctx: Context) -> None:
+    conn = await owner_conn(ctx)
+    try:
+        from ordena.demo_scale import uuid7
+
+        user_id = await conn.fetchval("SELECT id FROM user_account WHERE email = $1", ctx.consultant_email)
+        await conn.execute(
+            "INSERT INTO membership (tenant_id, id, user_id, role, created_at, updated_at) VALUES ($1, $2, $3, 'CONSULTANT', now(), now())",
+            ctx.curve_tenant,
+            uuid7(),
+            user_id,
+        )
+    finally:
+        await conn.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# RLS overhead (direct asyncpg, no web stack)
+
+
+@dataclass
+class RlsCase:
+    title: str
+    app_us: list[float]
+    owner_us: list[float]
+    owner_ctx_us: list[float]
+
+
+async def measure_rls(ctx: Context) -> list[RlsCase]:
+    m = ctx.mode
+    app = await asyncpg.connect(ctx.app_dsn)
+    owner = await asyncpg.connect(ctx.owner_dsn)
+    from ordena.demo_scale import uuid7
+    from tests.perf import floor_app as fa
+
+    respondent = await owner.fetchval(fa.SQL_RESPONDENT, ctx.main_tenant, ctx.open_assessment)
+    big = ctx.curve_tenant
+    big_n = await owner.fetchval("SELECT count(*) FROM company WHERE tenant_id = $1", big)
+    qids = ctx.question_ids
+    cases: list[tuple[str, uuid.UUID, Any]] = [
+        (
+            "company list page (50 of 500, ORDER BY name)",
+            ctx.main_tenant,
+            lambda c, t: c.fetch(fa.SQL_COMPANY_PAGE, t, 50, 0),
+        ),
+        (f"company count ({big_n:,} companies)", big, lambda c, t: c.fetchval(fa.SQL_COMPANY_COUNT, t)),
+        (
+            "answer upsert (INSERT … ON CONFLICT DO UPDATE)",
+            ctx.main_tenant,
+            lambda c, t: c.fetchval(
+                fa.SQL_UPSERT, t, uuid7(), ctx.open_assessment, respondent, random.choice(qids), random.randint(1, 5)
+            ),
+        ),
+        (
+            "results aggregate (answers by dimension)",
+            ctx.main_tenant,
+            lambda c, t: c.fetch(fa.SQL_RESULTS, t, ctx.published_assessment, fa_version),
+        ),
+    ]
+    fa_version = await owner.fetchval(
+        "SELECT framework_version_id FROM assessment WHERE tenant_id = $1 AND id = $2",
+        ctx.main_tenant,
+        ctx.published_assessment,
+    )
+    user = str(uuid.uuid4())
+    out: list[RlsCase] = []
+
+    async def one(conn: asyncpg.Connection, tenant: uuid.UUID, fn: Any, set_ctx: bool) -> float:
+        t0 = time.perf_counter()
+        async with conn.transaction():
+            if set_ctx:
+                await conn.fetchrow(fa.SQL_CONTEXT, str(tenant), user)
+            await fn(conn, tenant)
+        return (time.perf_counter() - t0) * 1e6
+
+    try:
+        for title, tenant, fn in cases:
+            case = RlsCase(title, [], [], [])
+            for _ in range(max(1, m.rls_iterations // 20)):  # warm-up: plans cached
+                await one(app, tenant, fn, True)
+                await one(owner, tenant, fn, False)
+            runs = [(case.app_us, app, True), (case.owner_us, owner, False), (case.owner_ctx_us, owner, True)]
+            for i in range(m.rls_iterations):  # interleaved, rotating order: drift hits all three alike
+                for k in range(3):
+                    sink, conn, set_ctx = runs[(i + k) % 3]
+                    sink.append(await one(conn, tenant, fn, set_ctx))
+            out.append(case)
+    finally:
+        await app.close()
+        await owner.close()
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# SQL per request (Ordena in-process, one request per scenario)
+
+# Statements the floor sends for each page (besides BEGIN/COMMIT), by construction.
+FLOOR_STATEMENTS = {
+    "login": 0,
+    "dashboard": 6,
+    "members": 5,
+    "companies": 6,
+    "questionnaire": 9,
+    "autosave": 7,
+    "results": 6,
+    "api_firm": 5,
+    "api_companies": 7,
+}
+
+
+async def count_statements(ctx: Context, scs: list[Scenario], ordena_url: str) -> dict[str, dict[str, Any]]:
+    """One request of each measured scenario through Ordena in this process, counting the SQL it
+    sends (SQLAlchemy cursor executes) and the pool checkouts (each one pings: pool_pre_ping)."""
+    import dataclasses
+
+    from litestar.testing import AsyncTestClient
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+    from sqlalchemy.pool import Pool
+
+    from ordena.server.app import create_app
+
+    settings = dataclasses.replace(ctx.settings, base_url=ordena_url)
+    app = create_app(settings, start_jobs=False)
+    seen: list[str] = []
+    checkouts = [0]
+
+    def on_exec(_conn: Any, _cursor: Any, statement: str, *_a: Any) -> None:
+        seen.append(" ".join(statement.split()))
+
+    def on_checkout(*_a: Any) -> None:
+        checkouts[0] += 1
+
+    event.listen(Engine, "before_cursor_execute", on_exec)
+    event.listen(Pool, "checkout", on_checkout)
+    out: dict[str, dict[str, Any]] = {}
+    try:
+        async with AsyncTestClient(app=app, base_url=ordena_url) as client:
+            for sc in scs:
+                if sc.status != "measured":
+                    continue
+                for _ in range(2):  # the second request is the one counted (caches warm)
+                    seen.clear()
+                    checkouts[0] = 0
+                    body = sc.request.bodies[0] if sc.request.bodies else None
+                    r = await client.request(
+                        sc.request.method, sc.request.path, headers=sc.request.headers, content=body
+                    )
+                out[sc.key] = {
+                    "status": r.status_code,
+                    "statements": list(seen),
+                    "checkouts": checkouts[0],
+                    "floor": FLOOR_STATEMENTS.get(sc.key),
+                }
+    finally:
+        event.remove(Engine, "before_cursor_execute", on_exec)
+        event.remove(Pool, "checkout", on_checkout)
+    return out
+
+
+# ---------------------------------------------------------------------------------------------
+# profile
+
+
+def profile(ctx: Context, sc: Scenario, env: dict[str, str]) -> dict[str, Any]:
+    port = _free_port()
+    out = str(ctx.work / "profile")
+    env = {**env, "ORDENA_BASE_URL": f"http://127.0.0.1:{port}"}
+    server = Server("ordena-profiled", "ordena.server.asgi:app", port, env, profile_out=out)
+    server.start(ctx.work)
+    try:
+        req = sc.request
+        if "origin" in req.headers:
+            req = Request(req.method, req.path, {**req.headers, "origin": server.url}, req.bodies)
+        conc = 8 if 8 in ctx.mode.concurrencies else ctx.mode.concurrencies[-1]
+        run_load(server.url, req, connections=conc, duration=max(0.2, ctx.mode.warmup), work_dir=ctx.work)
+        assert server.proc is not None
+        server.proc.send_signal(signal.SIGUSR1)
+        res = run_load(server.url, req, connections=conc, duration=ctx.mode.profile_seconds, work_dir=ctx.work)
+        server.proc.send_signal(signal.SIGUSR2)
+        deadline = time.monotonic() + 120
+        while not Path(out + ".json").exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        server.stop()
+    data: dict[str, Any] = json.loads(Path(out + ".json").read_text())
+    data["text"] = Path(out + ".txt").read_text()
+    data["scenario"] = sc.title
+    data["concurrency"] = conc
+    data["rps_under_profiler"] = res.rps
+    return data
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def machine_info(ctx: Context) -> dict[str, str]:
+    def cmd(*args: str) -> str:
+        try:
+            return subprocess.run(args, capture_output=True, text=True, timeout=10, check=False).stdout.strip()
+        except OSError:
+            return "?"
+
+    cpu = "?"
+    with contextlib.suppress(OSError, StopIteration):
+        cpu = next(
+            ln.split(":", 1)[1].strip()
+            for ln in Path("/proc/cpuinfo").read_text().splitlines()
+            if ln.startswith("model name")
+        )
+    mem = "?"
+    try:
+        kib = int(
+            next(ln.split()[1] for ln in Path("/proc/meminfo").read_text().splitlines() if ln.startswith("MemTotal"))
+        )
+        mem = f"{kib / 1024 / 1024:.1f} GiB"
+    except (OSError, StopIteration):
+        pass
+    import importlib.metadata as md
+
+    def v(pkg: str) -> str:
+        try:
+            return md.version(pkg)
+        except md.PackageNotFoundError:
+            return "-"
+
+    pg = "?"
+    try:
+
+        async def _pg() -> str:
+            c = await asyncpg.connect(ctx.owner_dsn)
+            try:
+                return str(await c.fetchval("SHOW server_version"))
+            finally:
+                await c.close()
+
+        pg = asyncio.run(_pg())
+    except Exception:  # noqa: S110
+        pass
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "mode": ctx.mode.name,
+        "cpu": f"{cpu} × {os.cpu_count()}",
+        "memory": mem,
+        "load average at start": " ".join(f"{x:.2f}" for x in os.getloadavg()),
+        "kernel": platform.release(),
+        "python": platform.python_version(),
+        "postgresql": pg,
+        "litestar": v("litestar"),
+        "sqlalchemy": v("sqlalchemy"),
+        "asyncpg": v("asyncpg"),
+        "jinja2": v("jinja2"),
+        "uvicorn": v("uvicorn"),
+        "uvloop": v("uvloop"),
+        "httptools": v("httptools"),
+        "load generator": (cmd("wrk", "-v").splitlines() or ["wrk"])[0]
+        if have_wrk()
+        else f"tests/perf/pyload.py (aiohttp {v('aiohttp')})",
+        "git": cmd("git", "-C", str(ROOT), "rev-parse", "--short", "HEAD")
+        + (" + uncommitted changes" if cmd("git", "-C", str(ROOT), "status", "--porcelain") else ""),
+    }
+
+
+def run(mode: Mode, *, out: Path, settings: Settings | None = None, keep_db: bool = False) -> Path:
+    import logging
+
+    started = time.perf_counter()
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    if mode.loadgen:
+        os.environ["BENCH_LOADGEN"] = mode.loadgen
+    work = Path(tempfile.mkdtemp(prefix="ordena-bench-"))
+    created_db: str | None = None
+    if settings is None:
+        server_url = os.environ.get("BENCH_DATABASE_SERVER", "postgresql://postgres@127.0.0.1:5432/postgres")
+        created_db = asyncio.run(create_database(server_url))
+        settings = bench_settings(created_db, work / "data")
+        from ordena.db.migrate import upgrade_async
+
+        print(f"[bench] database {created_db.rpartition('/')[2]}: migrating", flush=True)
+        asyncio.run(upgrade_async(settings))
+    owner_dsn, app_dsn = dsns(settings)
+    ctx = Context(mode, settings, owner_dsn, app_dsn, work)
+    servers: list[Server] = []
+    try:
+        info = machine_info(ctx)
+        ctx.say(f"mode {mode.name}; generating data")
+        asyncio.run(make_data(ctx))
+        asyncio.run(join_curve_firm(ctx))
+        for label, rep in ctx.data_phases:
+            ctx.say(f"  {label}: {rep.total_rows:,} rows, {rep.rows_per_second:,.0f} rows/s")
+        o_port, f_port = _free_port(), _free_port()
+        while f_port == o_port:
+            f_port = _free_port()
+        ordena_url = f"http://127.0.0.1:{o_port}"
+        env = {
+            "ORDENA_ENV": "bench",
+            "ORDENA_SECRET_KEY": settings.secret_key,
+            "ORDENA_DATABASE_URL": settings.database_url,
+            "ORDENA_APP_DB_ROLE": settings.app_db_role,
+            "ORDENA_APP_DB_PASSWORD": settings.effective_app_db_password,
+            "ORDENA_DATA_DIR": str(work / "data"),
+            "ORDENA_LOG_LEVEL": "WARNING",
+            "ORDENA_BASE_URL": ordena_url,
+            "ORDENA_PORT": str(o_port),
+            # As deployed (deploy/, docs/production.md): no job worker threads inside the web process.
+            "ORDENA_WORKER_IN_PROCESS": os.environ.get("BENCH_WORKER_IN_PROCESS", "false"),
+        }
+        ordena = Server("ordena", "ordena.server.asgi:app", o_port, env)
+        floor = Server(
+            "floor",
+            "tests.perf.floor_app:app",
+            f_port,
+            {"BENCH_APP_DSN": app_dsn, "BENCH_SECRET": settings.secret_key, "BENCH_POOL": str(settings.db_pool_size)},
+        )
+        t0 = time.perf_counter()
+        for s in (ordena, floor):
+            s.start(work)
+            servers.append(s)
+        ctx.say(f"servers up in {time.perf_counter() - t0:.1f} s")
+        ctx.say(f"ordena on {ordena.url}, floor on {floor.url}")
+        browser_login(ctx, ordena.url)
+        asyncio.run(make_api_token(ctx))
+        routes = ordena_routes(settings)
+        logging.getLogger("httpx").setLevel(logging.WARNING)
+        scs = scenarios(ctx, ordena_url)
+        for sc in scs:
+            if mode.only and sc.key not in mode.only:
+                sc.status = "skipped (smoke)"
+                continue
+            methods = routes.get(sc.route)
+            if methods is None or sc.request.method not in methods:
+                sc.status = "not built yet"
+                ctx.say(f"{sc.key}: not built yet ({sc.request.method} {sc.route})")
+                continue
+            status, text = probe(ordena, sc.request)
+            fstatus, ftext = probe(floor, sc.request)
+            if status != 200 or fstatus != 200:  # a redirect to /login would not be the page
+                sc.status = "error"
+                sc.note = f"probe: Ordena answered {status}, floor {fstatus}: " + (text if status != 200 else ftext)[
+                    :200
+                ].replace("\n", " ")
+                ctx.say(f"{sc.key}: {sc.note}")
+                continue
+            ctx.say(f"{sc.key}: measuring")
+            measure(ctx, sc, ordena, floor)
+        ctx.say("scale curves")
+        curves = measure_curves(ctx, ordena, floor, routes)
+        ctx.say("RLS overhead")
+        rls = asyncio.run(measure_rls(ctx))
+        for s in servers:
+            s.stop()
+        ctx.say("SQL per request")
+        try:
+            sql = asyncio.run(count_statements(ctx, scs, ordena_url))
+        except Exception as exc:  # the report still gets written
+            ctx.say(f"  could not count statements: {exc!r}")
+            sql = {}
+        measured = [s for s in scs if s.status == "measured"]
+        prof: dict[str, Any] | None = None
+        if measured:
+            slowest = min(measured, key=lambda s: report_mod.median_ratio(s, max(s.pairs)))
+            ctx.say(f"profiling {slowest.key}")
+            prof = profile(ctx, slowest, env)
+        elapsed = time.perf_counter() - started
+        text = report_mod.render(
+            info=info, mode=mode, ctx=ctx, scenarios=scs, curves=curves, rls=rls, prof=prof, elapsed=elapsed, sql=sql
+        )
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text)
+        ctx.say(f"wrote {out} in {elapsed:.0f} s")
+        return out
+    finally:
+        for s in servers:
+            s.stop()
+        if created_db and not keep_db:
+            asyncio.run(drop_database(created_db))
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--quick", action="store_true", help="fewer rounds and curve points (also BENCH_QUICK=1)")
+    p.add_argument("--smoke", action="store_true", help="tiny run that only exercises every part")
+    p.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
+    p.add_argument("--keep-db", action="store_true")
+    a = p.parse_args()
+    mode = SMOKE if a.smoke else QUICK if (a.quick or os.environ.get("BENCH_QUICK") == "1") else FULL
+    run(mode, out=a.out, keep_db=a.keep_db)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

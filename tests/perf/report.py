@@ -1,0 +1,366 @@
+"""docs/benchmarks.md: the figures of one harness run, every Ordena figure next to the floor's."""
+
+from __future__ import annotations
+
+import statistics
+from typing import Any
+
+SECTIONS = (
+    "## Machine and versions",
+    "## Method",
+    "## Against the targets",
+    "## Scenarios",
+    "## Data generator",
+    "## SQL per request",
+    "## RLS overhead",
+    "## Scale curves",
+    "## Profile of the slowest scenario",
+)
+
+TARGET_RATIO = 0.50
+TARGET_P99_MS = 50.0
+TARGET_RLS = 0.10
+
+
+def _mmm(values: list[float], fmt: str = "{:.0f}") -> str:
+    if not values:
+        return "–"
+    med = statistics.median(values)
+    if len(values) == 1:
+        return fmt.format(med)
+    return f"{fmt.format(med)} ({fmt.format(min(values))}–{fmt.format(max(values))})"
+
+
+def ratios(pairs: list[Any]) -> list[float]:
+    return [o.rps / f.rps if f.rps else 0.0 for o, f in pairs]
+
+
+def median_ratio(sc: Any, conc: int) -> float:
+    return statistics.median(ratios(sc.pairs[conc])) if sc.pairs.get(conc) else 1.0
+
+
+def _pct(x: float) -> str:
+    return f"{x:.0%}"
+
+
+def _mmm_pct(values: list[float]) -> str:
+    if not values:
+        return "–"
+    med = statistics.median(values)
+    if len(values) == 1:
+        return _pct(med)
+    return f"**{_pct(med)}** ({_pct(min(values))}–{_pct(max(values))})"
+
+
+def render(
+    *,
+    info: dict[str, str],
+    mode: Any,
+    ctx: Any,
+    scenarios: list[Any],
+    curves: list[Any],
+    rls: list[Any],
+    prof: dict[str, Any] | None,
+    elapsed: float,
+    sql: dict[str, dict[str, Any]] | None = None,
+) -> str:
+    L: list[str] = []
+    w = L.append
+    w("# Ordena benchmarks")
+    w("")
+    w(
+        "Written by `make bench` (`python -m tests.perf.harness`; `--quick` or `BENCH_QUICK=1` for a shorter run). "
+        "Do not edit by hand: the next run rewrites this file. "
+        f"This run: **{mode.name}** mode, {elapsed / 60:.1f} minutes."
+    )
+    w("")
+    w(SECTIONS[0])
+    w("")
+    w("| | |")
+    w("|---|---|")
+    for k, v in info.items():
+        w(f"| {k} | {v} |")
+    w("")
+    w(SECTIONS[1])
+    w("")
+    w(
+        "- **Servers**: Ordena (`ordena.server.asgi:app`) and the floor (`tests/perf/floor_app.py`: Litestar + asyncpg + "
+        "Jinja2, the same SQL written by hand, same restricted role with RLS, one transaction per request, pool of the "
+        "same size) each run under uvicorn, one process, uvloop + httptools, on 127.0.0.1, against the same database."
+    )
+    w(
+        "- **Load**: a separate process on loopback (wrk with `tests/perf/bench.lua`, one thread, N keep-alive connections, "
+        "closed loop; or `tests/perf/pyload.py`). Pages send the session cookie; the htmx save sends the cookie, "
+        "`HX-Request`, `X-CSRF-Token` (from the page, as `hx-headers` does), `Origin` and `Sec-Fetch-Site` with a "
+        "form-encoded body (question and level chosen at random among 40 questions × 5 levels); the API sends a Bearer "
+        "token from `ordena.accounts.api_tokens.create`. All clients share one consultant session."
+    )
+    w(
+        f"- **Rounds**: {mode.rounds} rounds of {mode.duration:g} s per concurrency after a {mode.warmup:g} s warm-up; "
+        "in each round Ordena and the floor run back to back (alternating which goes first), and the ratio is taken "
+        "within the round. Figures are median (min–max) over rounds. The machine is shared: absolute numbers are noisy, "
+        "ratios much less so."
+    )
+    w("- **Peak RSS**: VmHWM of the server process, reset (`clear_refs`) before each scenario.")
+    w(
+        "- **Not built yet**: a scenario whose route is not among Ordena's routes when the harness runs is listed as such, "
+        "not faked; its floor is not measured either."
+    )
+    w("")
+
+    # --- targets ---------------------------------------------------------------------------
+    w(SECTIONS[2])
+    w("")
+    w(
+        f"DESIGN §9: pages and autosave ≥ {_pct(TARGET_RATIO)} of the floor's throughput, p99 < {TARGET_P99_MS:g} ms at 32 "
+        f"concurrent clients; RLS overhead ≤ {_pct(TARGET_RLS)}."
+    )
+    w("")
+    w("| scenario | throughput vs floor (c=max) | p99 at c=max | verdict |")
+    w("|---|---|---|---|")
+    top = max(mode.concurrencies)
+    misses: list[str] = []
+    for sc in scenarios:
+        if sc.status != "measured":
+            w(f"| {sc.title} | {sc.status} | | {'–' if sc.status == 'not built yet' else sc.note[:120]} |")
+            continue
+        pairs = sc.pairs.get(top, [])
+        r = statistics.median(ratios(pairs)) if pairs else 0.0
+        p99 = statistics.median(p[0].p99_ms for p in pairs) if pairs else 0.0
+        if not sc.target:
+            w(f"| {sc.title} | {_pct(r)} | {p99:.1f} ms | (no target) |")
+            continue
+        bad = []
+        if r < TARGET_RATIO:
+            bad.append(f"throughput {_pct(r)} of floor, {_pct(TARGET_RATIO - r)} short")
+        if top >= 32 and p99 >= TARGET_P99_MS:
+            bad.append(f"p99 {p99:.0f} ms, {p99 / TARGET_P99_MS:.1f}× the budget")
+        if bad:
+            misses.append(f"{sc.title}: " + "; ".join(bad))
+        w(f"| {sc.title} | {_pct(r)} | {p99:.1f} ms | {'**missed**: ' + '; '.join(bad) if bad else 'met'} |")
+    for case in rls:
+        over = statistics.median(case.app_us) / statistics.median(case.owner_us) - 1
+        verdict = "met" if over <= TARGET_RLS else f"**missed** by {_pct(over - TARGET_RLS)}"
+        if over > TARGET_RLS:
+            misses.append(f"RLS overhead, {case.title}: +{_pct(over)}")
+        w(f"| RLS: {case.title} | +{_pct(over)} per transaction | | {verdict} |")
+    w("")
+    if top < 32:
+        w(f"(This {mode.name} run stops at {top} concurrent clients: the p99 target is not judged.)")
+        w("")
+
+    # --- scenarios ---------------------------------------------------------------------------
+    w(SECTIONS[3])
+    w("")
+    w(
+        "Throughput in requests/s, latencies in ms (Ordena, median over rounds); ratio = Ordena ÷ floor within each round."
+    )
+    w("")
+    w(
+        "| scenario | clients | Ordena req/s | floor req/s | ratio | p50 | p95 | p99 | floor p99 | errors | peak RSS Ordena / floor |"
+    )
+    w("|---|---|---|---|---|---|---|---|---|---|---|")
+    for sc in scenarios:
+        if sc.status != "measured":
+            w(f"| {sc.title} | | {sc.status} | | | | | | | | |")
+            continue
+        for conc, pairs in sorted(sc.pairs.items()):
+            o = [p[0] for p in pairs]
+            f = [p[1] for p in pairs]
+            errs = sum(x.errors for x in o)
+            w(
+                f"| {sc.title} | {conc} | {_mmm([x.rps for x in o])} | {_mmm([x.rps for x in f])} | {_mmm_pct(ratios(pairs))} | "
+                f"{_mmm([x.p50_ms for x in o], '{:.1f}')} | {_mmm([x.p95_ms for x in o], '{:.1f}')} | "
+                f"{_mmm([x.p99_ms for x in o], '{:.1f}')} | {_mmm([x.p99_ms for x in f], '{:.1f}')} | {errs} | "
+                f"{sc.peak_rss_kib / 1024:.0f} / {sc.floor_peak_rss_kib / 1024:.0f} MiB |"
+            )
+    w("")
+
+    # --- data ----------------------------------------------------------------------------------
+    w(SECTIONS[4])
+    w("")
+    w(
+        "`ordena bench-data` / `ordena.demo_scale`: rows made in Python and written with COPY "
+        "(`copy_records_to_table`) on the owner connection, foreign-key triggers skipped "
+        "(`session_replication_role = replica`, the rows are generated consistent). Companies: CIIU sections weighted "
+        "like Peruvian SMEs (G commerce 34 %, C manufacturing 12 %, …), size bands micro 52 % / pequeña 31 % / "
+        "mediana 12 % / grande 5 % with employees log-uniform in the band, valid RUCs; answers: a company maturity "
+        "N(2.4 + size effect, 0.6) shifted per dimension N(0, 0.45) plus per-question noise N(0, 0.6), rounded to 1–5, "
+        "5 % N/A where allowed; a result snapshot per published assessment."
+    )
+    w("")
+    w("| phase | rows | seconds | rows/s | assessments | answers |")
+    w("|---|---|---|---|---|---|")
+    tot_rows = tot_s = 0.0
+    best = None
+    for label, rep in ctx.data_phases:
+        w(
+            f"| {label} | {rep.total_rows:,} | {rep.seconds:.1f} | {rep.rows_per_second:,.0f} | "
+            f"{rep.rows.get('assessment', 0):,} | {rep.rows.get('answer', 0):,} |"
+        )
+        tot_rows += rep.total_rows
+        tot_s += rep.seconds
+        if rep.rows.get("answer") and (best is None or rep.total_rows > best.total_rows):
+            best = rep
+    w("")
+    if tot_s:
+        rate = tot_rows / tot_s
+        if best is not None and best.seconds:
+            rate = best.rows_per_second  # the largest phase: start-up costs amortised
+        w(
+            f"Overall {tot_rows:,.0f} rows in {tot_s:.1f} s = **{tot_rows / tot_s:,.0f} rows/s** on this machine while it "
+            f"was shared; the largest phase with answers: **{rate:,.0f} rows/s**."
+        )
+        if best is not None:
+            a = best.rows.get("assessment", 0) or 1
+            per_a = best.total_rows / a
+            nq = len(ctx.question_ids) or 64
+            full = 3 + nq  # assessment + respondent + snapshot + one answer per question
+            w(
+                f"Extrapolated: one million published assessments with all their answers (~{full} rows each: {nq} answers, "
+                f"{full}M rows) ≈ {full * 1e6 / rate / 60:,.0f} min at this rate; "
+                f"without answers (snapshots only, ~5 rows each) ≈ {5e6 / rate / 60:,.1f} min "
+                f"(this phase: {per_a:.0f} rows per assessment)."
+            )
+    w("")
+
+    # --- SQL -----------------------------------------------------------------------------------
+    w("## SQL per request")
+    w("")
+    w(
+        "One request of each measured scenario through Ordena in the harness process (the second of two, caches warm), "
+        "counting what SQLAlchemy sends. Not counted: BEGIN/COMMIT (both apps send them) and the pre-ping "
+        "(`pool_pre_ping=True`: one extra round trip per pool checkout, the floor has none)."
+    )
+    w("")
+    w("| scenario | Ordena statements | pool checkouts (= pings) | floor statements |")
+    w("|---|---|---|---|")
+    for key, d in (sql or {}).items():
+        w(
+            f"| {key} | {len(d['statements'])} (HTTP {d['status']}) | {d['checkouts']} | {d['floor'] if d['floor'] is not None else '–'} |"
+        )
+    w("")
+    if sql:
+        w("<details><summary>Ordena's statements, per scenario</summary>")
+        w("")
+        for key, d in sql.items():
+            w(f"**{key}**")
+            w("")
+            w("```sql")
+            for st in d["statements"]:
+                w(st[:400])
+            w("```")
+            w("")
+        w("</details>")
+        w("")
+
+    # --- RLS -------------------------------------------------------------------------------------
+    w(SECTIONS[5])
+    w("")
+    w(
+        "The same statements through asyncpg directly, one transaction each: as the app role with RLS (BEGIN, "
+        "`set_config` of tenant and user, statement, COMMIT) and as the owner, who bypasses RLS (superuser), without "
+        "and with the `set_config` call (so the policy alone and the whole cost are both visible). "
+        f"Median µs per transaction over {len(rls[0].app_us) if rls else 0} transactions each, interleaved one by one "
+        "(rotating order) so that the machine's background load hits the three alike; the overhead is the ratio of medians."
+    )
+    w("")
+    w("| statement | app role + RLS | owner | owner + set_config | overhead (whole) | overhead (policy only) |")
+    w("|---|---|---|---|---|---|")
+    for case in rls:
+        a, o, oc = (statistics.median(x) for x in (case.app_us, case.owner_us, case.owner_ctx_us))
+        w(f"| {case.title} | {a:.0f} µs | {o:.0f} µs | {oc:.0f} µs | +{_pct(a / o - 1)} | +{_pct(a / oc - 1)} |")
+    w("")
+
+    # --- curves ----------------------------------------------------------------------------------
+    w(SECTIONS[6])
+    w("")
+    w(
+        f"{mode.curve_concurrency} concurrent clients, {mode.curve_rounds} round(s) of {mode.duration:g} s per point. "
+        "*companies*: one firm grown from the first to the last size (published assessments for every company, 30 % "
+        "with answers); *firms*: the 500-company firm measured while other firms are added to the database. "
+        "A page whose cost grows with data shows as falling req/s or rising p99 along a row."
+    )
+    w("")
+    w("| axis | page | points: Ordena req/s / floor req/s (ratio) · Ordena p99 |")
+    w("|---|---|---|")
+    by: dict[tuple[str, str], list[Any]] = {}
+    for pt in curves:
+        by.setdefault((pt.axis, pt.page), []).append(pt)
+    for (axis, page), pts in by.items():
+        cells = []
+        for pt in pts:
+            o = statistics.median(p[0].rps for p in pt.pairs)
+            f = statistics.median(p[1].rps for p in pt.pairs)
+            p99 = statistics.median(p[0].p99_ms for p in pt.pairs)
+            cells.append(f"**{pt.x:,}**: {o:.0f} / {f:.0f} ({_pct(o / f if f else 0)}) · {p99:.1f} ms")
+        w(f"| {axis} | {page} | {' → '.join(cells)} |")
+    if not curves:
+        w("| – | – | no curve page was built yet |")
+    w("")
+
+    # --- profile ---------------------------------------------------------------------------------
+    w(SECTIONS[7])
+    w("")
+    if prof is None:
+        w("No scenario was measured.")
+    else:
+        w(
+            f"**{prof['scenario']}**, the scenario with the lowest throughput ratio at the top concurrency, profiled with "
+            f"pyinstrument (wall clock, main thread, 0.5 ms interval) under {prof['concurrency']} clients for "
+            f"{mode.profile_seconds:g} s ({prof['rps_under_profiler']:.0f} req/s under the profiler)."
+        )
+        w("")
+        libs = sorted(prof["by_library"].items(), key=lambda kv: -kv[1])
+        total = sum(v for _k, v in libs) or 1
+        idle = sum(
+            v for k, v in libs if k in ("uvloop", "selectors", "asyncio")
+        )  # epoll wait shows as the loop's own time
+        w(
+            "Self time by library (event loop = uvloop/asyncio: waiting for the database and the network, plus loop overhead):"
+        )
+        w("")
+        w("| library | share of samples |")
+        w("|---|---|")
+        for k, v in libs[:14]:
+            w(f"| {k} | {v / total:.1%} |")
+        w("")
+        busy = total - idle
+        if busy > 0:
+            top_libs = [(k, v) for k, v in libs if k not in ("uvloop", "selectors", "asyncio")][:4]
+            w("Of the busy (non-idle) time: " + ", ".join(f"{k} {v / busy:.0%}" for k, v in top_libs) + ".")
+            w("")
+        w("Top functions by self time:")
+        w("")
+        w("| function | seconds |")
+        w("|---|---|")
+        for name, secs in prof["top_functions"][:15]:
+            w(f"| `{name}` | {secs:.3f} |")
+        w("")
+        w("<details><summary>pyinstrument call tree (trimmed)</summary>")
+        w("")
+        w("```")
+        lines = prof["text"].splitlines()
+        w("\n".join(lines[:140]))
+        w("```")
+        w("")
+        w("</details>")
+    w("")
+    w("## Misses")
+    w("")
+    if misses:
+        for m in misses:
+            w(f"- {m}")
+    else:
+        w("- none among the measured scenarios")
+    not_built = [sc.title for sc in scenarios if sc.status == "not built yet"]
+    if not_built:
+        w(f"- not built yet (not measured): {', '.join(not_built)}")
+    w("")
+    w("## Run log")
+    w("")
+    w("```")
+    w("\n".join(ctx.log))
+    w("```")
+    w("")
+    return "\n".join(L)

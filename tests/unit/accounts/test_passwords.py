@@ -1,0 +1,34 @@
+"""Password hashing meets OWASP's argon2id minimums, and weak passwords are explained."""
+
+from __future__ import annotations
+
+from argon2 import extract_parameters
+from argon2.low_level import Type
+
+from ordena.accounts import passwords
+
+
+def test_passwords_are_hashed_with_argon2id_at_owasp_strength() -> None:
+    stored = passwords.hash_password("una-clave-muy-segura-9")
+    params = extract_parameters(stored)
+    assert stored.startswith("$argon2id$")
+    assert params.type is Type.ID
+    assert params.memory_cost >= 19 * 1024  # KiB: at least 19 MiB
+    assert params.time_cost >= 2
+    assert params.parallelism >= 1
+
+
+def test_the_right_password_verifies_and_a_wrong_or_missing_hash_does_not() -> None:
+    stored = passwords.hash_password("una-clave-muy-segura-9")
+    assert passwords.verify_password(stored, "una-clave-muy-segura-9")
+    assert not passwords.verify_password(stored, "otra-clave-cualquiera")
+    assert not passwords.verify_password(None, "una-clave-muy-segura-9")
+    assert not passwords.verify_password("not-a-hash", "x")
+
+
+def test_weak_passwords_are_refused_with_a_reason() -> None:
+    assert passwords.weakness("corta") is not None
+    assert passwords.weakness("rosa.quispe-2024", email="rosa.quispe@example.com") is not None
+    assert passwords.weakness("aaaaaaaaaaaa") is not None
+    assert passwords.weakness("password123") is not None
+    assert passwords.weakness("una-clave-muy-segura-9", email="rosa@example.com") is None
