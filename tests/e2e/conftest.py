@@ -158,8 +158,11 @@ def live_url(live_server: LiveServer) -> str:
     return live_server.url
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def browser() -> Iterator[Any]:
+    """Chromium for one test. Not session-wide: while Playwright's sync API is open it leaves its
+    event loop marked as running in this thread, and every async test after it would fail with
+    "Runner.run() cannot be called from a running event loop". A launch costs well under a second."""
     if not CHROMIUM.exists():
         pytest.skip(
             f"Chromium not found at {CHROMIUM}: install Debian's chromium (`make browsers`) to run the browser journeys"

@@ -13,6 +13,11 @@ from ordena.tenancy import models as tenancy_models
 __all__ = [
     "accounts_models",
     "assessments_models",
+    "audit_models",
     "companies_models",
     "frameworks_models",
-    "audit_models", "jobs_models", "mail_models", "networks_models", "tenancy_models"]
+    "jobs_models",
+    "mail_models",
+    "networks_models",
+    "tenancy_models",
+]

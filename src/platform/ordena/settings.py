@@ -61,6 +61,8 @@ class Settings:
     log_json: bool = True
     log_level: str = "INFO"
     run_worker_in_process: bool = True
+    # Every N minutes the web and worker processes enqueue the reminder job (0 = never).
+    reminder_interval_minutes: float = 15
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -97,6 +99,7 @@ class Settings:
             log_json=_bool(get("LOG_JSON"), True),
             log_level=get("LOG_LEVEL", "INFO"),
             run_worker_in_process=_bool(get("WORKER_IN_PROCESS"), True),
+            reminder_interval_minutes=float(get("REMINDER_INTERVAL_MINUTES", "15") or 0),
         )
         if overrides:
             settings = replace(settings, **overrides)  # type: ignore[arg-type]
@@ -149,6 +152,8 @@ class Settings:
         return digest.hexdigest()[:32]
 
     def check(self) -> None:
+        if self.reminder_interval_minutes < 0:
+            raise SettingsError("ORDENA_REMINDER_INTERVAL_MINUTES must be 0 (off) or a positive number of minutes")
         if self.is_production:
             if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
                 raise SettingsError(

@@ -19,7 +19,7 @@ def embedded_database_url(data_dir: Path, *, database: str = "postgres") -> str:
     server = _servers.get(pgdata)
     if server is None:
         log.info("starting embedded PostgreSQL in %s", pgdata)
-        server = pgserver.get_server(pgdata, cleanup_mode="stop")
+        server = pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
         _servers[pgdata] = server
     uri: str = server.get_uri(database)
     return uri.replace("postgresql://", "postgresql+asyncpg://", 1)

@@ -93,7 +93,8 @@ def app_role_name() -> str:
     """The app role for the running migration (from ``ordena db``'s settings)."""
     from alembic import op
 
-    settings = op.get_context().config.attributes.get("settings") if op.get_context().config else None
+    config = op.get_context().config
+    settings = config.attributes.get("settings") if config is not None else None
     return settings.app_db_role if settings is not None else "ordena_app"
 
 

@@ -94,7 +94,7 @@ async def _user(db: AsyncSession, report: SyncReport, spec: dict[str, Any], loca
 
 async def sync_firm(db: AsyncSession, firm: dict[str, Any], report: SyncReport) -> Tenant:
     tenant = await db.scalar(select(Tenant).where(Tenant.slug == firm["slug"]))
-    wanted = {k: firm[k] for k in ("name", "locale", "brand_color") if k in firm}
+    wanted: dict[str, Any] = {k: firm[k] for k in ("name", "locale", "brand_color") if k in firm}
     if tenant is None:
         tenant = Tenant(slug=firm["slug"], **wanted)
         db.add(tenant)
@@ -104,9 +104,9 @@ async def sync_firm(db: AsyncSession, firm: dict[str, Any], report: SyncReport) 
         await record(db, tenant_id=tenant.id, actor=OPERATOR, action="create", entity_type="firm", entity_id=tenant.id, after=wanted)
     else:
         await enter_firm(db, tenant, None)
-        changed = {k: v for k, v in wanted.items() if getattr(tenant, k) != v}
+        changed: dict[str, Any] = {k: v for k, v in wanted.items() if getattr(tenant, k) != v}
         if changed:
-            before = {k: getattr(tenant, k) for k in changed}
+            before: dict[str, Any] = {k: getattr(tenant, k) for k in changed}
             for k, v in changed.items():
                 setattr(tenant, k, v)
             report.add(f"firm {tenant.slug}: updated {', '.join(sorted(changed))}")

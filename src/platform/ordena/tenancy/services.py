@@ -46,7 +46,8 @@ class FirmContext:
 
 
 async def tenant_by_slug(db: AsyncSession, slug: str) -> Tenant | None:
-    return await db.scalar(select(Tenant).where(Tenant.slug == slug))
+    tenant: Tenant | None = await db.scalar(select(Tenant).where(Tenant.slug == slug))
+    return tenant
 
 
 async def enter_firm(db: AsyncSession, tenant: Tenant, user_id: UUID | None) -> None:
@@ -58,9 +59,10 @@ async def enter_firm(db: AsyncSession, tenant: Tenant, user_id: UUID | None) -> 
 
 async def membership_of(db: AsyncSession, tenant: Tenant, user: User) -> Membership | None:
     await enter_firm(db, tenant, user.id)
-    return await db.scalar(
+    membership: Membership | None = await db.scalar(
         select(Membership).where(Membership.tenant_id == tenant.id, Membership.user_id == user.id)
     )
+    return membership
 
 
 async def firms_of_user(db: AsyncSession, user_id: UUID) -> list[tuple[Tenant, Role]]:

@@ -12,6 +12,7 @@ from http.cookies import SimpleCookie
 from typing import Any
 
 from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 from ordena.accounts import api_tokens
@@ -60,7 +61,7 @@ class _ConnView:
 
 def auth_middleware(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path", "").startswith("/static/"):
+        if scope["type"] != ScopeType.HTTP or scope.get("path", "").startswith("/static/"):
             await app(scope, receive, send)
             return
         settings: Settings = scope["app"].state.settings

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import unquote
 
 from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 COOKIE = "ordena_flash"
@@ -12,7 +13,7 @@ COOKIE = "ordena_flash"
 
 def flash_middleware(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await app(scope, receive, send)
             return
         found = None

@@ -139,4 +139,4 @@ def format_money(amount: float | Decimal, currency: str = "PEN") -> str:
 
 
 def language_name(code: str) -> str:
-    return Locale.parse(code).get_display_name(code).capitalize()
+    return (Locale.parse(code).get_display_name(code) or code).capitalize()
