@@ -284,3 +284,70 @@ def log_out(page: Any) -> None:
     page.click("header details.dropdown summary")
     page.click("header form[action='/logout'] button")
     page.wait_for_load_state()
+
+
+@dataclass
+class MailedLiveServer:
+    """A live server whose mail goes out over SMTP to a real (aiosmtpd) server: ``.inbox``."""
+
+    server: LiveServer
+    inbox: Any
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def wait_for_mail(self, address: str, *, within: float = 20.0) -> Email:
+        """The newest message the SMTP server received for ``address`` (the in-process worker
+        sends it a moment after the request that wrote it)."""
+        deadline = time.monotonic() + within
+        while not (received := self.inbox.to(address)):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no mail for {address} reached the SMTP server within {within:.0f} s")
+            time.sleep(0.1)
+        message = received[-1]
+        text, html = message.get_body(("plain",)), message.get_body(("html",))
+        return Email(
+            to=address,
+            subject=str(message["Subject"]),
+            text_body=text.get_content() if text is not None else "",
+            html_body=html.get_content() if html is not None else "",
+            template="",
+        )
+
+
+@pytest.fixture
+def smtp_live_server(migrated: Settings) -> Iterator[MailedLiveServer]:
+    """Another live server, for one test, configured with ``smtp_host``/``smtp_port`` of an aiosmtpd
+    server started on a free port (the session's ``live_server`` keeps the development outbox).
+
+    dramatiq keeps process-wide state (the global broker, the AsyncIO event-loop thread that the
+    last worker started and the first one to stop tears down): it is put back afterwards, so the
+    session's ``live_server`` keeps working for the journeys that run after this one."""
+    import dramatiq.asyncio as dramatiq_asyncio
+    import dramatiq.broker as dramatiq_broker
+    from aiosmtpd.controller import Controller
+
+    from ordena.jobs import runtime
+    from tests.integration.mail.smtp import Inbox
+
+    saved = (dramatiq_broker.global_broker, dramatiq_asyncio.get_event_loop_thread(), runtime._worker_settings)
+    inbox = Inbox()
+    smtp_port = _free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=smtp_port)
+    controller.start()
+    port = _free_port()
+    settings = replace(
+        migrated, base_url=f"http://127.0.0.1:{port}", port=port, host="127.0.0.1",
+        smtp_host="127.0.0.1", smtp_port=smtp_port, mail_from="Ordena <hola@ordena.test>",
+    )
+    server = LiveServer(settings)
+    try:
+        server.start()
+        yield MailedLiveServer(server, inbox)
+    finally:
+        server.stop()
+        controller.stop()
+        dramatiq_broker.global_broker, thread, runtime._worker_settings = saved
+        if thread is not None:
+            dramatiq_asyncio.set_event_loop_thread(thread)

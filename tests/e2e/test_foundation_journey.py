@@ -102,3 +102,34 @@ def test_owner_signs_up_comes_back_in_english_and_invites_a_colleague_who_joins(
         "role select and its button sit on one line"
     )
     screenshot(page, "members-es")
+
+
+def test_foundation_pages_load_without_script_errors_or_security_policy_violations(
+    live_url: str, new_page: Any, sign_up_firm: Any
+) -> None:
+    """The content security policy forbids inline styles and scripts: a page that breaks it
+    shows a console error in the browser."""
+    page = new_page(width=PHONE["width"], height=PHONE["height"])
+    problems: list[str] = []
+    page.on(
+        "console",
+        lambda msg: (
+            problems.append(f"{page.url}: {msg.text}")
+            if msg.type == "error" and not msg.text.startswith("Failed to load resource")
+            else None
+        ),
+    )
+    page.on("pageerror", lambda exc: problems.append(f"{page.url}: {exc}"))
+    page.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    firm = sign_up_firm(page)
+    for path in ("", "/members", "/settings", "/audit"):
+        page.goto(live_url + firm.path + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], f"{path} is wider than a phone"
+    for path in ("/account/tokens", "/account/password", "/dev/outbox", "/"):
+        page.goto(live_url + path)
+    # The account menu opens and stays on screen.
+    page.goto(live_url + firm.path)
+    page.click("header details.dropdown summary")
+    menu = page.locator("header details.dropdown > ul").bounding_box()
+    assert menu is not None and menu["x"] >= 0 and menu["x"] + menu["width"] <= PHONE["width"]
+    assert not problems, "\n".join(problems)

@@ -98,3 +98,10 @@ async def test_an_unknown_url_gets_the_friendly_404_with_the_security_headers(cl
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     assert response.headers["x-content-type-options"] == "nosniff"
     assert response.headers["x-request-id"]
+
+
+async def test_an_unknown_url_speaks_the_visitors_chosen_language(client: Any) -> None:
+    client.cookies.set("ordena_lang", "en")
+    response = await client.get("/no/such/page")
+    assert response.status_code == 404
+    assert "Page not found" in response.text

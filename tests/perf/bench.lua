@@ -1,22 +1,28 @@
--- wrk script: one method and path; optional request bodies (one a line) taken in turn.
+-- wrk script: one method and path; optional request bodies (one a line) taken at random.
+-- A line "PATH<TAB>BODY" also changes the path (e.g. autosave spread over many assessments).
 -- Headers (cookie, CSRF token, HX-Request, Authorization…) come from wrk's -H flags.
 -- Usage: wrk ... -s bench.lua <url> -- METHOD PATH [BODIES_FILE]
 local method, path = "GET", "/"
-local bodies = {}
+local lines = {}
 
 function init(args)
   method = args[1] or "GET"
   path = args[2] or "/"
   if args[3] then
-    for line in io.lines(args[3]) do table.insert(bodies, line) end
+    for line in io.lines(args[3]) do
+      local p, b = line:match("^([^\t]*)\t(.*)$")
+      if p then table.insert(lines, {p, b}) else table.insert(lines, {path, line}) end
+    end
   end
   math.randomseed(os.time() + tonumber(tostring({}):sub(8), 16))
 end
 
 function request()
-  local body = nil
-  if #bodies > 0 then body = bodies[math.random(#bodies)] end
-  return wrk.format(method, path, nil, body)
+  if #lines > 0 then
+    local l = lines[math.random(#lines)]
+    return wrk.format(method, l[1], nil, l[2])
+  end
+  return wrk.format(method, path, nil, nil)
 end
 
 function done(summary, latency, requests)

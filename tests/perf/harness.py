@@ -145,6 +145,7 @@ class Context:
     curve_slug: str = ""
     curve_tenant: uuid.UUID | None = None
     open_assessment: uuid.UUID | None = None
+    open_assessments: list[uuid.UUID] = field(default_factory=list)
     published_assessment: uuid.UUID | None = None
     dimension_key: str = ""
     question_ids: list[uuid.UUID] = field(default_factory=list)
@@ -245,6 +246,7 @@ async def make_data(ctx: Context) -> None:
                 answer_fraction=1.0,
                 slug_prefix=f"bench-{tag}-main",
                 password_hash=pw,
+                open_assessments=min(40, m.main_companies),  # autosave spread like real respondents
             ),
         )
         ctx.data_phases.append(
@@ -254,6 +256,7 @@ async def make_data(ctx: Context) -> None:
         ctx.main_slug, ctx.main_tenant = firm.slug, firm.tenant_id
         ctx.consultant_email = firm.emails["consultant"]
         ctx.open_assessment = firm.open_assessment_ids[0]
+        ctx.open_assessments = list(firm.open_assessment_ids)
         curve = await generate(
             conn,
             ScaleSpec(
@@ -385,8 +388,14 @@ def scenarios(ctx: Context, ordena_url: str) -> list[Scenario]:
         "sec-fetch-site": "same-origin",
         "content-type": "application/x-www-form-urlencoded",
     }
+    # Each save goes to one of the firm's open assessments (one consultant each at a time in real life),
+    # a random question and level: "PATH<TAB>BODY" lines for bench.lua / pyload.py.
+    rnd = random.Random(7)
     bodies = [
-        urlencode({"question_id": str(q), "level": str(level)}) for q in ctx.question_ids[:40] for level in range(1, 6)
+        f"/w/{slug}/assessments/{aid}/answers\t"
+        + urlencode({"question_id": str(rnd.choice(ctx.question_ids)), "level": str(rnd.randint(1, 5))})
+        for aid in (ctx.open_assessments or [a_open])
+        for _ in range(10)
     ]
     return [
         Scenario(
@@ -444,9 +453,17 @@ def ordena_routes(settings: Settings) -> dict[str, set[str]]:
     return out
 
 
+def first_request(req: Request) -> tuple[str, str | None]:
+    """The path and body of the request's first variant."""
+    if not req.bodies:
+        return req.path, None
+    path, tab, body = req.bodies[0].partition("\t")
+    return (path, body) if tab else (req.path, req.bodies[0])
+
+
 def probe(server: Server, req: Request) -> tuple[int, str]:
-    body = req.bodies[0] if req.bodies else None
-    r = httpx.request(req.method, server.url + req.path, headers=req.headers, content=body, timeout=30)
+    path, body = first_request(req)
+    r = httpx.request(req.method, server.url + path, headers=req.headers, content=body, timeout=30)
     return r.status_code, r.text[:300]
 
 
@@ -682,10 +699,8 @@ async def count_statements(ctx: Context, scs: list[Scenario], ordena_url: str) -
                 for _ in range(2):  # the second request is the one counted (caches warm)
                     seen.clear()
                     checkouts[0] = 0
-                    body = sc.request.bodies[0] if sc.request.bodies else None
-                    r = await client.request(
-                        sc.request.method, sc.request.path, headers=sc.request.headers, content=body
-                    )
+                    path, body = first_request(sc.request)
+                    r = await client.request(sc.request.method, path, headers=sc.request.headers, content=body)
                 out[sc.key] = {
                     "status": r.status_code,
                     "statements": list(seen),

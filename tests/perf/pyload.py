@@ -18,6 +18,7 @@ async def main(a: argparse.Namespace) -> None:
     headers = dict(h.split(": ", 1) for h in a.header)
     bodies = Path(a.bodies).read_text().splitlines() if a.bodies else []  # noqa: ASYNC240 - before the clock starts
     latencies: list[float] = []
+    base = "/".join(a.url.split("/")[:3])  # scheme://host:port
     errors = {"connect": 0, "read": 0, "status": 0}
     deadline = time.perf_counter() + a.duration
     connector = aiohttp.TCPConnector(limit=a.connections, force_close=False)
@@ -27,10 +28,14 @@ async def main(a: argparse.Namespace) -> None:
 
         async def client() -> None:
             while time.perf_counter() < deadline:
-                body = random.choice(bodies).encode() if bodies else None
+                url, body = a.url, None
+                if bodies:
+                    line = random.choice(bodies)
+                    path, tab, rest = line.partition("\t")
+                    url, body = (base + path, rest.encode()) if tab else (a.url, line.encode())
                 t0 = time.perf_counter()
                 try:
-                    async with session.request(a.method, a.url, data=body, allow_redirects=False) as r:
+                    async with session.request(a.method, url, data=body, allow_redirects=False) as r:
                         await r.read()
                         if r.status >= 400:
                             errors["status"] += 1

@@ -7,6 +7,8 @@ import asyncio
 import click
 
 from ordena.db import migrate
+from ordena.db.engine import Database
+from ordena.demo_content import SeedSummary, seed_demo
 from ordena.settings import Settings
 from ordena.tenancy.manifests import load_manifests, sync_path
 
@@ -18,6 +20,18 @@ def prepare_demo(settings: Settings) -> None:
     report = asyncio.run(sync_path(settings, settings.tenants_dir / "demo"))
     for line in report.lines():
         click.echo(f"  {line}")
+    firms, _networks = load_manifests(settings.tenants_dir / "demo")
+    for summary in asyncio.run(seed_content(settings, [f["slug"] for f in firms])):
+        click.echo(f"  {summary.line()}")
+
+
+async def seed_content(settings: Settings, slugs: list[str]) -> list[SeedSummary]:
+    """Client companies and assessments for each demo firm that has none yet (see demo_content)."""
+    database = Database.connect(settings)
+    try:
+        return await seed_demo(database, settings, slugs)
+    finally:
+        await database.dispose()
 
 
 def print_welcome(settings: Settings) -> None:

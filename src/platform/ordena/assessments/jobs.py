@@ -4,9 +4,10 @@
 idle for the assessment's ``reminder_days`` and has not submitted, at most once per period
 (``respondent.reminded_at``). Idempotent: a second run in the same period sends nothing.
 
-Schedule it with cron (or any scheduler) through the CLI, e.g. every hour:
-
-    0 * * * *  ordena jobs reminders
+The job runtime enqueues it every ``ORDENA_REMINDER_INTERVAL_MINUTES`` (default 15, 0 turns it
+off) from every web process and ``ordena worker`` (:class:`ordena.jobs.runtime.PeriodicJobs`);
+being idempotent, several processes doing so is harmless. ``ordena jobs reminders`` runs one pass
+by hand.
 """
 
 from __future__ import annotations

@@ -4,7 +4,8 @@
 - unset → dramatiq's in-memory broker consumed by a worker inside the web process.
 
 Both the web process and the standalone ``ordena worker`` run an :class:`OutboxRelay`, so work is
-relayed even when no web process is up. Relays lock the rows they send with
+relayed even when no web process is up, and :class:`PeriodicJobs`, which enqueues the periodic
+jobs (assessment reminders every ``ORDENA_REMINDER_INTERVAL_MINUTES``). Relays lock the rows they send with
 ``FOR UPDATE SKIP LOCKED``: several relays share the table without sending a row twice, except
 when a relay dies between the broker's confirm and its commit (at least once, never lost).
 """
@@ -14,7 +15,9 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import contextvars
 import datetime as dt
+import functools
 import logging
 import threading
 import weakref
@@ -41,6 +44,9 @@ RELAY_BATCH = 50
 MAX_BACKOFF_SECONDS = 30.0
 
 _worker_settings: Settings | None = None
+# The settings of the runtime whose broker delivered the running job: several apps in one process
+# (the e2e live servers, tests) each keep their own (e.g. one with SMTP, one without).
+_job_settings: contextvars.ContextVar[Settings | None] = contextvars.ContextVar("ordena_job_settings", default=None)
 # asyncpg connections belong to one event loop: one Database per loop (the AsyncIO middleware
 # gives each dramatiq Worker its own loop thread; tests and the CLI run their own loops).
 _worker_databases: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, Database] = weakref.WeakKeyDictionary()
@@ -104,19 +110,30 @@ def bind_jobs(broker: dramatiq.Broker, settings: Settings, *, queue_prefix: str 
             actors[spec.name] = broker.get_actor(spec.name)
             continue
         declare = dramatiq.actor(actor_name=spec.name, queue_name=queue_prefix + spec.queue_name, broker=broker, **spec.options)
-        actors[spec.name] = declare(spec.fn)
+        actors[spec.name] = declare(_with_settings(spec.fn, settings))
     return actors
+
+
+def _with_settings(fn: Any, settings: Settings) -> Any:
+    @functools.wraps(fn)
+    async def run(*args: Any, **kwargs: Any) -> Any:
+        token = _job_settings.set(settings)
+        try:
+            return await fn(*args, **kwargs)
+        finally:
+            _job_settings.reset(token)
+
+    return run
 
 
 def worker_database() -> Database:
     """The database of the running event loop (the worker's, or the caller's)."""
-    if _worker_settings is None:
-        raise RuntimeError("jobs are not bound to a broker")
+    settings = worker_settings()
     loop = asyncio.get_running_loop()
     with _databases_lock:
         database = _worker_databases.get(loop)
         if database is None:
-            database = _worker_databases[loop] = Database.connect(_worker_settings)
+            database = _worker_databases[loop] = Database.connect(settings)
     return database
 
 
@@ -129,9 +146,11 @@ async def close_worker_database() -> None:
 
 
 def worker_settings() -> Settings:
-    if _worker_settings is None:
+    """The settings of the runtime that delivered the running job (else the last bound)."""
+    settings = _job_settings.get() or _worker_settings
+    if settings is None:
         raise RuntimeError("jobs are not bound to a broker")
-    return _worker_settings
+    return settings
 
 
 def _message_for(row: OutboxMessage, queue_name: str) -> dramatiq.Message[Any]:
@@ -269,6 +288,52 @@ def check_broker(broker: dramatiq.Broker) -> None:
         broker.client.ping()  # type: ignore[attr-defined]
 
 
+class PeriodicJobs:
+    """Enqueue jobs at a fixed interval through the outbox (e.g. ``send_assessment_reminders``).
+
+    Every web process and every ``ordena worker`` runs one; there is no leader election because
+    the scheduled jobs are idempotent (reminders by ``respondent.reminded_at``): several processes
+    enqueueing the same pass cost a few empty runs, never a second email. The first pass comes one
+    interval after start, so restarts do not trigger a burst.
+    """
+
+    def __init__(self, database: Database, schedule: Iterable[tuple[str, float]], *, wake: Any = None) -> None:
+        self.database = database
+        self.schedule = [(name, seconds) for name, seconds in schedule if seconds > 0]
+        self.wake = wake
+
+    async def enqueue(self, job_name: str) -> None:
+        from ordena.jobs.outbox import enqueue
+
+        async with self.database.session() as db:
+            enqueue(db, job_name)
+            await db.commit()
+        if self.wake is not None:
+            self.wake()
+
+    async def _every(self, job_name: str, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            try:
+                await self.enqueue(job_name)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # the database is away: try again next time
+                log.warning("could not schedule %s: %s: %s", job_name, type(exc).__name__, exc)
+
+    async def run(self) -> None:
+        if not self.schedule:
+            return
+        async with asyncio.TaskGroup() as group:
+            for name, seconds in self.schedule:
+                group.create_task(self._every(name, seconds), name=f"schedule-{name}")
+
+
+def periodic_schedule(settings: Settings) -> list[tuple[str, float]]:
+    """The periodic jobs of this installation, in seconds (an interval of 0 turns a job off)."""
+    return [("send_assessment_reminders", settings.reminder_interval_minutes * 60)]
+
+
 class JobRuntime:
     def __init__(self, settings: Settings, database: Database, *, poll_seconds: float = 1.0, queue_prefix: str = "") -> None:
         self.settings = settings
@@ -279,13 +344,16 @@ class JobRuntime:
         self.relay = OutboxRelay(database, self.broker, queue_prefix)
         self.worker: dramatiq.Worker | None = None
         self._task: asyncio.Task[None] | None = None
+        self._scheduler: asyncio.Task[None] | None = None
         self._wake = asyncio.Event()
+        self.periodic = PeriodicJobs(database, periodic_schedule(settings), wake=self.wake)
 
     async def start(self, *, in_process_worker: bool) -> None:
         if in_process_worker and is_stub(self.broker):
             self.worker = dramatiq.Worker(self.broker, worker_threads=2, worker_timeout=100)
             self.worker.start()
         self._task = asyncio.create_task(self.relay.run(self._wake, poll_seconds=self.poll_seconds), name="outbox-relay")
+        self._scheduler = asyncio.create_task(self.periodic.run(), name="periodic-jobs")
 
     def check_broker(self) -> None:
         check_broker(self.broker)
@@ -295,10 +363,11 @@ class JobRuntime:
         self._wake.set()
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        for task in (self._scheduler, self._task):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         if self.worker is not None:
             await asyncio.to_thread(self.worker.stop)
         await self.relay.close()
@@ -325,10 +394,14 @@ class _RelayThread(threading.Thread):
     async def _main(self) -> None:
         database = Database.connect(self.settings)
         relay = OutboxRelay(database, self.broker, self.queue_prefix)
+        wake = asyncio.Event()
+        periodic = PeriodicJobs(database, periodic_schedule(self.settings), wake=wake.set)
         self._task = asyncio.current_task()
         self._ready.set()
         try:
-            await relay.run(poll_seconds=self.poll_seconds)
+            async with asyncio.TaskGroup() as group:
+                group.create_task(relay.run(wake, poll_seconds=self.poll_seconds))
+                group.create_task(periodic.run())
         except asyncio.CancelledError:
             pass
         finally:

@@ -27,6 +27,19 @@ def _wants_json(request: Request[Any, Any, Any]) -> bool:
     return request.url.path.startswith("/api/") or ("application/json" in request.headers.get("accept", "") and "text/html" not in request.headers.get("accept", ""))
 
 
+def _ensure_locale(request: Request[Any, Any, Any]) -> None:
+    """Unknown URLs are answered before the middleware runs: choose the language here."""
+    if "locale" in request.scope.get("state", {}):
+        return
+    from ordena.web import i18n
+    from ordena.web.locale import LANG_COOKIE
+
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen not in i18n.LOCALES:
+        chosen = i18n.negotiate(request.headers.get("accept-language")) or request.app.state.settings.default_locale
+    i18n.set_locale(chosen)
+
+
 def _page(request: Request[Any, Any, Any], status: int, title: str, message: str) -> Response[Any]:
     if _wants_json(request):
         return Response({"status": status, "detail": message}, status_code=status, media_type=MediaType.JSON)
@@ -38,6 +51,7 @@ def _page(request: Request[Any, Any, Any], status: int, title: str, message: str
 
 
 def not_found(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    _ensure_locale(request)
     return _page(request, 404, _("Página no encontrada"), _("La página que buscas no existe o no tienes acceso a ella."))
 
 
