@@ -4,6 +4,7 @@ one assessment waiting for validation and one self-assessment in progress; seedi
 from __future__ import annotations
 
 import datetime as dt
+from uuid import UUID
 
 from sqlalchemy import func, select
 from stdnum.pe import ruc as pe_ruc
@@ -13,14 +14,15 @@ from ordena.assessments.results import compute_results, history
 from ordena.audit.models import AuditEvent
 from ordena.companies.models import Company, Contact
 from ordena.db.engine import Database
-from ordena.demo_content import seed_firm
+from ordena.demo_content import SeedSummary, seed_firm
 from ordena.lib.clock import now
 from ordena.settings import Settings
 from ordena.tenancy.models import Role, Tenant
-from tests.factories import make_firm
+from tests.conftest import Browser
+from tests.factories import PASSWORD, make_firm
 
 
-async def _seed(database: Database, settings: Settings, slug: str):  # noqa: ANN202
+async def _seed(database: Database, settings: Settings, slug: str) -> SeedSummary:
     async with database.session() as db:
         tenant = await db.scalar(select(Tenant).where(Tenant.slug == slug))
         assert tenant is not None
@@ -29,15 +31,19 @@ async def _seed(database: Database, settings: Settings, slug: str):  # noqa: ANN
     return summary
 
 
-async def _counts(database: Database, tenant_id) -> dict[str, int]:  # noqa: ANN001
+async def _counts(database: Database, tenant_id: UUID) -> dict[str, int]:
     async with database.session(tenant_id=tenant_id) as db:
         return {
-            model.__tablename__: int(await db.scalar(select(func.count()).select_from(model).where(model.tenant_id == tenant_id)) or 0)
+            model.__tablename__: int(
+                await db.scalar(select(func.count()).select_from(model).where(model.tenant_id == tenant_id)) or 0
+            )
             for model in (Company, Contact, Assessment, Answer, Respondent, ResultSnapshot, AuditEvent)
         }
 
 
-async def test_the_demo_seeds_companies_and_assessments_at_every_stage_once(database: Database, settings: Settings) -> None:
+async def test_the_demo_seeds_companies_and_assessments_at_every_stage_once(
+    database: Database, settings: Settings, client: Browser
+) -> None:
     firm = await make_firm(database, roles=(Role.OWNER, Role.CONSULTANT))
     summary = await _seed(database, settings, firm.slug)
     assert not summary.skipped
@@ -56,12 +62,16 @@ async def test_the_demo_seeds_companies_and_assessments_at_every_stage_once(data
         runs = list(await db.scalars(select(Assessment).where(Assessment.tenant_id == firm.id)))
         published = [a for a in runs if a.status == "published"]
         assert len(published) == summary.published >= len(companies) // 2
-        snapshots = set(await db.scalars(select(ResultSnapshot.assessment_id).where(ResultSnapshot.tenant_id == firm.id)))
+        snapshots = set(
+            await db.scalars(select(ResultSnapshot.assessment_id).where(ResultSnapshot.tenant_id == firm.id))
+        )
         assert snapshots == {a.id for a in published}
         # Published in the past, not at the moment of seeding.
         assert all(a.published_at is not None and a.published_at < now() - dt.timedelta(days=14) for a in published)
         publish_audits = await db.scalar(
-            select(func.count()).select_from(AuditEvent).where(AuditEvent.tenant_id == firm.id, AuditEvent.action == "publish")
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.tenant_id == firm.id, AuditEvent.action == "publish")
         )
         assert publish_audits == len(published)
 
@@ -77,21 +87,39 @@ async def test_the_demo_seeds_companies_and_assessments_at_every_stage_once(data
         # Consultant and client side by side, waiting for validation: the perception gap shows.
         (both,) = [a for a in runs if a.kind == "both"]
         assert both.status == "submitted"
-        client = await db.scalar(select(Respondent).where(Respondent.tenant_id == firm.id, Respondent.assessment_id == both.id, Respondent.kind == "self"))
-        assert client is not None and client.submitted_at is not None
+        self_side = await db.scalar(
+            select(Respondent).where(
+                Respondent.tenant_id == firm.id, Respondent.assessment_id == both.id, Respondent.kind == "self"
+            )
+        )
+        assert self_side is not None and self_side.submitted_at is not None
         results = await compute_results(db, firm.id, both.id)
         assert results.has_perception_gap
         assert any(d.gap is not None and d.gap > 0 for d in results.dimensions)
+        assert results.blind_spots
 
         # A self-assessment half answered by an invited contact.
         (own,) = [a for a in runs if a.kind == "self"]
         assert own.status == "in_progress"
-        respondent = await db.scalar(select(Respondent).where(Respondent.tenant_id == firm.id, Respondent.assessment_id == own.id))
+        respondent = await db.scalar(
+            select(Respondent).where(Respondent.tenant_id == firm.id, Respondent.assessment_id == own.id)
+        )
         assert respondent is not None and respondent.invited_at is not None and respondent.submitted_at is None
-        answered = await db.scalar(select(func.count()).select_from(Answer).where(Answer.tenant_id == firm.id, Answer.assessment_id == own.id))
+        answered = await db.scalar(
+            select(func.count()).select_from(Answer).where(Answer.tenant_id == firm.id, Answer.assessment_id == own.id)
+        )
         assert results.dimensions and 0.3 < int(answered or 0) / sum(d.questions for d in results.dimensions) < 0.7
 
     before = await _counts(database, firm.id)
     again = await _seed(database, settings, firm.slug)
     assert again.skipped and again.companies == summary.companies
     assert await _counts(database, firm.id) == before
+
+    # The pages a visitor opens first show it.
+    await client.login(firm.email(Role.OWNER), PASSWORD)
+    page = await client.get(f"/w/{firm.slug}/companies")
+    assert page.status_code == 200 and companies[0].name.split()[0] in page.text
+    for assessment in (reruns[0], both):
+        page = await client.get(f"/w/{firm.slug}/assessments/{assessment.id}/results")
+        assert page.status_code == 200, page.text[:300]
+        assert ('id="results-gap"' if assessment is both else 'id="results-history"') in page.text

@@ -719,7 +719,7 @@ async def count_statements(ctx: Context, scs: list[Scenario], ordena_url: str) -
 
 def profile(ctx: Context, sc: Scenario, env: dict[str, str]) -> dict[str, Any]:
     port = _free_port()
-    out = str(ctx.work / "profile")
+    out = str(ctx.work / f"profile-{sc.key}")
     env = {**env, "ORDENA_BASE_URL": f"http://127.0.0.1:{port}"}
     server = Server("ordena-profiled", "ordena.server.asgi:app", port, env, profile_out=out)
     server.start(ctx.work)
@@ -911,11 +911,18 @@ def run(mode: Mode, *, out: Path, settings: Settings | None = None, keep_db: boo
             ctx.say(f"  could not count statements: {exc!r}")
             sql = {}
         measured = [s for s in scs if s.status == "measured"]
-        prof: dict[str, Any] | None = None
+        prof: list[dict[str, Any]] = []
         if measured:
             slowest = min(measured, key=lambda s: report_mod.median_ratio(s, max(s.pairs)))
-            ctx.say(f"profiling {slowest.key}")
-            prof = profile(ctx, slowest, env)
+            targets = [(slowest, "The scenario with the lowest throughput ratio at the top concurrency.")]
+            dash = next((s for s in measured if s.key == "dashboard"), None)
+            if dash is not None and dash is not slowest:
+                targets.append((dash, "The simplest firm page: the per-request cost of the stack itself."))
+            for sc, why in targets:
+                ctx.say(f"profiling {sc.key}")
+                one = profile(ctx, sc, env)
+                one["why"] = why
+                prof.append(one)
         elapsed = time.perf_counter() - started
         text = report_mod.render(
             info=info, mode=mode, ctx=ctx, scenarios=scs, curves=curves, rls=rls, prof=prof, elapsed=elapsed, sql=sql

@@ -60,7 +60,7 @@ def render(
     scenarios: list[Any],
     curves: list[Any],
     rls: list[Any],
-    prof: dict[str, Any] | None,
+    prof: list[dict[str, Any]] | dict[str, Any] | None,
     elapsed: float,
     sql: dict[str, dict[str, Any]] | None = None,
 ) -> str:
@@ -74,14 +74,14 @@ def render(
         f"This run: **{mode.name}** mode, {elapsed / 60:.1f} minutes."
     )
     w("")
-    w(SECTIONS[0])
+    w("## Machine and versions")
     w("")
     w("| | |")
     w("|---|---|")
     for k, v in info.items():
         w(f"| {k} | {v} |")
     w("")
-    w(SECTIONS[1])
+    w("## Method")
     w("")
     w(
         "- **Servers**: Ordena (`ordena.server.asgi:app`) and the floor (`tests/perf/floor_app.py`: Litestar + asyncpg + "
@@ -109,7 +109,7 @@ def render(
     w("")
 
     # --- targets ---------------------------------------------------------------------------
-    w(SECTIONS[2])
+    w("## Against the targets")
     w("")
     w(
         f"DESIGN §9: pages and autosave ≥ {_pct(TARGET_RATIO)} of the floor's throughput, p99 < {TARGET_P99_MS:g} ms at 32 "
@@ -150,7 +150,7 @@ def render(
         w("")
 
     # --- scenarios ---------------------------------------------------------------------------
-    w(SECTIONS[3])
+    w("## Scenarios")
     w("")
     w(
         "Throughput in requests/s, latencies in ms (Ordena, median over rounds); ratio = Ordena ÷ floor within each round."
@@ -177,7 +177,7 @@ def render(
     w("")
 
     # --- data ----------------------------------------------------------------------------------
-    w(SECTIONS[4])
+    w("## Data generator")
     w("")
     w(
         "`ordena bench-data` / `ordena.demo_scale`: rows made in Python and written with COPY "
@@ -255,7 +255,7 @@ def render(
         w("")
 
     # --- RLS -------------------------------------------------------------------------------------
-    w(SECTIONS[5])
+    w("## RLS overhead")
     w("")
     w(
         "The same statements through asyncpg directly, one transaction each: as the app role with RLS (BEGIN, "
@@ -273,7 +273,7 @@ def render(
     w("")
 
     # --- curves ----------------------------------------------------------------------------------
-    w(SECTIONS[6])
+    w("## Scale curves")
     w("")
     w(
         f"{mode.curve_concurrency} concurrent clients, {mode.curve_rounds} round(s) of {mode.duration:g} s per point. "
@@ -300,51 +300,13 @@ def render(
     w("")
 
     # --- profile ---------------------------------------------------------------------------------
-    w(SECTIONS[7])
+    w("## Profile of the slowest scenario")
     w("")
-    if prof is None:
+    profs = prof if isinstance(prof, list) else ([prof] if prof else [])
+    if not profs:
         w("No scenario was measured.")
-    else:
-        w(
-            f"**{prof['scenario']}**, the scenario with the lowest throughput ratio at the top concurrency, profiled with "
-            f"pyinstrument (wall clock, main thread, 0.5 ms interval) under {prof['concurrency']} clients for "
-            f"{mode.profile_seconds:g} s ({prof['rps_under_profiler']:.0f} req/s under the profiler)."
-        )
-        w("")
-        libs = sorted(prof["by_library"].items(), key=lambda kv: -kv[1])
-        total = sum(v for _k, v in libs) or 1
-        idle = sum(
-            v for k, v in libs if k in ("uvloop", "selectors", "asyncio")
-        )  # epoll wait shows as the loop's own time
-        w(
-            "Self time by library (event loop = uvloop/asyncio: waiting for the database and the network, plus loop overhead):"
-        )
-        w("")
-        w("| library | share of samples |")
-        w("|---|---|")
-        for k, v in libs[:14]:
-            w(f"| {k} | {v / total:.1%} |")
-        w("")
-        busy = total - idle
-        if busy > 0:
-            top_libs = [(k, v) for k, v in libs if k not in ("uvloop", "selectors", "asyncio")][:4]
-            w("Of the busy (non-idle) time: " + ", ".join(f"{k} {v / busy:.0%}" for k, v in top_libs) + ".")
-            w("")
-        w("Top functions by self time:")
-        w("")
-        w("| function | seconds |")
-        w("|---|---|")
-        for name, secs in prof["top_functions"][:15]:
-            w(f"| `{name}` | {secs:.3f} |")
-        w("")
-        w("<details><summary>pyinstrument call tree (trimmed)</summary>")
-        w("")
-        w("```")
-        lines = prof["text"].splitlines()
-        w("\n".join(lines[:140]))
-        w("```")
-        w("")
-        w("</details>")
+    for one in profs:
+        _profile_block(w, one, mode)
     w("")
     w("## Misses")
     w("")
@@ -364,3 +326,43 @@ def render(
     w("```")
     w("")
     return "\n".join(L)
+
+
+def _profile_block(w: Any, prof: dict[str, Any], mode: Any) -> None:
+    w(f"### {prof['scenario']}")
+    w("")
+    w(
+        f"{prof.get('why', '')} Profiled with pyinstrument (wall clock, main thread, 0.5 ms interval, sampling only "
+        f"during the load, after a warm-up) under {prof['concurrency']} clients for {mode.profile_seconds:g} s "
+        f"({prof['rps_under_profiler']:.0f} req/s under the profiler)."
+    )
+    w("")
+    libs = sorted(prof["by_library"].items(), key=lambda kv: -kv[1])
+    total = sum(v for _k, v in libs) or 1
+    loop = ("uvloop", "selectors", "asyncio")  # epoll waits show as the event loop's own time
+    w("Self time by library (*asyncio* = the event loop itself: idle waits for the database and the network):")
+    w("")
+    w("| library | share of samples |")
+    w("|---|---|")
+    for k, v in libs[:12]:
+        w(f"| {k} | {v / total:.1%} |")
+    w("")
+    busy = total - sum(v for k, v in libs if k in loop)
+    if busy > 0:
+        top_libs = [(k, v) for k, v in libs if k not in loop][:5]
+        w("Of the busy (non-idle) time: " + ", ".join(f"{k} {v / busy:.0%}" for k, v in top_libs) + ".")
+        w("")
+    w("| top functions by self time | seconds |")
+    w("|---|---|")
+    for name, secs in prof["top_functions"][:12]:
+        w(f"| `{name}` | {secs:.3f} |")
+    w("")
+    w("<details><summary>pyinstrument call tree</summary>")
+    w("")
+    w("```")
+    lines = prof["text"].splitlines()
+    w("\n".join(lines[:160]))
+    w("```")
+    w("")
+    w("</details>")
+    w("")

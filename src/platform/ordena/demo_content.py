@@ -78,9 +78,50 @@ COMPANIES: tuple[tuple[str, str, str, str, int], ...] = (
     ("Agua Limpia Rural S.A.C.", "E", "36", "micro", 10),
     ("Ingenieros Consultores Tacna S.A.C.", "M", "71", "pequena", 24),
 )
-FIRST_NAMES = ("Rosa", "Carlos", "Milagros", "Luis", "Pilar", "Jorge", "Ana", "Renzo", "Gabriela", "Walter", "Fiorella", "César", "Karina", "Óscar", "Elena", "Raúl")
-LAST_NAMES = ("Mamani", "Huanca", "Flores", "Chávez", "Ramírez", "Torres", "Castillo", "Gutiérrez", "Ccahuana", "Yupanqui", "Salas", "Pariona", "Ticona", "Vilca", "Zevallos", "Arroyo")
-POSITIONS = ("Gerente General", "Gerente de Administración y Finanzas", "Jefa Comercial", "Jefe de Operaciones", "Contador General", "Coordinadora de Calidad")
+FIRST_NAMES = (
+    "Rosa",
+    "Carlos",
+    "Milagros",
+    "Luis",
+    "Pilar",
+    "Jorge",
+    "Ana",
+    "Renzo",
+    "Gabriela",
+    "Walter",
+    "Fiorella",
+    "César",
+    "Karina",
+    "Óscar",
+    "Elena",
+    "Raúl",
+)
+LAST_NAMES = (
+    "Mamani",
+    "Huanca",
+    "Flores",
+    "Chávez",
+    "Ramírez",
+    "Torres",
+    "Castillo",
+    "Gutiérrez",
+    "Ccahuana",
+    "Yupanqui",
+    "Salas",
+    "Pariona",
+    "Ticona",
+    "Vilca",
+    "Zevallos",
+    "Arroyo",
+)
+POSITIONS = (
+    "Gerente General",
+    "Gerente de Administración y Finanzas",
+    "Jefa Comercial",
+    "Jefe de Operaciones",
+    "Contador General",
+    "Coordinadora de Calidad",
+)
 # Typical notes a consultant leaves on weak practices (demo data, Spanish like the firms' clients).
 LOW_COMMENTS = (
     "Se lleva en hojas de Excel sin un responsable fijo.",
@@ -170,12 +211,14 @@ class _Answers:
         blind = {d.key for d in self.rnd.sample(list(self.tree.dimensions), 2)}
         out = {}
         for d in self.tree.dimensions:
-            bias = 1.3 if d.key in blind else (0.5 if d.pillar_key == "front_office" else 0.25)
+            bias = 1.5 if d.key in blind else (0.5 if d.pillar_key == "front_office" else 0.25)
             for q in d.questions:
                 out[q.id] = self.latent[q.id] + bias + self.rnd.gauss(0, 0.4)
         return out
 
-    def inputs(self, latent: dict[UUID, float] | None = None, *, comments: bool = True) -> dict[UUID, assessments.AnswerInput]:
+    def inputs(
+        self, latent: dict[UUID, float] | None = None, *, comments: bool = True
+    ) -> dict[UUID, assessments.AnswerInput]:
         latent = latent or self.latent
         out: dict[UUID, assessments.AnswerInput] = {}
         for q in self.tree.questions:
@@ -185,22 +228,41 @@ class _Answers:
             level = _level(latent[q.id])
             comment = ""
             if comments and self.rnd.random() < 0.12:
-                comment = self.rnd.choice(LOW_COMMENTS if level <= 2 else HIGH_COMMENTS if level >= 4 else LOW_COMMENTS[:1])
+                comment = self.rnd.choice(
+                    LOW_COMMENTS if level <= 2 else HIGH_COMMENTS if level >= 4 else LOW_COMMENTS[:1]
+                )
             out[q.id] = assessments.AnswerInput(level, False, comment)
         return out
 
 
-async def _save(db: AsyncSession, tenant_id: UUID, assessment_id: UUID, values: dict[UUID, assessments.AnswerInput], actor: Actor, respondent_id: UUID | None = None) -> None:
+async def _save(
+    db: AsyncSession,
+    tenant_id: UUID,
+    assessment_id: UUID,
+    values: dict[UUID, assessments.AnswerInput],
+    actor: Actor,
+    respondent_id: UUID | None = None,
+) -> None:
     # The service, answer by answer (its checks and one audit row each); the audit rows are
     # written in one batch at the next flush instead of one INSERT per answer.
     with db.no_autoflush:
         for question_id, value in values.items():
-            await assessments.save_answer(db, tenant_id, assessment_id, question_id, value, actor, respondent_id=respondent_id)
+            await assessments.save_answer(
+                db, tenant_id, assessment_id, question_id, value, actor, respondent_id=respondent_id
+            )
     await db.flush()
 
 
-async def _backdate(db: AsyncSession, tenant_id: UUID, assessment_id: UUID, *, created: dt.datetime, submitted: dt.datetime | None = None,
-                    validated: dt.datetime | None = None, published: dt.datetime | None = None) -> None:
+async def _backdate(
+    db: AsyncSession,
+    tenant_id: UUID,
+    assessment_id: UUID,
+    *,
+    created: dt.datetime,
+    submitted: dt.datetime | None = None,
+    validated: dt.datetime | None = None,
+    published: dt.datetime | None = None,
+) -> None:
     """The services stamp now(); move this run into the past (same transaction). Only business
     timestamps change: the append-only audit trail keeps when the demo was really seeded."""
     last = published or validated or submitted or created
@@ -208,29 +270,42 @@ async def _backdate(db: AsyncSession, tenant_id: UUID, assessment_id: UUID, *, c
     for column, moment in (("submitted_at", submitted), ("validated_at", validated), ("published_at", published)):
         if moment is not None:
             values[column] = moment
-    await db.execute(update(Assessment).where(Assessment.tenant_id == tenant_id, Assessment.id == assessment_id).values(**values))
+    await db.execute(
+        update(Assessment).where(Assessment.tenant_id == tenant_id, Assessment.id == assessment_id).values(**values)
+    )
     answered = submitted or last
     await db.execute(
-        update(Answer).where(Answer.tenant_id == tenant_id, Answer.assessment_id == assessment_id)
+        update(Answer)
+        .where(Answer.tenant_id == tenant_id, Answer.assessment_id == assessment_id)
         .values(created_at=created + dt.timedelta(days=1), updated_at=answered - dt.timedelta(hours=2))
     )
     await db.execute(
-        update(Respondent).where(Respondent.tenant_id == tenant_id, Respondent.assessment_id == assessment_id, Respondent.kind == "consultant")
+        update(Respondent)
+        .where(
+            Respondent.tenant_id == tenant_id,
+            Respondent.assessment_id == assessment_id,
+            Respondent.kind == "consultant",
+        )
         .values(created_at=created, updated_at=answered, **({"submitted_at": submitted} if submitted else {}))
-        
     )
     if published is not None:
         await db.execute(
-            update(ResultSnapshot).where(ResultSnapshot.tenant_id == tenant_id, ResultSnapshot.assessment_id == assessment_id)
+            update(ResultSnapshot)
+            .where(ResultSnapshot.tenant_id == tenant_id, ResultSnapshot.assessment_id == assessment_id)
             .values(created_at=published, updated_at=published)
         )
 
 
 async def _actors(db: AsyncSession, tenant_id: UUID) -> tuple[Actor, Actor]:
     """(consultant who answers, partner/owner who validates and publishes)."""
-    rows = (await db.execute(
-        select(User, Membership.role).join(Membership, Membership.user_id == User.id).where(Membership.tenant_id == tenant_id).order_by(User.email)
-    )).all()
+    rows = (
+        await db.execute(
+            select(User, Membership.role)
+            .join(Membership, Membership.user_id == User.id)
+            .where(Membership.tenant_id == tenant_id)
+            .order_by(User.email)
+        )
+    ).all()
     if not rows:
         raise LookupError("the firm has no members to act in the demo")
     by_rank = sorted(rows, key=lambda r: Role(r[1]).rank)
@@ -239,7 +314,9 @@ async def _actors(db: AsyncSession, tenant_id: UUID) -> tuple[Actor, Actor]:
     return Actor(consultant.id, consultant.email), Actor(lead.id, lead.email)
 
 
-async def seed_firm(db: AsyncSession, settings: Settings, tenant: Tenant, *, today: dt.datetime | None = None) -> SeedSummary:
+async def seed_firm(
+    db: AsyncSession, settings: Settings, tenant: Tenant, *, today: dt.datetime | None = None
+) -> SeedSummary:
     """Seed one firm's demo content in ``db``'s transaction (the caller commits)."""
     await enter_firm(db, tenant, None)
     summary = SeedSummary(tenant.slug)
@@ -247,7 +324,7 @@ async def seed_firm(db: AsyncSession, settings: Settings, tenant: Tenant, *, tod
     if existing:
         summary.companies, summary.skipped = existing, True
         return summary
-    rnd = random.Random(zlib.crc32(tenant.slug.encode()))
+    rnd = random.Random(zlib.crc32(tenant.slug.encode()))  # noqa: S311 - repeatable demo data, not security
     today = today or now()
     consultant, lead = await _actors(db, tenant.id)
     tree = await structure(db, (await default_version(db)).id)
@@ -257,78 +334,150 @@ async def seed_firm(db: AsyncSession, settings: Settings, tenant: Tenant, *, tod
         return moment.replace(hour=hour, minute=rnd.randrange(60), second=0, microsecond=0)
 
     specs = rnd.sample(COMPANIES, rnd.randint(7, 9))
+    # The perception-gap story reads best with a mid-sized company (room above and below).
+    specs.sort(key=lambda spec: spec[3] not in ("pequena", "mediana"))
     taken: set[str] = set()
     people = rnd.sample([(f, last) for f in FIRST_NAMES for last in LAST_NAMES], 2 * len(specs))
     for index, (name, section, division, band, employees) in enumerate(specs):
-        company = await companies.create_company(db, tenant.id, consultant, {
-            "name": name, "ruc": ruc_for(rnd, taken), "country": "PE", "industry_section": section,
-            "industry_division": division, "size_band": band, "employees": str(employees),
-        })
+        company = await companies.create_company(
+            db,
+            tenant.id,
+            consultant,
+            {
+                "name": name,
+                "ruc": ruc_for(rnd, taken),
+                "country": "PE",
+                "industry_section": section,
+                "industry_division": division,
+                "size_band": band,
+                "employees": str(employees),
+            },
+        )
         contacts: list[Contact] = []
-        for first, last in people[2 * index: 2 * index + (2 if index < 2 or rnd.random() < 0.5 else 1)]:
-            contacts.append(await companies.add_contact(db, tenant.id, consultant, company, {
-                "name": f"{first} {last}", "email": f"{_ascii(first)}.{_ascii(last)}@{_domain(name)}", "position": rnd.choice(POSITIONS),
-            }))
+        for given, family in people[2 * index : 2 * index + (2 if index < 2 or rnd.random() < 0.5 else 1)]:
+            contacts.append(
+                await companies.add_contact(
+                    db,
+                    tenant.id,
+                    consultant,
+                    company,
+                    {
+                        "name": f"{given} {family}",
+                        "email": f"{_ascii(given)}.{_ascii(family)}@{_domain(name)}",
+                        "position": rnd.choice(POSITIONS),
+                    },
+                )
+            )
         summary.companies += 1
         summary.contacts += len(contacts)
         since = day(rnd.randint(390, 430))
-        await db.execute(update(Company).where(Company.tenant_id == tenant.id, Company.id == company.id).values(created_at=since, updated_at=since))
-        await db.execute(update(Contact).where(Contact.tenant_id == tenant.id, Contact.company_id == company.id).values(created_at=since, updated_at=since))
+        await db.execute(
+            update(Company)
+            .where(Company.tenant_id == tenant.id, Company.id == company.id)
+            .values(created_at=since, updated_at=since)
+        )
+        await db.execute(
+            update(Contact)
+            .where(Contact.tenant_id == tenant.id, Contact.company_id == company.id)
+            .values(created_at=since, updated_at=since)
+        )
 
         if index == len(specs) - 1:
             continue  # a company just signed: no assessment yet
         answers = _Answers(rnd, tree, band)
         start = rnd.randint(330, 375)
         year = (today - dt.timedelta(days=start)).year
-        first = await assessments.create_assessment(db, tenant.id, consultant, assessments.NewAssessment(company_id=company.id, title=f"Diagnóstico inicial {year}"))
+        first = await assessments.create_assessment(
+            db,
+            tenant.id,
+            consultant,
+            assessments.NewAssessment(company_id=company.id, title=f"Diagnóstico inicial {year}"),
+        )
         await _save(db, tenant.id, first.id, answers.inputs(), consultant)
         for action, actor in (("submit", consultant), ("validate", lead), ("publish", lead)):
             await assessments.transition(db, tenant.id, first.id, action, actor)
-        await _backdate(db, tenant.id, first.id, created=day(start), submitted=day(start - 9, 17), validated=day(start - 11, 12), published=day(start - 12, 16))
+        await _backdate(
+            db,
+            tenant.id,
+            first.id,
+            created=day(start),
+            submitted=day(start - 9, 17),
+            validated=day(start - 11, 12),
+            published=day(start - 12, 16),
+        )
         summary.published += 1
 
         if index == 0:
             # Consultant and client side by side, the client's part handed in, waiting for validation.
             answers.improve()
-            both = await assessments.create_assessment(db, tenant.id, consultant, assessments.NewAssessment(
-                company_id=company.id, kind="both", title="Revisión anual con autoevaluación", baseline_id=first.id,
-            ))
+            both = await assessments.create_assessment(
+                db,
+                tenant.id,
+                consultant,
+                assessments.NewAssessment(
+                    company_id=company.id,
+                    kind="both",
+                    title="Revisión anual con autoevaluación",
+                    baseline_id=first.id,
+                ),
+            )
             await _save(db, tenant.id, both.id, answers.inputs(), consultant)
-            respondent, = await assessments.invite_contacts(db, settings, tenant, consultant, both.id, [contacts[0].id])
+            (respondent,) = await assessments.invite_contacts(
+                db, settings, tenant, consultant, both.id, [contacts[0].id]
+            )
             client = Actor(None, f"contact:{contacts[0].id}")
-            await _save(db, tenant.id, both.id, answers.inputs(answers.client_view(), comments=False), client, respondent.id)
+            await _save(
+                db, tenant.id, both.id, answers.inputs(answers.client_view(), comments=False), client, respondent.id
+            )
             await assessments.submit_respondent(db, tenant.id, both.id, respondent.id, client)
             await assessments.transition(db, tenant.id, both.id, "submit", consultant)
             await _backdate(db, tenant.id, both.id, created=day(21), submitted=day(2, 18))
             await db.execute(
-                update(Respondent).where(Respondent.tenant_id == tenant.id, Respondent.id == respondent.id)
-                .values(created_at=day(20), invited_at=day(20), last_activity_at=day(6, 19), submitted_at=day(6, 19), updated_at=day(6, 19))
-                
+                update(Respondent)
+                .where(Respondent.tenant_id == tenant.id, Respondent.id == respondent.id)
+                .values(
+                    created_at=day(20),
+                    invited_at=day(20),
+                    last_activity_at=day(6, 19),
+                    submitted_at=day(6, 19),
+                    updated_at=day(6, 19),
+                )
             )
             summary.awaiting_validation += 1
         elif index == 1:
             # The client is answering a self-assessment on their own: about half done.
-            self_run = await assessments.create_assessment(db, tenant.id, consultant, assessments.NewAssessment(
-                company_id=company.id, kind="self", title="Autoevaluación de seguimiento",
-            ))
-            respondent, = await assessments.invite_contacts(db, settings, tenant, consultant, self_run.id, [contacts[0].id])
+            self_run = await assessments.create_assessment(
+                db,
+                tenant.id,
+                consultant,
+                assessments.NewAssessment(
+                    company_id=company.id,
+                    kind="self",
+                    title="Autoevaluación de seguimiento",
+                ),
+            )
+            (respondent,) = await assessments.invite_contacts(
+                db, settings, tenant, consultant, self_run.id, [contacts[0].id]
+            )
             client = Actor(None, f"contact:{contacts[0].id}")
             answers.improve()
             values = answers.inputs(answers.client_view(), comments=False)
             half = dict(list(values.items())[: len(values) // 2])
             await _save(db, tenant.id, self_run.id, half, client, respondent.id)
             await db.execute(
-                update(Assessment).where(Assessment.tenant_id == tenant.id, Assessment.id == self_run.id)
+                update(Assessment)
+                .where(Assessment.tenant_id == tenant.id, Assessment.id == self_run.id)
                 .values(created_at=day(12), updated_at=day(4, 20))
             )
             await db.execute(
-                update(Answer).where(Answer.tenant_id == tenant.id, Answer.assessment_id == self_run.id)
+                update(Answer)
+                .where(Answer.tenant_id == tenant.id, Answer.assessment_id == self_run.id)
                 .values(created_at=day(9, 20), updated_at=day(4, 20))
             )
             await db.execute(
-                update(Respondent).where(Respondent.tenant_id == tenant.id, Respondent.id == respondent.id)
+                update(Respondent)
+                .where(Respondent.tenant_id == tenant.id, Respondent.id == respondent.id)
                 .values(created_at=day(12), invited_at=day(12), last_activity_at=day(4, 20), updated_at=day(4, 20))
-                
             )
             summary.in_progress += 1
         elif index <= 5:
@@ -337,15 +486,30 @@ async def seed_firm(db: AsyncSession, settings: Settings, tenant: Tenant, *, tod
             before = answers.inputs(comments=False)
             answers.improve()
             after = answers.inputs(comments=False)
-            second = await assessments.create_assessment(db, tenant.id, consultant, assessments.NewAssessment(
-                company_id=company.id, title=f"Reevaluación {(today - dt.timedelta(days=40)).year}", baseline_id=first.id,
-            ))
+            second = await assessments.create_assessment(
+                db,
+                tenant.id,
+                consultant,
+                assessments.NewAssessment(
+                    company_id=company.id,
+                    title=f"Reevaluación {(today - dt.timedelta(days=40)).year}",
+                    baseline_id=first.id,
+                ),
+            )
             changed = {q: v for q, v in after.items() if v.level != before[q].level}
             await _save(db, tenant.id, second.id, changed, consultant)
             for action, actor in (("submit", consultant), ("validate", lead), ("publish", lead)):
                 await assessments.transition(db, tenant.id, second.id, action, actor)
             start = rnd.randint(38, 50)
-            await _backdate(db, tenant.id, second.id, created=day(start), submitted=day(start - 8, 17), validated=day(start - 10, 12), published=day(start - 11, 16))
+            await _backdate(
+                db,
+                tenant.id,
+                second.id,
+                created=day(start),
+                submitted=day(start - 8, 17),
+                validated=day(start - 10, 12),
+                published=day(start - 11, 16),
+            )
             summary.published += 1
             summary.reassessed += 1
     await db.flush()

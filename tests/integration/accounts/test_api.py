@@ -121,3 +121,24 @@ async def test_the_openapi_schema_documents_the_api(client: Any) -> None:
     paths = response.json()["paths"]
     assert "/api/v1/me" in paths
     assert "/api/v1/w/{slug}" in paths
+
+
+async def test_an_api_caller_without_a_valid_token_is_told_to_send_a_bearer_token(client: Any) -> None:
+    missing = await client.client.get("/api/v1/me")
+    assert missing.status_code == 401
+    assert missing.headers["www-authenticate"] == 'Bearer realm="Ordena API"'
+    refused = await client.client.get("/api/v1/me", headers=bearer("ord_not-a-real-token"))
+    assert refused.status_code == 401
+    assert refused.headers["www-authenticate"] == 'Bearer realm="Ordena API", error="invalid_token"'
+    # Pages still send a browser to the login form, without a bearer challenge.
+    page = await client.client.get("/account/tokens", follow_redirects=False)
+    assert page.status_code == 303 and "www-authenticate" not in page.headers
+
+
+async def test_the_api_schema_tells_integrators_to_authenticate_with_a_bearer_token(client: Any) -> None:
+    schema = (await client.client.get("/api/schema/openapi.json")).json()
+    scheme = schema["components"]["securitySchemes"]["bearerAuth"]
+    assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
+    paths = schema["paths"]
+    assert paths["/api/v1/me"]["get"]["security"] == [{"bearerAuth": []}]
+    assert "security" not in paths["/login"]["get"], "pages use the session cookie, not a token"

@@ -8,6 +8,7 @@ from litestar import Litestar
 from litestar.config.app import AppConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.plugins import InitPluginProtocol
 from litestar.static_files import create_static_files_router
@@ -68,7 +69,23 @@ class OrdenaPlugin(InitPluginProtocol):
             version="1.0.0",
             path="/api/schema",
             render_plugins=[ScalarRenderPlugin()],
+            # Personal API tokens (made on /account/tokens) go in `Authorization: Bearer ord_…`.
+            components=Components(
+                security_schemes={
+                    "bearerAuth": SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        bearer_format="ord_…",
+                        description="Token personal de API creado en /account/tokens: `Authorization: Bearer ord_…`.",
+                    )
+                }
+            ),
         )
+        # Only the JSON API takes bearer tokens (the pages use the session cookie).
+        for handler in app_config.route_handlers:
+            paths = getattr(handler, "paths", None) or {getattr(handler, "path", "")}  # a handler or a Router
+            if any(str(path).startswith("/api/") for path in paths) and not getattr(handler, "security", None):
+                handler.security = [{"bearerAuth": []}]
         app_config.on_startup.append(self._startup)
         app_config.on_shutdown.append(self._shutdown)
         return app_config

@@ -64,9 +64,18 @@ def forbidden(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     return _page(request, 403, _("Acceso denegado"), message)
 
 
+def _bearer_challenge(request: Request[Any, Any, Any]) -> dict[str, str]:
+    """RFC 6750: the API asks for a bearer token; a token that was sent but refused is named
+    invalid (no other details: expired, revoked and unknown look the same)."""
+    if not request.url.path.startswith("/api/"):
+        return {}
+    sent = request.headers.get("authorization", "").lower().startswith("bearer ")
+    return {"WWW-Authenticate": 'Bearer realm="Ordena API"' + (', error="invalid_token"' if sent else "")}
+
+
 def login_required(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if _wants_json(request):
-        return Response({"status": 401, "detail": "authentication required"}, status_code=401)
+        return Response({"status": 401, "detail": "authentication required"}, status_code=401, headers=_bearer_challenge(request))
     nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if request.headers.get("hx-request"):
         return Response("", status_code=401, headers={"HX-Redirect": "/login?next=" + quote(nxt)})
