@@ -42,6 +42,7 @@ from ordena.audit.services import Actor, record, snapshot
 from ordena.companies.models import Company, Contact
 from ordena.companies.services import get_company
 from ordena.lib.clock import now
+from ordena.lib.pagination import Page
 from ordena.web.forms import FormErrors, ServiceError
 from ordena.web.i18n import _
 
@@ -101,16 +102,8 @@ async def get_assessment(db: AsyncSession, tenant_id: UUID, assessment_id: UUID,
     return assessment
 
 
-@dataclass
-class AssessmentPage:
-    items: list[tuple[Assessment, str]]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+class AssessmentPage(Page[tuple[Assessment, str]]):
+    """Assessments with their company's name."""
 
 
 async def list_assessments(

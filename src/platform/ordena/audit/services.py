@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.audit.models import AuditEvent
+from ordena.lib.pagination import Page
 
 
 def snapshot(obj: Any, fields: Sequence[str]) -> dict[str, Any]:
@@ -62,16 +63,10 @@ async def record(
     )
 
 
-@dataclass
-class AuditPage:
-    events: list[AuditEvent]
-    total: int
-    page: int
-    per_page: int
-
+class AuditPage(Page[AuditEvent]):
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    def events(self) -> list[AuditEvent]:
+        return self.items
 
 
 async def list_events(

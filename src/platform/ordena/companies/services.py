@@ -22,6 +22,7 @@ from ordena.audit.services import Actor, record, snapshot
 from ordena.companies import ciiu
 from ordena.companies.models import SIZE_BANDS, Company, Contact
 from ordena.lib.clock import now
+from ordena.lib.pagination import Page
 from ordena.web.forms import FormErrors
 from ordena.web.i18n import _, get_locale
 
@@ -247,16 +248,10 @@ class CompanyFilters:
         )
 
 
-@dataclass
-class CompanyPage:
-    companies: list[Company]
-    total: int
-    page: int
-    per_page: int
-
+class CompanyPage(Page[Company]):
     @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.per_page))
+    def companies(self) -> list[Company]:
+        return self.items
 
 
 def _escape_like(text: str) -> str:
