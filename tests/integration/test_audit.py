@@ -39,3 +39,23 @@ async def test_settings_with_a_bad_colour_show_the_error_and_keep_the_name(clien
     assert response.status_code == 422
     assert "Nombre Tecleado" in response.text
     assert "#RRGGBB" in response.text
+
+
+async def test_saving_the_firm_settings_without_a_change_records_no_audit_event(client: Any, database: Any) -> None:
+    from sqlalchemy import func, select
+
+    from ordena.audit.models import AuditEvent
+
+    firm = await make_firm(database, roles=(Role.OWNER,))
+    await client.login(firm.email(Role.OWNER), PASSWORD)
+    await client.get(f"/w/{firm.slug}/settings")
+    t = firm.tenant
+    response = await client.post(f"/w/{firm.slug}/settings", {"name": t.name, "brand_color": t.brand_color, "locale": t.locale})
+    assert response.status_code == 303
+    async with database.session(tenant_id=firm.id) as db:
+        events = await db.scalar(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.tenant_id == firm.id, AuditEvent.entity_type == "firm")
+        )
+    assert events == 0
+    page = await client.get(response.headers["location"])
+    assert "No había cambios que guardar." in page.text

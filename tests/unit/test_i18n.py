@@ -94,6 +94,16 @@ def test_numbers_and_money_are_formatted_the_peruvian_way_in_spanish() -> None:
         assert i18n.format_money(Decimal("1234.5"), "USD") == "$1,234.50"
 
 
+def test_money_in_english_names_the_currency_code_apart_from_the_amount() -> None:
+    with i18n.use_locale("en"):
+        assert i18n.format_money(Decimal("1234.5")) == "PEN\u00a01,234.50"
+        assert i18n.format_money(Decimal("-1234.5")) == "-PEN\u00a01,234.50"
+        assert i18n.format_money(Decimal("1234.6"), "CLP") == "CLP\u00a01,235"
+    with i18n.use_locale("es"):
+        assert i18n.format_money(Decimal("1234.5")) == "S/\u00a01,234.50"
+        assert i18n.format_money(Decimal("1234.5"), "USD") == "USD\u00a01,234.50"
+
+
 def test_dates_are_written_in_the_readers_language_and_in_lima_time() -> None:
     with i18n.use_locale("es"):
         assert i18n.format_date(dt.date(2026, 3, 5)) == "5 mar. 2026"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -55,7 +56,7 @@ async def test_a_partner_invites_a_new_colleague_who_chooses_a_password_and_join
     assert response.headers["location"].startswith("/account/password")
     page = await client.get(response.headers["location"])
     assert 'name="current"' not in page.text
-    response = await client.post("/account/password", {"password": CHOSEN, "confirm": CHOSEN})
+    response = await client.post("/account/password", {"name": "Ana Quispe", "password": CHOSEN, "confirm": CHOSEN})
     assert response.status_code == 303
     assert await _role_of(database, firm, newcomer) is Role.CONSULTANT
 
@@ -126,3 +127,88 @@ async def test_a_partner_cannot_invite_an_owner(client: Any, database: Any) -> N
     response = await client.post(f"/w/{firm.slug}/members/invite", {"email": f"{unique('dan')}@example.com", "role": "owner"})
     assert response.status_code == 422
     assert 'id="e-role"' in response.text
+
+
+async def _invite(client: Any, database: Any, firm: Any, inviter: Role, prefix: str, role: str = "consultant") -> tuple[str, str]:
+    """``inviter`` logs in and invites a new address; returns the address and the link's path."""
+    await client.login(firm.email(inviter), PASSWORD)
+    await client.get(f"/w/{firm.slug}/members")
+    email = f"{unique(prefix)}@example.com"
+    assert (await client.post(f"/w/{firm.slug}/members/invite", {"email": email, "role": role})).status_code == 303
+    return email, (await link_in_last_email(database, email)).removeprefix(BASE_URL)
+
+
+async def test_a_new_colleague_tells_their_name_when_choosing_a_password(client: Any, database: Any) -> None:
+    firm = await make_firm(database, roles=(Role.PARTNER,))
+    newcomer, path = await _invite(client, database, firm, Role.PARTNER, "rosa.quispe")
+    client.cookies.clear()
+    client.csrf = None
+    response = await client.get(path, follow_redirects=False)
+    page = await client.get(response.headers["location"])
+    # Asked, not guessed from the address: the field starts empty.
+    assert 'name="name"' in page.text
+    assert 'value="rosa' not in page.text
+    missing = await client.post("/account/password", {"name": "  ", "password": CHOSEN, "confirm": CHOSEN})
+    assert missing.status_code == 422
+    assert 'id="e-name"' in missing.text
+    assert (await client.post("/account/password", {"name": "Rosa  Quispe", "password": CHOSEN, "confirm": CHOSEN})).status_code == 303
+    async with database.session() as db:
+        assert await db.scalar(select(User.name).where(User.email == newcomer)) == "Rosa Quispe"
+    # Once they have a password, changing it does not ask for the name again.
+    assert 'name="name"' not in (await client.get("/account/password")).text
+
+
+async def test_a_partner_sees_pending_invitations_and_revokes_one_so_its_link_no_longer_works(client: Any, database: Any) -> None:
+    from ordena.audit.models import AuditEvent
+
+    firm = await make_firm(database, roles=(Role.PARTNER,))
+    newcomer, path = await _invite(client, database, firm, Role.PARTNER, "hugo", role="viewer")
+    page = await client.get(f"/w/{firm.slug}/members")
+    assert "Invitaciones pendientes" in page.text
+    assert newcomer in page.text
+    match = re.search(r'action="(/w/[^"]+/members/invitations/[0-9a-f-]+/revoke)"[^>]*data-confirm="([^"]+)"', page.text)
+    assert match is not None, "a revoke form with a confirmation"
+    assert newcomer in match.group(2)
+    assert (await client.post(match.group(1), {})).status_code == 303
+    after = await client.get(f"/w/{firm.slug}/members")
+    assert "revocada" in after.text
+    assert newcomer not in after.text.split("revocada", 1)[1]
+    # Revoking twice finds nothing to revoke.
+    assert (await client.post(match.group(1), {})).status_code == 404
+    async with database.session(tenant_id=firm.id) as db:
+        event = await db.scalar(select(AuditEvent).where(AuditEvent.tenant_id == firm.id, AuditEvent.action == "revoke"))
+    assert event is not None and event.entity_id == newcomer and event.actor_label == firm.email(Role.PARTNER)
+
+    client.cookies.clear()
+    client.csrf = None
+    refused = await client.get(path, follow_redirects=False)
+    assert refused.status_code == 410
+    assert await count_users(database, newcomer) == 0
+
+
+async def test_another_firm_cannot_revoke_an_invitation_and_a_consultant_cannot_either(client: Any, database: Any) -> None:
+    firm = await make_firm(database, roles=(Role.PARTNER, Role.CONSULTANT))
+    other = await make_firm(database, roles=(Role.OWNER,))
+    newcomer, path = await _invite(client, database, firm, Role.PARTNER, "ines")
+    page = await client.get(f"/w/{firm.slug}/members")
+    match = re.search(r'action="/w/[^"]+(/members/invitations/[0-9a-f-]+/revoke)"', page.text)
+    assert match is not None
+
+    client.cookies.clear()
+    client.csrf = None
+    await client.login(other.email(Role.OWNER), PASSWORD)
+    await client.get(f"/w/{other.slug}/members")
+    assert newcomer not in (await client.get(f"/w/{other.slug}/members")).text
+    assert (await client.post(f"/w/{other.slug}{match.group(1)}", {})).status_code == 404
+
+    client.cookies.clear()
+    client.csrf = None
+    await client.login(firm.email(Role.CONSULTANT), PASSWORD)
+    members = await client.get(f"/w/{firm.slug}/members")
+    assert newcomer not in members.text
+    assert (await client.post(f"/w/{firm.slug}{match.group(1)}", {})).status_code == 403
+
+    # The invitation still works.
+    client.cookies.clear()
+    client.csrf = None
+    assert (await client.get(path, follow_redirects=False)).status_code == 303

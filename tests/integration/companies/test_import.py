@@ -175,3 +175,86 @@ async def test_another_firms_job_is_404(client: Any, database: Any) -> None:
         await db.commit()
     assert (await client.get(f"/w/{mine.slug}/jobs/{row.id}")).status_code == 404
     assert (await client.get(f"/w/{theirs.slug}/jobs/{row.id}")).status_code == 404
+
+
+async def _import_form_token(client: Any, firm: Any) -> str:
+    page = await client.get(f"/w/{firm.slug}/companies/import")
+    match = re.search(r'name="form_token" value="([^"]+)"', page.text)
+    assert match is not None, "the import form carries a one-time token"
+    return match.group(1)
+
+
+async def _job_count(database: Any, tenant_id: UUID) -> int:
+    return await _count(database, tenant_id, JobProgress)
+
+
+async def test_submitting_the_same_import_form_twice_imports_the_file_once(client: Any, database: Any) -> None:
+    firm = await _login(client, database)
+    content = "name,country,industry_section,size_band\nSin RUC Uno SAC,PE,F,micro\nSin RUC Dos SAC,PE,F,grande\n".encode()
+    token = await _import_form_token(client, firm)
+    first = await client.post(f"/w/{firm.slug}/companies/import", {"form_token": token}, files={"file": ("a.csv", content, "text/csv")})
+    assert first.status_code == 303
+    await _wait_until_finished(database, firm.id, UUID(JOB_URL.search(first.headers["location"]).group(1)))  # type: ignore[union-attr]
+    # The browser sends the same form again (double click, or "resubmit" after going back).
+    again = await client.post(f"/w/{firm.slug}/companies/import", {"form_token": token}, files={"file": ("a.csv", content, "text/csv")})
+    assert again.status_code == 303
+    assert again.headers["location"] == first.headers["location"]
+    page = await client.get(again.headers["location"])
+    assert "se envió dos veces" in page.text
+    assert await _job_count(database, firm.id) == 1
+    assert await _count(database, firm.id) == 2
+
+
+async def test_an_identical_file_is_not_imported_again_while_its_import_is_still_running(client: Any, database: Any) -> None:
+    import hashlib
+
+    firm = await _login(client, database)
+    content = "name,country,industry_section,size_band\nSin RUC Tres SAC,PE,F,micro\n".encode()
+    async with database.session(tenant_id=firm.id) as db:
+        running = await progress.start(db, firm.id, kind="import_companies", owner_key="test", total=1)
+        progress.update(running, status=progress.RUNNING, submission={"form_token": "x" * 22, "sha256": hashlib.sha256(content).hexdigest()})
+        await db.commit()
+    # Another tab, another form: the same bytes while the first import runs.
+    response = await _upload(client, firm, content, filename="copia.csv")
+    assert response.status_code == 303
+    assert response.headers["location"].endswith(f"/jobs/{running.id}")
+    assert await _job_count(database, firm.id) == 1
+
+    # Once that import has finished, importing the file again is a deliberate choice.
+    async with database.session(tenant_id=firm.id) as db:
+        locked = await progress.lock(db, firm.id, running.id)
+        assert locked is not None
+        progress.update(locked, status=progress.DONE, done=1, imported=0, errors=[])
+        await db.commit()
+    later = await _upload(client, firm, content)
+    assert later.status_code == 303
+    assert not later.headers["location"].endswith(f"/jobs/{running.id}")
+    assert await _job_count(database, firm.id) == 2
+
+
+async def test_a_different_file_imports_even_while_another_import_runs(client: Any, database: Any) -> None:
+    firm = await _login(client, database)
+    async with database.session(tenant_id=firm.id) as db:
+        running = await progress.start(db, firm.id, kind="import_companies", owner_key="test", total=1)
+        progress.update(running, status=progress.RUNNING, submission={"form_token": "y" * 22, "sha256": "0" * 64})
+        await db.commit()
+    response = await _upload(client, firm, b"name,country,industry_section,size_band\nOtra SAC,PE,F,micro\n")
+    assert response.status_code == 303
+    assert not response.headers["location"].endswith(f"/jobs/{running.id}")
+
+
+async def test_a_double_click_sending_two_uploads_at_once_starts_one_import(client: Any, database: Any) -> None:
+    firm = await _login(client, database)
+    content = "name,country,industry_section,size_band\nSin RUC Cuatro SAC,PE,F,micro\n".encode()
+    token = await _import_form_token(client, firm)
+
+    async def send() -> Any:
+        return await client.post(f"/w/{firm.slug}/companies/import", {"form_token": token}, files={"file": ("b.csv", content, "text/csv")})
+
+    first, second = await asyncio.gather(send(), send())
+    assert first.status_code == second.status_code == 303
+    assert first.headers["location"] == second.headers["location"]
+    job_id = UUID(JOB_URL.search(first.headers["location"]).group(1))  # type: ignore[union-attr]
+    await _wait_until_finished(database, firm.id, job_id)
+    assert await _job_count(database, firm.id) == 1
+    assert await _count(database, firm.id) == 1

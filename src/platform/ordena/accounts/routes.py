@@ -178,10 +178,20 @@ def _may_skip_current_password(auth: CurrentAuth) -> bool:
     return auth.scope.get("kind") == "reset" or not auth.user.password_hash
 
 
+def _asks_name(auth: CurrentAuth) -> bool:
+    """Someone who joined by an invitation and has never had a password also tells us their name."""
+    assert auth.user is not None
+    return not auth.user.password_hash
+
+
 @get("/account/password", opt=USER, name="account_password")
 async def password_form(auth: CurrentAuth) -> Template:
     # A ``?reset=1`` in the URL only says where the visitor came from; the session decides.
-    return Template("accounts/password.html", context={"errors": FormErrors(), "reset": _may_skip_current_password(auth)})
+    assert auth.user is not None
+    return Template(
+        "accounts/password.html",
+        context={"errors": FormErrors(), "reset": _may_skip_current_password(auth), "ask_name": _asks_name(auth), "values": {"name": auth.user.name}},
+    )
 
 
 @post("/account/password", opt=USER)
@@ -190,6 +200,12 @@ async def change_password(request: Request[Any, Any, Any], db: DB, data: Form, a
     errors = FormErrors()
     new = str(data.get("password", ""))
     reset = _may_skip_current_password(auth)
+    ask_name = _asks_name(auth)
+    name = " ".join(str(data.get("name", "")).split())
+    if ask_name and not name:
+        errors.add("name", _("Escribe tu nombre."))
+    elif ask_name and len(name) > 200:
+        errors.add("name", _("El nombre es demasiado largo (máximo 200 caracteres)."))
     if not reset and not passwords.verify_password(auth.user.password_hash, str(data.get("current", ""))):
         errors.add("current", _("La contraseña actual no es correcta."))
     weak = passwords.weakness(new, email=auth.user.email)
@@ -198,7 +214,9 @@ async def change_password(request: Request[Any, Any, Any], db: DB, data: Form, a
     elif new != str(data.get("confirm", "")):
         errors.add("confirm", _("Las contraseñas no coinciden."))
     if errors:
-        raise FormError("accounts/password.html", {"reset": reset}, errors)
+        raise FormError("accounts/password.html", {"reset": reset, "ask_name": ask_name, "values": {"name": name}}, errors)
+    if ask_name:
+        await services.set_name(db, auth.user, name)
     await services.set_password(db, auth.user, new)
     # A password change ends every other session, then starts a fresh one here.
     await revoke_all_for_user(db, auth.user.id)

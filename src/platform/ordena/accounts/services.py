@@ -193,6 +193,11 @@ async def peek_link(db: AsyncSession, secret: str) -> LinkToken | None:
     return link
 
 
+async def set_name(db: AsyncSession, user: User, name: str) -> None:
+    user.name = name
+    await db.execute(update(User).where(User.id == user.id).values(name=name))
+
+
 async def set_password(db: AsyncSession, user: User, password: str) -> None:
     user.password_hash = passwords.hash_password(password)
     await db.execute(update(User).where(User.id == user.id).values(password_hash=user.password_hash))

@@ -3,6 +3,9 @@ archive/restore, and the CSV import. Handlers stay thin: the rules live in ``ser
 
 from __future__ import annotations
 
+import hashlib
+import re
+import secrets
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -24,6 +27,7 @@ from ordena.web.i18n import _
 from ordena.web.pages import page, redirect
 
 PER_PAGE = 25
+FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
 Multipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 
 
@@ -193,9 +197,14 @@ async def restore(db: DB, firm: Firm, company_id: FromPath[UUID]) -> Redirect:
 # --- CSV import ---------------------------------------------------------------------------------
 
 
+def _form_token() -> str:
+    """A one-time token in the import form: a second submission of the same form is the same import."""
+    return secrets.token_urlsafe(16)
+
+
 @get("/w/{slug:str}/companies/import", opt={"access": "consultant"})
 async def import_page(firm: Firm) -> Template:
-    return Template("companies/import.html", context={"errors": FormErrors(), "columns": csv_import.COLUMNS, **_choices()})
+    return Template("companies/import.html", context={"errors": FormErrors(), "columns": csv_import.COLUMNS, "form_token": _form_token(), **_choices()})
 
 
 @get("/w/{slug:str}/companies/import/template.csv", opt={"access": "consultant"}, media_type="text/csv")
@@ -210,7 +219,11 @@ async def import_template(firm: Firm) -> Response[str]:
 @post("/w/{slug:str}/companies/import", opt={"access": "consultant"})
 async def import_upload(db: DB, firm: Firm, data: Multipart) -> Redirect:
     upload = data.get("file")
-    context = {"columns": csv_import.COLUMNS, **_choices()}
+    token = str(data.get("form_token", ""))
+    if not FORM_TOKEN.fullmatch(token):
+        token = ""
+    # A refused upload keeps its token: the form was not used up.
+    context = {"columns": csv_import.COLUMNS, "form_token": token or _form_token(), **_choices()}
     errors = FormErrors()
     if not isinstance(upload, UploadFile) or not upload.filename:
         errors.add("file", _("Elige un archivo CSV."))
@@ -222,10 +235,19 @@ async def import_upload(db: DB, firm: Firm, data: Multipart) -> Redirect:
         errors.add("file", exc.message)
         status = 413 if len(raw) > csv_import.MAX_BYTES else 400
         raise FormError("companies/import.html", context, errors, status_code=status) from exc
+    sha256 = hashlib.sha256(raw).hexdigest()
+    earlier = await services.earlier_import(db, firm.tenant_id, kind=IMPORT_KIND, form_token=token, sha256=sha256)
+    if earlier is not None:
+        return redirect(
+            f"/w/{firm.tenant.slug}/jobs/{earlier}", kind="info",
+            flash=_("Este archivo ya se está importando (se envió dos veces): no se importará de nuevo. Aquí ves su progreso."),
+        )
     row = await progress.start(
         db, firm.tenant_id, kind=IMPORT_KIND, owner_key=f"user:{firm.user.id}", total=len(parsed.rows),
         job_input={"csv": text, "filename": upload.filename[:200], "actor_id": str(firm.user.id), "actor_label": firm.user.email},
     )
+    # Kept after the input is dropped, to recognise a repeated submission.
+    progress.update(row, submission={"form_token": token, "sha256": sha256})
     outbox.enqueue(db, IMPORT_KIND, firm.tenant_id, row.id)
     return redirect(f"/w/{firm.tenant.slug}/jobs/{row.id}")
 

@@ -3,6 +3,7 @@ and an audit record for every change. Pages, the JSON API and the CSV import sha
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -406,3 +407,37 @@ async def remove_contact(db: AsyncSession, tenant_id: UUID, actor: Actor, compan
     await db.delete(contact)
     await db.flush()
     return contact
+
+
+# --- CSV import: one import per submission ----------------------------------------------------
+
+IMPORT_REPEAT_WINDOW = dt.timedelta(minutes=10)
+
+
+async def earlier_import(db: AsyncSession, tenant_id: UUID, *, kind: str, form_token: str, sha256: str) -> UUID | None:
+    """The import job that this upload repeats, if any: the same form sent twice (double click,
+    resubmission; whatever that job's state), or an identical file (same SHA-256) still pending
+    or running for the firm, started less than 10 minutes ago.
+
+    Takes a per-firm transaction lock first, so that two simultaneous submissions are decided one
+    after the other (the second sees the first's job once the first commits)."""
+    from ordena.jobs.models import JobProgress
+    from ordena.jobs.progress import PENDING, RUNNING
+
+    await db.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"{kind}:{tenant_id}", 0))))
+    submission = JobProgress.result["submission"]
+    same_file = (
+        (submission["sha256"].as_string() == sha256)
+        & JobProgress.status.in_((PENDING, RUNNING))
+        & (JobProgress.created_at > now() - IMPORT_REPEAT_WINDOW)
+    )
+    match = submission["form_token"].as_string() == form_token if form_token else None
+    condition = or_(match, same_file) if match is not None else same_file
+    stmt = (
+        select(JobProgress.id)
+        .where(JobProgress.tenant_id == tenant_id, JobProgress.kind == kind, condition)
+        .order_by(JobProgress.created_at.desc())
+        .limit(1)
+    )
+    job_id: UUID | None = await db.scalar(stmt)
+    return job_id

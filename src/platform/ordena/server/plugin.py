@@ -8,8 +8,8 @@ from litestar import Litestar
 from litestar.config.app import AppConfig
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.spec import Components, SecurityScheme
 from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins import InitPluginProtocol
 from litestar.static_files import create_static_files_router
 
@@ -85,7 +85,7 @@ class OrdenaPlugin(InitPluginProtocol):
         for handler in app_config.route_handlers:
             paths = getattr(handler, "paths", None) or {getattr(handler, "path", "")}  # a handler or a Router
             if any(str(path).startswith("/api/") for path in paths) and not getattr(handler, "security", None):
-                handler.security = [{"bearerAuth": []}]
+                setattr(handler, "security", [{"bearerAuth": []}])  # noqa: B010 - handlers and Routers alike
         app_config.on_startup.append(self._startup)
         app_config.on_shutdown.append(self._shutdown)
         return app_config

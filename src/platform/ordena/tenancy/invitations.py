@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.accounts import services as accounts
 from ordena.accounts.models import LinkToken, User
 from ordena.audit.services import record
+from ordena.lib.clock import now
 from ordena.mail.services import send_mail
 from ordena.settings import Settings
 from ordena.tenancy.models import Membership, Role, Tenant
@@ -62,7 +65,8 @@ async def accept_invitation(db: AsyncSession, link: LinkToken) -> tuple[UUID, st
     user = await accounts.user_by_email(db, link.email)
     target = f"/w/{tenant.slug}"
     if user is None:
-        user = User(email=link.email, name=link.email.split("@")[0], locale=tenant.locale)
+        # No name yet: the set-password page asks for it (never guessed from the address).
+        user = User(email=link.email, name="", locale=tenant.locale)
         db.add(user)
         await db.flush()
         target = "/account/password?reset=1"
@@ -82,3 +86,55 @@ async def members(db: AsyncSession, firm: FirmContext) -> list[tuple[Membership,
         .where(Membership.tenant_id == firm.tenant_id).order_by(User.name)
     )
     return [(m, u) for m, u in (await db.execute(stmt)).all()]
+
+
+@dataclass(frozen=True)
+class PendingInvitation:
+    id: UUID
+    email: str
+    role: Role
+    invited_by: str
+    expires_at: dt.datetime
+
+
+def _pending(tenant_id: UUID) -> list[Any]:
+    """Conditions for invitation links to ``tenant_id`` that can still be used. link_token is a
+    platform table (no RLS): the firm in the link's scope is the only filter, so always apply it."""
+    return [
+        LinkToken.purpose == accounts.INVITATION,
+        LinkToken.scope["tenant_id"].as_string() == str(tenant_id),
+        LinkToken.used_at.is_(None),
+        LinkToken.expires_at > now(),
+    ]
+
+
+async def pending_invitations(db: AsyncSession, firm: FirmContext) -> list[PendingInvitation]:
+    stmt = select(LinkToken).where(*_pending(firm.tenant_id)).order_by(LinkToken.created_at.desc())
+    result = []
+    for link in (await db.scalars(stmt)).all():
+        try:
+            role = Role(link.scope.get("role", "viewer"))
+        except ValueError:
+            role = Role.VIEWER
+        result.append(PendingInvitation(link.id, link.email, role, str(link.scope.get("invited_by", "")), link.expires_at))
+    return result
+
+
+async def revoke_invitation(db: AsyncSession, firm: FirmContext, invitation_id: UUID) -> str:
+    """Make a pending invitation's link unusable (as if used, atomically); returns the address.
+    Raises ``LookupError`` for an unknown, used, expired or another firm's invitation."""
+    stmt = (
+        update(LinkToken)
+        .where(LinkToken.id == invitation_id, *_pending(firm.tenant_id))
+        .values(used_at=now(), updated_at=now())
+        .returning(LinkToken.email, LinkToken.scope)
+    )
+    row = (await db.execute(stmt)).first()
+    if row is None:
+        raise LookupError("no such pending invitation")
+    email, scope = str(row[0]), dict(row[1] or {})
+    await record(
+        db, tenant_id=firm.tenant_id, actor=accounts.actor_of(firm.user), action="revoke", entity_type="membership",
+        entity_id=email, before={"email": email, "role": scope.get("role")},
+    )
+    return email

@@ -35,7 +35,8 @@ async def dashboard(db: DB, firm: Firm) -> Template:
 
 
 async def _members_context(db: DB, firm: Firm) -> dict[str, Any]:
-    return {"members": await invitations.members(db, firm), "roles": list(Role)}
+    pending = await invitations.pending_invitations(db, firm) if firm.can(Role.PARTNER) else []
+    return {"members": await invitations.members(db, firm), "roles": list(Role), "invitations": pending}
 
 
 @get("/w/{slug:str}/members", opt={"access": "viewer"}, name="members")
@@ -51,6 +52,15 @@ async def invite_member(request: Request[Any, Any, Any], db: DB, firm: Firm, dat
     except invitations.InvitationInvalid as exc:
         raise FormError("tenancy/members.html", {**await _members_context(db, firm), "values": values}, exc.errors) from exc
     return redirect(f"/w/{firm.tenant.slug}/members", flash=_("Invitación enviada a {email}.").format(email=values["email"]))
+
+
+@post("/w/{slug:str}/members/invitations/{invitation_id:uuid}/revoke", opt={"access": "partner"})
+async def revoke_invitation(db: DB, firm: Firm, invitation_id: FromPath[UUID]) -> Redirect:
+    try:
+        email = await invitations.revoke_invitation(db, firm, invitation_id)
+    except LookupError as exc:
+        raise NotFoundException() from exc
+    return redirect(f"/w/{firm.tenant.slug}/members", flash=_("Invitación a {email} revocada: su enlace ya no sirve.").format(email=email))
 
 
 @post("/w/{slug:str}/members/{membership_id:uuid}/role", opt={"access": "owner"})
@@ -102,6 +112,9 @@ async def save_settings(db: DB, firm: Firm, data: Form) -> Redirect:
         raise FormError("tenancy/settings.html", {"values": values}, errors)
     tenant = firm.tenant
     before = snapshot(tenant, ["name", "brand_color", "locale"])
+    if before == values:
+        # Saving an untouched form changes nothing, so the trail records nothing.
+        return redirect(f"/w/{tenant.slug}/settings", flash=_("No había cambios que guardar."))
     tenant.name, tenant.brand_color, tenant.locale = values["name"], values["brand_color"], values["locale"]
     await db.merge(tenant)
     await record(db, tenant_id=firm.tenant_id, actor=actor_of(firm.user), action="update", entity_type="firm", entity_id=tenant.id, before=before, after=snapshot(tenant, ["name", "brand_color", "locale"]))
@@ -119,4 +132,4 @@ async def brand_css(db: DB, file: FromPath[str]) -> Response[str]:
     return Response(f":root{{--brand:{tenant.brand_color};}}\n", media_type="text/css", headers={"Cache-Control": "private, max-age=300"})
 
 
-ROUTES = [brand_css, dashboard, members_page, invite_member, change_role, remove_member, settings_page, save_settings]
+ROUTES = [brand_css, dashboard, members_page, invite_member, revoke_invitation, change_role, remove_member, settings_page, save_settings]

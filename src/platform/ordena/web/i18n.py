@@ -135,7 +135,16 @@ def format_percent(value: float | None) -> str:
 
 
 def format_money(amount: float | Decimal, currency: str = "PEN") -> str:
-    return numbers.format_currency(amount, currency, locale=_fmt_locale())
+    """``S/ 1,234.50`` in es-PE, ``$1,234.50`` and ``PEN 1,234.50`` in en-US.
+
+    Where the locale has no symbol of its own for the currency, CLDR writes the ISO code glued
+    to the number (``PEN1,234.50``); the code is then separated by a no-break space, as es-PE
+    does for ``S/``."""
+    locale = _fmt_locale()
+    if numbers.get_currency_symbol(currency, locale=locale) == currency:
+        fmt = "\u00a4\u00a4\u00a0#,##0.00;-\u00a4\u00a4\u00a0#,##0.00"
+        return numbers.format_currency(amount, currency, format=fmt, locale=locale, currency_digits=True)
+    return numbers.format_currency(amount, currency, locale=locale)
 
 
 def language_name(code: str) -> str:
