@@ -26,7 +26,10 @@ def main() -> None:
     a.out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_page(viewport={"width": a.width, "height": 900}, locale=a.lang)
+        context = browser.new_context(viewport={"width": a.width, "height": 900}, locale=a.lang)
+        # The language cookie outranks the user's saved locale: pages come out in --lang.
+        context.add_cookies([{"name": "ordena_lang", "value": a.lang, "url": a.base}])
+        page = context.new_page()
         if a.login:
             page.goto(a.base + "/login")
             page.fill("#f-email", a.login[0])

@@ -81,7 +81,7 @@ FULL = Mode(
     filler_companies=50,
     curve_rounds=2,
     curve_concurrency=8,
-    rls_iterations=400,
+    rls_iterations=600,
     profile_seconds=6,
 )
 QUICK = Mode(

@@ -17,6 +17,29 @@ SECTIONS = (
     "## Profile of the slowest scenario",
 )
 
+WHY = (
+    "**Per-statement ORM cost.** Every request builds its `select()`s anew, so SQLAlchemy regenerates cache keys "
+    "(`_gen_cache_key`, `coercions.expect`), goes through the ORM loading and the greenlet bridge (`greenlet_spawn`) "
+    "for each of the 5–11 statements; the floor calls asyncpg directly. The four-statement prologue that every firm "
+    "page repeats (session + user, tenant by slug, `set_config`, membership) is about half of the dashboard's time.",
+    "**Round trips.** The same prologue costs 4 round trips plus BEGIN/COMMIT plus the `pool_pre_ping` ping; under "
+    "32 clients on 2 cores each round trip is a scheduling point, which is where the p99 goes.",
+    "**Results page.** Recomputed from answers on every view (exact `fractions.Fraction` arithmetic in "
+    "`assessments/scoring.py`, SVG charts, `history`) and ~1 babel `format_number` per table cell, although a "
+    "published assessment has its `result_snapshot`.",
+    "**Autosave.** One audit row per saved answer (an extra INSERT the floor does not do) on top of the prologue.",
+    "**API.** `api_tokens.authenticate` UPDATEs `last_used_at` on every call: a write per read, and concurrent calls "
+    "with one token queue on that row's lock until commit (the floor mirrors it, so it hides in the ratio but not in "
+    "the absolute figures).",
+    "**Design change that would meet the targets**: resolve session + user + firm + membership in one statement "
+    "(one round trip that also runs `set_config`, e.g. `SELECT set_config(...), ... FROM user_session JOIN ...`) on "
+    "a prepared/cached statement (`lambda_stmt` or a module-level statement with `bindparam`, or asyncpg through "
+    "`session.connection()` for the hot path), cache the tenant by slug in-process for a few seconds, drop "
+    "`pool_pre_ping` (use `pool_recycle` + retry on disconnect), render results from `result_snapshot`, throttle "
+    "`last_used_at` to once a minute, and run more than one worker per core-pair in production (the target is per "
+    "process).",
+)
+
 TARGET_RATIO = 0.50
 TARGET_P99_MS = 50.0
 TARGET_RLS = 0.10
@@ -37,6 +60,24 @@ def ratios(pairs: list[Any]) -> list[float]:
 
 def median_ratio(sc: Any, conc: int) -> float:
     return statistics.median(ratios(sc.pairs[conc])) if sc.pairs.get(conc) else 1.0
+
+
+def block_ratios(a: list[float], b: list[float], blocks: int = 10) -> list[float]:
+    """Ratio of medians within each of ``blocks`` consecutive slices of interleaved samples, so
+    that a burst of background load (fsync stalls, other tests) lands in one block only."""
+    n = min(len(a), len(b))
+    size = max(1, n // blocks)
+    out = []
+    for i in range(0, n - size + 1, size):
+        mb = statistics.median(b[i : i + size])
+        if mb:
+            out.append(statistics.median(a[i : i + size]) / mb)
+    return out or [1.0]
+
+
+def _mmm_signed(values: list[float]) -> str:
+    med = statistics.median(values)
+    return f"**{med:+.0%}** ({min(values):+.0%} … {max(values):+.0%})"
 
 
 def _pct(x: float) -> str:
@@ -139,7 +180,7 @@ def render(
             misses.append(f"{sc.title}: " + "; ".join(bad))
         w(f"| {sc.title} | {_pct(r)} | {p99:.1f} ms | {'**missed**: ' + '; '.join(bad) if bad else 'met'} |")
     for case in rls:
-        over = statistics.median(case.app_us) / statistics.median(case.owner_us) - 1
+        over = statistics.median(block_ratios(case.app_us, case.owner_us)) - 1
         verdict = "met" if over <= TARGET_RLS else f"**missed** by {_pct(over - TARGET_RLS)}"
         if over > TARGET_RLS:
             misses.append(f"RLS overhead, {case.title}: +{_pct(over)}")
@@ -262,14 +303,18 @@ def render(
         "`set_config` of tenant and user, statement, COMMIT) and as the owner, who bypasses RLS (superuser), without "
         "and with the `set_config` call (so the policy alone and the whole cost are both visible). "
         f"Median µs per transaction over {len(rls[0].app_us) if rls else 0} transactions each, interleaved one by one "
-        "(rotating order) so that the machine's background load hits the three alike; the overhead is the ratio of medians."
+        "(rotating order) so that the machine's background load hits the three alike. Overhead: median (min … max) over "
+        "10 consecutive blocks of the ratio of block medians; *whole* = app role vs owner without `set_config` "
+        "(what RLS costs the app, the context round trip included), *policy only* = vs owner with `set_config`."
     )
     w("")
     w("| statement | app role + RLS | owner | owner + set_config | overhead (whole) | overhead (policy only) |")
     w("|---|---|---|---|---|---|")
     for case in rls:
         a, o, oc = (statistics.median(x) for x in (case.app_us, case.owner_us, case.owner_ctx_us))
-        w(f"| {case.title} | {a:.0f} µs | {o:.0f} µs | {oc:.0f} µs | +{_pct(a / o - 1)} | +{_pct(a / oc - 1)} |")
+        whole = [r - 1 for r in block_ratios(case.app_us, case.owner_us)]
+        policy = [r - 1 for r in block_ratios(case.app_us, case.owner_ctx_us)]
+        w(f"| {case.title} | {a:.0f} µs | {o:.0f} µs | {oc:.0f} µs | {_mmm_signed(whole)} | {_mmm_signed(policy)} |")
     w("")
 
     # --- curves ----------------------------------------------------------------------------------
@@ -307,6 +352,17 @@ def render(
         w("No scenario was measured.")
     for one in profs:
         _profile_block(w, one, mode)
+    w("")
+    w("## Why, and what would meet the targets")
+    w("")
+    w(
+        "Reading of the profiles and the SQL above when the harness was written (2026-11-25); check it against the "
+        "profiles of each new run. The statements are the same as the floor's (see *SQL per request*), so the gap "
+        "is CPU spent per request in the stack around them:"
+    )
+    w("")
+    for line in WHY:
+        w(f"- {line}")
     w("")
     w("## Misses")
     w("")

@@ -74,8 +74,8 @@ def test_english_translations_keep_the_placeholders_of_the_spanish_source() -> N
 def test_translations_are_looked_up_in_the_active_language() -> None:
     with i18n.use_locale("en"):
         assert i18n._("Iniciar sesión") == "Log in"
-        assert i18n.ngettext("miembro", "miembros", 1) == "member"
-        assert i18n.ngettext("miembro", "miembros", 3) == "members"
+        assert i18n.ngettext("{n} fila importada", "{n} filas importadas", 1) == "{n} row imported"
+        assert i18n.ngettext("{n} fila importada", "{n} filas importadas", 3) == "{n} rows imported"
     with i18n.use_locale("es"):
         assert i18n._("Iniciar sesión") == "Iniciar sesión"
     with i18n.use_locale("fr"):  # unknown → Spanish, the default

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import datetime as dt
 from typing import Any
 
@@ -273,7 +275,8 @@ async def test_the_menu_and_the_dashboard_show_the_companies(client: Any, databa
         await db.commit()
     home = await client.get(f"/w/{firm.slug}")
     assert f'href="/w/{firm.slug}/companies"' in home.text and ">Empresas<" in home.text
-    assert '<span class="stat-value">1</span><span class="stat-label">empresa cliente</span>' in home.text
+    # One active company (the archived one is not counted), labelled in the singular.
+    assert re.search(r'<span class="stat-value">1</span>\s*<a class="stat-label" href="[^"]+">empresa cliente activa</a>', home.text)
 
 
 async def test_another_firms_company_is_404_on_every_company_page(client: Any, database: Any) -> None:

@@ -190,7 +190,7 @@ async def _job_count(database: Any, tenant_id: UUID) -> int:
 
 async def test_submitting_the_same_import_form_twice_imports_the_file_once(client: Any, database: Any) -> None:
     firm = await _login(client, database)
-    content = "name,country,industry_section,size_band\nSin RUC Uno SAC,PE,F,micro\nSin RUC Dos SAC,PE,F,grande\n".encode()
+    content = b"name,country,industry_section,size_band\nSin RUC Uno SAC,PE,F,micro\nSin RUC Dos SAC,PE,F,grande\n"
     token = await _import_form_token(client, firm)
     first = await client.post(f"/w/{firm.slug}/companies/import", {"form_token": token}, files={"file": ("a.csv", content, "text/csv")})
     assert first.status_code == 303
@@ -209,7 +209,7 @@ async def test_an_identical_file_is_not_imported_again_while_its_import_is_still
     import hashlib
 
     firm = await _login(client, database)
-    content = "name,country,industry_section,size_band\nSin RUC Tres SAC,PE,F,micro\n".encode()
+    content = b"name,country,industry_section,size_band\nSin RUC Tres SAC,PE,F,micro\n"
     async with database.session(tenant_id=firm.id) as db:
         running = await progress.start(db, firm.id, kind="import_companies", owner_key="test", total=1)
         progress.update(running, status=progress.RUNNING, submission={"form_token": "x" * 22, "sha256": hashlib.sha256(content).hexdigest()})
@@ -245,7 +245,7 @@ async def test_a_different_file_imports_even_while_another_import_runs(client: A
 
 async def test_a_double_click_sending_two_uploads_at_once_starts_one_import(client: Any, database: Any) -> None:
     firm = await _login(client, database)
-    content = "name,country,industry_section,size_band\nSin RUC Cuatro SAC,PE,F,micro\n".encode()
+    content = b"name,country,industry_section,size_band\nSin RUC Cuatro SAC,PE,F,micro\n"
     token = await _import_form_token(client, firm)
 
     async def send() -> Any:

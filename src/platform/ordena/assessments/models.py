@@ -159,3 +159,21 @@ class ResultSnapshot(TenantOwned, Base):
     assessment_id: Mapped[UUID] = mapped_column()
     overall: Mapped[float | None] = mapped_column(Numeric(4, 2), default=None)
     data: Mapped[dict[str, Any]] = mapped_column(JsonB, default=dict)  # per pillar/dimension scores
+
+
+class ResultDimensionScore(TenantOwned, Base):
+    """One published dimension score, stored flat beside the snapshot so that portfolio and
+    benchmark aggregates read small rows instead of unpacking each snapshot's document."""
+
+    __tablename__ = "result_dimension_score"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "assessment_id"], ["assessment.tenant_id", "assessment.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(["tenant_id", "company_id"], ["company.tenant_id", "company.id"], ondelete="CASCADE"),
+        UniqueConstraint("tenant_id", "assessment_id", "dimension_key"),
+        Index("ix_result_dimension_score_company", "tenant_id", "company_id"),
+    )
+
+    assessment_id: Mapped[UUID] = mapped_column()
+    company_id: Mapped[UUID] = mapped_column()
+    dimension_key: Mapped[str] = mapped_column(String(60))
+    score: Mapped[float] = mapped_column(Numeric(4, 2))

@@ -19,6 +19,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -26,7 +27,7 @@ from uuid import UUID
 
 from advanced_alchemy.mixins.uuid import uuid7  # type: ignore[attr-defined]  # the id factory of our models
 from litestar.exceptions import NotFoundException
-from sqlalchemy import func, select, text, update
+from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.assessments.models import (
@@ -36,6 +37,7 @@ from ordena.assessments.models import (
     Evidence,
     EvidenceRevision,
     Respondent,
+    ResultDimensionScore,
     ResultSnapshot,
 )
 from ordena.audit.services import Actor, record, snapshot
@@ -437,6 +439,24 @@ async def _store_snapshot(db: AsyncSession, tenant_id: UUID, assessment: Assessm
         db.add(row)
     row.overall = float(overall) if overall is not None else None
     row.data = data if isinstance(data, dict) else {"results": data}
+    # Flat copy of the dimension scores for portfolio and benchmark aggregates.
+    await db.execute(
+        delete(ResultDimensionScore).where(
+            ResultDimensionScore.tenant_id == tenant_id, ResultDimensionScore.assessment_id == assessment.id
+        )
+    )
+    db.add_all(
+        ResultDimensionScore(
+            tenant_id=tenant_id,
+            assessment_id=assessment.id,
+            company_id=assessment.company_id,
+            dimension_key=d.key,
+            # Cut, not rounded, like every score shown: the number and its level always agree.
+            score=Decimal(d.score).quantize(Decimal("0.01"), rounding=ROUND_DOWN),
+        )
+        for d in results.dimensions
+        if d.score is not None
+    )
     await db.flush()
     return row
 

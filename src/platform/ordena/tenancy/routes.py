@@ -10,7 +10,7 @@ from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Response, Template
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ordena.accounts.services import actor_of
 from ordena.audit.services import record, snapshot
@@ -18,7 +18,7 @@ from ordena.tenancy import invitations
 from ordena.tenancy.models import Membership, Role
 from ordena.web.deps import DB, Firm, Form
 from ordena.web.forms import FormError, FormErrors
-from ordena.web.i18n import _, ngettext
+from ordena.web.i18n import _
 from ordena.web.pages import redirect
 
 HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -26,12 +26,10 @@ HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
 
 @get("/w/{slug:str}", opt={"access": "viewer"}, name="dashboard")
 async def dashboard(db: DB, firm: Firm) -> Template:
-    member_count = await db.scalar(select(func.count()).select_from(Membership).where(Membership.tenant_id == firm.tenant_id))
-    from ordena.companies.services import count_companies
+    from ordena.assessments.dashboard import load_dashboard
 
-    companies = await count_companies(db, firm.tenant_id)
-    dashboard_stats = [{"value": companies, "label": ngettext("empresa cliente", "empresas cliente", companies), "href": f"/w/{firm.tenant.slug}/companies"}]
-    return Template("tenancy/dashboard.html", context={"member_count": member_count, "dashboard_stats": dashboard_stats})
+    board = await load_dashboard(db, firm.tenant_id)
+    return Template("tenancy/dashboard.html", context={"board": board, "member_count": board.stats.members})
 
 
 async def _members_context(db: DB, firm: Firm) -> dict[str, Any]:
