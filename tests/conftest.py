@@ -171,7 +171,15 @@ class Browser:
         assert self.csrf is not None
         return self.csrf
 
-    async def post(self, path: str, data: dict[str, Any] | None = None, *, csrf: bool = True, headers: dict[str, str] | None = None, **kw: Any) -> Any:
+    async def post(
+        self,
+        path: str,
+        data: dict[str, Any] | None = None,
+        *,
+        csrf: bool = True,
+        headers: dict[str, str] | None = None,
+        **kw: Any,
+    ) -> Any:
         form = dict(data or {})
         if csrf:
             form.setdefault("_csrf", await self.token())

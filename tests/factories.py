@@ -38,7 +38,9 @@ def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"
 
 
-async def make_firm(database: Database, *, roles: tuple[Role, ...] = tuple(Role), name: str | None = None) -> FirmFixture:
+async def make_firm(
+    database: Database, *, roles: tuple[Role, ...] = tuple(Role), name: str | None = None
+) -> FirmFixture:
     slug = unique("firm")
     async with database.session() as db:
         tenant = Tenant(slug=slug, name=name or f"Firma {slug}")
@@ -47,7 +49,9 @@ async def make_firm(database: Database, *, roles: tuple[Role, ...] = tuple(Role)
         await enter_firm(db, tenant, None)
         firm = FirmFixture(tenant)
         for role in roles:
-            user = User(email=f"{role.value}.{slug}@example.test", name=f"{role.value.title()} {slug[-4:]}", password_hash=_HASH)
+            user = User(
+                email=f"{role.value}.{slug}@example.test", name=f"{role.value.title()} {slug[-4:]}", password_hash=_HASH
+            )
             db.add(user)
             await db.flush()
             db.add(Membership(tenant_id=tenant.id, user_id=user.id, role=role))

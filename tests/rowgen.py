@@ -44,7 +44,9 @@ def _value(column: sa.Column[Any]) -> Any:
     return {}
 
 
-async def insert_row(conn: Any, table: Table, tenant_id: uuid.UUID, overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+async def insert_row(
+    conn: Any, table: Table, tenant_id: uuid.UUID, overrides: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """Insert one row of ``table`` belonging to ``tenant_id`` (parents created as needed)."""
     row: dict[str, Any] = {}
     for fk in table.foreign_key_constraints:

@@ -338,8 +338,13 @@ def smtp_live_server(migrated: Settings) -> Iterator[MailedLiveServer]:
     controller.start()
     port = _free_port()
     settings = replace(
-        migrated, base_url=f"http://127.0.0.1:{port}", port=port, host="127.0.0.1",
-        smtp_host="127.0.0.1", smtp_port=smtp_port, mail_from="Ordena <hola@ordena.test>",
+        migrated,
+        base_url=f"http://127.0.0.1:{port}",
+        port=port,
+        host="127.0.0.1",
+        smtp_host="127.0.0.1",
+        smtp_port=smtp_port,
+        mail_from="Ordena <hola@ordena.test>",
     )
     server = LiveServer(settings)
     try:

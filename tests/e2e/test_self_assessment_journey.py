@@ -48,7 +48,9 @@ def _make_firm(server: MailedLiveServer) -> Any:
     async def go() -> Any:
         database = Database.connect(server.server.settings)
         try:
-            return await make_firm(database, roles=(Role.OWNER, Role.CONSULTANT), name=f"Estudio Andino {uuid.uuid4().hex[:6]}")
+            return await make_firm(
+                database, roles=(Role.OWNER, Role.CONSULTANT), name=f"Estudio Andino {uuid.uuid4().hex[:6]}"
+            )
         finally:
             await database.dispose()
 

@@ -12,7 +12,9 @@ async def test_an_owner_sees_who_changed_the_firm_settings_with_before_and_after
     firm = await make_firm(database, roles=(Role.OWNER,))
     await client.login(firm.email(Role.OWNER), PASSWORD)
     await client.get(f"/w/{firm.slug}/settings")
-    response = await client.post(f"/w/{firm.slug}/settings", {"name": "Nuevo Nombre SAC", "brand_color": "#123456", "locale": "es"})
+    response = await client.post(
+        f"/w/{firm.slug}/settings", {"name": "Nuevo Nombre SAC", "brand_color": "#123456", "locale": "es"}
+    )
     assert response.status_code == 303
     page = await client.get(f"/w/{firm.slug}/audit?entity=firm&action=update")
     assert page.status_code == 200
@@ -35,7 +37,9 @@ async def test_settings_with_a_bad_colour_show_the_error_and_keep_the_name(clien
     firm = await make_firm(database, roles=(Role.OWNER,))
     await client.login(firm.email(Role.OWNER), PASSWORD)
     await client.get(f"/w/{firm.slug}/settings")
-    response = await client.post(f"/w/{firm.slug}/settings", {"name": "Nombre Tecleado", "brand_color": "rojo", "locale": "es"})
+    response = await client.post(
+        f"/w/{firm.slug}/settings", {"name": "Nombre Tecleado", "brand_color": "rojo", "locale": "es"}
+    )
     assert response.status_code == 422
     assert "Nombre Tecleado" in response.text
     assert "#RRGGBB" in response.text
@@ -50,11 +54,15 @@ async def test_saving_the_firm_settings_without_a_change_records_no_audit_event(
     await client.login(firm.email(Role.OWNER), PASSWORD)
     await client.get(f"/w/{firm.slug}/settings")
     t = firm.tenant
-    response = await client.post(f"/w/{firm.slug}/settings", {"name": t.name, "brand_color": t.brand_color, "locale": t.locale})
+    response = await client.post(
+        f"/w/{firm.slug}/settings", {"name": t.name, "brand_color": t.brand_color, "locale": t.locale}
+    )
     assert response.status_code == 303
     async with database.session(tenant_id=firm.id) as db:
         events = await db.scalar(
-            select(func.count()).select_from(AuditEvent).where(AuditEvent.tenant_id == firm.id, AuditEvent.entity_type == "firm")
+            select(func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.tenant_id == firm.id, AuditEvent.entity_type == "firm")
         )
     assert events == 0
     page = await client.get(response.headers["location"])

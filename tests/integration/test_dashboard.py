@@ -41,7 +41,9 @@ async def _silence_a_respondent(database: Database, firm: FirmFixture, days: int
         own = await db.scalar(select(Assessment).where(Assessment.tenant_id == firm.id, Assessment.kind == "self"))
         assert own is not None and own.status == "in_progress" and own.reminder_days < days
         respondent = await db.scalar(
-            select(Respondent).where(Respondent.tenant_id == firm.id, Respondent.assessment_id == own.id, Respondent.kind == "self")
+            select(Respondent).where(
+                Respondent.tenant_id == firm.id, Respondent.assessment_id == own.id, Respondent.kind == "self"
+            )
         )
         assert respondent is not None and respondent.contact_id is not None
         quiet_since = now() - dt.timedelta(days=days, hours=1)
@@ -50,7 +52,9 @@ async def _silence_a_respondent(database: Database, firm: FirmFixture, days: int
             .where(Respondent.tenant_id == firm.id, Respondent.id == respondent.id)
             .values(invited_at=quiet_since - dt.timedelta(days=1), last_activity_at=quiet_since)
         )
-        contact = await db.scalar(select(Contact).where(Contact.tenant_id == firm.id, Contact.id == respondent.contact_id))
+        contact = await db.scalar(
+            select(Contact).where(Contact.tenant_id == firm.id, Contact.id == respondent.contact_id)
+        )
         assert contact is not None
         await db.commit()
         return own, contact.name
@@ -59,12 +63,26 @@ async def _silence_a_respondent(database: Database, firm: FirmFixture, days: int
 async def _expected(database: Database, tenant_id: UUID) -> dict[str, object]:
     """The figures recomputed the slow, obvious way from every row."""
     async with database.session(tenant_id=tenant_id) as db:
-        active = {c.id for c in await db.scalars(select(Company).where(Company.tenant_id == tenant_id, Company.archived_at.is_(None)))}
-        runs = [a for a in await db.scalars(select(Assessment).where(Assessment.tenant_id == tenant_id)) if a.company_id in active]
-        snaps = {s.assessment_id: s for s in await db.scalars(select(ResultSnapshot).where(ResultSnapshot.tenant_id == tenant_id))}
+        active = {
+            c.id
+            for c in await db.scalars(
+                select(Company).where(Company.tenant_id == tenant_id, Company.archived_at.is_(None))
+            )
+        }
+        runs = [
+            a
+            for a in await db.scalars(select(Assessment).where(Assessment.tenant_id == tenant_id))
+            if a.company_id in active
+        ]
+        snaps = {
+            s.assessment_id: s
+            for s in await db.scalars(select(ResultSnapshot).where(ResultSnapshot.tenant_id == tenant_id))
+        }
         version = await default_version(db)
         tree = await structure(db, version.id)
-    published = sorted((a for a in runs if a.status == "published"), key=lambda a: a.published_at or dt.datetime.min, reverse=True)
+    published = sorted(
+        (a for a in runs if a.status == "published"), key=lambda a: a.published_at or dt.datetime.min, reverse=True
+    )
     latest: dict[UUID, Assessment] = {}
     for a in published:
         latest.setdefault(a.company_id, a)
@@ -79,7 +97,9 @@ async def _expected(database: Database, tenant_id: UUID) -> dict[str, object]:
         "companies": len(active),
         "in_progress": sum(a.status == "in_progress" for a in runs),
         "submitted": [a for a in runs if a.status == "submitted"],
-        "published_12m": sum(a.published_at is not None and a.published_at >= now() - dt.timedelta(days=365) for a in published),
+        "published_12m": sum(
+            a.published_at is not None and a.published_at >= now() - dt.timedelta(days=365) for a in published
+        ),
         "average": (sum(overalls) / len(overalls)).quantize(Decimal("0.01"), ROUND_DOWN),
         "recent": published[:5],
         "portfolio": portfolio,
@@ -124,7 +144,7 @@ async def test_a_consultant_sees_the_portfolio_what_needs_attention_and_recent_r
     weakest = board.portfolio[0]
     assert text.index(weakest.name) < text.index(board.portfolio[-1].name)
     assert f'<progress class="level-{weakest.level}" value="{weakest.score}" max="5"' in text
-    assert f'{s.average:.2f}' in text
+    assert f"{s.average:.2f}" in text
 
 
 async def test_a_new_firm_sees_its_first_steps_and_no_one_elses_figures(
@@ -148,7 +168,9 @@ async def test_a_new_firm_sees_its_first_steps_and_no_one_elses_figures(
     assert busy_ids and not any(i in page.text for i in busy_ids)
 
 
-async def test_a_viewer_reads_the_dashboard_of_their_firm_only(database: Database, settings: Settings, client: Browser) -> None:
+async def test_a_viewer_reads_the_dashboard_of_their_firm_only(
+    database: Database, settings: Settings, client: Browser
+) -> None:
     mine = await _seeded_firm(database, settings)
     other = await _seeded_firm(database, settings)
     async with database.session(tenant_id=other.id) as db:

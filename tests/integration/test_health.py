@@ -74,7 +74,10 @@ async def test_each_request_writes_one_json_log_line_with_its_request_id(migrate
     assert first["method"] == "GET" and first["status"] == 200 and first["level"] == "info"
     assert "timestamp" in first and isinstance(first["ms"], float)
     second = next(line for line in requests if line["path"] == "/health/ready")
-    assert second["status"] == ready.status_code and second["request_id"] == ready.headers["x-request-id"] != first["request_id"]
+    assert (
+        second["status"] == ready.status_code
+        and second["request_id"] == ready.headers["x-request-id"] != first["request_id"]
+    )
 
 
 def test_standard_library_logs_are_json_lines_too(migrated: Settings) -> None:

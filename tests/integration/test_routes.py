@@ -26,7 +26,9 @@ def _http_handlers(app: Litestar) -> list[tuple[str, str, Any]]:
 
 
 def test_every_route_is_classified(app: Litestar) -> None:
-    unclassified = [f"{m} {p}" for p, m, h in _http_handlers(app) if access_of(h) is None and not p.startswith("/static")]
+    unclassified = [
+        f"{m} {p}" for p, m, h in _http_handlers(app) if access_of(h) is None and not p.startswith("/static")
+    ]
     assert unclassified == [], f"routes without opt access: {unclassified}"
 
 
@@ -58,7 +60,9 @@ async def test_a_member_of_firm_a_gets_404_for_every_firm_b_url(app: Litestar, d
         if method == "GET":
             response = await client.get(url)
         elif method in {"POST", "PUT", "PATCH", "DELETE"}:
-            response = await client.client.request(method, url, data={"_csrf": await client.token()}, headers={"sec-fetch-site": "same-origin"})
+            response = await client.client.request(
+                method, url, data={"_csrf": await client.token()}, headers={"sec-fetch-site": "same-origin"}
+            )
         else:
             continue
         assert response.status_code == 404, f"{method} {url} → {response.status_code}"

@@ -14,7 +14,9 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import secrets
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -50,6 +52,7 @@ TEMPLATES = {
     "dashboard.html": """{% extends "layout.html" %}{% block title %}Inicio{% endblock %}{% block content %}
 <hgroup><h1>{{ firm.name }}</h1><p>Hola, {{ user.name }}. Tu rol: {{ role }}.</p></hgroup>
 <div class="stats">{% for value, label in stats %}<article class="stat"><span class="stat-value">{{ value }}</span><span class="stat-label">{{ label }}</span></article>{% endfor %}</div>
+{% for name, rows in lists.items() %}<section><h2>{{ name }}</h2><table>{% for r in rows %}<tr>{% for v in r.values() %}<td>{{ v }}</td>{% endfor %}</tr>{% endfor %}</table></section>{% endfor %}
 <article><h3>Primeros pasos</h3><ol><li><a href="/w/{{ firm.slug }}/members">Invita a tus colegas</a></li></ol></article>{% endblock %}""",
     "members.html": """{% extends "layout.html" %}{% block title %}Miembros{% endblock %}{% block content %}<h1>Miembros</h1>
 <div class="table-wrap"><table class="stack"><thead><tr><th>Nombre</th><th>Correo</th><th>Rol</th></tr></thead><tbody>
@@ -216,14 +219,72 @@ async def login_page(request: Request[Any, Any, Any]) -> Response[str]:
     return response
 
 
+def _pg(sql: Any) -> tuple[str, list[str]]:
+    """A SQLAlchemy ``text()`` with ``:name`` parameters → asyncpg ``$n`` SQL and the names in order."""
+    names: list[str] = []
+
+    def sub(m: re.Match[str]) -> str:
+        if m.group(1) not in names:
+            names.append(m.group(1))
+        return f"${names.index(m.group(1)) + 1}"
+
+    return re.sub(r"(?<![:\w]):([a-z_]+)\b", sub, str(sql)), names
+
+
+def _dashboard_sql() -> dict[str, tuple[str, list[str]]]:
+    """The consultant dashboard's own statements (ordena.assessments.dashboard), run here by hand."""
+    try:
+        from ordena.assessments import dashboard as d
+    except ImportError:
+        return {}
+    return {
+        k: _pg(getattr(d, "_" + k))
+        for k in ("STATS", "SUBMITTED", "SILENT", "RECENT", "PORTFOLIO")
+        if hasattr(d, "_" + k)
+    }
+
+
+DASHBOARD_SQL = _dashboard_sql()
+SQL_DEFAULT_VERSION = (
+    "SELECT v.id, v.framework_id FROM framework_version v JOIN framework f ON f.id = v.framework_id "
+    "WHERE f.key = 'ordena-front-back-office' AND f.owner_tenant_id IS NULL AND v.status = 'published' "
+    "ORDER BY v.version DESC LIMIT 1"
+)
+SQL_VERSION = "SELECT id, status FROM framework_version WHERE id = $1"
+
+
+async def _run(conn: asyncpg.Connection, key: str, **params: Any) -> list[asyncpg.Record]:
+    sql, names = DASHBOARD_SQL[key]
+    return await conn.fetch(sql, *(params[n] for n in names))
+
+
 @get("/w/{slug:str}")
 async def dashboard(request: Request[Any, Any, Any], slug: FromPath[str]) -> Response[str]:
     ctx = await _open(request, slug)
-    count = await ctx.conn.fetchval(SQL_MEMBER_COUNT, ctx.firm["id"])
-    companies = await ctx.conn.fetchval(SQL_COMPANY_COUNT, ctx.firm["id"])
-    stats = [(count, "miembros"), (companies, "empresas cliente")]
+    tid = ctx.firm["id"]
+    lists: dict[str, list[asyncpg.Record]] = {}
+    if "STATS" in DASHBOARD_SQL:
+        at = datetime.now(UTC)
+        row = (await _run(ctx.conn, "STATS", tenant_id=tid, since=at - timedelta(days=365)))[0]
+        stats = [(v, k) for k, v in row.items() if k != "average"]
+        if row["active"]:
+            if row["submitted"]:
+                lists["awaiting"] = await _run(ctx.conn, "SUBMITTED", tenant_id=tid, limit=8)
+            if row["open"]:
+                lists["silent"] = await _run(ctx.conn, "SILENT", tenant_id=tid, now=at, limit=8)
+            if row["latest"]:
+                lists["recent"] = await _run(ctx.conn, "RECENT", tenant_id=tid, limit=5)
+                version = await ctx.conn.fetchrow(SQL_DEFAULT_VERSION)
+                await ctx.conn.fetchrow(SQL_VERSION, version["id"])  # the framework tree itself is cached
+                lists["portfolio"] = await _run(
+                    ctx.conn, "PORTFOLIO", tenant_id=tid, framework_id=version["framework_id"]
+                )
+    else:  # the first dashboard: two counts
+        count = await ctx.conn.fetchval(SQL_MEMBER_COUNT, tid)
+        companies = await ctx.conn.fetchval(SQL_COMPANY_COUNT, tid)
+        stats = [(count, "miembros"), (companies, "empresas cliente")]
     await _finish(request, ctx)
-    return _html("dashboard.html", ctx, role=ctx.role, stats=stats)
+    return _html("dashboard.html", ctx, role=ctx.role, stats=stats, lists=lists)
 
 
 @get("/w/{slug:str}/members")

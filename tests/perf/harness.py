@@ -654,7 +654,7 @@ async def measure_rls(ctx: Context) -> list[RlsCase]:
 # Statements the floor sends for each page (besides BEGIN/COMMIT), by construction.
 FLOOR_STATEMENTS = {
     "login": 0,
-    "dashboard": 6,
+    "dashboard": 10,
     "members": 5,
     "companies": 6,
     "questionnaire": 9,

@@ -17,10 +17,7 @@ from typing import Any
 import pytest
 import yaml
 
-FRAMEWORK_PATH = (
-    Path(__file__).resolve().parents[2]
-    / "src/platform/ordena/frameworks/data/default_framework.yaml"
-)
+FRAMEWORK_PATH = Path(__file__).resolve().parents[2] / "src/platform/ordena/frameworks/data/default_framework.yaml"
 
 LANGS = ("es", "en")
 LEVELS = (1, 2, 3, 4, 5)
@@ -139,8 +136,7 @@ def test_spanish_and_english_question_texts_are_phrased_as_questions() -> None:
     bad = [
         q["key"]
         for _, q in QUESTIONS
-        if not (q["text"]["es"].startswith("¿") and q["text"]["es"].endswith("?"))
-        or not q["text"]["en"].endswith("?")
+        if not (q["text"]["es"].startswith("¿") and q["text"]["es"].endswith("?")) or not q["text"]["en"].endswith("?")
     ]
     assert not bad
 

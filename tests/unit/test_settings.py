@@ -17,7 +17,11 @@ def test_development_starts_with_safe_defaults_and_no_external_services() -> Non
 
 
 def test_production_refuses_the_default_secret() -> None:
-    env = {"ORDENA_ENV": "production", "ORDENA_DATABASE_URL": "postgresql://x@db/ordena", "ORDENA_BASE_URL": "https://ordena.pe"}
+    env = {
+        "ORDENA_ENV": "production",
+        "ORDENA_DATABASE_URL": "postgresql://x@db/ordena",
+        "ORDENA_BASE_URL": "https://ordena.pe",
+    }
     with pytest.raises(SettingsError, match="SECRET_KEY"):
         Settings.from_env(env)
     with pytest.raises(SettingsError, match="SECRET_KEY"):

@@ -181,14 +181,23 @@ def tokens_create(email: str, name: str) -> None:
 @click.option("--answer-fraction", type=float, default=1.0, show_default=True, help="Share of them with answers.")
 @click.option("--prefix", default="scale", show_default=True, help="Firm slugs are PREFIX-00000, …")
 @click.option("--first-index", type=int, default=0, show_default=True)
-def bench_data(firms: int, companies: int, members: int, assessments: int, answer_fraction: float, prefix: str, first_index: int) -> None:
+def bench_data(
+    firms: int, companies: int, members: int, assessments: int, answer_fraction: float, prefix: str, first_index: int
+) -> None:
     """Synthetic firms, members, companies and published assessments in bulk (COPY), for benchmarks.
     Members sign in with the password ``ordena-bench-1``."""
     from ordena.db.urls import owner_url
     from ordena.demo_scale import ScaleSpec, run_cli
 
-    spec = ScaleSpec(firms=firms, companies=companies, members=members, assessments=assessments,
-                     answer_fraction=answer_fraction, slug_prefix=prefix, first_index=first_index)
+    spec = ScaleSpec(
+        firms=firms,
+        companies=companies,
+        members=members,
+        assessments=assessments,
+        answer_fraction=answer_fraction,
+        slug_prefix=prefix,
+        first_index=first_index,
+    )
     url = owner_url(_settings()).render_as_string(hide_password=False)
     report = asyncio.run(run_cli(url, spec, click.echo))
     for line in report.lines():

@@ -156,9 +156,7 @@ class Settings:
             raise SettingsError("ORDENA_REMINDER_INTERVAL_MINUTES must be 0 (off) or a positive number of minutes")
         if self.is_production:
             if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
-                raise SettingsError(
-                    "ORDENA_SECRET_KEY must be set to a random value of 32+ characters in production"
-                )
+                raise SettingsError("ORDENA_SECRET_KEY must be set to a random value of 32+ characters in production")
             if not self.database_url:
                 raise SettingsError("ORDENA_DATABASE_URL is required in production")
             if not self.base_url.startswith("https://"):

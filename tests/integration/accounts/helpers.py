@@ -29,7 +29,9 @@ async def link_in_last_email(database: Database, to: str) -> str:
 
 async def count_users(database: Database, email: str) -> int:
     async with database.session() as db:
-        return int(await db.scalar(select(func.count()).select_from(User).where(func.lower(User.email) == email.lower())) or 0)
+        return int(
+            await db.scalar(select(func.count()).select_from(User).where(func.lower(User.email) == email.lower())) or 0
+        )
 
 
 def set_cookie_headers(response: Any) -> list[str]:

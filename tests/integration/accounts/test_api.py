@@ -42,7 +42,7 @@ async def test_a_user_creates_a_token_sees_it_once_uses_it_and_revokes_it(client
     client.csrf = None
     await client.login(firm.email(Role.CONSULTANT), PASSWORD)
     listing = await client.get("/account/tokens")
-    token_id = re.search(r'/account/tokens/([0-9a-f-]{36})/revoke', listing.text).group(1)  # type: ignore[union-attr]
+    token_id = re.search(r"/account/tokens/([0-9a-f-]{36})/revoke", listing.text).group(1)  # type: ignore[union-attr]
     assert (await client.post(f"/account/tokens/{token_id}/revoke", {})).status_code == 303
     api.cookies.clear()
     revoked = await api.get("/api/v1/me", headers=bearer(secret))

@@ -34,7 +34,9 @@ async def _role_of(database: Any, firm: Any, email: str) -> Role | None:
         user = await db.scalar(select(User).where(User.email == email))
         if user is None:
             return None
-        return await db.scalar(select(Membership.role).where(Membership.tenant_id == firm.id, Membership.user_id == user.id))
+        return await db.scalar(
+            select(Membership.role).where(Membership.tenant_id == firm.id, Membership.user_id == user.id)
+        )
 
 
 async def test_a_partner_invites_a_new_colleague_who_chooses_a_password_and_joins(client: Any, database: Any) -> None:
@@ -72,7 +74,9 @@ async def test_an_existing_user_joins_another_firm_through_the_invitation(client
     await client.login(inviting.email(Role.OWNER), PASSWORD)
     await client.get(f"/w/{inviting.slug}/members")
     colleague = await _account(database, other, Role.VIEWER)
-    assert (await client.post(f"/w/{inviting.slug}/members/invite", {"email": colleague, "role": "partner"})).status_code == 303
+    assert (
+        await client.post(f"/w/{inviting.slug}/members/invite", {"email": colleague, "role": "partner"})
+    ).status_code == 303
     url = await link_in_last_email(database, colleague)
     client.cookies.clear()
     client.csrf = None
@@ -124,12 +128,16 @@ async def test_a_partner_cannot_invite_an_owner(client: Any, database: Any) -> N
     firm = await make_firm(database, roles=(Role.PARTNER,))
     await client.login(firm.email(Role.PARTNER), PASSWORD)
     await client.get(f"/w/{firm.slug}/members")
-    response = await client.post(f"/w/{firm.slug}/members/invite", {"email": f"{unique('dan')}@example.com", "role": "owner"})
+    response = await client.post(
+        f"/w/{firm.slug}/members/invite", {"email": f"{unique('dan')}@example.com", "role": "owner"}
+    )
     assert response.status_code == 422
     assert 'id="e-role"' in response.text
 
 
-async def _invite(client: Any, database: Any, firm: Any, inviter: Role, prefix: str, role: str = "consultant") -> tuple[str, str]:
+async def _invite(
+    client: Any, database: Any, firm: Any, inviter: Role, prefix: str, role: str = "consultant"
+) -> tuple[str, str]:
     """``inviter`` logs in and invites a new address; returns the address and the link's path."""
     await client.login(firm.email(inviter), PASSWORD)
     await client.get(f"/w/{firm.slug}/members")
@@ -151,14 +159,18 @@ async def test_a_new_colleague_tells_their_name_when_choosing_a_password(client:
     missing = await client.post("/account/password", {"name": "  ", "password": CHOSEN, "confirm": CHOSEN})
     assert missing.status_code == 422
     assert 'id="e-name"' in missing.text
-    assert (await client.post("/account/password", {"name": "Rosa  Quispe", "password": CHOSEN, "confirm": CHOSEN})).status_code == 303
+    assert (
+        await client.post("/account/password", {"name": "Rosa  Quispe", "password": CHOSEN, "confirm": CHOSEN})
+    ).status_code == 303
     async with database.session() as db:
         assert await db.scalar(select(User.name).where(User.email == newcomer)) == "Rosa Quispe"
     # Once they have a password, changing it does not ask for the name again.
     assert 'name="name"' not in (await client.get("/account/password")).text
 
 
-async def test_a_partner_sees_pending_invitations_and_revokes_one_so_its_link_no_longer_works(client: Any, database: Any) -> None:
+async def test_a_partner_sees_pending_invitations_and_revokes_one_so_its_link_no_longer_works(
+    client: Any, database: Any
+) -> None:
     from ordena.audit.models import AuditEvent
 
     firm = await make_firm(database, roles=(Role.PARTNER,))
@@ -166,7 +178,9 @@ async def test_a_partner_sees_pending_invitations_and_revokes_one_so_its_link_no
     page = await client.get(f"/w/{firm.slug}/members")
     assert "Invitaciones pendientes" in page.text
     assert newcomer in page.text
-    match = re.search(r'action="(/w/[^"]+/members/invitations/[0-9a-f-]+/revoke)"[^>]*data-confirm="([^"]+)"', page.text)
+    match = re.search(
+        r'action="(/w/[^"]+/members/invitations/[0-9a-f-]+/revoke)"[^>]*data-confirm="([^"]+)"', page.text
+    )
     assert match is not None, "a revoke form with a confirmation"
     assert newcomer in match.group(2)
     assert (await client.post(match.group(1), {})).status_code == 303
@@ -176,7 +190,9 @@ async def test_a_partner_sees_pending_invitations_and_revokes_one_so_its_link_no
     # Revoking twice finds nothing to revoke.
     assert (await client.post(match.group(1), {})).status_code == 404
     async with database.session(tenant_id=firm.id) as db:
-        event = await db.scalar(select(AuditEvent).where(AuditEvent.tenant_id == firm.id, AuditEvent.action == "revoke"))
+        event = await db.scalar(
+            select(AuditEvent).where(AuditEvent.tenant_id == firm.id, AuditEvent.action == "revoke")
+        )
     assert event is not None and event.entity_id == newcomer and event.actor_label == firm.email(Role.PARTNER)
 
     client.cookies.clear()
@@ -186,7 +202,9 @@ async def test_a_partner_sees_pending_invitations_and_revokes_one_so_its_link_no
     assert await count_users(database, newcomer) == 0
 
 
-async def test_another_firm_cannot_revoke_an_invitation_and_a_consultant_cannot_either(client: Any, database: Any) -> None:
+async def test_another_firm_cannot_revoke_an_invitation_and_a_consultant_cannot_either(
+    client: Any, database: Any
+) -> None:
     firm = await make_firm(database, roles=(Role.PARTNER, Role.CONSULTANT))
     other = await make_firm(database, roles=(Role.OWNER,))
     newcomer, path = await _invite(client, database, firm, Role.PARTNER, "ines")

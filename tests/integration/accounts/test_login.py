@@ -24,7 +24,9 @@ async def test_a_wrong_password_shows_the_message_and_keeps_the_email(client: An
 
 
 async def test_an_unknown_email_gets_the_same_answer_as_a_wrong_password(client: Any) -> None:
-    response = await client.post("/login", {"email": f"{unique('nobody')}@example.test", "password": "whatever-123", "next": "/"})
+    response = await client.post(
+        "/login", {"email": f"{unique('nobody')}@example.test", "password": "whatever-123", "next": "/"}
+    )
     assert response.status_code == 400
     assert "Correo o contraseña incorrectos." in response.text
 
@@ -92,7 +94,9 @@ async def test_logging_in_again_rotates_the_session_and_revokes_the_previous_one
     assert response.status_code == 303 and response.headers["location"].startswith("/login")
 
 
-async def test_logout_revokes_the_session_so_the_old_cookie_no_longer_opens_the_firm(client: Any, database: Any) -> None:
+async def test_logout_revokes_the_session_so_the_old_cookie_no_longer_opens_the_firm(
+    client: Any, database: Any
+) -> None:
     firm = await make_firm(database, roles=(Role.PARTNER,))
     await client.login(firm.email(Role.PARTNER), PASSWORD)
     old = client.cookies.get(SESSION)
@@ -108,6 +112,8 @@ async def test_logout_revokes_the_session_so_the_old_cookie_no_longer_opens_the_
 
 async def test_login_only_redirects_to_local_pages(client: Any, database: Any) -> None:
     firm = await make_firm(database, roles=(Role.VIEWER,))
-    response = await client.post("/login", {"email": firm.email(Role.VIEWER), "password": PASSWORD, "next": "//evil.example/x"})
+    response = await client.post(
+        "/login", {"email": firm.email(Role.VIEWER), "password": PASSWORD, "next": "//evil.example/x"}
+    )
     assert response.status_code == 303
     assert response.headers["location"] == "/"

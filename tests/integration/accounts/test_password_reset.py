@@ -69,17 +69,23 @@ async def test_a_reset_link_does_not_bypass_the_old_password_for_later_changes(c
     assert "La contraseña actual no es correcta." in response.text
 
 
-async def test_asking_for_a_reset_of_an_unknown_email_looks_the_same_and_sends_nothing(client: Any, database: Any) -> None:
+async def test_asking_for_a_reset_of_an_unknown_email_looks_the_same_and_sends_nothing(
+    client: Any, database: Any
+) -> None:
     response = await client.post("/password/forgot", {"email": "nobody.here@example.com"})
     assert response.status_code == 200
     assert "te enviamos un enlace" in response.text
     assert await last_email(database, "nobody.here@example.com") is None
 
 
-async def test_reset_links_are_built_from_the_configured_base_url_not_the_host_header(client: Any, database: Any) -> None:
+async def test_reset_links_are_built_from_the_configured_base_url_not_the_host_header(
+    client: Any, database: Any
+) -> None:
     firm = await make_firm(database, roles=(Role.VIEWER,))
     email = firm.email(Role.VIEWER)
-    response = await client.post("/password/forgot", {"email": email}, headers={"host": "evil.example", "x-forwarded-host": "evil.example"})
+    response = await client.post(
+        "/password/forgot", {"email": email}, headers={"host": "evil.example", "x-forwarded-host": "evil.example"}
+    )
     assert response.status_code == 200
     sent = await last_email(database, email)
     assert sent is not None
@@ -102,7 +108,14 @@ async def test_a_reused_reset_link_is_refused_with_a_friendly_page(client: Any, 
 async def test_an_expired_reset_link_is_refused_with_a_friendly_page(client: Any, database: Any, migrated: Any) -> None:
     firm = await make_firm(database, roles=(Role.VIEWER,))
     async with database.session() as db:
-        url = await services.issue_link(db, migrated, purpose=services.PASSWORD_RESET, email=firm.email(Role.VIEWER), user_id=firm.users[Role.VIEWER].id, ttl=dt.timedelta(seconds=-1))
+        url = await services.issue_link(
+            db,
+            migrated,
+            purpose=services.PASSWORD_RESET,
+            email=firm.email(Role.VIEWER),
+            user_id=firm.users[Role.VIEWER].id,
+            ttl=dt.timedelta(seconds=-1),
+        )
         await db.commit()
     response = await client.get(_path(url), follow_redirects=False)
     assert response.status_code == 410

@@ -57,7 +57,9 @@ async def https_client(migrated: Settings) -> AsyncIterator[AsyncTestClient[Any]
         yield c
 
 
-async def test_behind_https_responses_send_hsts_and_cookies_are_host_prefixed_and_secure(https_client: Any, database: Any) -> None:
+async def test_behind_https_responses_send_hsts_and_cookies_are_host_prefixed_and_secure(
+    https_client: Any, database: Any
+) -> None:
     firm = await make_firm(database, roles=(Role.VIEWER,))
     page = await https_client.get("/login")
     assert "max-age=" in page.headers["strict-transport-security"]

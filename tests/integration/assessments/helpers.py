@@ -43,21 +43,39 @@ class World:
 async def make_world(database: Any, *, contacts: int = 2, target: int = 3) -> World:
     firm = await make_firm(database, roles=(Role.OWNER, Role.CONSULTANT, Role.VIEWER))
     async with database.session(tenant_id=firm.id) as db:
-        company = Company(tenant_id=firm.id, name=f"Textiles {uuid.uuid4().hex[:4]} S.A.C.", industry_section="C", size_band="mediana", default_target_level=target)
+        company = Company(
+            tenant_id=firm.id,
+            name=f"Textiles {uuid.uuid4().hex[:4]} S.A.C.",
+            industry_section="C",
+            size_band="mediana",
+            default_target_level=target,
+        )
         db.add(company)
         await db.flush()
         people = []
         for i in range(contacts):
-            c = Contact(tenant_id=firm.id, company_id=company.id, name=f"Contacto {i + 1}", email=f"contacto{i + 1}.{uuid.uuid4().hex[:6]}@cliente.test")
+            c = Contact(
+                tenant_id=firm.id,
+                company_id=company.id,
+                name=f"Contacto {i + 1}",
+                email=f"contacto{i + 1}.{uuid.uuid4().hex[:6]}@cliente.test",
+            )
             db.add(c)
             people.append(c)
         await db.commit()
     return World(firm, company, people)
 
 
-async def new_assessment(database: Any, world: World, *, kind: str = "consultant", baseline_id: uuid.UUID | None = None) -> Assessment:
+async def new_assessment(
+    database: Any, world: World, *, kind: str = "consultant", baseline_id: uuid.UUID | None = None
+) -> Assessment:
     async with database.session(tenant_id=world.tenant_id) as db:
-        a = await svc.create_assessment(db, world.tenant_id, world.actor, svc.NewAssessment(company_id=world.company.id, kind=kind, baseline_id=baseline_id))
+        a = await svc.create_assessment(
+            db,
+            world.tenant_id,
+            world.actor,
+            svc.NewAssessment(company_id=world.company.id, kind=kind, baseline_id=baseline_id),
+        )
         await db.commit()
     return a
 

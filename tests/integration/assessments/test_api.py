@@ -16,19 +16,36 @@ async def _bearer(database: Any, user_id: Any) -> dict[str, str]:
     return {"authorization": f"Bearer {secret}"}
 
 
-async def test_an_integration_creates_answers_submits_validates_publishes_and_reads_results(client: Any, database: Any) -> None:
+async def test_an_integration_creates_answers_submits_validates_publishes_and_reads_results(
+    client: Any, database: Any
+) -> None:
     world = await make_world(database)
     tree = await tree_of(database, world)
     h = await _bearer(database, world.firm.users[Role.CONSULTANT].id)
     api = client.client
     base = f"/api/v1/w/{world.slug}/assessments"
-    created = await api.post(base, json={"company_id": str(world.company.id), "kind": "consultant", "title": "API 2026"}, headers=h)
+    created = await api.post(
+        base, json={"company_id": str(world.company.id), "kind": "consultant", "title": "API 2026"}, headers=h
+    )
     assert created.status_code == 201, created.text
     aid = created.json()["id"]
-    bad = await api.put(f"{base}/{aid}/answers", json={"answers": [{"question_id": str(tree.questions[0].id), "level": 3}, {"question_id": str(tree.questions[1].id), "level": 8}]}, headers=h)
+    bad = await api.put(
+        f"{base}/{aid}/answers",
+        json={
+            "answers": [
+                {"question_id": str(tree.questions[0].id), "level": 3},
+                {"question_id": str(tree.questions[1].id), "level": 8},
+            ]
+        },
+        headers=h,
+    )
     assert bad.status_code == 422
     assert (await api.get(f"{base}/{aid}/answers", headers=h)).json() == []  # all or nothing
-    ok = await api.put(f"{base}/{aid}/answers", json={"answers": [{"question_id": str(q.id), "level": 4, "comment": "ok"} for q in tree.questions]}, headers=h)
+    ok = await api.put(
+        f"{base}/{aid}/answers",
+        json={"answers": [{"question_id": str(q.id), "level": 4, "comment": "ok"} for q in tree.questions]},
+        headers=h,
+    )
     assert ok.status_code == 200 and len(ok.json()) == len(tree.questions)
     early = await api.post(f"{base}/{aid}/transition", json={"action": "publish"}, headers=h)
     assert early.status_code == 409
@@ -50,7 +67,9 @@ async def test_the_api_answers_404_for_another_firms_assessment(client: Any, dat
     api = client.client
     base = f"/api/v1/w/{mine.slug}/assessments/{a.id}"
     for method, path, body in (
-        ("GET", base, None), ("GET", f"{base}/answers", None), ("GET", f"{base}/results", None),
+        ("GET", base, None),
+        ("GET", f"{base}/answers", None),
+        ("GET", f"{base}/results", None),
         ("PUT", f"{base}/answers", {"answers": [{"question_id": str(q.id), "level": 3}]}),
         ("POST", f"{base}/transition", {"action": "start"}),
         ("POST", f"/api/v1/w/{mine.slug}/assessments", {"company_id": str(theirs.company.id)}),

@@ -15,10 +15,18 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 async def _upload(client: Any, url: str, question_id: Any, name: str, content: bytes, **extra: str) -> Any:
     data = {"_csrf": await client.token(), "question_id": str(question_id), **extra}
-    return await client.client.post(url, data=data, files={"file": (name, content, "application/octet-stream")}, headers={"sec-fetch-site": "same-origin"}, follow_redirects=False)
+    return await client.client.post(
+        url,
+        data=data,
+        files={"file": (name, content, "application/octet-stream")},
+        headers={"sec-fetch-site": "same-origin"},
+        follow_redirects=False,
+    )
 
 
-async def test_consultant_uploads_evidence_keeps_its_sha256_and_every_revision(client: Any, database: Any, app: Any) -> None:
+async def test_consultant_uploads_evidence_keeps_its_sha256_and_every_revision(
+    client: Any, database: Any, app: Any
+) -> None:
     world = await make_world(database)
     a = await new_assessment(database, world)
     q = (await tree_of(database, world)).questions[0]
@@ -33,7 +41,9 @@ async def test_consultant_uploads_evidence_keeps_its_sha256_and_every_revision(c
     stored = app.state.settings.data_dir / "evidence" / str(world.tenant_id) / str(rev.evidence_id) / "1"
     assert stored.read_bytes() == PDF
     v2 = PDF + b"% v2\n"
-    assert (await _upload(client, url, q.id, "politica-v2.pdf", v2, evidence_id=str(rev.evidence_id))).status_code == 303
+    assert (
+        await _upload(client, url, q.id, "politica-v2.pdf", v2, evidence_id=str(rev.evidence_id))
+    ).status_code == 303
     page = await client.get(f"/w/{world.slug}/assessments/{a.id}/q/{q.dimension_key}")
     assert "versión 2" in page.text and "Política de ventas" in page.text
     latest = await client.get(f"/w/{world.slug}/assessments/{a.id}/evidence/{rev.evidence_id}/download")
@@ -42,7 +52,9 @@ async def test_consultant_uploads_evidence_keeps_its_sha256_and_every_revision(c
     assert old.content == PDF
 
 
-async def test_too_large_or_forbidden_files_are_refused_with_a_clear_message_and_answers_kept(client: Any, database: Any) -> None:
+async def test_too_large_or_forbidden_files_are_refused_with_a_clear_message_and_answers_kept(
+    client: Any, database: Any
+) -> None:
     world = await make_world(database)
     a = await new_assessment(database, world)
     q = (await tree_of(database, world)).questions[0]
@@ -67,9 +79,20 @@ async def test_evidence_links_must_be_http_or_https(client: Any, database: Any) 
     await login(client, world)
     await client.get(f"/w/{world.slug}/assessments/{a.id}")
     url = f"/w/{world.slug}/assessments/{a.id}/evidence"
-    bad = await client.client.post(url, data={"_csrf": await client.token(), "question_id": str(q.id), "url": "javascript:alert(1)"}, files={"file": ("", b"", "application/octet-stream")}, headers={"sec-fetch-site": "same-origin"})
+    bad = await client.client.post(
+        url,
+        data={"_csrf": await client.token(), "question_id": str(q.id), "url": "javascript:alert(1)"},
+        files={"file": ("", b"", "application/octet-stream")},
+        headers={"sec-fetch-site": "same-origin"},
+    )
     assert bad.status_code == 422 and "https://" in bad.text
-    ok = await client.client.post(url, data={"_csrf": await client.token(), "question_id": str(q.id), "url": "https://intranet.example/politica"}, files={"file": ("", b"", "application/octet-stream")}, headers={"sec-fetch-site": "same-origin"}, follow_redirects=False)
+    ok = await client.client.post(
+        url,
+        data={"_csrf": await client.token(), "question_id": str(q.id), "url": "https://intranet.example/politica"},
+        files={"file": ("", b"", "application/octet-stream")},
+        headers={"sec-fetch-site": "same-origin"},
+        follow_redirects=False,
+    )
     assert ok.status_code == 303
     page = await client.get(f"/w/{world.slug}/assessments/{a.id}/q/{q.dimension_key}")
     assert "https://intranet.example/politica" in page.text

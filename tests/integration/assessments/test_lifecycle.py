@@ -72,8 +72,18 @@ async def test_publishing_records_who_and_when_and_stores_a_result_snapshot(data
     done = await reload(database, world, a.id)
     assert done.status == "published" and done.published_by == world.actor.id and done.validated_at is not None
     async with database.session(tenant_id=world.tenant_id) as db:
-        snap = await db.scalar(select(ResultSnapshot).where(ResultSnapshot.tenant_id == world.tenant_id, ResultSnapshot.assessment_id == a.id))
-        actions = list(await db.scalars(select(AuditEvent.action).where(AuditEvent.tenant_id == world.tenant_id, AuditEvent.entity_id == str(a.id))))
+        snap = await db.scalar(
+            select(ResultSnapshot).where(
+                ResultSnapshot.tenant_id == world.tenant_id, ResultSnapshot.assessment_id == a.id
+            )
+        )
+        actions = list(
+            await db.scalars(
+                select(AuditEvent.action).where(
+                    AuditEvent.tenant_id == world.tenant_id, AuditEvent.entity_id == str(a.id)
+                )
+            )
+        )
     assert snap is not None and float(snap.overall) == 4.0 and snap.data["pillars"]
     assert {"create", "answer", "submit", "validate", "publish"} <= set(actions)
 
@@ -84,13 +94,20 @@ async def test_reassessing_from_a_baseline_copies_the_previous_answers_by_questi
     tree = await tree_of(database, world)
     na_question = next(q for q in tree.questions if q.allows_na)
     async with database.session(tenant_id=world.tenant_id) as db:
-        await svc.save_answer(db, world.tenant_id, first.id, tree.questions[0].id, svc.parse_answer("2", "hay un Excel"), world.actor)
+        await svc.save_answer(
+            db, world.tenant_id, first.id, tree.questions[0].id, svc.parse_answer("2", "hay un Excel"), world.actor
+        )
         await svc.save_answer(db, world.tenant_id, first.id, na_question.id, svc.parse_answer("na"), world.actor)
         await db.commit()
     second = await new_assessment(database, world, baseline_id=first.id)
     assert second.baseline_id == first.id and second.status == "draft"
     async with database.session(tenant_id=world.tenant_id) as db:
-        copied = {a.question_id: a for a in await db.scalars(select(Answer).where(Answer.tenant_id == world.tenant_id, Answer.assessment_id == second.id))}
+        copied = {
+            a.question_id: a
+            for a in await db.scalars(
+                select(Answer).where(Answer.tenant_id == world.tenant_id, Answer.assessment_id == second.id)
+            )
+        }
     assert copied[tree.questions[0].id].level == 2 and copied[tree.questions[0].id].comment == "hay un Excel"
     assert copied[na_question.id].not_applicable
 

@@ -9,12 +9,17 @@ from tests.factories import PASSWORD
 from tests.integration.assessments.helpers import htmx, login, make_world, new_assessment, reload, tree_of
 
 
-async def test_consultant_creates_an_assessment_from_the_company_and_finds_it_in_the_list(client: Any, database: Any) -> None:
+async def test_consultant_creates_an_assessment_from_the_company_and_finds_it_in_the_list(
+    client: Any, database: Any
+) -> None:
     world = await make_world(database)
     await login(client, world)
     form = await client.get(f"/w/{world.slug}/companies/{world.company.id}/assessments/new")
     assert form.status_code == 200 and "Nueva evaluación" in form.text
-    response = await client.post(f"/w/{world.slug}/companies/{world.company.id}/assessments/new", {"title": "Diagnóstico 2026", "kind": "both", "reminder_days": "5"})
+    response = await client.post(
+        f"/w/{world.slug}/companies/{world.company.id}/assessments/new",
+        {"title": "Diagnóstico 2026", "kind": "both", "reminder_days": "5"},
+    )
     assert response.status_code == 303
     overview = await client.get(response.headers["location"])
     assert "Diagnóstico 2026" in overview.text and "Borrador" in overview.text
@@ -28,7 +33,10 @@ async def test_a_bad_target_level_shows_the_form_again_with_the_message(client: 
     await login(client, world)
     tree = await tree_of(database, world)
     await client.get(f"/w/{world.slug}/companies/{world.company.id}/assessments/new")
-    response = await client.post(f"/w/{world.slug}/companies/{world.company.id}/assessments/new", {"title": "X", "kind": "consultant", f"target_{tree.dimensions[0].key}": "9"})
+    response = await client.post(
+        f"/w/{world.slug}/companies/{world.company.id}/assessments/new",
+        {"title": "X", "kind": "consultant", f"target_{tree.dimensions[0].key}": "9"},
+    )
     assert response.status_code == 422 and "nivel del 1 al 5" in response.text
 
 
@@ -39,16 +47,24 @@ async def test_consultant_autosaves_an_answer_and_sees_guardado(client: Any, dat
     await login(client, world)
     d = tree.dimensions[0]
     page = await client.get(f"/w/{world.slug}/assessments/{a.id}/q/{d.key}")
-    assert (page.status_code == 200 and 'hx-post="/w/' in page.text and "No aplica" in page.text) or "Comentario" in page.text
+    assert (
+        page.status_code == 200 and 'hx-post="/w/' in page.text and "No aplica" in page.text
+    ) or "Comentario" in page.text
     q = d.questions[0]
-    response = await client.post(f"/w/{world.slug}/assessments/{a.id}/answers", {"question_id": str(q.id), f"level_{q.id}": "4", f"comment_{q.id}": "con CRM"}, headers=htmx(client))
+    response = await client.post(
+        f"/w/{world.slug}/assessments/{a.id}/answers",
+        {"question_id": str(q.id), f"level_{q.id}": "4", f"comment_{q.id}": "con CRM"},
+        headers=htmx(client),
+    )
     assert response.status_code == 200 and "Guardado" in response.text
     assert (await reload(database, world, a.id)).status == "in_progress"
     again = await client.get(f"/w/{world.slug}/assessments/{a.id}/q/{d.key}")
     assert f'name="level_{q.id}" value="4" checked' in again.text and "con CRM" in again.text
 
 
-async def test_a_level_outside_1_to_5_is_refused_with_422_and_the_saved_answer_is_kept(client: Any, database: Any) -> None:
+async def test_a_level_outside_1_to_5_is_refused_with_422_and_the_saved_answer_is_kept(
+    client: Any, database: Any
+) -> None:
     world = await make_world(database)
     a = await new_assessment(database, world)
     q = (await tree_of(database, world)).questions[0]
@@ -69,7 +85,9 @@ async def test_no_aplica_is_refused_where_the_question_does_not_allow_it(client:
     strict = next(q for q in tree.questions if not q.allows_na)
     await login(client, world)
     await client.get(f"/w/{world.slug}/assessments/{a.id}")
-    response = await client.post(f"/w/{world.slug}/assessments/{a.id}/answers", {"question_id": str(strict.id), "level": "na"})
+    response = await client.post(
+        f"/w/{world.slug}/assessments/{a.id}/answers", {"question_id": str(strict.id), "level": "na"}
+    )
     assert response.status_code == 422 and "No aplica" in response.text
 
 
@@ -95,7 +113,9 @@ async def test_without_javascript_the_guardar_button_saves_every_answer_on_the_p
     assert f'name="level_{d.questions[1].id}" value="2" checked' in page.text
 
 
-async def test_lifecycle_buttons_refuse_publishing_an_unvalidated_assessment_with_a_message(client: Any, database: Any) -> None:
+async def test_lifecycle_buttons_refuse_publishing_an_unvalidated_assessment_with_a_message(
+    client: Any, database: Any
+) -> None:
     world = await make_world(database)
     a = await new_assessment(database, world)
     await login(client, world)
@@ -116,7 +136,9 @@ async def test_a_viewer_reads_the_questionnaire_but_cannot_answer(client: Any, d
     await client.login(world.firm.email(Role.VIEWER), PASSWORD)
     page = await client.get(f"/w/{world.slug}/assessments/{a.id}/q/{q.dimension_key}")
     assert page.status_code == 200 and "Solo lectura" in page.text
-    assert (await client.post(f"/w/{world.slug}/assessments/{a.id}/answers", {"question_id": str(q.id), "level": "3"})).status_code == 403
+    assert (
+        await client.post(f"/w/{world.slug}/assessments/{a.id}/answers", {"question_id": str(q.id), "level": "3"})
+    ).status_code == 403
 
 
 async def test_another_firms_assessment_is_404_on_every_page(client: Any, database: Any) -> None:
@@ -126,7 +148,12 @@ async def test_another_firms_assessment_is_404_on_every_page(client: Any, databa
     q = (await tree_of(database, theirs)).questions[0]
     await login(client, mine)
     base = f"/w/{mine.slug}/assessments/{a.id}"
-    for path in (base, f"{base}/q/{q.dimension_key}", f"{base}/evidence/{a.id}/download", f"/w/{mine.slug}/companies/{theirs.company.id}/assessments/new"):
+    for path in (
+        base,
+        f"{base}/q/{q.dimension_key}",
+        f"{base}/evidence/{a.id}/download",
+        f"/w/{mine.slug}/companies/{theirs.company.id}/assessments/new",
+    ):
         assert (await client.get(path)).status_code == 404, path
     await client.get(f"/w/{mine.slug}/assessments")
     for path, data in (

@@ -28,7 +28,9 @@ from tests.integration.assessments.helpers import (
 async def _invite(client: Any, world: Any, a: Any, contacts: list[Any]) -> None:
     await login(client, world)
     await client.get(f"/w/{world.slug}/assessments/{a.id}")
-    response = await client.post(f"/w/{world.slug}/assessments/{a.id}/invite", {"contact_ids": [str(c.id) for c in contacts]})
+    response = await client.post(
+        f"/w/{world.slug}/assessments/{a.id}/invite", {"contact_ids": [str(c.id) for c in contacts]}
+    )
     assert response.status_code == 303, response.text[:500]
 
 
@@ -45,7 +47,9 @@ async def _back_to_consultant(browser: Any, world: Any) -> None:
     await login(browser, world)
 
 
-async def test_invited_contacts_get_a_branded_email_and_their_link_opens_their_questionnaire(client: Any, database: Any) -> None:
+async def test_invited_contacts_get_a_branded_email_and_their_link_opens_their_questionnaire(
+    client: Any, database: Any
+) -> None:
     world = await make_world(database)
     a = await new_assessment(database, world, kind="self")
     await _invite(client, world, a, world.contacts)
@@ -67,7 +71,11 @@ async def test_an_expired_link_is_refused(client: Any, database: Any) -> None:
     mail = await newest_email(database, world.contacts[0].email)
     assert mail is not None
     async with database.session() as db:
-        await db.execute(update(LinkToken).where(LinkToken.email == world.contacts[0].email).values(expires_at=now() - dt.timedelta(minutes=1)))
+        await db.execute(
+            update(LinkToken)
+            .where(LinkToken.email == world.contacts[0].email)
+            .values(expires_at=now() - dt.timedelta(minutes=1))
+        )
         await db.commit()
     assert (await _open_link(client, link_in(mail))).status_code == 410
 
@@ -83,7 +91,9 @@ async def test_a_contact_answers_half_comes_back_later_and_submits(client: Any, 
     page = await contact.get(f"/c/assessments/{a.id}/q/{d.key}")
     assert page.status_code == 200 and tree.label(d.questions[0].text) in page.text
     for q in d.questions[: len(d.questions) // 2 + 1]:
-        r = await contact.post(f"/c/assessments/{a.id}/answers", {"question_id": str(q.id), "level": "3"}, headers=htmx(contact))
+        r = await contact.post(
+            f"/c/assessments/{a.id}/answers", {"question_id": str(q.id), "level": "3"}, headers=htmx(contact)
+        )
         assert r.status_code == 200 and "Guardado" in r.text
     again = await contact.get(f"/c/assessments/{a.id}/q/{d.key}")
     assert f'name="level_{d.questions[0].id}" value="3" checked' in again.text
@@ -116,7 +126,9 @@ async def test_a_contact_session_reaches_only_its_own_assessment(client: Any, da
         assert (await contact.get(f"/c/assessments/{target}")).status_code == 404
         assert (await contact.get(f"/c/assessments/{target}/q/{q.dimension_key}")).status_code == 404
         assert (await contact.get(f"/c/assessments/{target}/results")).status_code == 404
-        assert (await contact.post(f"/c/assessments/{target}/answers", {"question_id": str(q.id), "level": "3"})).status_code == 404
+        assert (
+            await contact.post(f"/c/assessments/{target}/answers", {"question_id": str(q.id), "level": "3"})
+        ).status_code == 404
     # Unpublished results of its own assessment are not shown either, nor the firm's pages.
     assert (await contact.get(f"/c/assessments/{a.id}/results")).status_code == 404
     firm_page = await contact.get(f"/w/{world.slug}/assessments/{a.id}", follow_redirects=False)
@@ -131,8 +143,16 @@ async def test_reminders_go_to_idle_respondents_once_per_period(client: Any, dat
     async with database.session(tenant_id=world.tenant_id) as db:
         assert await svc.due_reminders(db, world.tenant_id) == []  # just invited: not due
         # The first contact has been idle for 8 days (reminder_days = 7); the second answered yesterday.
-        await db.execute(update(Respondent).where(Respondent.tenant_id == world.tenant_id, Respondent.contact_id == world.contacts[0].id).values(invited_at=now() - dt.timedelta(days=8)))
-        await db.execute(update(Respondent).where(Respondent.tenant_id == world.tenant_id, Respondent.contact_id == world.contacts[1].id).values(invited_at=now() - dt.timedelta(days=8), last_activity_at=now() - dt.timedelta(days=1)))
+        await db.execute(
+            update(Respondent)
+            .where(Respondent.tenant_id == world.tenant_id, Respondent.contact_id == world.contacts[0].id)
+            .values(invited_at=now() - dt.timedelta(days=8))
+        )
+        await db.execute(
+            update(Respondent)
+            .where(Respondent.tenant_id == world.tenant_id, Respondent.contact_id == world.contacts[1].id)
+            .values(invited_at=now() - dt.timedelta(days=8), last_activity_at=now() - dt.timedelta(days=1))
+        )
         await db.commit()
     await run_reminders(database, settings)
     mail = await newest_email(database, world.contacts[0].email)

@@ -9,7 +9,14 @@ from ordena.tenancy.models import Role
 from tests.factories import make_firm
 from tests.integration.companies.helpers import add_company, valid_ruc
 
-NEW = {"name": "Comercial Andina SAC", "ruc": "20100047218", "industry_section": "G", "industry_division": "46", "size_band": "pequena", "employees": 25}
+NEW = {
+    "name": "Comercial Andina SAC",
+    "ruc": "20100047218",
+    "industry_section": "G",
+    "industry_division": "46",
+    "size_band": "pequena",
+    "employees": 25,
+}
 
 
 async def _api(client: Any, database: Any, role: Role = Role.CONSULTANT) -> tuple[Any, Any, dict[str, str]]:
@@ -36,7 +43,9 @@ async def test_an_integration_lists_companies_with_search_and_limit_offset(clien
     assert (await api.get(url, params={"limit": 0}, headers=auth)).status_code == 400
 
 
-async def test_an_integration_creates_a_company_and_bad_input_gets_422_with_a_message_per_field(client: Any, database: Any) -> None:
+async def test_an_integration_creates_a_company_and_bad_input_gets_422_with_a_message_per_field(
+    client: Any, database: Any
+) -> None:
     api, firm, auth = await _api(client, database)
     url = f"/api/v1/w/{firm.slug}/companies"
     created = await api.post(url, json=NEW, headers=auth)
@@ -44,7 +53,17 @@ async def test_an_integration_creates_a_company_and_bad_input_gets_422_with_a_me
     assert created.json()["ruc"] == "20100047218" and created.json()["contacts"] == []
     duplicate = await api.post(url, json={**NEW, "name": "Otra"}, headers=auth)
     assert duplicate.status_code == 422 and set(duplicate.json()["errors"]) == {"ruc"}
-    bad = await api.post(url, json={"ruc": "20100047219", "industry_section": "C", "industry_division": "62", "size_band": "x", "employees": -1}, headers=auth)
+    bad = await api.post(
+        url,
+        json={
+            "ruc": "20100047219",
+            "industry_section": "C",
+            "industry_division": "62",
+            "size_band": "x",
+            "employees": -1,
+        },
+        headers=auth,
+    )
     assert bad.status_code == 422
     assert set(bad.json()["errors"]) == {"name", "ruc", "industry_division", "size_band", "employees"}
     unknown = await api.post(url, json={**NEW, "ruc": None, "colour": "red"}, headers=auth)
@@ -61,7 +80,11 @@ async def test_an_integration_reads_and_patches_a_company(client: Any, database:
     assert got.status_code == 200 and got.json()["name"] == "Antes SAC" and got.json()["archived"] is False
     patched = await api.patch(url, json={"employees": 12, "industry_division": "47"}, headers=auth)
     assert patched.status_code == 200, patched.text
-    assert (patched.json()["name"], patched.json()["employees"], patched.json()["industry_division"]) == ("Antes SAC", 12, "47")
+    assert (patched.json()["name"], patched.json()["employees"], patched.json()["industry_division"]) == (
+        "Antes SAC",
+        12,
+        "47",
+    )
     cleared = await api.patch(url, json={"ruc": None}, headers=auth)
     assert cleared.status_code == 200 and cleared.json()["ruc"] is None
     bad = await api.patch(url, json={"ruc": "20100047219"}, headers=auth)
@@ -73,7 +96,9 @@ async def test_a_viewers_token_reads_but_cannot_write(client: Any, database: Any
     api, firm, auth = await _api(client, database, Role.VIEWER)
     company = await add_company(database, firm.id)
     assert (await api.post(f"/api/v1/w/{firm.slug}/companies", json=NEW, headers=auth)).status_code == 403
-    assert (await api.patch(f"/api/v1/w/{firm.slug}/companies/{company.id}", json={"name": "X"}, headers=auth)).status_code == 403
+    assert (
+        await api.patch(f"/api/v1/w/{firm.slug}/companies/{company.id}", json={"name": "X"}, headers=auth)
+    ).status_code == 403
 
 
 async def test_another_firms_company_is_404_through_the_api(client: Any, database: Any) -> None:
@@ -87,7 +112,9 @@ async def test_another_firms_company_is_404_through_the_api(client: Any, databas
     assert (await api.get(theirs_url, headers=auth)).status_code == 404
     assert (await api.get(f"{theirs_url}/{foreign.id}", headers=auth)).status_code == 404
     assert (await api.post(theirs_url, json=NEW, headers=auth)).status_code == 404
-    assert "Ajena" not in (await api.get(f"/api/v1/w/{firm.slug}/companies", params={"status": "all"}, headers=auth)).text
+    assert (
+        "Ajena" not in (await api.get(f"/api/v1/w/{firm.slug}/companies", params={"status": "all"}, headers=auth)).text
+    )
 
 
 async def test_the_openapi_schema_documents_the_company_endpoints(client: Any, database: Any) -> None:

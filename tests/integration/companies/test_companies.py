@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import re
-
 import datetime as dt
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -15,10 +14,20 @@ from ordena.tenancy.models import Role
 from tests.factories import PASSWORD, make_firm
 from tests.integration.companies.helpers import add_company, company_ids, valid_ruc
 
-FORM = {"name": "Comercial Andina SAC", "ruc": "20100047218", "country": "PE", "industry_section": "G", "industry_division": "46", "size_band": "pequena", "employees": "25"}
+FORM = {
+    "name": "Comercial Andina SAC",
+    "ruc": "20100047218",
+    "country": "PE",
+    "industry_section": "G",
+    "industry_division": "46",
+    "size_band": "pequena",
+    "employees": "25",
+}
 
 
-async def _login(client: Any, database: Any, role: Role = Role.CONSULTANT, roles: tuple[Role, ...] | None = None) -> Any:
+async def _login(
+    client: Any, database: Any, role: Role = Role.CONSULTANT, roles: tuple[Role, ...] | None = None
+) -> Any:
     firm = await make_firm(database, roles=roles or (role,))
     await client.login(firm.email(role), PASSWORD)
     return firm
@@ -26,10 +35,14 @@ async def _login(client: Any, database: Any, role: Role = Role.CONSULTANT, roles
 
 async def _companies(database: Any, firm: Any) -> list[Company]:
     async with database.session(tenant_id=firm.id) as db:
-        return list((await db.scalars(select(Company).where(Company.tenant_id == firm.id).order_by(Company.name))).all())
+        return list(
+            (await db.scalars(select(Company).where(Company.tenant_id == firm.id).order_by(Company.name))).all()
+        )
 
 
-async def test_a_consultant_registers_a_company_with_a_valid_ruc_and_finds_it_in_the_list(client: Any, database: Any) -> None:
+async def test_a_consultant_registers_a_company_with_a_valid_ruc_and_finds_it_in_the_list(
+    client: Any, database: Any
+) -> None:
     firm = await _login(client, database)
     assert (await client.get(f"/w/{firm.slug}/companies/new")).status_code == 200
     response = await client.post(f"/w/{firm.slug}/companies", FORM)
@@ -40,13 +53,22 @@ async def test_a_consultant_registers_a_company_with_a_valid_ruc_and_finds_it_in
     listing = await client.get(f"/w/{firm.slug}/companies")
     assert "Comercial Andina SAC" in listing.text
     [company] = await _companies(database, firm)
-    assert (company.ruc, company.industry_division, company.employees, company.size_band) == ("20100047218", "46", 25, "pequena")
+    assert (company.ruc, company.industry_division, company.employees, company.size_band) == (
+        "20100047218",
+        "46",
+        25,
+        "pequena",
+    )
     async with database.session(tenant_id=firm.id) as db:
-        event = await db.scalar(select(AuditEvent).where(AuditEvent.tenant_id == firm.id, AuditEvent.entity_id == str(company.id)))
+        event = await db.scalar(
+            select(AuditEvent).where(AuditEvent.tenant_id == firm.id, AuditEvent.entity_id == str(company.id))
+        )
     assert event is not None and event.action == "create" and event.after["ruc"] == "20100047218"  # type: ignore[index]
 
 
-async def test_a_ruc_with_a_wrong_check_digit_is_refused_next_to_the_field_and_the_values_stay(client: Any, database: Any) -> None:
+async def test_a_ruc_with_a_wrong_check_digit_is_refused_next_to_the_field_and_the_values_stay(
+    client: Any, database: Any
+) -> None:
     firm = await _login(client, database)
     await client.get(f"/w/{firm.slug}/companies/new")
     response = await client.post(f"/w/{firm.slug}/companies", {**FORM, "ruc": "20100047219"})
@@ -68,7 +90,9 @@ async def test_a_ruc_with_spaces_or_dashes_is_stored_as_eleven_digits(client: An
     assert company.ruc == "20100047218"
 
 
-async def test_the_same_ruc_twice_in_one_firm_is_refused_but_another_firm_may_serve_that_company(client: Any, database: Any) -> None:
+async def test_the_same_ruc_twice_in_one_firm_is_refused_but_another_firm_may_serve_that_company(
+    client: Any, database: Any
+) -> None:
     firm = await _login(client, database)
     other = await make_firm(database, roles=(Role.OWNER,))
     await add_company(database, other.id, name="La misma, en otra firma", ruc="20100047218")
@@ -85,7 +109,15 @@ async def test_each_wrong_field_gets_its_own_message(client: Any, database: Any)
     await client.get(f"/w/{firm.slug}/companies/new")
     response = await client.post(
         f"/w/{firm.slug}/companies",
-        {"name": " ", "ruc": "", "country": "XX", "industry_section": "Z", "industry_division": "", "size_band": "enorme", "employees": "-3"},
+        {
+            "name": " ",
+            "ruc": "",
+            "country": "XX",
+            "industry_section": "Z",
+            "industry_division": "",
+            "size_band": "enorme",
+            "employees": "-3",
+        },
     )
     assert response.status_code == 422
     for field in ("name", "country", "industry_section", "size_band", "employees"):
@@ -95,7 +127,9 @@ async def test_each_wrong_field_gets_its_own_message(client: Any, database: Any)
 async def test_a_division_must_belong_to_the_chosen_section(client: Any, database: Any) -> None:
     firm = await _login(client, database)
     await client.get(f"/w/{firm.slug}/companies/new")
-    response = await client.post(f"/w/{firm.slug}/companies", {**FORM, "industry_section": "C", "industry_division": "62"})
+    response = await client.post(
+        f"/w/{firm.slug}/companies", {**FORM, "industry_section": "C", "industry_division": "62"}
+    )
     assert response.status_code == 422
     assert 'id="e-industry_division"' in response.text and "sección J" in response.text
     unused = await client.post(f"/w/{firm.slug}/companies", {**FORM, "industry_division": "04"})
@@ -130,7 +164,9 @@ async def test_a_viewer_reads_companies_but_cannot_create_edit_or_archive_them(c
     assert (await client.post(f"/w/{firm.slug}/companies", FORM)).status_code == 403
     assert (await client.post(f"/w/{firm.slug}/companies/{company.id}/edit", FORM)).status_code == 403
     assert (await client.post(f"/w/{firm.slug}/companies/{company.id}/archive", {})).status_code == 403
-    assert (await client.post(f"/w/{firm.slug}/companies/{company.id}/contacts", {"name": "X", "email": "x@example.pe"})).status_code == 403
+    assert (
+        await client.post(f"/w/{firm.slug}/companies/{company.id}/contacts", {"name": "X", "email": "x@example.pe"})
+    ).status_code == 403
     assert [c.name for c in await _companies(database, firm)] == ["Solo lectura SA"]
 
 
@@ -139,23 +175,41 @@ async def test_a_consultant_edits_a_company_and_the_change_is_audited(client: An
     company = await add_company(database, firm.id, name="Antes SAC", employees=10)
     edit = await client.get(f"/w/{firm.slug}/companies/{company.id}/edit")
     assert 'value="Antes SAC"' in edit.text
-    bad = await client.post(f"/w/{firm.slug}/companies/{company.id}/edit", {**FORM, "name": "Después SAC", "employees": "muchos"})
+    bad = await client.post(
+        f"/w/{firm.slug}/companies/{company.id}/edit", {**FORM, "name": "Después SAC", "employees": "muchos"}
+    )
     assert bad.status_code == 422 and 'id="e-employees"' in bad.text and 'value="Después SAC"' in bad.text
-    ok = await client.post(f"/w/{firm.slug}/companies/{company.id}/edit", {**FORM, "name": "Después SAC", "employees": "12"})
+    ok = await client.post(
+        f"/w/{firm.slug}/companies/{company.id}/edit", {**FORM, "name": "Después SAC", "employees": "12"}
+    )
     assert ok.status_code == 303
     [saved] = await _companies(database, firm)
     assert (saved.name, saved.employees) == ("Después SAC", 12)
     async with database.session(tenant_id=firm.id) as db:
-        event = await db.scalar(select(AuditEvent).where(AuditEvent.entity_id == str(company.id), AuditEvent.action == "update"))
+        event = await db.scalar(
+            select(AuditEvent).where(AuditEvent.entity_id == str(company.id), AuditEvent.action == "update")
+        )
     assert event is not None
     assert event.before["name"] == "Antes SAC" and event.after["name"] == "Después SAC"  # type: ignore[index]
 
 
-async def test_the_list_searches_by_name_or_ruc_and_filters_by_section_size_and_status(client: Any, database: Any) -> None:
+async def test_the_list_searches_by_name_or_ruc_and_filters_by_section_size_and_status(
+    client: Any, database: Any
+) -> None:
     firm = await _login(client, database)
-    await add_company(database, firm.id, name="Minera del Sur", industry_section="B", size_band="grande", ruc=valid_ruc("2055512345"))
+    await add_company(
+        database, firm.id, name="Minera del Sur", industry_section="B", size_band="grande", ruc=valid_ruc("2055512345")
+    )
     await add_company(database, firm.id, name="Panadería Lucía", industry_section="C", size_band="micro")
-    await add_company(database, firm.id, name="Software Andino", industry_section="J", industry_division="62", size_band="mediana", ruc=valid_ruc("2060098765"))
+    await add_company(
+        database,
+        firm.id,
+        name="Software Andino",
+        industry_section="J",
+        industry_division="62",
+        size_band="mediana",
+        ruc=valid_ruc("2060098765"),
+    )
     base = f"/w/{firm.slug}/companies"
     by_name = await client.get(base, params={"q": "andino"})
     assert "Software Andino" in by_name.text and "Minera del Sur" not in by_name.text
@@ -201,7 +255,9 @@ async def test_a_firm_without_companies_is_invited_to_register_the_first_one(cli
     firm = await _login(client, database)
     page = await client.get(f"/w/{firm.slug}/companies")
     assert "Aún no tienes empresas cliente" in page.text
-    assert f'href="/w/{firm.slug}/companies/new"' in page.text and f'href="/w/{firm.slug}/companies/import"' in page.text
+    assert (
+        f'href="/w/{firm.slug}/companies/new"' in page.text and f'href="/w/{firm.slug}/companies/import"' in page.text
+    )
 
 
 async def test_live_search_with_htmx_returns_only_the_results(client: Any, database: Any) -> None:
@@ -209,7 +265,9 @@ async def test_live_search_with_htmx_returns_only_the_results(client: Any, datab
     await add_company(database, firm.id, name="Textil Arequipa")
     response = await client.get(f"/w/{firm.slug}/companies", params={"q": "textil"}, headers={"hx-request": "true"})
     assert response.status_code == 200
-    assert "<html" not in response.text and 'id="company-results"' in response.text and "Textil Arequipa" in response.text
+    assert (
+        "<html" not in response.text and 'id="company-results"' in response.text and "Textil Arequipa" in response.text
+    )
 
 
 async def test_a_partner_archives_a_company_after_confirming_and_restores_it(client: Any, database: Any) -> None:
@@ -223,11 +281,17 @@ async def test_a_partner_archives_a_company_after_confirming_and_restores_it(cli
     assert "Archivable SAC" in (await client.get(base, params={"status": "archived"})).text
     detail = await client.get(f"{base}/{company.id}")
     assert "Empresa archivada" in detail.text and "/restore" in detail.text
-    assert (await client.get(f"{base}/{company.id}/edit", follow_redirects=False)).status_code == 303  # archived: read-only
+    assert (
+        await client.get(f"{base}/{company.id}/edit", follow_redirects=False)
+    ).status_code == 303  # archived: read-only
     assert (await client.post(f"{base}/{company.id}/restore", {})).status_code == 303
     assert "Archivable SAC" in (await client.get(base)).text
     async with database.session(tenant_id=firm.id) as db:
-        actions = (await db.scalars(select(AuditEvent.action).where(AuditEvent.entity_id == str(company.id)).order_by(AuditEvent.created_at))).all()
+        actions = (
+            await db.scalars(
+                select(AuditEvent.action).where(AuditEvent.entity_id == str(company.id)).order_by(AuditEvent.created_at)
+            )
+        ).all()
     assert list(actions) == ["create", "archive", "restore"]
 
 
@@ -276,7 +340,9 @@ async def test_the_menu_and_the_dashboard_show_the_companies(client: Any, databa
     home = await client.get(f"/w/{firm.slug}")
     assert f'href="/w/{firm.slug}/companies"' in home.text and ">Empresas<" in home.text
     # One active company (the archived one is not counted), labelled in the singular.
-    assert re.search(r'<span class="stat-value">1</span>\s*<a class="stat-label" href="[^"]+">empresa cliente activa</a>', home.text)
+    assert re.search(
+        r'<span class="stat-value">1</span>\s*<a class="stat-label" href="[^"]+">empresa cliente activa</a>', home.text
+    )
 
 
 async def test_another_firms_company_is_404_on_every_company_page(client: Any, database: Any) -> None:
@@ -291,7 +357,13 @@ async def test_another_firms_company_is_404_on_every_company_page(client: Any, d
     base = f"/w/{mine.slug}/companies"
     await client.get(base)
     gets = ["", "/edit", "/archive"]
-    posts = {"/edit": FORM, "/archive": {}, "/restore": {}, "/contacts": {"name": "X", "email": "x@example.pe"}, f"/contacts/{contact.id}/remove": {}}
+    posts = {
+        "/edit": FORM,
+        "/archive": {},
+        "/restore": {},
+        "/contacts": {"name": "X", "email": "x@example.pe"},
+        f"/contacts/{contact.id}/remove": {},
+    }
     for suffix in gets:
         response = await client.get(f"{base}/{foreign.id}{suffix}")
         assert response.status_code == 404, suffix

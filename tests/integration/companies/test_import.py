@@ -48,7 +48,9 @@ async def _wait_until_finished(database: Any, tenant_id: UUID, job_id: UUID, sec
     deadline = loop.time() + seconds
     while True:
         async with database.session(tenant_id=tenant_id) as db:
-            row = await db.scalar(select(JobProgress).where(JobProgress.tenant_id == tenant_id, JobProgress.id == job_id))
+            row = await db.scalar(
+                select(JobProgress).where(JobProgress.tenant_id == tenant_id, JobProgress.id == job_id)
+            )
         if row is not None and row.status in ("done", "failed"):
             return row
         assert loop.time() < deadline, f"job still {row.status if row else 'missing'} after {seconds} s"
@@ -60,7 +62,9 @@ async def _count(database: Any, tenant_id: UUID, model: Any = Company) -> int:
         return int(await db.scalar(select(func.count()).select_from(model).where(model.tenant_id == tenant_id)) or 0)
 
 
-async def test_a_consultant_imports_a_csv_and_reads_a_report_of_the_rows_that_failed(client: Any, database: Any) -> None:
+async def test_a_consultant_imports_a_csv_and_reads_a_report_of_the_rows_that_failed(
+    client: Any, database: Any
+) -> None:
     firm = await _login(client, database)
     response = await _upload(client, firm, GOOD_AND_BAD.encode("utf-8"))
     assert response.status_code == 303, response.text[:800]
@@ -126,7 +130,9 @@ async def test_the_progress_fragment_polls_every_second_until_the_job_is_done(cl
     assert "hx-trigger" not in done.text and "40 filas importadas" in done.text
 
 
-async def test_malformed_files_are_refused_next_to_the_file_field_and_nothing_is_imported(client: Any, database: Any) -> None:
+async def test_malformed_files_are_refused_next_to_the_file_field_and_nothing_is_imported(
+    client: Any, database: Any
+) -> None:
     firm = await _login(client, database)
     cases = {
         "empty": (b"", 400, "vacío"),
@@ -151,7 +157,9 @@ async def test_a_viewer_cannot_import(client: Any, database: Any) -> None:
     firm = await _login(client, database, Role.VIEWER)
     assert (await client.get(f"/w/{firm.slug}/companies/import")).status_code == 403
     await client.get(f"/w/{firm.slug}/companies")
-    response = await client.post(f"/w/{firm.slug}/companies/import", {}, files={"file": ("a.csv", b"name\nX\n", "text/csv")})
+    response = await client.post(
+        f"/w/{firm.slug}/companies/import", {}, files={"file": ("a.csv", b"name\nX\n", "text/csv")}
+    )
     assert response.status_code == 403
 
 
@@ -192,11 +200,15 @@ async def test_submitting_the_same_import_form_twice_imports_the_file_once(clien
     firm = await _login(client, database)
     content = b"name,country,industry_section,size_band\nSin RUC Uno SAC,PE,F,micro\nSin RUC Dos SAC,PE,F,grande\n"
     token = await _import_form_token(client, firm)
-    first = await client.post(f"/w/{firm.slug}/companies/import", {"form_token": token}, files={"file": ("a.csv", content, "text/csv")})
+    first = await client.post(
+        f"/w/{firm.slug}/companies/import", {"form_token": token}, files={"file": ("a.csv", content, "text/csv")}
+    )
     assert first.status_code == 303
     await _wait_until_finished(database, firm.id, UUID(JOB_URL.search(first.headers["location"]).group(1)))  # type: ignore[union-attr]
     # The browser sends the same form again (double click, or "resubmit" after going back).
-    again = await client.post(f"/w/{firm.slug}/companies/import", {"form_token": token}, files={"file": ("a.csv", content, "text/csv")})
+    again = await client.post(
+        f"/w/{firm.slug}/companies/import", {"form_token": token}, files={"file": ("a.csv", content, "text/csv")}
+    )
     assert again.status_code == 303
     assert again.headers["location"] == first.headers["location"]
     page = await client.get(again.headers["location"])
@@ -205,14 +217,20 @@ async def test_submitting_the_same_import_form_twice_imports_the_file_once(clien
     assert await _count(database, firm.id) == 2
 
 
-async def test_an_identical_file_is_not_imported_again_while_its_import_is_still_running(client: Any, database: Any) -> None:
+async def test_an_identical_file_is_not_imported_again_while_its_import_is_still_running(
+    client: Any, database: Any
+) -> None:
     import hashlib
 
     firm = await _login(client, database)
     content = b"name,country,industry_section,size_band\nSin RUC Tres SAC,PE,F,micro\n"
     async with database.session(tenant_id=firm.id) as db:
         running = await progress.start(db, firm.id, kind="import_companies", owner_key="test", total=1)
-        progress.update(running, status=progress.RUNNING, submission={"form_token": "x" * 22, "sha256": hashlib.sha256(content).hexdigest()})
+        progress.update(
+            running,
+            status=progress.RUNNING,
+            submission={"form_token": "x" * 22, "sha256": hashlib.sha256(content).hexdigest()},
+        )
         await db.commit()
     # Another tab, another form: the same bytes while the first import runs.
     response = await _upload(client, firm, content, filename="copia.csv")
@@ -249,7 +267,9 @@ async def test_a_double_click_sending_two_uploads_at_once_starts_one_import(clie
     token = await _import_form_token(client, firm)
 
     async def send() -> Any:
-        return await client.post(f"/w/{firm.slug}/companies/import", {"form_token": token}, files={"file": ("b.csv", content, "text/csv")})
+        return await client.post(
+            f"/w/{firm.slug}/companies/import", {"form_token": token}, files={"file": ("b.csv", content, "text/csv")}
+        )
 
     first, second = await asyncio.gather(send(), send())
     assert first.status_code == second.status_code == 303

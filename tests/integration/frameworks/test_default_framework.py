@@ -28,7 +28,9 @@ async def test_loading_the_default_framework_again_changes_nothing(owner_engine:
         after = (await conn.execute(text("SELECT count(*) FROM fw_question"))).scalar_one()
         versions = (
             await conn.execute(
-                select(func.count()).select_from(FrameworkVersion).join(Framework, Framework.id == FrameworkVersion.framework_id)
+                select(func.count())
+                .select_from(FrameworkVersion)
+                .join(Framework, Framework.id == FrameworkVersion.framework_id)
                 .where(Framework.key == DEFAULT_FRAMEWORK_KEY, Framework.owner_tenant_id.is_(None))
             )
         ).scalar_one()
@@ -37,19 +39,27 @@ async def test_loading_the_default_framework_again_changes_nothing(owner_engine:
     assert versions == 1
 
 
-async def test_default_structure_has_three_pillars_thirteen_dimensions_and_sixty_four_questions(database: Database) -> None:
+async def test_default_structure_has_three_pillars_thirteen_dimensions_and_sixty_four_questions(
+    database: Database,
+) -> None:
     firm = await make_firm(database)
     async with database.session(tenant_id=firm.id) as db:
         version = await services.default_version(db)
         tree = await services.structure(db, version.id)
         again = await services.structure(db, version.id)
-        question_rows = await db.scalar(select(func.count()).select_from(Question).where(Question.version_id == version.id))
+        question_rows = await db.scalar(
+            select(func.count()).select_from(Question).where(Question.version_id == version.id)
+        )
     assert again is tree  # published versions are cached
     assert [p.key for p in tree.pillars] == ["front_office", "back_office", "transversal"]
     assert len(tree.dimensions) == 13
     assert len(tree.questions) == 64 == question_rows
     assert [d.key for d in tree.pillar("front_office").dimensions] == [
-        "ventas", "atencion_cliente", "relacion_comercial", "seguimiento_solicitudes", "gestion_cuentas",
+        "ventas",
+        "atencion_cliente",
+        "relacion_comercial",
+        "seguimiento_solicitudes",
+        "gestion_cuentas",
     ]
     ventas = tree.dimension("ventas")
     first = ventas.questions[0]

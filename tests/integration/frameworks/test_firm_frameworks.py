@@ -21,7 +21,11 @@ VERSION_RE = re.compile(r"/frameworks/versions/([0-9a-f-]{36})")
 
 
 def question_form(**changes: str) -> dict[str, str]:
-    form = {"text_es": "¿Se concilian las cuentas cada mes?", "text_en": "Are accounts reconciled monthly?", "weight": "1.5"}
+    form = {
+        "text_es": "¿Se concilian las cuentas cada mes?",
+        "text_en": "Are accounts reconciled monthly?",
+        "weight": "1.5",
+    }
     for lvl in "12345":
         form[f"level_{lvl}_es"] = f"Descriptor {lvl}"
         form[f"level_{lvl}_en"] = f"Descriptor {lvl} en"
@@ -58,7 +62,9 @@ async def test_viewer_sees_the_default_framework_in_the_models_menu(database: Da
     assert (await client.post(f"/w/{firm.slug}/frameworks/versions/{version}/clone")).status_code == 403
 
 
-async def test_partner_clones_edits_and_publishes_a_firm_framework_then_it_is_immutable(database: Database, client) -> None:  # type: ignore[no-untyped-def]
+async def test_partner_clones_edits_and_publishes_a_firm_framework_then_it_is_immutable(
+    database: Database, client
+) -> None:  # type: ignore[no-untyped-def]
     firm = await make_firm(database, roles=(Role.PARTNER,))
     await client.login(firm.email(Role.PARTNER), PASSWORD)
     draft_id = await clone_default(database, client, firm)
@@ -80,7 +86,9 @@ async def test_partner_clones_edits_and_publishes_a_firm_framework_then_it_is_im
     assert ok.status_code == 303
     # Add and remove questions.
     await client.get(f"/w/{firm.slug}/frameworks/dimensions/{ventas_id}/questions/new")
-    added = await client.post(f"/w/{firm.slug}/frameworks/dimensions/{ventas_id}/questions", question_form(text_es="Nueva pregunta"))
+    added = await client.post(
+        f"/w/{firm.slug}/frameworks/dimensions/{ventas_id}/questions", question_form(text_es="Nueva pregunta")
+    )
     assert added.status_code == 303
     second = tree.dimension("ventas").questions[1]
     assert (await client.post(f"/w/{firm.slug}/frameworks/questions/{second.id}/delete")).status_code == 303
@@ -109,10 +117,15 @@ async def test_partner_clones_edits_and_publishes_a_firm_framework_then_it_is_im
         v1_tree = await services.structure(db, draft_id)
         v2_tree = await services.structure(db, v2)
         events = list(await db.scalars(select(AuditEvent.entity_type).where(AuditEvent.tenant_id == firm.id)))
-    assert v1_tree.status == "published" and v1_tree.dimension("ventas").questions[0].text["es"] == "¿Se concilian las cuentas cada mes?"
+    assert (
+        v1_tree.status == "published"
+        and v1_tree.dimension("ventas").questions[0].text["es"] == "¿Se concilian las cuentas cada mes?"
+    )
     assert (v2_tree.status, v2_tree.version, len(v2_tree.questions)) == ("draft", 2, 64)
     assert {"framework", "framework_question", "framework_version"} <= set(events)
-    assert (await client.post(f"/w/{firm.slug}/frameworks/versions/{draft_id}/new-version")).status_code == 409  # one draft at a time
+    assert (
+        await client.post(f"/w/{firm.slug}/frameworks/versions/{draft_id}/new-version")
+    ).status_code == 409  # one draft at a time
 
 
 async def test_the_platform_framework_cannot_be_edited_through_a_firm(database: Database, client) -> None:  # type: ignore[no-untyped-def]
@@ -138,7 +151,11 @@ async def test_another_firms_framework_is_not_found_on_every_route(database: Dat
     q, d = tree.questions[0], tree.dimensions[0]
     await client.login(mine.email(Role.OWNER), PASSWORD)
     base = f"/w/{mine.slug}/frameworks"
-    for path in (f"{base}/versions/{their_version}", f"{base}/questions/{q.id}/edit", f"{base}/dimensions/{d.id}/questions/new"):
+    for path in (
+        f"{base}/versions/{their_version}",
+        f"{base}/questions/{q.id}/edit",
+        f"{base}/dimensions/{d.id}/questions/new",
+    ):
         assert (await client.get(path)).status_code == 404, path
     await client.get(base)
     for path, form in (
@@ -180,8 +197,10 @@ async def test_shared_rls_keeps_firm_frameworks_apart_and_platform_rows_read_onl
         for owner in (b.id, None):
             with pytest.raises(DBAPIError):
                 await db.execute(
-                    text("INSERT INTO framework (id, key, name, description, owner_tenant_id, created_at, updated_at) "
-                         "VALUES (gen_random_uuid(), :k, '{}'::jsonb, '{}'::jsonb, :o, now(), now())"),
+                    text(
+                        "INSERT INTO framework (id, key, name, description, owner_tenant_id, created_at, updated_at) "
+                        "VALUES (gen_random_uuid(), :k, '{}'::jsonb, '{}'::jsonb, :o, now(), now())"
+                    ),
                     {"k": f"intruso-{uuid.uuid4().hex[:6]}", "o": owner},
                 )
             await db.rollback()

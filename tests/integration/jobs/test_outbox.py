@@ -225,7 +225,11 @@ async def test_a_job_that_always_fails_ends_in_the_dead_letter_queue_and_the_ope
             assert len(await asyncio.to_thread(dead_letters, broker, [queue])) == 1
 
             retried = await asyncio.to_thread(
-                CliRunner().invoke, cli, ["jobs", "retry-dead", "--queue", queue, str(row.id)], env=env, catch_exceptions=False
+                CliRunner().invoke,
+                cli,
+                ["jobs", "retry-dead", "--queue", queue, str(row.id)],
+                env=env,
+                catch_exceptions=False,
             )
             assert retried.exit_code == 0, retried.output
             assert f"retried  {queue}  {row.id}" in retried.output
@@ -259,7 +263,9 @@ async def test_two_relays_running_at_once_send_each_row_once(migrated: Settings,
     broker = make_broker(migrated)
     assert isinstance(broker, StubBroker)
     bind_jobs(broker, migrated)
-    emails = [await _password_reset_mail(database, migrated, f"x{i}.{uuid.uuid4().hex[:6]}@example.test") for i in range(30)]
+    emails = [
+        await _password_reset_mail(database, migrated, f"x{i}.{uuid.uuid4().hex[:6]}@example.test") for i in range(30)
+    ]
     relays = [OutboxRelay(database, broker, batch=5) for _ in range(3)]
     try:
         await asyncio.gather(*(r.drain() for r in relays))

@@ -36,6 +36,7 @@ async def test_the_web_process_enqueues_the_reminder_job_through_the_outbox_ever
     runtime = JobRuntime(settings, database, poll_seconds=0.05)
     await runtime.start(in_process_worker=False)
     try:
+
         async def two_passes_relayed() -> bool:
             return await _reminder_rows(database, relayed=True) >= before + 2
 
@@ -53,6 +54,7 @@ async def test_the_standalone_worker_schedules_reminders_too(migrated: Settings,
     bind_jobs(broker, settings)
     thread = start_relay_thread(settings, broker, poll_seconds=0.05)
     try:
+
         async def scheduled() -> bool:
             return await _reminder_rows(database) > before
 

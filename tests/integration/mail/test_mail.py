@@ -44,7 +44,9 @@ async def _deliver(settings: Settings, email: Email) -> None:
 async def test_password_reset_mail_arrives_over_smtp_with_text_and_html_parts(
     migrated: Settings, database: Database, smtp_server: SmtpServer
 ) -> None:
-    settings = replace(migrated, smtp_host=smtp_server.host, smtp_port=smtp_server.port, mail_from="Ordena <hola@ordena.pe>")
+    settings = replace(
+        migrated, smtp_host=smtp_server.host, smtp_port=smtp_server.port, mail_from="Ordena <hola@ordena.pe>"
+    )
     to = f"ana.{uuid.uuid4().hex[:8]}@example.test"
     email = await _reset_mail(database, settings, to, "es")
     await _deliver(settings, email)
@@ -77,7 +79,12 @@ async def test_mail_is_written_in_the_recipients_language(
     await _deliver(settings, email)
 
     [message] = smtp_server.inbox.to(to)
-    subject, text, _html = render_email(settings.templates_dir, "password_reset", {"name": "Ana Quispe", "url": f"{settings.base_url}/reset/tok", "hours": 2}, "en")
+    subject, text, _html = render_email(
+        settings.templates_dir,
+        "password_reset",
+        {"name": "Ana Quispe", "url": f"{settings.base_url}/reset/tok", "hours": 2},
+        "en",
+    )
     assert message["Subject"] == subject
     body = message.get_body(("html",))
     assert body is not None
@@ -89,7 +96,9 @@ async def test_mail_is_written_in_the_recipients_language(
     assert "Hello Ana Quispe," in plain.get_content()
 
 
-async def test_a_failing_smtp_server_leaves_the_error_on_the_mail_for_a_retry(migrated: Settings, database: Database) -> None:
+async def test_a_failing_smtp_server_leaves_the_error_on_the_mail_for_a_retry(
+    migrated: Settings, database: Database
+) -> None:
     from tests.integration.mail.smtp import free_port
 
     settings = replace(migrated, smtp_host="127.0.0.1", smtp_port=free_port())  # nothing listens
@@ -122,7 +131,9 @@ def test_email_html_uses_only_inline_styles_so_mail_clients_render_it(migrated: 
         assert 'name="viewport"' in html
 
 
-async def test_without_smtp_mail_waits_on_the_development_outbox_page(client: Browser, migrated: Settings, database: Database) -> None:
+async def test_without_smtp_mail_waits_on_the_development_outbox_page(
+    client: Browser, migrated: Settings, database: Database
+) -> None:
     to = f"maria.{uuid.uuid4().hex[:8]}@example.test"
     email = await _reset_mail(database, migrated, to, "es")
 
@@ -148,7 +159,9 @@ async def test_without_smtp_mail_waits_on_the_development_outbox_page(client: Br
         assert stored is not None and stored.sent_at is None  # kept, not sent
 
 
-async def test_development_outbox_is_hidden_in_production_and_when_smtp_is_configured(migrated: Settings, database: Database) -> None:
+async def test_development_outbox_is_hidden_in_production_and_when_smtp_is_configured(
+    migrated: Settings, database: Database
+) -> None:
     from ordena.server.app import create_app
 
     email = await _reset_mail(database, migrated, f"z.{uuid.uuid4().hex[:8]}@example.test", "es")

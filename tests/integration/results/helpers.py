@@ -35,13 +35,23 @@ async def make_assessment(
         tree = await frameworks.structure(db, version.id)
         by_key = {q.key: q.id for q in tree.questions}
         if company_id is None:
-            company = Company(tenant_id=tenant_id, name=f"Textiles {uuid.uuid4().hex[:4]} S.A.C.", industry_section="C", size_band="mediana")
+            company = Company(
+                tenant_id=tenant_id,
+                name=f"Textiles {uuid.uuid4().hex[:4]} S.A.C.",
+                industry_section="C",
+                size_band="mediana",
+            )
             db.add(company)
             await db.flush()
             company_id = company.id
         assessment = Assessment(
-            tenant_id=tenant_id, company_id=company_id, framework_version_id=version.id, title=title, kind=kind,
-            status=status, published_at=now() if status == "published" else None,
+            tenant_id=tenant_id,
+            company_id=company_id,
+            framework_version_id=version.id,
+            title=title,
+            kind=kind,
+            status=status,
+            published_at=now() if status == "published" else None,
         )
         db.add(assessment)
         await db.flush()
@@ -53,15 +63,24 @@ async def make_assessment(
             for key, level in answers.items():
                 db.add(
                     Answer(
-                        tenant_id=tenant_id, assessment_id=assessment.id, respondent_id=r.id, question_id=by_key[key],
-                        level=level, not_applicable=level is None,
+                        tenant_id=tenant_id,
+                        assessment_id=assessment.id,
+                        respondent_id=r.id,
+                        question_id=by_key[key],
+                        level=level,
+                        not_applicable=level is None,
                     )
                 )
 
         if consultant is not None:
             await respond("consultant", consultant)
         for i, answers in enumerate(selves or []):
-            contact = Contact(tenant_id=tenant_id, company_id=company_id, name=f"Contacto {i}", email=f"c{i}.{uuid.uuid4().hex[:6]}@example.test")
+            contact = Contact(
+                tenant_id=tenant_id,
+                company_id=company_id,
+                name=f"Contacto {i}",
+                email=f"c{i}.{uuid.uuid4().hex[:6]}@example.test",
+            )
             db.add(contact)
             await db.flush()
             await respond("self", answers, contact.id)

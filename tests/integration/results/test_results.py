@@ -67,9 +67,15 @@ async def test_consultant_validates_a_dimension_score_and_the_computed_one_is_ke
     assert response.status_code == 303
     async with database.session(tenant_id=firm.id) as db:
         r = await compute_results(db, firm.id, made.assessment_id)
-        audit = await db.scalar(select(AuditEvent).where(AuditEvent.tenant_id == firm.id, AuditEvent.entity_type == "dimension_override"))
+        audit = await db.scalar(
+            select(AuditEvent).where(AuditEvent.tenant_id == firm.id, AuditEvent.entity_type == "dimension_override")
+        )
     atencion = r.dimension("atencion_cliente")
-    assert (atencion.score, atencion.computed_score, atencion.override_score) == (Decimal("3.00"), Decimal("1.00"), Decimal("3.00"))
+    assert (atencion.score, atencion.computed_score, atencion.override_score) == (
+        Decimal("3.00"),
+        Decimal("1.00"),
+        Decimal("3.00"),
+    )
     # Front office now (10/3 + 3 × 1.5) / 2.5 = 47/15 = 3.133…
     assert (r.pillar("front_office").score, r.pillar("front_office").level) == (Decimal("3.13"), 3)
     assert audit is not None and audit.after["reason"] == "Revisamos el tablero de reclamos en sitio."
@@ -86,7 +92,8 @@ async def test_override_needs_a_score_between_one_and_five_and_a_reason(database
         dim_id = str((await compute_results(db, firm.id, made.assessment_id)).dimension("ventas").id)
     for score, reason in (("6", "motivo"), ("0.5", "motivo"), ("abc", "motivo"), ("3", "   ")):
         response = await client.post(
-            f"/w/{firm.slug}/assessments/{made.assessment_id}/overrides", {"dimension_id": dim_id, "score": score, "reason": reason}
+            f"/w/{firm.slug}/assessments/{made.assessment_id}/overrides",
+            {"dimension_id": dim_id, "score": score, "reason": reason},
         )
         assert response.status_code == 422, (score, reason)
         assert "field-error" in response.text
@@ -103,7 +110,8 @@ async def test_override_is_refused_unless_the_assessment_is_submitted(database: 
     async with database.session(tenant_id=firm.id) as db:
         dim_id = str((await compute_results(db, firm.id, made.assessment_id)).dimension("ventas").id)
     response = await client.post(
-        f"/w/{firm.slug}/assessments/{made.assessment_id}/overrides", {"dimension_id": dim_id, "score": "4", "reason": "x"}
+        f"/w/{firm.slug}/assessments/{made.assessment_id}/overrides",
+        {"dimension_id": dim_id, "score": "4", "reason": "x"},
     )
     assert response.status_code == 422
     assert "enviada" in response.text
@@ -116,7 +124,9 @@ async def test_viewer_reads_results_but_cannot_validate_scores(database: Databas
     page = await client.get(f"/w/{firm.slug}/assessments/{made.assessment_id}/results")
     assert page.status_code == 200
     assert "<svg" in page.text and "Punto ciego" in page.text and "/overrides" not in page.text
-    response = await client.post(f"/w/{firm.slug}/assessments/{made.assessment_id}/overrides", {"score": "3", "reason": "x"})
+    response = await client.post(
+        f"/w/{firm.slug}/assessments/{made.assessment_id}/overrides", {"score": "3", "reason": "x"}
+    )
     assert response.status_code == 403
 
 
@@ -127,28 +137,51 @@ async def test_another_firms_assessment_results_and_overrides_are_not_found(data
     await client.login(mine.email(Role.OWNER), PASSWORD)
     assert (await client.get(f"/w/{mine.slug}/assessments/{theirs.assessment_id}/results")).status_code == 404
     await client.get(f"/w/{mine.slug}")
-    response = await client.post(f"/w/{mine.slug}/assessments/{theirs.assessment_id}/overrides", {"score": "3", "reason": "x"})
+    response = await client.post(
+        f"/w/{mine.slug}/assessments/{theirs.assessment_id}/overrides", {"score": "3", "reason": "x"}
+    )
     assert response.status_code == 404
     assert (await client.get(f"/w/{other.slug}/assessments/{theirs.assessment_id}/results")).status_code == 404
 
 
-async def test_history_lines_appear_once_the_company_has_earlier_published_assessments(database: Database, client) -> None:  # type: ignore[no-untyped-def]
+async def test_history_lines_appear_once_the_company_has_earlier_published_assessments(
+    database: Database, client
+) -> None:  # type: ignore[no-untyped-def]
     from ordena.assessments.models import ResultSnapshot
     from ordena.assessments.results import history
 
     firm = await make_firm(database, roles=(Role.VIEWER,))
-    first = await make_assessment(database, firm.id, kind="consultant", status="published", consultant={"ventas.pipeline": 2}, title="2024")
+    first = await make_assessment(
+        database, firm.id, kind="consultant", status="published", consultant={"ventas.pipeline": 2}, title="2024"
+    )
     async with database.session(tenant_id=firm.id) as db:
         r = await compute_results(db, firm.id, first.assessment_id)
-        db.add(ResultSnapshot(tenant_id=firm.id, assessment_id=first.assessment_id, overall=r.overall, data={
-            "overall": str(r.overall), "pillars": [{"key": p.key, "score": str(p.score) if p.score else None} for p in r.pillars],
-            "dimensions": [{"key": d.key, "score": str(d.score) if d.score else None} for d in r.dimensions],
-        }))
+        db.add(
+            ResultSnapshot(
+                tenant_id=firm.id,
+                assessment_id=first.assessment_id,
+                overall=r.overall,
+                data={
+                    "overall": str(r.overall),
+                    "pillars": [{"key": p.key, "score": str(p.score) if p.score else None} for p in r.pillars],
+                    "dimensions": [{"key": d.key, "score": str(d.score) if d.score else None} for d in r.dimensions],
+                },
+            )
+        )
         await db.commit()
-    second = await make_assessment(database, firm.id, kind="consultant", consultant={"ventas.pipeline": 4}, company_id=first.company_id, title="2025")
+    second = await make_assessment(
+        database,
+        firm.id,
+        kind="consultant",
+        consultant={"ventas.pipeline": 4},
+        company_id=first.company_id,
+        title="2025",
+    )
     async with database.session(tenant_id=firm.id) as db:
         points = await history(db, firm.id, first.company_id)
-    assert [(p.title, p.overall, p.dimensions["ventas"]) for p in points] == [("2024", Decimal("2.00"), Decimal("2.00"))]
+    assert [(p.title, p.overall, p.dimensions["ventas"]) for p in points] == [
+        ("2024", Decimal("2.00"), Decimal("2.00"))
+    ]
     await client.login(firm.email(Role.VIEWER), PASSWORD)
     page = await client.get(f"/w/{firm.slug}/assessments/{second.assessment_id}/results")
     assert "chart-lines" in page.text

@@ -23,10 +23,14 @@ def test_there_are_tenant_tables_to_check() -> None:
     assert {"membership", "audit_event"} <= set(TENANT_TABLES)
 
 
-async def test_every_tenant_table_has_forced_rls_a_policy_and_tenant_in_its_primary_key(owner_engine: AsyncEngine) -> None:
+async def test_every_tenant_table_has_forced_rls_a_policy_and_tenant_in_its_primary_key(
+    owner_engine: AsyncEngine,
+) -> None:
     async with owner_engine.connect() as conn:
-        rows = (await conn.execute(text(
-            """
+        rows = (
+            await conn.execute(
+                text(
+                    """
             SELECT c.relname, c.relrowsecurity, c.relforcerowsecurity,
                    (SELECT count(*) FROM pg_policy p WHERE p.polrelid = c.oid) AS policies,
                    (SELECT array_agg(a.attname::text) FROM pg_index i
@@ -36,7 +40,9 @@ async def test_every_tenant_table_has_forced_rls_a_policy_and_tenant_in_its_prim
             WHERE n.nspname = 'public' AND c.relkind = 'r'
               AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped)
             """
-        ))).all()
+                )
+            )
+        ).all()
     found = {r.relname: r for r in rows}
     assert set(found) == set(TENANT_TABLES), "the database and the models disagree on tenant tables"
     for name, r in found.items():
@@ -58,24 +64,45 @@ async def test_every_foreign_key_between_tenant_tables_includes_tenant_id(owner_
 async def test_app_role_cannot_bypass_rls_and_owns_nothing(owner_engine: AsyncEngine, migrated: Settings) -> None:
     role = migrated.app_db_role
     async with owner_engine.connect() as conn:
-        r = (await conn.execute(text("SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = :r"), {"r": role})).one()
+        r = (
+            await conn.execute(
+                text("SELECT rolsuper, rolbypassrls, rolcreaterole, rolcreatedb FROM pg_roles WHERE rolname = :r"),
+                {"r": role},
+            )
+        ).one()
         assert not any(r), f"{role} has powers it must not have: {r}"
-        owned = (await conn.execute(text(
-            "SELECT count(*) FROM pg_class c JOIN pg_roles o ON o.oid = c.relowner WHERE o.rolname = :r"), {"r": role})).scalar_one()
+        owned = (
+            await conn.execute(
+                text("SELECT count(*) FROM pg_class c JOIN pg_roles o ON o.oid = c.relowner WHERE o.rolname = :r"),
+                {"r": role},
+            )
+        ).scalar_one()
         assert owned == 0
-        views = (await conn.execute(text(
-            "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
-            "WHERE n.nspname = 'public' AND relkind = 'v' AND NOT coalesce(reloptions::text[] @> ARRAY['security_invoker=true'], false)"
-        ))).scalars().all()
+        views = (
+            (
+                await conn.execute(
+                    text(
+                        "SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                        "WHERE n.nspname = 'public' AND relkind = 'v' AND NOT coalesce(reloptions::text[] @> ARRAY['security_invoker=true'], false)"
+                    )
+                )
+            )
+            .scalars()
+            .all()
+        )
         assert views == [], f"views without security_invoker: {views}"
 
 
 async def test_the_audit_trail_is_append_only_for_the_app_role(database: Database) -> None:
     firm = await make_firm(database)
     async with database.session(tenant_id=firm.id) as db:
-        await db.execute(text(
-            "INSERT INTO audit_event (tenant_id, id, action, entity_type, entity_id, actor_label, created_at, updated_at) "
-            "VALUES (:t, gen_random_uuid(), 'create', 'x', '1', 'test', now(), now())"), {"t": firm.id})
+        await db.execute(
+            text(
+                "INSERT INTO audit_event (tenant_id, id, action, entity_type, entity_id, actor_label, created_at, updated_at) "
+                "VALUES (:t, gen_random_uuid(), 'create', 'x', '1', 'test', now(), now())"
+            ),
+            {"t": firm.id},
+        )
         await db.commit()
     for stmt in ("UPDATE audit_event SET action = 'tampered'", "DELETE FROM audit_event"):
         async with database.session(tenant_id=firm.id) as db:
@@ -84,7 +111,9 @@ async def test_the_audit_trail_is_append_only_for_the_app_role(database: Databas
 
 
 @pytest.mark.parametrize("table", TENANT_TABLES)
-async def test_tenant_a_cannot_see_insert_update_or_delete_tenant_b_rows(table: str, database: Database, owner_engine: AsyncEngine) -> None:
+async def test_tenant_a_cannot_see_insert_update_or_delete_tenant_b_rows(
+    table: str, database: Database, owner_engine: AsyncEngine
+) -> None:
     """With firm A set, firm B's rows are invisible and untouchable; with no firm, nothing shows."""
     a = await make_firm(database, roles=())
     b = await make_firm(database, roles=())
@@ -92,17 +121,23 @@ async def test_tenant_a_cannot_see_insert_update_or_delete_tenant_b_rows(table: 
         b_row = await insert_row(conn, metadata.tables[table], b.id)
 
     async with database.session(tenant_id=a.id) as db:
-        seen = (await db.execute(text(f'SELECT count(*) FROM "{table}" WHERE tenant_id = :b'), {"b": b.id})).scalar_one()
+        seen = (
+            await db.execute(text(f'SELECT count(*) FROM "{table}" WHERE tenant_id = :b'), {"b": b.id})
+        ).scalar_one()
         assert seen == 0
         if not metadata.tables[table].info.get("append_only"):  # those refuse UPDATE/DELETE outright
-            updated = (await db.execute(text(f'UPDATE "{table}" SET updated_at = now() WHERE id = :id'), {"id": b_row["id"]})).rowcount
+            updated = (
+                await db.execute(text(f'UPDATE "{table}" SET updated_at = now() WHERE id = :id'), {"id": b_row["id"]})
+            ).rowcount
             assert updated == 0
             deleted = (await db.execute(text(f'DELETE FROM "{table}" WHERE id = :id'), {"id": b_row["id"]})).rowcount
             assert deleted == 0
         await db.rollback()
 
     async with owner_engine.connect() as conn:
-        still = (await conn.execute(text(f'SELECT count(*) FROM "{table}" WHERE id = :id'), {"id": b_row["id"]})).scalar_one()
+        still = (
+            await conn.execute(text(f'SELECT count(*) FROM "{table}" WHERE id = :id'), {"id": b_row["id"]})
+        ).scalar_one()
         assert still == 1
 
     # Writing a row into firm B while acting as firm A is refused by WITH CHECK.
@@ -112,8 +147,12 @@ async def test_tenant_a_cannot_see_insert_update_or_delete_tenant_b_rows(table: 
         cols = ", ".join(f'"{c}"' for c in forged)
         vals = ", ".join(f":{c}" for c in forged)
         with pytest.raises(Exception, match="row-level security"):
-            await db.execute(text(f'INSERT INTO "{table}" ({cols}) VALUES ({vals})').bindparams(
-                *[bindparam(c, type_=metadata.tables[table].c[c].type) for c in forged]), forged)
+            await db.execute(
+                text(f'INSERT INTO "{table}" ({cols}) VALUES ({vals})').bindparams(
+                    *[bindparam(c, type_=metadata.tables[table].c[c].type) for c in forged]
+                ),
+                forged,
+            )
 
     async with database.session() as db:  # no firm set
         assert (await db.execute(text(f'SELECT count(*) FROM "{table}"'))).scalar_one() == 0

@@ -80,7 +80,9 @@ async def test_a_dry_run_saves_nothing(database: Database, tmp_path: Path) -> No
 
 
 async def test_a_manifest_with_an_unknown_role_is_refused(database: Database, tmp_path: Path) -> None:
-    (tmp_path / "bad.toml").write_text('[firm]\nslug = "abc-def"\nname = "X"\n[[firm.members]]\nemail = "a@b.c"\nrole = "king"\n')
+    (tmp_path / "bad.toml").write_text(
+        '[firm]\nslug = "abc-def"\nname = "X"\n[[firm.members]]\nemail = "a@b.c"\nrole = "king"\n'
+    )
     with pytest.raises(ManifestError, match="role"):
         await sync(database, tmp_path)
 

@@ -33,7 +33,12 @@ def test_there_are_21_sections_and_every_rev4_division_maps_to_one() -> None:
     assert len(ciiu.DIVISION_SECTION) == 88
     unused = {"04", "34", "40", "44", "48", "54", "57", "67", "76", "83", "89"}
     assert unused.isdisjoint(ciiu.DIVISION_SECTION)
-    assert (ciiu.DIVISION_SECTION["01"], ciiu.DIVISION_SECTION["33"], ciiu.DIVISION_SECTION["62"], ciiu.DIVISION_SECTION["99"]) == ("A", "C", "J", "U")
+    assert (
+        ciiu.DIVISION_SECTION["01"],
+        ciiu.DIVISION_SECTION["33"],
+        ciiu.DIVISION_SECTION["62"],
+        ciiu.DIVISION_SECTION["99"],
+    ) == ("A", "C", "J", "U")
     assert all(ciiu.divisions_of(s) for s in ciiu.SECTIONS)
     assert ciiu.section_name("J", "en") == "Information and communication"
     assert ciiu.section_name("J") == "Información y comunicaciones"
@@ -59,7 +64,9 @@ def test_countries_come_from_babel_with_peru_first() -> None:
 
 
 def test_a_csv_is_read_with_a_bom_semicolons_and_spanish_headers() -> None:
-    text = csv_import.decode("\ufeffNombre;RUC;País;Sección CIIU;Tamaño\nUno;20100047218;PE;G;micro\n\nDos;;PE;C;grande\n".encode())
+    text = csv_import.decode(
+        "\ufeffNombre;RUC;País;Sección CIIU;Tamaño\nUno;20100047218;PE;G;micro\n\nDos;;PE;C;grande\n".encode()
+    )
     parsed = csv_import.parse(text)
     assert parsed.delimiter == ";"
     assert parsed.rows == [

@@ -89,7 +89,9 @@ def test_index_maps_one_to_zero_and_five_to_a_hundred_linearly(s: Fraction) -> N
 
 
 @given(st.lists(st.tuples(answer, weights), min_size=1, max_size=12))
-def test_a_dimension_score_is_the_weighted_mean_of_answered_levels_ignoring_na(pairs: list[tuple[int | None, Decimal]]) -> None:
+def test_a_dimension_score_is_the_weighted_mean_of_answered_levels_ignoring_na(
+    pairs: list[tuple[int | None, Decimal]],
+) -> None:
     d = dim([w for _, w in pairs])
     answers = {q.id: [lvl] for q, (lvl, _) in zip(d.questions, pairs, strict=True)}
     result = score_dimension(d, answers)
@@ -105,11 +107,15 @@ def test_a_dimension_score_is_the_weighted_mean_of_answered_levels_ignoring_na(p
 
 
 @given(st.lists(st.tuples(levels, weights), min_size=1, max_size=8), st.lists(weights, min_size=1, max_size=5))
-def test_marking_more_questions_no_aplica_does_not_move_the_score(pairs: list[tuple[int, Decimal]], na_weights: list[Decimal]) -> None:
+def test_marking_more_questions_no_aplica_does_not_move_the_score(
+    pairs: list[tuple[int, Decimal]], na_weights: list[Decimal]
+) -> None:
     base = dim([w for _, w in pairs])
     with_na = D("d", Decimal(1), base.questions + tuple(Q(w) for w in na_weights))
-    answers: dict[uuid.UUID, list[int | None]] = {q.id: [lvl] for q, (lvl, _) in zip(base.questions, pairs, strict=True)}
-    answers.update({q.id: [None] for q in with_na.questions[len(pairs):]})
+    answers: dict[uuid.UUID, list[int | None]] = {
+        q.id: [lvl] for q, (lvl, _) in zip(base.questions, pairs, strict=True)
+    }
+    answers.update({q.id: [None] for q in with_na.questions[len(pairs) :]})
     assert score_dimension(with_na, answers).score == score_dimension(base, answers).score
     assert score_dimension(with_na, answers).completeness == 1
 
@@ -139,7 +145,9 @@ def test_a_dimension_nobody_answered_or_all_na_has_no_score_not_zero(n: int, nas
 
 
 @given(st.lists(answer, min_size=1, max_size=6))
-def test_several_respondents_count_as_the_mean_of_their_levels_with_the_spread_as_disagreement(given_levels: list[int | None]) -> None:
+def test_several_respondents_count_as_the_mean_of_their_levels_with_the_spread_as_disagreement(
+    given_levels: list[int | None],
+) -> None:
     combined = combine(given_levels)
     numeric = [v for v in given_levels if v is not None]
     assert combined.answered
@@ -165,10 +173,14 @@ def test_dimension_disagreement_is_the_largest_question_spread(per_question: lis
     st.integers(min_value=0, max_value=4),
     weights,
 )
-def test_pillar_is_the_weighted_mean_of_its_scored_dimensions_only(dims: list[tuple[list[int], Decimal]], empty: int, pw: Decimal) -> None:
+def test_pillar_is_the_weighted_mean_of_its_scored_dimensions_only(
+    dims: list[tuple[list[int], Decimal]], empty: int, pw: Decimal
+) -> None:
     scored = tuple(D(f"d{i}", w, tuple(Q(Decimal(1)) for _ in lv)) for i, (lv, w) in enumerate(dims))
     unscored = tuple(D(f"e{i}", Decimal(5), (Q(Decimal(1)),)) for i in range(empty))
-    answers = {q.id: [lvl] for d, (lv, _) in zip(scored, dims, strict=True) for q, lvl in zip(d.questions, lv, strict=True)}
+    answers = {
+        q.id: [lvl] for d, (lv, _) in zip(scored, dims, strict=True) for q, lvl in zip(d.questions, lv, strict=True)
+    }
     with_empty = score_sheet([P("p", pw, scored + unscored)], answers)
     without = score_sheet([P("p", pw, scored)], answers)
     assert with_empty.pillars["p"].score == without.pillars["p"].score
@@ -179,7 +191,9 @@ def test_pillar_is_the_weighted_mean_of_its_scored_dimensions_only(dims: list[tu
 
 
 @given(st.lists(st.tuples(levels, weights), min_size=1, max_size=4), levels, weights)
-def test_overall_is_the_weighted_mean_of_the_scored_pillars(pillar_levels: list[tuple[int, Decimal]], _l: int, _w: Decimal) -> None:
+def test_overall_is_the_weighted_mean_of_the_scored_pillars(
+    pillar_levels: list[tuple[int, Decimal]], _l: int, _w: Decimal
+) -> None:
     pillars = [P(f"p{i}", w, (dim([Decimal(1)], key=f"d{i}"),)) for i, (_, w) in enumerate(pillar_levels)]
     empty_pillar = P("empty", Decimal(10), (dim([Decimal(1)], key="none"),))
     answers = {p.dimensions[0].questions[0].id: [lvl] for p, (lvl, _) in zip(pillars, pillar_levels, strict=True)}
@@ -189,7 +203,9 @@ def test_overall_is_the_weighted_mean_of_the_scored_pillars(pillar_levels: list[
 
 
 @given(levels, st.fractions(min_value=1, max_value=5))
-def test_an_override_replaces_the_dimension_in_the_pillar_but_keeps_the_computed_score(lvl: int, override: Fraction) -> None:
+def test_an_override_replaces_the_dimension_in_the_pillar_but_keeps_the_computed_score(
+    lvl: int, override: Fraction
+) -> None:
     d = dim([Decimal(1)])
     sheet = score_sheet([P("p", Decimal(1), (d,))], {d.questions[0].id: [lvl]}, overrides={"d": override})
     assert sheet.dimensions["d"].score.exact == lvl

@@ -19,7 +19,9 @@ from ordena.tenancy.services import tenant_by_slug
 OPERATOR = Actor(None, "operator:cli")
 
 
-async def create_user(settings: Settings, email: str, name: str, password: str, firm_slug: str | None = None, role: str = "consultant") -> None:
+async def create_user(
+    settings: Settings, email: str, name: str, password: str, firm_slug: str | None = None, role: str = "consultant"
+) -> None:
     """Create (or update) an account and optionally make it a member of a firm, atomically."""
     try:
         wanted = Role(role)
@@ -34,7 +36,13 @@ async def create_user(settings: Settings, email: str, name: str, password: str, 
                 if tenant is None:
                     raise click.ClickException(f"no firm with slug {firm_slug!r}")
             try:
-                user, _created = await services.ensure_user(db, email=email, name=name, password=password, locale=tenant.locale if tenant else settings.default_locale)
+                user, _created = await services.ensure_user(
+                    db,
+                    email=email,
+                    name=name,
+                    password=password,
+                    locale=tenant.locale if tenant else settings.default_locale,
+                )
             except services.AccountInvalid as exc:
                 raise click.ClickException(str(exc)) from None
             if tenant is not None:

@@ -53,9 +53,7 @@ class LinkToken(Base):
     token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
     purpose: Mapped[str] = mapped_column(String(30))
     email: Mapped[str] = mapped_column(String(320))
-    user_id: Mapped[UUID | None] = mapped_column(
-        ForeignKey("user_account.id", ondelete="CASCADE"), default=None
-    )
+    user_id: Mapped[UUID | None] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), default=None)
     scope: Mapped[dict[str, Any]] = mapped_column(JsonB, default=dict)
     expires_at: Mapped[dt.datetime] = mapped_column(DateTimeUTC(timezone=True))
     used_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)

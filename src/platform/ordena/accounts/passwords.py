@@ -43,6 +43,14 @@ def weakness(password: str, *, email: str = "") -> str | None:
 
 
 _COMMON = {
-    "password123", "contraseña123", "1234567890", "qwertyuiop", "administrador",
-    "password1234", "0123456789", "ordena12345", "bienvenido1", "peru123456",
+    "password123",
+    "contraseña123",
+    "1234567890",
+    "qwertyuiop",
+    "administrador",
+    "password1234",
+    "0123456789",
+    "ordena12345",
+    "bienvenido1",
+    "peru123456",
 }

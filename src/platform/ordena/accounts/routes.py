@@ -39,11 +39,23 @@ def _safe_next(value: str | None) -> str:
     return value
 
 
-async def _login_response(request: Request[Any, Any, Any], db: DB, user_id: UUID | None, target: str, *, scope: dict[str, Any] | None = None, auth: CurrentAuth | None = None) -> Redirect:
+async def _login_response(
+    request: Request[Any, Any, Any],
+    db: DB,
+    user_id: UUID | None,
+    target: str,
+    *,
+    scope: dict[str, Any] | None = None,
+    auth: CurrentAuth | None = None,
+) -> Redirect:
     settings = _settings(request)
     token, _row = await start_session(
-        db, user_id=user_id, days=settings.session_days, scope=scope,
-        user_agent=request.headers.get("user-agent", ""), replace=auth.session if auth else None,
+        db,
+        user_id=user_id,
+        days=settings.session_days,
+        scope=scope,
+        user_agent=request.headers.get("user-agent", ""),
+        replace=auth.session if auth else None,
     )
     response = redirect(target)
     set_auth_cookie(response, settings, session_cookie_name(settings), token, max_age=settings.session_days * 86400)
@@ -64,9 +76,12 @@ async def signup(request: Request[Any, Any, Any], db: DB, data: Form, auth: Curr
         tenant, user = await services.sign_up(
             db,
             services.SignUp(
-                firm_name=str(data.get("firm_name", "")), slug=str(data.get("slug", "")),
-                name=str(data.get("name", "")), email=str(data.get("email", "")),
-                password=str(data.get("password", "")), locale=str(request.scope["state"].get("locale", "es")),
+                firm_name=str(data.get("firm_name", "")),
+                slug=str(data.get("slug", "")),
+                name=str(data.get("name", "")),
+                email=str(data.get("email", "")),
+                password=str(data.get("password", "")),
+                locale=str(request.scope["state"].get("locale", "es")),
             ),
         )
     except services.SignUpInvalid as exc:
@@ -138,14 +153,25 @@ async def forgot(request: Request[Any, Any, Any], db: DB, data: Form) -> Templat
     user = await services.user_by_email(db, email)
     settings = _settings(request)
     if user is not None and user.is_active:
-        url = await services.issue_link(db, settings, purpose=services.PASSWORD_RESET, email=user.email, user_id=user.id)
-        await send_mail(db, templates_dir=settings.templates_dir, to=user.email, template="password_reset", context={"name": user.name, "url": url, "hours": settings.link_ttl_hours}, locale=user.locale)
+        url = await services.issue_link(
+            db, settings, purpose=services.PASSWORD_RESET, email=user.email, user_id=user.id
+        )
+        await send_mail(
+            db,
+            templates_dir=settings.templates_dir,
+            to=user.email,
+            template="password_reset",
+            context={"name": user.name, "url": url, "hours": settings.link_ttl_hours},
+            locale=user.locale,
+        )
     # Same answer whether or not the account exists.
     return Template("accounts/forgot.html", context={"values": {"email": email}, "errors": FormErrors(), "sent": True})
 
 
 @get("/links/{secret:str}", opt=PUBLIC, name="link")
-async def follow_link(request: Request[Any, Any, Any], db: DB, secret: FromPath[str], auth: CurrentAuth) -> Response[Any]:
+async def follow_link(
+    request: Request[Any, Any, Any], db: DB, secret: FromPath[str], auth: CurrentAuth
+) -> Response[Any]:
     """Exchange a single-use emailed link for a session at once; the secret is not kept."""
     link = await services.consume_link(db, secret)
     if link is None:
@@ -190,7 +216,12 @@ async def password_form(auth: CurrentAuth) -> Template:
     assert auth.user is not None
     return Template(
         "accounts/password.html",
-        context={"errors": FormErrors(), "reset": _may_skip_current_password(auth), "ask_name": _asks_name(auth), "values": {"name": auth.user.name}},
+        context={
+            "errors": FormErrors(),
+            "reset": _may_skip_current_password(auth),
+            "ask_name": _asks_name(auth),
+            "values": {"name": auth.user.name},
+        },
     )
 
 
@@ -214,7 +245,9 @@ async def change_password(request: Request[Any, Any, Any], db: DB, data: Form, a
     elif new != str(data.get("confirm", "")):
         errors.add("confirm", _("Las contraseñas no coinciden."))
     if errors:
-        raise FormError("accounts/password.html", {"reset": reset, "ask_name": ask_name, "values": {"name": name}}, errors)
+        raise FormError(
+            "accounts/password.html", {"reset": reset, "ask_name": ask_name, "values": {"name": name}}, errors
+        )
     if ask_name:
         await services.set_name(db, auth.user, name)
     await services.set_password(db, auth.user, new)
@@ -228,7 +261,9 @@ async def change_password(request: Request[Any, Any, Any], db: DB, data: Form, a
 async def tokens_page(db: DB, auth: CurrentAuth) -> Template:
     assert auth.user is not None
     tokens = await api_tokens.list_for_user(db, auth.user.id)
-    return Template("accounts/tokens.html", context={"tokens": tokens, "new_secret": None, "errors": FormErrors(), "values": {}})
+    return Template(
+        "accounts/tokens.html", context={"tokens": tokens, "new_secret": None, "errors": FormErrors(), "values": {}}
+    )
 
 
 @post("/account/tokens", opt=USER)
@@ -238,10 +273,16 @@ async def create_token(db: DB, auth: CurrentAuth, data: Form) -> Template:
     if not name or len(name) > 100:
         errors = FormErrors()
         errors.add("name", _("Escribe un nombre de hasta 100 caracteres para reconocer el token."))
-        raise FormError("accounts/tokens.html", {"tokens": await api_tokens.list_for_user(db, auth.user.id), "new_secret": None, "values": {"name": name}}, errors)
+        raise FormError(
+            "accounts/tokens.html",
+            {"tokens": await api_tokens.list_for_user(db, auth.user.id), "new_secret": None, "values": {"name": name}},
+            errors,
+        )
     secret, _row = await api_tokens.create(db, auth.user.id, name)
     tokens = await api_tokens.list_for_user(db, auth.user.id)
-    return Template("accounts/tokens.html", context={"tokens": tokens, "new_secret": secret, "errors": FormErrors(), "values": {}})
+    return Template(
+        "accounts/tokens.html", context={"tokens": tokens, "new_secret": secret, "errors": FormErrors(), "values": {}}
+    )
 
 
 @post("/account/tokens/{token_id:uuid}/revoke", opt=USER)
@@ -264,6 +305,19 @@ async def home(db: DB, auth: CurrentAuth) -> Response[Any]:
 
 
 ROUTES = [
-    signup_form, signup, login_form, login, logout, switch_language, forgot_form, forgot,
-    follow_link, password_form, change_password, tokens_page, create_token, revoke_token, home,
+    signup_form,
+    signup,
+    login_form,
+    login,
+    logout,
+    switch_language,
+    forgot_form,
+    forgot,
+    follow_link,
+    password_form,
+    change_password,
+    tokens_page,
+    create_token,
+    revoke_token,
+    home,
 ]

@@ -108,8 +108,24 @@ async def sign_up(db: AsyncSession, data: SignUp) -> tuple[Tenant, User]:
     db.add(membership)
     await db.flush()
     actor = actor_of(user)
-    await record(db, tenant_id=tenant.id, actor=actor, action="create", entity_type="firm", entity_id=tenant.id, after=snapshot(tenant, ["slug", "name", "locale"]))
-    await record(db, tenant_id=tenant.id, actor=actor, action="create", entity_type="membership", entity_id=membership.id, after={"user": email, "role": "owner"})
+    await record(
+        db,
+        tenant_id=tenant.id,
+        actor=actor,
+        action="create",
+        entity_type="firm",
+        entity_id=tenant.id,
+        after=snapshot(tenant, ["slug", "name", "locale"]),
+    )
+    await record(
+        db,
+        tenant_id=tenant.id,
+        actor=actor,
+        action="create",
+        entity_type="membership",
+        entity_id=membership.id,
+        after={"user": email, "role": "owner"},
+    )
     return tenant, user
 
 
@@ -188,7 +204,9 @@ async def consume_link(db: AsyncSession, secret: str) -> LinkToken | None:
 async def peek_link(db: AsyncSession, secret: str) -> LinkToken | None:
     """The link if still usable, without using it (to show the form behind it)."""
     link: LinkToken | None = await db.scalar(
-        select(LinkToken).where(LinkToken.token_hash == digest(secret), LinkToken.used_at.is_(None), LinkToken.expires_at > now())
+        select(LinkToken).where(
+            LinkToken.token_hash == digest(secret), LinkToken.used_at.is_(None), LinkToken.expires_at > now()
+        )
     )
     return link
 
@@ -214,7 +232,9 @@ class AccountInvalid(Exception):
         self.errors = errors
 
 
-async def ensure_user(db: AsyncSession, *, email: str, name: str, password: str, locale: str = "es") -> tuple[User, bool]:
+async def ensure_user(
+    db: AsyncSession, *, email: str, name: str, password: str, locale: str = "es"
+) -> tuple[User, bool]:
     """The account for ``email`` with this name and password, created if missing.
 
     Setting the password of an existing account ends its open sessions (as a reset does).
@@ -247,14 +267,33 @@ async def ensure_user(db: AsyncSession, *, email: str, name: str, password: str,
 async def grant_role(db: AsyncSession, *, tenant: Tenant, user: User, role: Role, actor: Actor) -> Membership:
     """Make ``user`` a member of ``tenant`` with ``role`` (audited in that firm)."""
     await enter_firm(db, tenant, user.id)
-    membership = await db.scalar(select(Membership).where(Membership.tenant_id == tenant.id, Membership.user_id == user.id))
+    membership = await db.scalar(
+        select(Membership).where(Membership.tenant_id == tenant.id, Membership.user_id == user.id)
+    )
     if membership is None:
         membership = Membership(tenant_id=tenant.id, user_id=user.id, role=role)
         db.add(membership)
         await db.flush()
-        await record(db, tenant_id=tenant.id, actor=actor, action="create", entity_type="membership", entity_id=membership.id, after={"user": user.email, "role": role.value})
+        await record(
+            db,
+            tenant_id=tenant.id,
+            actor=actor,
+            action="create",
+            entity_type="membership",
+            entity_id=membership.id,
+            after={"user": user.email, "role": role.value},
+        )
     elif membership.role is not role:
         before = {"role": membership.role.value}
         membership.role = role
-        await record(db, tenant_id=tenant.id, actor=actor, action="update", entity_type="membership", entity_id=membership.id, before=before, after={"role": role.value})
+        await record(
+            db,
+            tenant_id=tenant.id,
+            actor=actor,
+            action="update",
+            entity_type="membership",
+            entity_id=membership.id,
+            before=before,
+            after={"role": role.value},
+        )
     return membership

@@ -215,8 +215,15 @@ async def load_dashboard(db: AsyncSession, tenant_id: UUID, *, at: dt.datetime |
     params = {"tenant_id": tenant_id}
     row = (await db.execute(_STATS, {**params, "since": at - dt.timedelta(days=365)})).one()
     stats = Stats(
-        members=int(row.members), companies_total=int(row.total), companies=int(row.active), open=int(row.open), in_progress=int(row.in_progress),
-        submitted=int(row.submitted), published_12m=int(row.published_12m), assessed_companies=int(row.latest), scored_companies=int(row.scored),
+        members=int(row.members),
+        companies_total=int(row.total),
+        companies=int(row.active),
+        open=int(row.open),
+        in_progress=int(row.in_progress),
+        submitted=int(row.submitted),
+        published_12m=int(row.published_12m),
+        assessed_companies=int(row.latest),
+        scored_companies=int(row.scored),
         average=row.average,
     )
     board = Dashboard(stats)
@@ -231,7 +238,9 @@ async def load_dashboard(db: AsyncSession, tenant_id: UUID, *, at: dt.datetime |
     if stats.open:
         silent = (await db.execute(_SILENT, {**params, "now": at, "limit": ATTENTION_LIMIT})).all()
         board.silent = [
-            SilentRespondent(r.id, r.title, r.company, r.contact or "", r.last_activity_at is not None, _days(at, r.idle_since) or 0)
+            SilentRespondent(
+                r.id, r.title, r.company, r.contact or "", r.last_activity_at is not None, _days(at, r.idle_since) or 0
+            )
             for r in silent
         ]
         board.silent_total = int(silent[0].total) if silent else 0
@@ -250,8 +259,11 @@ async def load_dashboard(db: AsyncSession, tenant_id: UUID, *, at: dt.datetime |
         board.portfolio = sorted(
             (
                 DimensionAverage(
-                    r.key, tree.label(known[r.key].name), tree.label(tree.pillar(known[r.key].pillar_key).name),
-                    r.score, int(r.companies),
+                    r.key,
+                    tree.label(known[r.key].name),
+                    tree.label(tree.pillar(known[r.key].pillar_key).name),
+                    r.score,
+                    int(r.companies),
                 )
                 for r in averages
                 if r.key in known

@@ -61,7 +61,9 @@ class Respondent(TenantOwned, Base):
 
     __tablename__ = "respondent"
     __table_args__ = (
-        ForeignKeyConstraint(["tenant_id", "assessment_id"], ["assessment.tenant_id", "assessment.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["tenant_id", "assessment_id"], ["assessment.tenant_id", "assessment.id"], ondelete="CASCADE"
+        ),
         ForeignKeyConstraint(["tenant_id", "contact_id"], ["contact.tenant_id", "contact.id"], ondelete="CASCADE"),
         UniqueConstraint("tenant_id", "assessment_id", "contact_id"),
     )
@@ -79,8 +81,12 @@ class Respondent(TenantOwned, Base):
 class Answer(TenantOwned, Base):
     __tablename__ = "answer"
     __table_args__ = (
-        ForeignKeyConstraint(["tenant_id", "respondent_id"], ["respondent.tenant_id", "respondent.id"], ondelete="CASCADE"),
-        ForeignKeyConstraint(["tenant_id", "assessment_id"], ["assessment.tenant_id", "assessment.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["tenant_id", "respondent_id"], ["respondent.tenant_id", "respondent.id"], ondelete="CASCADE"
+        ),
+        ForeignKeyConstraint(
+            ["tenant_id", "assessment_id"], ["assessment.tenant_id", "assessment.id"], ondelete="CASCADE"
+        ),
         UniqueConstraint("tenant_id", "respondent_id", "question_id"),
         CheckConstraint("(level BETWEEN 1 AND 5 AND NOT not_applicable) OR (level IS NULL)", name="level_range"),
         Index("ix_answer_assessment", "tenant_id", "assessment_id"),
@@ -99,7 +105,9 @@ class Evidence(TenantOwned, Base):
 
     __tablename__ = "evidence"
     __table_args__ = (
-        ForeignKeyConstraint(["tenant_id", "assessment_id"], ["assessment.tenant_id", "assessment.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["tenant_id", "assessment_id"], ["assessment.tenant_id", "assessment.id"], ondelete="CASCADE"
+        ),
         Index("ix_evidence_question", "tenant_id", "assessment_id", "question_id"),
     )
 
@@ -134,7 +142,9 @@ class DimensionOverride(TenantOwned, Base):
 
     __tablename__ = "dimension_override"
     __table_args__ = (
-        ForeignKeyConstraint(["tenant_id", "assessment_id"], ["assessment.tenant_id", "assessment.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["tenant_id", "assessment_id"], ["assessment.tenant_id", "assessment.id"], ondelete="CASCADE"
+        ),
         UniqueConstraint("tenant_id", "assessment_id", "dimension_id"),
         CheckConstraint("score BETWEEN 1 AND 5", name="score_range"),
     )
@@ -152,7 +162,9 @@ class ResultSnapshot(TenantOwned, Base):
 
     __tablename__ = "result_snapshot"
     __table_args__ = (
-        ForeignKeyConstraint(["tenant_id", "assessment_id"], ["assessment.tenant_id", "assessment.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["tenant_id", "assessment_id"], ["assessment.tenant_id", "assessment.id"], ondelete="CASCADE"
+        ),
         UniqueConstraint("tenant_id", "assessment_id"),
     )
 
@@ -167,7 +179,9 @@ class ResultDimensionScore(TenantOwned, Base):
 
     __tablename__ = "result_dimension_score"
     __table_args__ = (
-        ForeignKeyConstraint(["tenant_id", "assessment_id"], ["assessment.tenant_id", "assessment.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["tenant_id", "assessment_id"], ["assessment.tenant_id", "assessment.id"], ondelete="CASCADE"
+        ),
         ForeignKeyConstraint(["tenant_id", "company_id"], ["company.tenant_id", "company.id"], ondelete="CASCADE"),
         UniqueConstraint("tenant_id", "assessment_id", "dimension_key"),
         Index("ix_result_dimension_score_company", "tenant_id", "company_id"),

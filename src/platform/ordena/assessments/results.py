@@ -165,7 +165,9 @@ def _sides(kind: str) -> tuple[str, str | None]:
 
 
 async def get_assessment(db: AsyncSession, tenant_id: UUID, assessment_id: UUID) -> Assessment:
-    assessment = await db.scalar(select(Assessment).where(Assessment.tenant_id == tenant_id, Assessment.id == assessment_id))
+    assessment = await db.scalar(
+        select(Assessment).where(Assessment.tenant_id == tenant_id, Assessment.id == assessment_id)
+    )
     if assessment is None:
         raise NotFoundException()
     return assessment
@@ -174,7 +176,9 @@ async def get_assessment(db: AsyncSession, tenant_id: UUID, assessment_id: UUID)
 async def overrides_of(db: AsyncSession, tenant_id: UUID, assessment_id: UUID) -> list[DimensionOverride]:
     return list(
         await db.scalars(
-            select(DimensionOverride).where(DimensionOverride.tenant_id == tenant_id, DimensionOverride.assessment_id == assessment_id)
+            select(DimensionOverride).where(
+                DimensionOverride.tenant_id == tenant_id, DimensionOverride.assessment_id == assessment_id
+            )
         )
     )
 
@@ -204,7 +208,9 @@ async def compute_results(db: AsyncSession, tenant_id: UUID, assessment_id: UUID
         tree.dimension_by_id(dim_id).key: o for dim_id, o in overrides.items() if tree.has_dimension(dim_id)
     }
     main = scoring.score_sheet(
-        tree.pillars, answers[main_side], overrides={k: o.score for k, o in override_by_key.items()},
+        tree.pillars,
+        answers[main_side],
+        overrides={k: o.score for k, o in override_by_key.items()},
         respondents=len(people[main_side]),
     )
     other = scoring.score_sheet(tree.pillars, answers[other_side]) if other_side else None
@@ -244,24 +250,41 @@ def _assemble(
         pgap = scoring.plan_gap(target, eff)
         dims.append(
             DimensionResult(
-                id=d.id, key=d.key, pillar_key=d.pillar_key, weight=d.weight,
-                score=_dec(eff), index=_dec(scoring.index_of(eff), 1), level=scoring.level_of(eff),
-                computed_score=ds.score.value, computed_level=ds.score.level,
+                id=d.id,
+                key=d.key,
+                pillar_key=d.pillar_key,
+                weight=d.weight,
+                score=_dec(eff),
+                index=_dec(scoring.index_of(eff), 1),
+                level=scoring.level_of(eff),
+                computed_score=ds.score.value,
+                computed_level=ds.score.level,
                 override_score=Decimal(str(o.score)) if o else None,
-                override_reason=o.reason if o else "", override_by=o.by_label if o else "",
-                questions=ds.questions, answered=ds.answered, not_applicable=ds.not_applicable,
+                override_reason=o.reason if o else "",
+                override_by=o.by_label if o else "",
+                questions=ds.questions,
+                answered=ds.answered,
+                not_applicable=ds.not_applicable,
                 completeness=Decimal(ds.completeness.numerator) / Decimal(ds.completeness.denominator),
                 disagreement=max(spreads.values()) if spreads else None,
                 spreads=[QuestionSpread(q.id, q.key, spreads[q.id]) for q in d.questions if q.id in spreads],
-                self_score=_dec(self_exact), consultant_score=_dec(consultant_exact),
-                gap=_dec(gap), blind_spot=scoring.is_blind_spot(gap),
-                target=target, plan_gap=_dec(pgap), priority=_dec(scoring.priority(pgap, d.weight)),
+                self_score=_dec(self_exact),
+                consultant_score=_dec(consultant_exact),
+                gap=_dec(gap),
+                blind_spot=scoring.is_blind_spot(gap),
+                target=target,
+                plan_gap=_dec(pgap),
+                priority=_dec(scoring.priority(pgap, d.weight)),
             )
         )
     pillars = [
         PillarResult(
-            id=p.id, key=p.key, weight=p.weight,
-            score=main.pillars[p.key].score.value, index=main.pillars[p.key].score.index, level=main.pillars[p.key].score.level,
+            id=p.id,
+            key=p.key,
+            weight=p.weight,
+            score=main.pillars[p.key].score.value,
+            index=main.pillars[p.key].score.index,
+            level=main.pillars[p.key].score.level,
             self_score=other.pillars[p.key].score.value if other else None,
             consultant_score=main.pillars[p.key].score.value if other else None,
             dimension_keys=[d.key for d in p.dimensions],
@@ -269,13 +292,21 @@ def _assemble(
         for p in tree.pillars
     ]
     return AssessmentResults(
-        assessment_id=assessment.id, version_id=tree.version_id, kind=assessment.kind, status=assessment.status,
-        overall=main.overall.value, overall_index=main.overall.index, overall_level=main.overall.level,
+        assessment_id=assessment.id,
+        version_id=tree.version_id,
+        kind=assessment.kind,
+        status=assessment.status,
+        overall=main.overall.value,
+        overall_index=main.overall.index,
+        overall_level=main.overall.level,
         completeness=(Decimal(main.completeness.numerator) / Decimal(main.completeness.denominator)).quantize(
             Decimal("0.0001"), rounding=ROUND_DOWN
         ),
-        respondents=main.respondents, self_respondents=self_respondents,
-        pillars=pillars, dimensions=dims, _tree=tree,
+        respondents=main.respondents,
+        self_respondents=self_respondents,
+        pillars=pillars,
+        dimensions=dims,
+        _tree=tree,
     )
 
 
@@ -344,8 +375,14 @@ async def set_override(
     row.by_label = actor.label[:320]
     await db.flush()
     await record(
-        db, tenant_id=tenant_id, actor=actor, action="update" if before else "create", entity_type="dimension_override",
-        entity_id=row.id, before=before, after={**snapshot(row, fields), "assessment_id": str(assessment_id)},
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="update" if before else "create",
+        entity_type="dimension_override",
+        entity_id=row.id,
+        before=before,
+        after={**snapshot(row, fields), "assessment_id": str(assessment_id)},
     )
     return row
 
@@ -390,7 +427,9 @@ async def history(db: AsyncSession, tenant_id: UUID, company_id: UUID) -> list[H
                 ResultSnapshot,
                 (ResultSnapshot.tenant_id == Assessment.tenant_id) & (ResultSnapshot.assessment_id == Assessment.id),
             )
-            .where(Assessment.tenant_id == tenant_id, Assessment.company_id == company_id, Assessment.status == "published")
+            .where(
+                Assessment.tenant_id == tenant_id, Assessment.company_id == company_id, Assessment.status == "published"
+            )
             .order_by(Assessment.published_at.asc().nulls_last(), Assessment.created_at.asc())
         )
     ).all()
@@ -399,10 +438,13 @@ async def history(db: AsyncSession, tenant_id: UUID, company_id: UUID) -> list[H
         data = snap.data or {}
         points.append(
             HistoryPoint(
-                assessment_id=assessment.id, title=assessment.title, version_id=assessment.framework_version_id,
+                assessment_id=assessment.id,
+                title=assessment.title,
+                version_id=assessment.framework_version_id,
                 published_at=assessment.published_at,
                 overall=_num(snap.overall) if snap.overall is not None else _num(data.get("overall")),
-                pillars=_keyed(data.get("pillars")), dimensions=_keyed(data.get("dimensions")),
+                pillars=_keyed(data.get("pillars")),
+                dimensions=_keyed(data.get("dimensions")),
             )
         )
     return points

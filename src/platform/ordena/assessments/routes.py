@@ -110,7 +110,10 @@ async def questionnaire_context(
         "progress": svc.progress_by_dimension(tree, own),
         "total": svc.total_progress(tree, own),
         "base": base,
-        "editable": editable and mine is not None and mine.submitted_at is None and assessment.status in svc.OPEN_STATUSES,
+        "editable": editable
+        and mine is not None
+        and mine.submitted_at is None
+        and assessment.status in svc.OPEN_STATUSES,
         "respondent": mine,
         "question_errors": {},
         "evidence_error": None,
@@ -148,10 +151,16 @@ def _saved_fragment(saved: svc.SavedAnswer) -> Response[str]:
 
 
 def _error_fragment(exc: ServiceError) -> Response[str]:
-    return Response(f'<span class="field-error" role="alert">{escape(exc.message)}</span>', media_type="text/html", status_code=exc.status_code)
+    return Response(
+        f'<span class="field-error" role="alert">{escape(exc.message)}</span>',
+        media_type="text/html",
+        status_code=exc.status_code,
+    )
 
 
-async def _save_one(db: DB, tenant_id: UUID, assessment_id: UUID, data: dict[str, Any], actor: Actor, respondent_id: UUID | None) -> Response[str]:
+async def _save_one(
+    db: DB, tenant_id: UUID, assessment_id: UUID, data: dict[str, Any], actor: Actor, respondent_id: UUID | None
+) -> Response[str]:
     qid = _uuid(data.get("question_id"))
     level = data.get("level", data.get(f"level_{qid}"))
     comment = data.get("comment", data.get(f"comment_{qid}", ""))
@@ -184,9 +193,14 @@ async def list_page(
     status = status if status in STATUSES else None
     result = await svc.list_assessments(db, firm.tenant_id, status=status, company_id=company, page=page)
     return render_page(
-        request, "assessments/list.html", block="results",
-        result=result, statuses=STATUSES, companies=await svc.companies_for_filter(db, firm.tenant_id),
-        filters={"status": status or "", "company_id": str(company) if company else ""}, **_labels(),
+        request,
+        "assessments/list.html",
+        block="results",
+        result=result,
+        statuses=STATUSES,
+        companies=await svc.companies_for_filter(db, firm.tenant_id),
+        filters={"status": status or "", "company_id": str(company) if company else ""},
+        **_labels(),
     )
 
 
@@ -214,7 +228,9 @@ async def new_form(db: DB, firm: Firm, company_id: FromPath[UUID]) -> Template:
 async def create(db: DB, firm: Firm, company_id: FromPath[UUID], data: Form) -> Redirect:
     ctx = await _new_context(db, firm, company_id)
     values = {k: _first(v) for k, v in data.items() if k != "_csrf"}
-    targets = {d.key: values[f"target_{d.key}"] for d in ctx["tree"].dimensions if values.get(f"target_{d.key}", "").strip()}
+    targets = {
+        d.key: values[f"target_{d.key}"] for d in ctx["tree"].dimensions if values.get(f"target_{d.key}", "").strip()
+    }
     errors = FormErrors()
     baseline: UUID | None = None
     if values.get("baseline_id"):
@@ -229,10 +245,16 @@ async def create(db: DB, firm: Firm, company_id: FromPath[UUID], data: Form) -> 
     if not errors:
         try:
             assessment = await svc.create_assessment(
-                db, firm.tenant_id, actor_of(firm.user),
+                db,
+                firm.tenant_id,
+                actor_of(firm.user),
                 svc.NewAssessment(
-                    company_id=ctx["company"].id, kind=values.get("kind", ""), title=values.get("title", ""),
-                    targets=targets, baseline_id=baseline, reminder_days=reminder_days,  # type: ignore[arg-type]
+                    company_id=ctx["company"].id,
+                    kind=values.get("kind", ""),
+                    title=values.get("title", ""),
+                    targets=targets,
+                    baseline_id=baseline,
+                    reminder_days=reminder_days,  # type: ignore[arg-type]
                 ),
             )
         except svc.AssessmentInvalid as exc:
@@ -258,17 +280,31 @@ async def _overview_context(db: DB, firm: Firm, assessment_id: UUID) -> dict[str
     per_person = []
     for r, c in people:
         mine = [a for a in answers if a.respondent_id == r.id]
-        per_person.append({
-            "respondent": r, "contact": c, "name": c.name if c else _("Equipo consultor"),
-            "progress": svc.progress_by_dimension(tree, mine), "total": svc.total_progress(tree, mine),
-        })
+        per_person.append(
+            {
+                "respondent": r,
+                "contact": c,
+                "name": c.name if c else _("Equipo consultor"),
+                "progress": svc.progress_by_dimension(tree, mine),
+                "total": svc.total_progress(tree, mine),
+            }
+        )
     invited = {r.contact_id for r, _c in people if r.invited_at is not None}
     contacts = await list_contacts(db, firm.tenant_id, company.id) if assessment.kind in ("self", "both") else []
     return {
-        "assessment": assessment, "company": company, "tree": tree, "people": per_person,
-        "overall": svc.total_progress(tree, answers), "all_progress": svc.progress_by_dimension(tree, answers),
-        "transitions": svc.available_transitions(assessment), "contacts": contacts, "invited": invited,
-        "base": _base(firm, assessment.id), "errors": FormErrors(), "needs_confirm": False, **_labels(),
+        "assessment": assessment,
+        "company": company,
+        "tree": tree,
+        "people": per_person,
+        "overall": svc.total_progress(tree, answers),
+        "all_progress": svc.progress_by_dimension(tree, answers),
+        "transitions": svc.available_transitions(assessment),
+        "contacts": contacts,
+        "invited": invited,
+        "base": _base(firm, assessment.id),
+        "errors": FormErrors(),
+        "needs_confirm": False,
+        **_labels(),
     }
 
 
@@ -286,16 +322,26 @@ async def change_status(db: DB, firm: Firm, assessment_id: FromPath[UUID], data:
         ctx = await _overview_context(db, firm, assessment_id)
         errors = FormErrors()
         errors.add("__all__", exc.message)
-        raise FormError("assessments/overview.html", {**ctx, "needs_confirm": action == "submit" and exc.status_code == 422}, errors, status_code=exc.status_code) from exc
+        raise FormError(
+            "assessments/overview.html",
+            {**ctx, "needs_confirm": action == "submit" and exc.status_code == 422},
+            errors,
+            status_code=exc.status_code,
+        ) from exc
     messages = {
-        "start": _("Evaluación iniciada."), "submit": _("Evaluación enviada a validación."),
-        "validate": _("Evaluación validada."), "publish": _("Resultados publicados."), "reopen": _("Evaluación reabierta."),
+        "start": _("Evaluación iniciada."),
+        "submit": _("Evaluación enviada a validación."),
+        "validate": _("Evaluación validada."),
+        "publish": _("Resultados publicados."),
+        "reopen": _("Evaluación reabierta."),
     }
     return redirect(_base(firm, assessment_id), flash=messages.get(action))
 
 
 @post("/w/{slug:str}/assessments/{assessment_id:uuid}/invite", opt=CONSULTANT)
-async def invite(request: Request[Any, Any, Any], db: DB, firm: Firm, assessment_id: FromPath[UUID], data: Form) -> Redirect:
+async def invite(
+    request: Request[Any, Any, Any], db: DB, firm: Firm, assessment_id: FromPath[UUID], data: Form
+) -> Redirect:
     raw = data.get("contact_ids", [])
     raw_ids = raw if isinstance(raw, list) else [raw]
     ids = []
@@ -305,7 +351,9 @@ async def invite(request: Request[Any, Any, Any], db: DB, firm: Firm, assessment
         except ValueError as exc:
             raise NotFoundException() from exc
     try:
-        invited = await svc.invite_contacts(db, request.app.state.settings, firm.tenant, actor_of(firm.user), assessment_id, ids)
+        invited = await svc.invite_contacts(
+            db, request.app.state.settings, firm.tenant, actor_of(firm.user), assessment_id, ids
+        )
     except ServiceError as exc:
         if exc.status_code == 404:
             raise
@@ -317,38 +365,89 @@ async def invite(request: Request[Any, Any, Any], db: DB, firm: Firm, assessment
     return redirect(_base(firm, assessment_id), flash=_("Invitaciones enviadas: {n}.").format(n=n))
 
 
-@get("/w/{slug:str}/assessments/{assessment_id:uuid}/q/{dimension_key:str}", opt=VIEWER, name="assessment_questionnaire")
+@get(
+    "/w/{slug:str}/assessments/{assessment_id:uuid}/q/{dimension_key:str}", opt=VIEWER, name="assessment_questionnaire"
+)
 async def questionnaire(db: DB, firm: Firm, assessment_id: FromPath[UUID], dimension_key: FromPath[str]) -> Template:
     assessment = await svc.get_assessment(db, firm.tenant_id, assessment_id)
     ctx = await questionnaire_context(
-        db, firm.tenant_id, assessment, dimension_key, respondent_id=None, base=_base(firm, assessment.id),
-        editable=firm.can(Role.CONSULTANT), show_others=True,
+        db,
+        firm.tenant_id,
+        assessment,
+        dimension_key,
+        respondent_id=None,
+        base=_base(firm, assessment.id),
+        editable=firm.can(Role.CONSULTANT),
+        show_others=True,
     )
     return Template("assessments/questionnaire.html", context=ctx)
 
 
 @post("/w/{slug:str}/assessments/{assessment_id:uuid}/q/{dimension_key:str}", opt=CONSULTANT)
-async def save_page(db: DB, firm: Firm, assessment_id: FromPath[UUID], dimension_key: FromPath[str], data: Form) -> Response[Any]:
+async def save_page(
+    db: DB, firm: Firm, assessment_id: FromPath[UUID], dimension_key: FromPath[str], data: Form
+) -> Response[Any]:
     """Without JavaScript: the page's "Guardar" button posts every answer at once."""
     assessment = await svc.get_assessment(db, firm.tenant_id, assessment_id)
     base = _base(firm, assessment.id)
-    return await _save_page(db, firm.tenant_id, assessment, dimension_key, data, actor_of(firm.user), None, base, "assessments/questionnaire.html", show_others=True)
+    return await _save_page(
+        db,
+        firm.tenant_id,
+        assessment,
+        dimension_key,
+        data,
+        actor_of(firm.user),
+        None,
+        base,
+        "assessments/questionnaire.html",
+        show_others=True,
+    )
 
 
-async def _save_page(db: DB, tenant_id: UUID, assessment: Assessment, dimension_key: str, data: dict[str, Any], actor: Actor, respondent_id: UUID | None, base: str, template: str, *, show_others: bool) -> Response[Any]:
+async def _save_page(
+    db: DB,
+    tenant_id: UUID,
+    assessment: Assessment,
+    dimension_key: str,
+    data: dict[str, Any],
+    actor: Actor,
+    respondent_id: UUID | None,
+    base: str,
+    template: str,
+    *,
+    show_others: bool,
+) -> Response[Any]:
     values, errors = _answer_inputs(data)
     saved_errors: dict[UUID, str] = {}
     try:
         _n, saved_errors = await svc.save_many(db, tenant_id, assessment.id, values, actor, respondent_id=respondent_id)
     except ServiceError as exc:
-        ctx = await questionnaire_context(db, tenant_id, assessment, dimension_key, respondent_id=respondent_id, base=base, editable=True, show_others=show_others)
+        ctx = await questionnaire_context(
+            db,
+            tenant_id,
+            assessment,
+            dimension_key,
+            respondent_id=respondent_id,
+            base=base,
+            editable=True,
+            show_others=show_others,
+        )
         form_errors = FormErrors()
         form_errors.add("__all__", exc.message)
         raise FormError(template, ctx, form_errors, status_code=exc.status_code) from exc
     errors.update(saved_errors)
     if errors:
         # The valid answers are saved (and committed); the page comes back with what was typed.
-        ctx = await questionnaire_context(db, tenant_id, assessment, dimension_key, respondent_id=respondent_id, base=base, editable=True, show_others=show_others)
+        ctx = await questionnaire_context(
+            db,
+            tenant_id,
+            assessment,
+            dimension_key,
+            respondent_id=respondent_id,
+            base=base,
+            editable=True,
+            show_others=show_others,
+        )
         ctx["question_errors"] = errors
         ctx["values"] = {k: _first(v) for k, v in data.items()}
         form_errors = FormErrors()
@@ -367,7 +466,9 @@ async def save_answer(db: DB, firm: Firm, assessment_id: FromPath[UUID], data: F
     return await _save_one(db, firm.tenant_id, assessment_id, data, actor_of(firm.user), None)
 
 
-async def _add_evidence(db: DB, settings: Any, tenant_id: UUID, assessment: Assessment, data: dict[str, Any], actor: Actor) -> tuple[UUID, str | None]:
+async def _add_evidence(
+    db: DB, settings: Any, tenant_id: UUID, assessment: Assessment, data: dict[str, Any], actor: Actor
+) -> tuple[UUID, str | None]:
     qid = _uuid(data.get("question_id"))
     upload = data.get("file")
     url = _first(data.get("url")).strip()
@@ -377,11 +478,28 @@ async def _add_evidence(db: DB, settings: Any, tenant_id: UUID, assessment: Asse
         if isinstance(upload, UploadFile) and upload.filename:
             content = await upload.read(svc.MAX_EVIDENCE_BYTES + 1)
             await svc.add_file_evidence(
-                db, settings, tenant_id, assessment.id, qid, filename=upload.filename, content=content, comment=comment,
-                actor=actor, evidence_id=_uuid(evidence_id) if evidence_id else None,
+                db,
+                settings,
+                tenant_id,
+                assessment.id,
+                qid,
+                filename=upload.filename,
+                content=content,
+                comment=comment,
+                actor=actor,
+                evidence_id=_uuid(evidence_id) if evidence_id else None,
             )
         elif url:
-            await svc.add_link_evidence(db, tenant_id, assessment.id, qid, url=url, title=_first(data.get("title")), comment=comment, actor=actor)
+            await svc.add_link_evidence(
+                db,
+                tenant_id,
+                assessment.id,
+                qid,
+                url=url,
+                title=_first(data.get("title")),
+                comment=comment,
+                actor=actor,
+            )
         else:
             raise ServiceError(_("Elige un archivo o escribe un enlace."), status_code=422)
     except ServiceError as exc:
@@ -391,7 +509,19 @@ async def _add_evidence(db: DB, settings: Any, tenant_id: UUID, assessment: Asse
     return qid, None
 
 
-async def _evidence_response(db: DB, request: Request[Any, Any, Any], tenant_id: UUID, assessment: Assessment, data: dict[str, Any], actor: Actor, respondent_id: UUID | None, base: str, template: str, *, show_others: bool) -> Response[Any]:
+async def _evidence_response(
+    db: DB,
+    request: Request[Any, Any, Any],
+    tenant_id: UUID,
+    assessment: Assessment,
+    data: dict[str, Any],
+    actor: Actor,
+    respondent_id: UUID | None,
+    base: str,
+    template: str,
+    *,
+    show_others: bool,
+) -> Response[Any]:
     from ordena.frameworks.services import structure
 
     settings = request.app.state.settings
@@ -399,7 +529,16 @@ async def _evidence_response(db: DB, request: Request[Any, Any, Any], tenant_id:
     tree = await structure(db, assessment.framework_version_id)
     dim_key = tree.question(qid).dimension_key
     if error:
-        ctx = await questionnaire_context(db, tenant_id, assessment, dim_key, respondent_id=respondent_id, base=base, editable=True, show_others=show_others)
+        ctx = await questionnaire_context(
+            db,
+            tenant_id,
+            assessment,
+            dim_key,
+            respondent_id=respondent_id,
+            base=base,
+            editable=True,
+            show_others=show_others,
+        )
         ctx["evidence_error"] = (qid, error)
         errors = FormErrors()
         errors.add("__all__", error)
@@ -407,23 +546,54 @@ async def _evidence_response(db: DB, request: Request[Any, Any, Any], tenant_id:
     return redirect(f"{base}/q/{dim_key}#q-{qid}", flash=_("Evidencia agregada."))
 
 
-@post("/w/{slug:str}/assessments/{assessment_id:uuid}/evidence", opt=CONSULTANT, request_max_body_size=UPLOAD_BODY_LIMIT)
-async def add_evidence(request: Request[Any, Any, Any], db: DB, firm: Firm, assessment_id: FromPath[UUID], data: Multipart) -> Response[Any]:
+@post(
+    "/w/{slug:str}/assessments/{assessment_id:uuid}/evidence", opt=CONSULTANT, request_max_body_size=UPLOAD_BODY_LIMIT
+)
+async def add_evidence(
+    request: Request[Any, Any, Any], db: DB, firm: Firm, assessment_id: FromPath[UUID], data: Multipart
+) -> Response[Any]:
     assessment = await svc.get_assessment(db, firm.tenant_id, assessment_id)
-    return await _evidence_response(db, request, firm.tenant_id, assessment, data, actor_of(firm.user), None, _base(firm, assessment.id), "assessments/questionnaire.html", show_others=True)
+    return await _evidence_response(
+        db,
+        request,
+        firm.tenant_id,
+        assessment,
+        data,
+        actor_of(firm.user),
+        None,
+        _base(firm, assessment.id),
+        "assessments/questionnaire.html",
+        show_others=True,
+    )
 
 
 def _download(rev: Any, path: Any) -> File:
     return File(
-        path=path, filename=rev.filename, media_type=rev.content_type, content_disposition_type="attachment",
+        path=path,
+        filename=rev.filename,
+        media_type=rev.content_type,
+        content_disposition_type="attachment",
         headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
     )
 
 
-@get("/w/{slug:str}/assessments/{assessment_id:uuid}/evidence/{evidence_id:uuid}/download", opt=VIEWER, name="evidence_download")
-async def download_evidence(request: Request[Any, Any, Any], db: DB, firm: Firm, assessment_id: FromPath[UUID], evidence_id: FromPath[UUID], revision: FromQuery[int | None] = None) -> File:
+@get(
+    "/w/{slug:str}/assessments/{assessment_id:uuid}/evidence/{evidence_id:uuid}/download",
+    opt=VIEWER,
+    name="evidence_download",
+)
+async def download_evidence(
+    request: Request[Any, Any, Any],
+    db: DB,
+    firm: Firm,
+    assessment_id: FromPath[UUID],
+    evidence_id: FromPath[UUID],
+    revision: FromQuery[int | None] = None,
+) -> File:
     assessment = await svc.get_assessment(db, firm.tenant_id, assessment_id)
-    rev, path = await svc.revision_file(db, request.app.state.settings, firm.tenant_id, assessment.id, evidence_id, revision)
+    rev, path = await svc.revision_file(
+        db, request.app.state.settings, firm.tenant_id, assessment.id, evidence_id, revision
+    )
     return _download(rev, path)
 
 
@@ -473,23 +643,55 @@ async def _contact_home_context(db: DB, auth: CurrentAuth, assessment_id: UUID) 
     mine = await svc.answers_of(db, tenant_id, assessment.id, respondent_id)
     published = [a for a in await svc.list_for_company(db, tenant_id, company.id) if a.status == "published"]
     return {
-        "assessment": assessment, "company": company, "tree": tree, "respondent": respondent,
-        "progress": svc.progress_by_dimension(tree, mine), "total": svc.total_progress(tree, mine),
-        "published": published, "base": _contact_base(assessment.id), "errors": FormErrors(), "needs_confirm": False, **_labels(),
+        "assessment": assessment,
+        "company": company,
+        "tree": tree,
+        "respondent": respondent,
+        "progress": svc.progress_by_dimension(tree, mine),
+        "total": svc.total_progress(tree, mine),
+        "published": published,
+        "base": _contact_base(assessment.id),
+        "errors": FormErrors(),
+        "needs_confirm": False,
+        **_labels(),
     }
 
 
 @get("/c/assessments/{assessment_id:uuid}/q/{dimension_key:str}", opt=CONTACT, name="contact_questionnaire")
-async def contact_questionnaire(db: DB, auth: CurrentAuth, assessment_id: FromPath[UUID], dimension_key: FromPath[str]) -> Template:
+async def contact_questionnaire(
+    db: DB, auth: CurrentAuth, assessment_id: FromPath[UUID], dimension_key: FromPath[str]
+) -> Template:
     tenant_id, assessment, respondent_id = await _contact_assessment(db, auth, assessment_id)
-    ctx = await questionnaire_context(db, tenant_id, assessment, dimension_key, respondent_id=respondent_id, base=_contact_base(assessment.id), editable=True, show_others=False)
+    ctx = await questionnaire_context(
+        db,
+        tenant_id,
+        assessment,
+        dimension_key,
+        respondent_id=respondent_id,
+        base=_contact_base(assessment.id),
+        editable=True,
+        show_others=False,
+    )
     return Template("contact/questionnaire.html", context=ctx)
 
 
 @post("/c/assessments/{assessment_id:uuid}/q/{dimension_key:str}", opt=CONTACT)
-async def contact_save_page(db: DB, auth: CurrentAuth, assessment_id: FromPath[UUID], dimension_key: FromPath[str], data: Form) -> Response[Any]:
+async def contact_save_page(
+    db: DB, auth: CurrentAuth, assessment_id: FromPath[UUID], dimension_key: FromPath[str], data: Form
+) -> Response[Any]:
     tenant_id, assessment, respondent_id = await _contact_assessment(db, auth, assessment_id)
-    return await _save_page(db, tenant_id, assessment, dimension_key, data, _contact_actor(auth), respondent_id, _contact_base(assessment.id), "contact/questionnaire.html", show_others=False)
+    return await _save_page(
+        db,
+        tenant_id,
+        assessment,
+        dimension_key,
+        data,
+        _contact_actor(auth),
+        respondent_id,
+        _contact_base(assessment.id),
+        "contact/questionnaire.html",
+        show_others=False,
+    )
 
 
 @post("/c/assessments/{assessment_id:uuid}/answers", opt=CONTACT, status_code=200)
@@ -498,20 +700,42 @@ async def contact_save_answer(db: DB, auth: CurrentAuth, assessment_id: FromPath
     if str(assessment_id) != str(scope["assessment_id"]):
         raise NotFoundException()
     # The respondent id from the session ties the answer to this contact and assessment.
-    return await _save_one(db, UUID(str(scope["tenant_id"])), assessment_id, data, _contact_actor(auth), UUID(str(scope["respondent_id"])))
+    return await _save_one(
+        db, UUID(str(scope["tenant_id"])), assessment_id, data, _contact_actor(auth), UUID(str(scope["respondent_id"]))
+    )
 
 
 @post("/c/assessments/{assessment_id:uuid}/evidence", opt=CONTACT, request_max_body_size=UPLOAD_BODY_LIMIT)
-async def contact_add_evidence(request: Request[Any, Any, Any], db: DB, auth: CurrentAuth, assessment_id: FromPath[UUID], data: Multipart) -> Response[Any]:
+async def contact_add_evidence(
+    request: Request[Any, Any, Any], db: DB, auth: CurrentAuth, assessment_id: FromPath[UUID], data: Multipart
+) -> Response[Any]:
     tenant_id, assessment, respondent_id = await _contact_assessment(db, auth, assessment_id)
     respondent = await svc.get_respondent(db, tenant_id, respondent_id)
     if respondent.submitted_at is not None or assessment.status not in svc.OPEN_STATUSES:
         raise ServiceError(_("Ya enviaste tus respuestas; no se pueden cambiar."), status_code=409)
-    return await _evidence_response(db, request, tenant_id, assessment, data, _contact_actor(auth), respondent_id, _contact_base(assessment.id), "contact/questionnaire.html", show_others=False)
+    return await _evidence_response(
+        db,
+        request,
+        tenant_id,
+        assessment,
+        data,
+        _contact_actor(auth),
+        respondent_id,
+        _contact_base(assessment.id),
+        "contact/questionnaire.html",
+        show_others=False,
+    )
 
 
 @get("/c/assessments/{assessment_id:uuid}/evidence/{evidence_id:uuid}/download", opt=CONTACT)
-async def contact_download(request: Request[Any, Any, Any], db: DB, auth: CurrentAuth, assessment_id: FromPath[UUID], evidence_id: FromPath[UUID], revision: FromQuery[int | None] = None) -> File:
+async def contact_download(
+    request: Request[Any, Any, Any],
+    db: DB,
+    auth: CurrentAuth,
+    assessment_id: FromPath[UUID],
+    evidence_id: FromPath[UUID],
+    revision: FromQuery[int | None] = None,
+) -> File:
     tenant_id, assessment, _r = await _contact_assessment(db, auth, assessment_id)
     rev, path = await svc.revision_file(db, request.app.state.settings, tenant_id, assessment.id, evidence_id, revision)
     return _download(rev, path)
@@ -527,7 +751,12 @@ async def contact_submit(db: DB, auth: CurrentAuth, assessment_id: FromPath[UUID
         ctx = await _contact_home_context(db, auth, assessment_id)
         errors = FormErrors()
         errors.add("__all__", exc.message)
-        raise FormError("contact/assessment.html", {**ctx, "needs_confirm": exc.status_code == 422}, errors, status_code=exc.status_code) from exc
+        raise FormError(
+            "contact/assessment.html",
+            {**ctx, "needs_confirm": exc.status_code == 422},
+            errors,
+            status_code=exc.status_code,
+        ) from exc
     return redirect(_contact_base(assessment.id), flash=_("¡Gracias! Enviaste tus respuestas."))
 
 
@@ -546,12 +775,37 @@ async def contact_results(db: DB, auth: CurrentAuth, assessment_id: FromPath[UUI
     company = await get_company(db, tenant_id, assessment.company_id)
     results = await compute_results(db, tenant_id, assessment.id)
     charts = results_charts(results, [])
-    return Template("contact/results.html", context={"assessment": assessment, "company": company, "results": results, "charts": charts, "home": _contact_base(UUID(str(scope["assessment_id"]))), **_labels()})
+    return Template(
+        "contact/results.html",
+        context={
+            "assessment": assessment,
+            "company": company,
+            "results": results,
+            "charts": charts,
+            "home": _contact_base(UUID(str(scope["assessment_id"]))),
+            **_labels(),
+        },
+    )
 
 
 ROUTES = [
-    list_page, new_form, create, overview, change_status, invite, questionnaire, save_page, save_answer,
-    add_evidence, download_evidence,
-    contact_home, contact_questionnaire, contact_save_page, contact_save_answer, contact_add_evidence,
-    contact_download, contact_submit, contact_results,
+    list_page,
+    new_form,
+    create,
+    overview,
+    change_status,
+    invite,
+    questionnaire,
+    save_page,
+    save_answer,
+    add_evidence,
+    download_evidence,
+    contact_home,
+    contact_questionnaire,
+    contact_save_page,
+    contact_save_answer,
+    contact_add_evidence,
+    contact_download,
+    contact_submit,
+    contact_results,
 ]

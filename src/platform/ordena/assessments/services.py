@@ -94,7 +94,9 @@ async def list_for_company(db: AsyncSession, tenant_id: UUID, company_id: UUID) 
     return list(rows)
 
 
-async def get_assessment(db: AsyncSession, tenant_id: UUID, assessment_id: UUID, *, for_update: bool = False) -> Assessment:
+async def get_assessment(
+    db: AsyncSession, tenant_id: UUID, assessment_id: UUID, *, for_update: bool = False
+) -> Assessment:
     stmt = select(Assessment).where(Assessment.tenant_id == tenant_id, Assessment.id == assessment_id)
     if for_update:
         stmt = stmt.with_for_update()
@@ -146,7 +148,9 @@ async def companies_for_filter(db: AsyncSession, tenant_id: UUID) -> list[tuple[
     return [(i, n) for i, n in (await db.execute(stmt)).all()]
 
 
-async def respondents(db: AsyncSession, tenant_id: UUID, assessment_id: UUID) -> list[tuple[Respondent, Contact | None]]:
+async def respondents(
+    db: AsyncSession, tenant_id: UUID, assessment_id: UUID
+) -> list[tuple[Respondent, Contact | None]]:
     stmt = (
         select(Respondent, Contact)
         .outerjoin(Contact, (Contact.tenant_id == Respondent.tenant_id) & (Contact.id == Respondent.contact_id))
@@ -156,7 +160,9 @@ async def respondents(db: AsyncSession, tenant_id: UUID, assessment_id: UUID) ->
     return [(r, c) for r, c in (await db.execute(stmt)).all()]
 
 
-async def answers_of(db: AsyncSession, tenant_id: UUID, assessment_id: UUID, respondent_id: UUID | None = None) -> list[Answer]:
+async def answers_of(
+    db: AsyncSession, tenant_id: UUID, assessment_id: UUID, respondent_id: UUID | None = None
+) -> list[Answer]:
     stmt = select(Answer).where(Answer.tenant_id == tenant_id, Answer.assessment_id == assessment_id)
     if respondent_id is not None:
         stmt = stmt.where(Answer.respondent_id == respondent_id)
@@ -166,7 +172,9 @@ async def answers_of(db: AsyncSession, tenant_id: UUID, assessment_id: UUID, res
 async def consultant_respondent(db: AsyncSession, tenant_id: UUID, assessment_id: UUID) -> Respondent | None:
     row: Respondent | None = await db.scalar(
         select(Respondent).where(
-            Respondent.tenant_id == tenant_id, Respondent.assessment_id == assessment_id, Respondent.kind == "consultant"
+            Respondent.tenant_id == tenant_id,
+            Respondent.assessment_id == assessment_id,
+            Respondent.kind == "consultant",
         )
     )
     return row
@@ -221,7 +229,9 @@ async def create_assessment(db: AsyncSession, tenant_id: UUID, actor: Actor, dat
     if data.baseline_id:
         baseline = await db.scalar(
             select(Assessment).where(
-                Assessment.tenant_id == tenant_id, Assessment.id == data.baseline_id, Assessment.company_id == company.id
+                Assessment.tenant_id == tenant_id,
+                Assessment.id == data.baseline_id,
+                Assessment.company_id == company.id,
             )
         )
         if baseline is None:
@@ -233,7 +243,8 @@ async def create_assessment(db: AsyncSession, tenant_id: UUID, actor: Actor, dat
         company_id=company.id,
         framework_version_id=version.id,
         baseline_id=baseline.id if baseline else None,
-        title=title or _("Evaluación de {company} · {date}").format(company=company.name, date=now().strftime("%Y-%m-%d")),
+        title=title
+        or _("Evaluación de {company} · {date}").format(company=company.name, date=now().strftime("%Y-%m-%d")),
         kind=data.kind,
         status="draft",
         targets=targets,
@@ -249,13 +260,25 @@ async def create_assessment(db: AsyncSession, tenant_id: UUID, actor: Actor, dat
     if baseline is not None:
         copied = await _copy_baseline(db, tenant_id, baseline, assessment, tree)
     await record(
-        db, tenant_id=tenant_id, actor=actor, action="create", entity_type="assessment", entity_id=assessment.id,
-        after={**snapshot(assessment, ["company_id", "title", "kind", "status", "framework_version_id", "baseline_id", "targets"]), "copied_answers": copied},
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="create",
+        entity_type="assessment",
+        entity_id=assessment.id,
+        after={
+            **snapshot(
+                assessment, ["company_id", "title", "kind", "status", "framework_version_id", "baseline_id", "targets"]
+            ),
+            "copied_answers": copied,
+        },
     )
     return assessment
 
 
-async def _copy_baseline(db: AsyncSession, tenant_id: UUID, baseline: Assessment, assessment: Assessment, tree: Any) -> int:
+async def _copy_baseline(
+    db: AsyncSession, tenant_id: UUID, baseline: Assessment, assessment: Assessment, tree: Any
+) -> int:
     """Copy the baseline's answers into the matching respondents of the new run, by question key
     (the framework version may differ). Client respondents are re-created, not yet invited."""
     from ordena.frameworks.models import Question
@@ -270,7 +293,9 @@ async def _copy_baseline(db: AsyncSession, tenant_id: UUID, baseline: Assessment
         )
     ).all()
     targets: dict[UUID | None, Respondent] = {}
-    for r in await db.scalars(select(Respondent).where(Respondent.tenant_id == tenant_id, Respondent.assessment_id == assessment.id)):
+    for r in await db.scalars(
+        select(Respondent).where(Respondent.tenant_id == tenant_id, Respondent.assessment_id == assessment.id)
+    ):
         targets[r.contact_id if r.kind == "self" else None] = r
     copied = 0
     for answer, old_respondent, key in rows:
@@ -284,14 +309,21 @@ async def _copy_baseline(db: AsyncSession, tenant_id: UUID, baseline: Assessment
             continue
         respondent = targets.get(slot)
         if respondent is None:
-            respondent = Respondent(tenant_id=tenant_id, assessment_id=assessment.id, kind=old_respondent.kind, contact_id=slot)
+            respondent = Respondent(
+                tenant_id=tenant_id, assessment_id=assessment.id, kind=old_respondent.kind, contact_id=slot
+            )
             db.add(respondent)
             await db.flush()
             targets[slot] = respondent
         db.add(
             Answer(
-                tenant_id=tenant_id, assessment_id=assessment.id, respondent_id=respondent.id, question_id=question.id,
-                level=answer.level, not_applicable=answer.not_applicable, comment=answer.comment,
+                tenant_id=tenant_id,
+                assessment_id=assessment.id,
+                respondent_id=respondent.id,
+                question_id=question.id,
+                level=answer.level,
+                not_applicable=answer.not_applicable,
+                comment=answer.comment,
             )
         )
         copied += 1
@@ -342,7 +374,12 @@ def _refused(action: str, status: str) -> ServiceError:
         "start": _("Esta evaluación ya empezó."),
         "reopen": _("Solo se puede reabrir una evaluación enviada o validada."),
     }
-    return ServiceError(messages.get(action, _("Esa acción no es posible ahora.")) + " " + _("Estado actual: {status}.").format(status=status_label(status)), status_code=409)
+    return ServiceError(
+        messages.get(action, _("Esa acción no es posible ahora."))
+        + " "
+        + _("Estado actual: {status}.").format(status=status_label(status)),
+        status_code=409,
+    )
 
 
 async def missing_answers(db: AsyncSession, tenant_id: UUID, assessment: Assessment) -> int:
@@ -352,10 +389,13 @@ async def missing_answers(db: AsyncSession, tenant_id: UUID, assessment: Assessm
     tree = await structure(db, assessment.framework_version_id)
     answered = set(
         await db.scalars(
-            select(Answer.question_id).where(
-                Answer.tenant_id == tenant_id, Answer.assessment_id == assessment.id,
+            select(Answer.question_id)
+            .where(
+                Answer.tenant_id == tenant_id,
+                Answer.assessment_id == assessment.id,
                 (Answer.level.is_not(None)) | Answer.not_applicable,
-            ).distinct()
+            )
+            .distinct()
         )
     )
     return sum(1 for q in tree.questions if q.id not in answered)
@@ -382,7 +422,12 @@ async def transition(
         assessment.submitted_at = moment
         await db.execute(
             update(Respondent)
-            .where(Respondent.tenant_id == tenant_id, Respondent.assessment_id == assessment.id, Respondent.kind == "consultant", Respondent.submitted_at.is_(None))
+            .where(
+                Respondent.tenant_id == tenant_id,
+                Respondent.assessment_id == assessment.id,
+                Respondent.kind == "consultant",
+                Respondent.submitted_at.is_(None),
+            )
             .values(submitted_at=moment)
         )
     elif action == "validate":
@@ -396,8 +441,14 @@ async def transition(
     if action == "publish":
         await _store_snapshot(db, tenant_id, assessment)
     await record(
-        db, tenant_id=tenant_id, actor=actor, action=action, entity_type="assessment", entity_id=assessment.id,
-        before=before, after=snapshot(assessment, ["status", "submitted_at", "validated_at", "published_at"]),
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action=action,
+        entity_type="assessment",
+        entity_id=assessment.id,
+        before=before,
+        after=snapshot(assessment, ["status", "submitted_at", "validated_at", "published_at"]),
     )
     return assessment
 
@@ -433,7 +484,11 @@ async def _store_snapshot(db: AsyncSession, tenant_id: UUID, assessment: Assessm
     overall = getattr(results, "overall", None)
     if overall is None and isinstance(data, dict):
         overall = data.get("overall")
-    row = await db.scalar(select(ResultSnapshot).where(ResultSnapshot.tenant_id == tenant_id, ResultSnapshot.assessment_id == assessment.id))
+    row = await db.scalar(
+        select(ResultSnapshot).where(
+            ResultSnapshot.tenant_id == tenant_id, ResultSnapshot.assessment_id == assessment.id
+        )
+    )
     if row is None:
         row = ResultSnapshot(tenant_id=tenant_id, assessment_id=assessment.id)
         db.add(row)
@@ -476,7 +531,9 @@ def parse_answer(level: Any, comment: Any = "") -> AnswerInput:
     raw = "" if level is None else str(level).strip().lower()
     text_comment = str(comment or "")
     if len(text_comment) > 5000:
-        raise ServiceError(_("El comentario es demasiado largo (máximo 5000 caracteres)."), field="comment", status_code=422)
+        raise ServiceError(
+            _("El comentario es demasiado largo (máximo 5000 caracteres)."), field="comment", status_code=422
+        )
     if raw in ("", "none", "null"):
         return AnswerInput(None, False, text_comment)
     if raw in ("na", "n/a"):
@@ -545,14 +602,21 @@ async def save_answer(
     Lean on purpose (benchmarked): one check query, one upsert that also touches the respondent,
     and one audit row.
     """
-    params = {"tenant_id": tenant_id, "assessment_id": assessment_id, "question_id": question_id, "respondent_id": respondent_id}
+    params = {
+        "tenant_id": tenant_id,
+        "assessment_id": assessment_id,
+        "question_id": question_id,
+        "respondent_id": respondent_id,
+    }
     row = (await db.execute(_CHECK_SQL, params)).first()
     if row is None:
         raise NotFoundException()
     status, allows_na, resp_id, resp_submitted = row
     if status not in OPEN_STATUSES:
         raise ServiceError(
-            _("Esta evaluación está {status}: ya no se pueden cambiar las respuestas.").format(status=status_label(status).lower()),
+            _("Esta evaluación está {status}: ya no se pueden cambiar las respuestas.").format(
+                status=status_label(status).lower()
+            ),
             status_code=409,
         )
     if resp_id is None:
@@ -562,21 +626,44 @@ async def save_answer(
     if resp_submitted is not None:
         raise ServiceError(_("Ya enviaste tus respuestas; no se pueden cambiar."), status_code=409)
     if value.not_applicable and not allows_na:
-        raise ServiceError(_("Esta pregunta no admite «No aplica»; elige un nivel del 1 al 5."), field="level", status_code=422)
+        raise ServiceError(
+            _("Esta pregunta no admite «No aplica»; elige un nivel del 1 al 5."), field="level", status_code=422
+        )
     saved = (
         await db.execute(
             _UPSERT_SQL,
-            {**params, "respondent_id": resp_id, "id": uuid7(), "level": value.level, "na": value.not_applicable, "comment": value.comment},
+            {
+                **params,
+                "respondent_id": resp_id,
+                "id": uuid7(),
+                "level": value.level,
+                "na": value.not_applicable,
+                "comment": value.comment,
+            },
         )
     ).one()
     started = False
     if status == "draft":
         started = (await db.execute(_START_SQL, params)).rowcount > 0  # type: ignore[attr-defined]
     await record(
-        db, tenant_id=tenant_id, actor=actor, action="answer", entity_type="assessment", entity_id=assessment_id,
-        after={"question_id": str(question_id), "respondent_id": str(resp_id), "level": value.level, "na": value.not_applicable, "comment": value.comment[:200], **({"status": "in_progress"} if started else {})},
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="answer",
+        entity_type="assessment",
+        entity_id=assessment_id,
+        after={
+            "question_id": str(question_id),
+            "respondent_id": str(resp_id),
+            "level": value.level,
+            "na": value.not_applicable,
+            "comment": value.comment[:200],
+            **({"status": "in_progress"} if started else {}),
+        },
     )
-    return SavedAnswer(saved.id, question_id, resp_id, value.level, value.not_applicable, value.comment, saved.updated_at, started)
+    return SavedAnswer(
+        saved.id, question_id, resp_id, value.level, value.not_applicable, value.comment, saved.updated_at, started
+    )
 
 
 async def save_many(
@@ -634,7 +721,9 @@ async def get_respondent(db: AsyncSession, tenant_id: UUID, respondent_id: UUID)
     return row
 
 
-async def submit_respondent(db: AsyncSession, tenant_id: UUID, assessment_id: UUID, respondent_id: UUID, actor: Actor, *, confirm: bool = False) -> Respondent:
+async def submit_respondent(
+    db: AsyncSession, tenant_id: UUID, assessment_id: UUID, respondent_id: UUID, actor: Actor, *, confirm: bool = False
+) -> Respondent:
     """A client respondent hands in their answers. When every invited client has, a
     self-assessment moves to submitted by itself."""
     from ordena.frameworks.services import structure
@@ -652,24 +741,48 @@ async def submit_respondent(db: AsyncSession, tenant_id: UUID, assessment_id: UU
     missing = total_progress(tree, answers)
     if missing.answered < missing.total and not confirm:
         raise ServiceError(
-            _("Faltan {n} preguntas por responder. Confirma si quieres enviar de todos modos.").format(n=missing.total - missing.answered),
+            _("Faltan {n} preguntas por responder. Confirma si quieres enviar de todos modos.").format(
+                n=missing.total - missing.answered
+            ),
             status_code=422,
         )
     moment = now()
     respondent.submitted_at = moment
     respondent.last_activity_at = moment
-    await record(db, tenant_id=tenant_id, actor=actor, action="submit", entity_type="respondent", entity_id=respondent.id, after={"assessment_id": str(assessment.id), "answered": missing.answered, "questions": missing.total})
+    await record(
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="submit",
+        entity_type="respondent",
+        entity_id=respondent.id,
+        after={"assessment_id": str(assessment.id), "answered": missing.answered, "questions": missing.total},
+    )
     if assessment.kind == "self":
         pending = await db.scalar(
-            select(func.count()).select_from(Respondent).where(
-                Respondent.tenant_id == tenant_id, Respondent.assessment_id == assessment.id, Respondent.kind == "self",
-                Respondent.invited_at.is_not(None), Respondent.submitted_at.is_(None),
+            select(func.count())
+            .select_from(Respondent)
+            .where(
+                Respondent.tenant_id == tenant_id,
+                Respondent.assessment_id == assessment.id,
+                Respondent.kind == "self",
+                Respondent.invited_at.is_not(None),
+                Respondent.submitted_at.is_(None),
             )
         )
         if not pending:
             before = snapshot(assessment, ["status"])
             assessment.status, assessment.submitted_at = "submitted", moment
-            await record(db, tenant_id=tenant_id, actor=actor, action="submit", entity_type="assessment", entity_id=assessment.id, before=before, after=snapshot(assessment, ["status", "submitted_at"]))
+            await record(
+                db,
+                tenant_id=tenant_id,
+                actor=actor,
+                action="submit",
+                entity_type="assessment",
+                entity_id=assessment.id,
+                before=before,
+                after=snapshot(assessment, ["status", "submitted_at"]),
+            )
     await db.flush()
     return respondent
 
@@ -692,7 +805,9 @@ async def invite_contacts(
         raise ServiceError(_("Elige al menos un contacto."), field="contact_ids", status_code=422)
     contacts = list(
         await db.scalars(
-            select(Contact).where(Contact.tenant_id == tenant.id, Contact.company_id == assessment.company_id, Contact.id.in_(contact_ids))
+            select(Contact).where(
+                Contact.tenant_id == tenant.id, Contact.company_id == assessment.company_id, Contact.id.in_(contact_ids)
+            )
         )
     )
     if len(contacts) != len(set(contact_ids)):
@@ -700,42 +815,94 @@ async def invite_contacts(
     company = await get_company(db, tenant.id, assessment.company_id)
     existing = {
         r.contact_id: r
-        for r in await db.scalars(select(Respondent).where(Respondent.tenant_id == tenant.id, Respondent.assessment_id == assessment.id))
+        for r in await db.scalars(
+            select(Respondent).where(Respondent.tenant_id == tenant.id, Respondent.assessment_id == assessment.id)
+        )
     }
     out: list[Respondent] = []
     for contact in contacts:
         respondent = existing.get(contact.id)
         if respondent is None:
-            respondent = Respondent(tenant_id=tenant.id, assessment_id=assessment.id, kind="self", contact_id=contact.id)
+            respondent = Respondent(
+                tenant_id=tenant.id, assessment_id=assessment.id, kind="self", contact_id=contact.id
+            )
             db.add(respondent)
             await db.flush()
         if respondent.submitted_at is not None:
             continue
         respondent.invited_at = now()
-        await _mail_link(db, settings, tenant, assessment, company, contact, respondent, template="assessment_invitation", inviter=actor.label)
-        await record(db, tenant_id=tenant.id, actor=actor, action="invite", entity_type="respondent", entity_id=respondent.id, after={"assessment_id": str(assessment.id), "contact": contact.email})
+        await _mail_link(
+            db,
+            settings,
+            tenant,
+            assessment,
+            company,
+            contact,
+            respondent,
+            template="assessment_invitation",
+            inviter=actor.label,
+        )
+        await record(
+            db,
+            tenant_id=tenant.id,
+            actor=actor,
+            action="invite",
+            entity_type="respondent",
+            entity_id=respondent.id,
+            after={"assessment_id": str(assessment.id), "contact": contact.email},
+        )
         out.append(respondent)
     await db.flush()
     return out
 
 
-async def _mail_link(db: AsyncSession, settings: Any, tenant: Any, assessment: Assessment, company: Company, contact: Contact, respondent: Respondent, *, template: str, inviter: str = "") -> None:
+async def _mail_link(
+    db: AsyncSession,
+    settings: Any,
+    tenant: Any,
+    assessment: Assessment,
+    company: Company,
+    contact: Contact,
+    respondent: Respondent,
+    *,
+    template: str,
+    inviter: str = "",
+) -> None:
     from ordena.accounts.services import CONTACT_SIGN_IN, issue_link
     from ordena.mail.services import send_mail
 
     ttl_hours = max(settings.link_ttl_hours, 24 * assessment.reminder_days)
     url = await issue_link(
-        db, settings, purpose=CONTACT_SIGN_IN, email=contact.email, ttl=dt.timedelta(hours=ttl_hours),
+        db,
+        settings,
+        purpose=CONTACT_SIGN_IN,
+        email=contact.email,
+        ttl=dt.timedelta(hours=ttl_hours),
         scope={
-            "tenant_id": str(tenant.id), "company_id": str(company.id), "contact_id": str(contact.id),
-            "assessment_id": str(assessment.id), "respondent_id": str(respondent.id), "landing": contact_landing(assessment.id),
+            "tenant_id": str(tenant.id),
+            "company_id": str(company.id),
+            "contact_id": str(contact.id),
+            "assessment_id": str(assessment.id),
+            "respondent_id": str(respondent.id),
+            "landing": contact_landing(assessment.id),
         },
     )
     await send_mail(
-        db, templates_dir=settings.templates_dir, to=contact.email, template=template, locale=tenant.locale,
+        db,
+        templates_dir=settings.templates_dir,
+        to=contact.email,
+        template=template,
+        locale=tenant.locale,
         context={
-            "name": contact.name, "firm": tenant.name, "brand_name": tenant.name, "brand_color": tenant.brand_color,
-            "company": company.name, "title": assessment.title, "url": url, "hours": ttl_hours, "inviter": inviter,
+            "name": contact.name,
+            "firm": tenant.name,
+            "brand_name": tenant.name,
+            "brand_color": tenant.brand_color,
+            "company": company.name,
+            "title": assessment.title,
+            "url": url,
+            "hours": ttl_hours,
+            "inviter": inviter,
         },
     )
 
@@ -743,7 +910,9 @@ async def _mail_link(db: AsyncSession, settings: Any, tenant: Any, assessment: A
 # --- reminders ------------------------------------------------------------------------------------------
 
 
-async def due_reminders(db: AsyncSession, tenant_id: UUID, at: dt.datetime | None = None) -> list[tuple[Respondent, Assessment]]:
+async def due_reminders(
+    db: AsyncSession, tenant_id: UUID, at: dt.datetime | None = None
+) -> list[tuple[Respondent, Assessment]]:
     """Invited client respondents who have not submitted and have been idle for the
     assessment's ``reminder_days`` (and were not reminded within that period)."""
     at = at or now()
@@ -770,13 +939,23 @@ async def send_reminders(db: AsyncSession, settings: Any, tenant: Any, at: dt.da
     """Email every due respondent of ``tenant`` a fresh link; returns how many."""
     sent = 0
     for respondent, assessment in await due_reminders(db, tenant.id, at):
-        contact = await db.scalar(select(Contact).where(Contact.tenant_id == tenant.id, Contact.id == respondent.contact_id))
+        contact = await db.scalar(
+            select(Contact).where(Contact.tenant_id == tenant.id, Contact.id == respondent.contact_id)
+        )
         if contact is None:
             continue
         company = await get_company(db, tenant.id, assessment.company_id)
         await _mail_link(db, settings, tenant, assessment, company, contact, respondent, template="assessment_reminder")
         respondent.reminded_at = at or now()
-        await record(db, tenant_id=tenant.id, actor=Actor(None, "ordena"), action="remind", entity_type="respondent", entity_id=respondent.id, after={"assessment_id": str(assessment.id), "contact": contact.email})
+        await record(
+            db,
+            tenant_id=tenant.id,
+            actor=Actor(None, "ordena"),
+            action="remind",
+            entity_type="respondent",
+            entity_id=respondent.id,
+            after={"assessment_id": str(assessment.id), "contact": contact.email},
+        )
         sent += 1
     await db.flush()
     return sent
@@ -824,7 +1003,9 @@ def _sniff_ok(ext: str, head: bytes, content: bytes) -> bool:
 def check_upload(filename: str, content: bytes) -> str:
     """The file's content type, or a ServiceError (422) saying why it is refused."""
     if len(content) > MAX_EVIDENCE_BYTES:
-        raise ServiceError(_("El archivo pesa más de 10 MB; súbelo más liviano o comparte un enlace."), field="file", status_code=422)
+        raise ServiceError(
+            _("El archivo pesa más de 10 MB; súbelo más liviano o comparte un enlace."), field="file", status_code=422
+        )
     if not content:
         raise ServiceError(_("El archivo está vacío."), field="file", status_code=422)
     ext = _extension(filename)
@@ -840,7 +1021,9 @@ def _safe_filename(filename: str) -> str:
     return re.sub(r"[\x00-\x1f\"]", "_", name)[:255]
 
 
-async def _check_evidence_target(db: AsyncSession, tenant_id: UUID, assessment_id: UUID, question_id: UUID) -> Assessment:
+async def _check_evidence_target(
+    db: AsyncSession, tenant_id: UUID, assessment_id: UUID, question_id: UUID
+) -> Assessment:
     from ordena.frameworks.services import structure
 
     assessment = await get_assessment(db, tenant_id, assessment_id)
@@ -873,15 +1056,27 @@ async def add_file_evidence(
     if evidence_id is not None:
         evidence = await get_evidence(db, tenant_id, assessment_id, evidence_id)
         if evidence.kind != "file":
-            raise ServiceError(_("Esta evidencia es un enlace; agrega un archivo como evidencia nueva."), status_code=422)
+            raise ServiceError(
+                _("Esta evidencia es un enlace; agrega un archivo como evidencia nueva."), status_code=422
+            )
         if comment:
             evidence.comment = comment[:5000]
     else:
-        evidence = Evidence(tenant_id=tenant_id, assessment_id=assessment_id, question_id=question_id, kind="file", title=name[:300], comment=comment[:5000], added_by=actor.label)
+        evidence = Evidence(
+            tenant_id=tenant_id,
+            assessment_id=assessment_id,
+            question_id=question_id,
+            kind="file",
+            title=name[:300],
+            comment=comment[:5000],
+            added_by=actor.label,
+        )
         db.add(evidence)
         await db.flush()
     last = await db.scalar(
-        select(func.max(EvidenceRevision.revision)).where(EvidenceRevision.tenant_id == tenant_id, EvidenceRevision.evidence_id == evidence.id)
+        select(func.max(EvidenceRevision.revision)).where(
+            EvidenceRevision.tenant_id == tenant_id, EvidenceRevision.evidence_id == evidence.id
+        )
     )
     number = int(last or 0) + 1
     sha = hashlib.sha256(content).hexdigest()
@@ -890,13 +1085,34 @@ async def add_file_evidence(
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(content)
     revision = EvidenceRevision(
-        tenant_id=tenant_id, evidence_id=evidence.id, revision=number, filename=name, content_type=content_type,
-        size=len(content), sha256=sha, storage_key=key, added_by=actor.label,
+        tenant_id=tenant_id,
+        evidence_id=evidence.id,
+        revision=number,
+        filename=name,
+        content_type=content_type,
+        size=len(content),
+        sha256=sha,
+        storage_key=key,
+        added_by=actor.label,
     )
     db.add(revision)
     evidence.title = name[:300]
     await db.flush()
-    await record(db, tenant_id=tenant_id, actor=actor, action="upload", entity_type="evidence", entity_id=evidence.id, after={"question_id": str(question_id), "revision": number, "filename": name, "sha256": sha, "size": len(content)})
+    await record(
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="upload",
+        entity_type="evidence",
+        entity_id=evidence.id,
+        after={
+            "question_id": str(question_id),
+            "revision": number,
+            "filename": name,
+            "sha256": sha,
+            "size": len(content),
+        },
+    )
     return evidence, revision
 
 
@@ -909,24 +1125,49 @@ def check_link(url: str) -> str:
 
 
 async def add_link_evidence(
-    db: AsyncSession, tenant_id: UUID, assessment_id: UUID, question_id: UUID, *, url: str, title: str, comment: str, actor: Actor
+    db: AsyncSession,
+    tenant_id: UUID,
+    assessment_id: UUID,
+    question_id: UUID,
+    *,
+    url: str,
+    title: str,
+    comment: str,
+    actor: Actor,
 ) -> Evidence:
     url = check_link(url)
     await _check_evidence_target(db, tenant_id, assessment_id, question_id)
     evidence = Evidence(
-        tenant_id=tenant_id, assessment_id=assessment_id, question_id=question_id, kind="link",
-        title=(title.strip() or url)[:300], url=url, comment=comment[:5000], added_by=actor.label,
+        tenant_id=tenant_id,
+        assessment_id=assessment_id,
+        question_id=question_id,
+        kind="link",
+        title=(title.strip() or url)[:300],
+        url=url,
+        comment=comment[:5000],
+        added_by=actor.label,
     )
     db.add(evidence)
     await db.flush()
-    await record(db, tenant_id=tenant_id, actor=actor, action="link", entity_type="evidence", entity_id=evidence.id, after={"question_id": str(question_id), "url": url})
+    await record(
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="link",
+        entity_type="evidence",
+        entity_id=evidence.id,
+        after={"question_id": str(question_id), "url": url},
+    )
     return evidence
 
 
 async def get_evidence(db: AsyncSession, tenant_id: UUID, assessment_id: UUID, evidence_id: UUID) -> Evidence:
     row = await db.scalar(
         select(Evidence).where(
-            Evidence.tenant_id == tenant_id, Evidence.assessment_id == assessment_id, Evidence.id == evidence_id, Evidence.deleted_at.is_(None)
+            Evidence.tenant_id == tenant_id,
+            Evidence.assessment_id == assessment_id,
+            Evidence.id == evidence_id,
+            Evidence.deleted_at.is_(None),
         )
     )
     if row is None:
@@ -944,26 +1185,40 @@ class EvidenceItem:
         return self.revisions[-1] if self.revisions else None
 
 
-async def evidence_by_question(db: AsyncSession, tenant_id: UUID, assessment_id: UUID) -> dict[UUID, list[EvidenceItem]]:
+async def evidence_by_question(
+    db: AsyncSession, tenant_id: UUID, assessment_id: UUID
+) -> dict[UUID, list[EvidenceItem]]:
     items: dict[UUID, EvidenceItem] = {}
     out: dict[UUID, list[EvidenceItem]] = {}
     for ev in await db.scalars(
-        select(Evidence).where(Evidence.tenant_id == tenant_id, Evidence.assessment_id == assessment_id, Evidence.deleted_at.is_(None)).order_by(Evidence.created_at)
+        select(Evidence)
+        .where(Evidence.tenant_id == tenant_id, Evidence.assessment_id == assessment_id, Evidence.deleted_at.is_(None))
+        .order_by(Evidence.created_at)
     ):
         item = items[ev.id] = EvidenceItem(ev)
         out.setdefault(ev.question_id, []).append(item)
     if items:
         for rev in await db.scalars(
-            select(EvidenceRevision).where(EvidenceRevision.tenant_id == tenant_id, EvidenceRevision.evidence_id.in_(list(items))).order_by(EvidenceRevision.revision)
+            select(EvidenceRevision)
+            .where(EvidenceRevision.tenant_id == tenant_id, EvidenceRevision.evidence_id.in_(list(items)))
+            .order_by(EvidenceRevision.revision)
         ):
             items[rev.evidence_id].revisions.append(rev)
     return out
 
 
-async def revision_file(db: AsyncSession, settings: Any, tenant_id: UUID, assessment_id: UUID, evidence_id: UUID, revision: int | None) -> tuple[EvidenceRevision, Path]:
+async def revision_file(
+    db: AsyncSession, settings: Any, tenant_id: UUID, assessment_id: UUID, evidence_id: UUID, revision: int | None
+) -> tuple[EvidenceRevision, Path]:
     evidence = await get_evidence(db, tenant_id, assessment_id, evidence_id)
-    stmt = select(EvidenceRevision).where(EvidenceRevision.tenant_id == tenant_id, EvidenceRevision.evidence_id == evidence.id)
-    stmt = stmt.where(EvidenceRevision.revision == revision) if revision else stmt.order_by(EvidenceRevision.revision.desc()).limit(1)
+    stmt = select(EvidenceRevision).where(
+        EvidenceRevision.tenant_id == tenant_id, EvidenceRevision.evidence_id == evidence.id
+    )
+    stmt = (
+        stmt.where(EvidenceRevision.revision == revision)
+        if revision
+        else stmt.order_by(EvidenceRevision.revision.desc()).limit(1)
+    )
     rev = await db.scalar(stmt)
     if rev is None:
         raise NotFoundException()

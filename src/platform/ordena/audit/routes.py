@@ -12,11 +12,25 @@ from ordena.web.deps import DB, Firm
 
 @get("/w/{slug:str}/audit", opt={"access": "owner"}, name="audit")
 async def audit_page(
-    db: DB, firm: Firm, entity: FromQuery[str | None] = None, action: FromQuery[str | None] = None, actor: FromQuery[str | None] = None, page: FromQuery[int] = 1
+    db: DB,
+    firm: Firm,
+    entity: FromQuery[str | None] = None,
+    action: FromQuery[str | None] = None,
+    actor: FromQuery[str | None] = None,
+    page: FromQuery[int] = 1,
 ) -> Template:
-    result = await services.list_events(db, firm.tenant_id, entity_type=entity or None, action=action or None, actor=actor or None, page=page)
+    result = await services.list_events(
+        db, firm.tenant_id, entity_type=entity or None, action=action or None, actor=actor or None, page=page
+    )
     kinds = await services.entity_types(db, firm.tenant_id)
-    return Template("audit/list.html", context={"result": result, "kinds": kinds, "filters": {"entity": entity or "", "action": action or "", "actor": actor or ""}})
+    return Template(
+        "audit/list.html",
+        context={
+            "result": result,
+            "kinds": kinds,
+            "filters": {"entity": entity or "", "action": action or "", "actor": actor or ""},
+        },
+    )
 
 
 ROUTES = [audit_page]

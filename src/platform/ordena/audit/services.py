@@ -88,10 +88,17 @@ async def list_events(
         stmt = stmt.where(AuditEvent.actor_label.ilike(f"%{actor}%"))
     total = await db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     page = max(1, page)
-    rows = await db.scalars(stmt.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).offset((page - 1) * per_page).limit(per_page))
+    rows = await db.scalars(
+        stmt.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).offset((page - 1) * per_page).limit(per_page)
+    )
     return AuditPage(list(rows.all()), total, page, per_page)
 
 
 async def entity_types(db: AsyncSession, tenant_id: UUID) -> list[str]:
-    rows = await db.scalars(select(AuditEvent.entity_type).where(AuditEvent.tenant_id == tenant_id).distinct().order_by(AuditEvent.entity_type))
+    rows = await db.scalars(
+        select(AuditEvent.entity_type)
+        .where(AuditEvent.tenant_id == tenant_id)
+        .distinct()
+        .order_by(AuditEvent.entity_type)
+    )
     return list(rows.all())

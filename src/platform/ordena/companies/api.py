@@ -29,10 +29,18 @@ INVALID = {422: ResponseSpec(data_container=ValidationErrors, description="Valid
 
 def _out(c: Company) -> CompanyOut:
     return CompanyOut(
-        id=c.id, name=c.name, ruc=c.ruc, country=c.country, industry_section=c.industry_section,
-        industry_section_name=ciiu.section_name(c.industry_section), industry_division=c.industry_division,
-        size_band=c.size_band, employees=c.employees, archived=c.archived_at is not None,
-        created_at=c.created_at, updated_at=c.updated_at,
+        id=c.id,
+        name=c.name,
+        ruc=c.ruc,
+        country=c.country,
+        industry_section=c.industry_section,
+        industry_section_name=ciiu.section_name(c.industry_section),
+        industry_division=c.industry_division,
+        size_band=c.size_band,
+        employees=c.employees,
+        archived=c.archived_at is not None,
+        created_at=c.created_at,
+        updated_at=c.updated_at,
     )
 
 
@@ -66,7 +74,13 @@ async def list_companies(
     return CompanyList(items=[_out(c) for c in rows], total=total, limit=limit, offset=offset)
 
 
-@post("/w/{slug:str}/companies", opt={"access": "consultant"}, operation_id="createCompany", summary="Create a client company", responses=INVALID)
+@post(
+    "/w/{slug:str}/companies",
+    opt={"access": "consultant"},
+    operation_id="createCompany",
+    summary="Create a client company",
+    responses=INVALID,
+)
 async def create_company(db: DB, firm: Firm, data: JSONBody[CompanyCreate]) -> CompanyDetail:
     values: dict[str, Any] = {f: getattr(data, f) for f in CompanyCreate.__struct_fields__}
     try:
@@ -76,13 +90,24 @@ async def create_company(db: DB, firm: Firm, data: JSONBody[CompanyCreate]) -> C
     return _detail(company, [])
 
 
-@get("/w/{slug:str}/companies/{company_id:uuid}", opt={"access": "viewer"}, operation_id="getCompany", summary="A client company with its contacts")
+@get(
+    "/w/{slug:str}/companies/{company_id:uuid}",
+    opt={"access": "viewer"},
+    operation_id="getCompany",
+    summary="A client company with its contacts",
+)
 async def get_company(db: DB, firm: Firm, company_id: FromPath[UUID]) -> CompanyDetail:
     company = await services.get_company(db, firm.tenant_id, company_id)
     return _detail(company, await services.list_contacts(db, firm.tenant_id, company.id))
 
 
-@patch("/w/{slug:str}/companies/{company_id:uuid}", opt={"access": "consultant"}, operation_id="updateCompany", summary="Change some fields of a client company", responses=INVALID)
+@patch(
+    "/w/{slug:str}/companies/{company_id:uuid}",
+    opt={"access": "consultant"},
+    operation_id="updateCompany",
+    summary="Change some fields of a client company",
+    responses=INVALID,
+)
 async def update_company(db: DB, firm: Firm, company_id: FromPath[UUID], data: JSONBody[CompanyPatch]) -> CompanyDetail:
     company = await services.get_company(db, firm.tenant_id, company_id)
     try:
@@ -92,6 +117,8 @@ async def update_company(db: DB, firm: Firm, company_id: FromPath[UUID], data: J
     return _detail(company, await services.list_contacts(db, firm.tenant_id, company.id))
 
 
-companies_api = Router(path="/api/v1", route_handlers=[list_companies, create_company, get_company, update_company], tags=["companies"])
+companies_api = Router(
+    path="/api/v1", route_handlers=[list_companies, create_company, get_company, update_company], tags=["companies"]
+)
 
 ROUTES = [companies_api]

@@ -15,7 +15,10 @@ SECTIONS: dict[str, tuple[LazyString, str]] = {
     "A": (lazy("Agricultura, ganadería, silvicultura y pesca"), "Agriculture, forestry and fishing"),
     "B": (lazy("Explotación de minas y canteras"), "Mining and quarrying"),
     "C": (lazy("Industrias manufactureras"), "Manufacturing"),
-    "D": (lazy("Suministro de electricidad, gas, vapor y aire acondicionado"), "Electricity, gas, steam and air conditioning supply"),
+    "D": (
+        lazy("Suministro de electricidad, gas, vapor y aire acondicionado"),
+        "Electricity, gas, steam and air conditioning supply",
+    ),
     "E": (
         lazy("Suministro de agua; evacuación de aguas residuales, gestión de desechos y descontaminación"),
         "Water supply; sewerage, waste management and remediation activities",
@@ -30,14 +33,20 @@ SECTIONS: dict[str, tuple[LazyString, str]] = {
     "J": (lazy("Información y comunicaciones"), "Information and communication"),
     "K": (lazy("Actividades financieras y de seguros"), "Financial and insurance activities"),
     "L": (lazy("Actividades inmobiliarias"), "Real estate activities"),
-    "M": (lazy("Actividades profesionales, científicas y técnicas"), "Professional, scientific and technical activities"),
+    "M": (
+        lazy("Actividades profesionales, científicas y técnicas"),
+        "Professional, scientific and technical activities",
+    ),
     "N": (lazy("Actividades de servicios administrativos y de apoyo"), "Administrative and support service activities"),
     "O": (
         lazy("Administración pública y defensa; planes de seguridad social de afiliación obligatoria"),
         "Public administration and defence; compulsory social security",
     ),
     "P": (lazy("Enseñanza"), "Education"),
-    "Q": (lazy("Actividades de atención de la salud humana y de asistencia social"), "Human health and social work activities"),
+    "Q": (
+        lazy("Actividades de atención de la salud humana y de asistencia social"),
+        "Human health and social work activities",
+    ),
     "R": (lazy("Actividades artísticas, de entretenimiento y recreativas"), "Arts, entertainment and recreation"),
     "S": (lazy("Otras actividades de servicios"), "Other service activities"),
     "T": (
@@ -47,7 +56,10 @@ SECTIONS: dict[str, tuple[LazyString, str]] = {
         ),
         "Activities of households as employers; undifferentiated goods- and services-producing activities of households for own use",
     ),
-    "U": (lazy("Actividades de organizaciones y órganos extraterritoriales"), "Activities of extraterritorial organizations and bodies"),
+    "U": (
+        lazy("Actividades de organizaciones y órganos extraterritoriales"),
+        "Activities of extraterritorial organizations and bodies",
+    ),
 }
 
 # Division ranges per section (inclusive). ISIC Rev.4 leaves 04, 34, 40, 44, 48, 54, 57, 67,

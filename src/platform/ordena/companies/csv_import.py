@@ -18,7 +18,15 @@ MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 20_000
 
 COLUMNS = (
-    "name", "ruc", "country", "industry_section", "industry_division", "size_band", "employees", "contact_name", "contact_email",
+    "name",
+    "ruc",
+    "country",
+    "industry_section",
+    "industry_division",
+    "size_band",
+    "employees",
+    "contact_name",
+    "contact_email",
 )
 # Spanish header names (accents and case are ignored when matching).
 ALIASES = {
@@ -70,7 +78,9 @@ def decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise CsvInvalid(_("El archivo no está en UTF-8. En Excel, guárdalo como «CSV UTF-8 (delimitado por comas)».")) from exc
+        raise CsvInvalid(
+            _("El archivo no está en UTF-8. En Excel, guárdalo como «CSV UTF-8 (delimitado por comas)».")
+        ) from exc
 
 
 def _delimiter(first_line: str) -> str:
@@ -90,19 +100,25 @@ def parse(text: str) -> ParsedCsv:
         columns = [_key(h) for h in header]
         if "name" not in columns:
             raise CsvInvalid(
-                _("Falta la columna «name» (o «nombre») en la primera fila. Columnas aceptadas: {columns}.").format(columns=", ".join(COLUMNS))
+                _("Falta la columna «name» (o «nombre») en la primera fila. Columnas aceptadas: {columns}.").format(
+                    columns=", ".join(COLUMNS)
+                )
             )
         rows: list[tuple[int, dict[str, str]]] = []
         for cells in reader:
             if not any(c.strip() for c in cells):
                 continue
             line = reader.line_num
-            values = {col: cells[i].strip() if i < len(cells) else "" for i, col in enumerate(columns) if col in COLUMNS}
-            if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns):]):
+            values = {
+                col: cells[i].strip() if i < len(cells) else "" for i, col in enumerate(columns) if col in COLUMNS
+            }
+            if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
                 values["__extra__"] = "1"
             rows.append((line, values))
             if len(rows) > MAX_ROWS:
-                raise CsvInvalid(_("El archivo tiene más de {n} filas. Divídelo en partes más pequeñas.").format(n=MAX_ROWS))
+                raise CsvInvalid(
+                    _("El archivo tiene más de {n} filas. Divídelo en partes más pequeñas.").format(n=MAX_ROWS)
+                )
     except csv.Error as exc:
         raise CsvInvalid(_("El archivo no es un CSV válido (línea {line}).").format(line=reader.line_num)) from exc
     if not rows:

@@ -69,9 +69,13 @@ async def import_row(db: Any, tenant_id: UUID, actor: Actor, values: dict[str, s
                 raise _RowRefused(_reason(exc.errors.fields)) from exc
             if contact_name or contact_email:
                 try:
-                    await services.add_contact(db, tenant_id, actor, company, {"name": contact_name or contact_email, "email": contact_email})
+                    await services.add_contact(
+                        db, tenant_id, actor, company, {"name": contact_name or contact_email, "email": contact_email}
+                    )
                 except services.CompanyInvalid as exc:
-                    raise _RowRefused(_reason(exc.errors.fields, {"name": "contact_name", "email": "contact_email"})) from exc
+                    raise _RowRefused(
+                        _reason(exc.errors.fields, {"name": "contact_name", "email": "contact_email"})
+                    ) from exc
     except _RowRefused as refused:
         return refused.reason
     return None
@@ -98,8 +102,12 @@ async def import_companies(tenant_id: str, job_id: str) -> None:
                     progress.drop_input(row)
                     await db.commit()
                     return
-                actor = Actor(UUID(data["actor_id"]) if data.get("actor_id") else None, str(data.get("actor_label", "import")))
-                report: dict[str, Any] = {k: row.result.get(k) for k in ("imported", "errors", "errors_truncated") if k in row.result}
+                actor = Actor(
+                    UUID(data["actor_id"]) if data.get("actor_id") else None, str(data.get("actor_label", "import"))
+                )
+                report: dict[str, Any] = {
+                    k: row.result.get(k) for k in ("imported", "errors", "errors_truncated") if k in row.result
+                }
                 imported = int(report.get("imported") or 0)
                 errors: list[dict[str, Any]] = list(report.get("errors") or [])
                 truncated = bool(report.get("errors_truncated"))
@@ -116,8 +124,14 @@ async def import_companies(tenant_id: str, job_id: str) -> None:
                 done = start + len(batch)
                 finished = done >= len(parsed.rows)
                 progress.update(
-                    row, total=len(parsed.rows), done=done, status=progress.DONE if finished else progress.RUNNING,
-                    imported=imported, errors=errors, errors_truncated=truncated, error_count=(len(parsed.rows) if finished else done) - imported,
+                    row,
+                    total=len(parsed.rows),
+                    done=done,
+                    status=progress.DONE if finished else progress.RUNNING,
+                    imported=imported,
+                    errors=errors,
+                    errors_truncated=truncated,
+                    error_count=(len(parsed.rows) if finished else done) - imported,
                 )
                 if finished:
                     progress.drop_input(row)

@@ -78,8 +78,14 @@ async def list_page(
     result = await services.search_companies(db, firm.tenant_id, filters, page=page_number, per_page=PER_PAGE)
     any_company = result.total > 0 or await services.count_companies(db, firm.tenant_id, include_archived=True) > 0
     return page(
-        request, "companies/list.html", block="results",
-        result=result, filters=filters, any_company=any_company, **_choices(), **_labels(),
+        request,
+        "companies/list.html",
+        block="results",
+        result=result,
+        filters=filters,
+        any_company=any_company,
+        **_choices(),
+        **_labels(),
     )
 
 
@@ -88,7 +94,10 @@ async def list_page(
 
 @get("/w/{slug:str}/companies/new", opt={"access": "consultant"})
 async def new_page(firm: Firm) -> Template:
-    return Template("companies/form.html", context={"company": None, "values": {"country": "PE"}, "errors": FormErrors(), **_choices()})
+    return Template(
+        "companies/form.html",
+        context={"company": None, "values": {"country": "PE"}, "errors": FormErrors(), **_choices()},
+    )
 
 
 @post("/w/{slug:str}/companies", opt={"access": "consultant"})
@@ -106,7 +115,10 @@ async def edit_page(db: DB, firm: Firm, company_id: FromPath[UUID]) -> Template 
     company = await services.get_company(db, firm.tenant_id, company_id)
     if company.archived_at is not None:
         return redirect(f"{_base(firm)}/{company.id}", flash=_("Restaura la empresa para editarla."), kind="error")
-    return Template("companies/form.html", context={"company": company, "values": _values_of(company), "errors": FormErrors(), **_choices()})
+    return Template(
+        "companies/form.html",
+        context={"company": company, "values": _values_of(company), "errors": FormErrors(), **_choices()},
+    )
 
 
 @post("/w/{slug:str}/companies/{company_id:uuid}/edit", opt={"access": "consultant"})
@@ -116,9 +128,13 @@ async def update(db: DB, firm: Firm, company_id: FromPath[UUID], data: Form) -> 
         return redirect(f"{_base(firm)}/{company.id}", flash=_("Restaura la empresa para editarla."), kind="error")
     values = form_values(data)
     try:
-        await services.update_company(db, firm.tenant_id, actor_of(firm.user), company, {k: values.get(k, "") for k in services.FIELDS})
+        await services.update_company(
+            db, firm.tenant_id, actor_of(firm.user), company, {k: values.get(k, "") for k in services.FIELDS}
+        )
     except services.CompanyInvalid as exc:
-        raise FormError("companies/form.html", {"company": company, "values": values, **_choices()}, exc.errors) from exc
+        raise FormError(
+            "companies/form.html", {"company": company, "values": values, **_choices()}, exc.errors
+        ) from exc
     return redirect(f"{_base(firm)}/{company.id}", flash=_("Cambios guardados."))
 
 
@@ -146,7 +162,9 @@ async def _detail_context(db: DB, firm: FirmContext, company: Company) -> dict[s
 @get("/w/{slug:str}/companies/{company_id:uuid}", opt={"access": "viewer"})
 async def detail_page(db: DB, firm: Firm, company_id: FromPath[UUID]) -> Template:
     company = await services.get_company(db, firm.tenant_id, company_id)
-    return Template("companies/detail.html", context={**await _detail_context(db, firm, company), "errors": FormErrors()})
+    return Template(
+        "companies/detail.html", context={**await _detail_context(db, firm, company), "errors": FormErrors()}
+    )
 
 
 @post("/w/{slug:str}/companies/{company_id:uuid}/contacts", opt={"access": "consultant"})
@@ -154,20 +172,26 @@ async def add_contact(db: DB, firm: Firm, company_id: FromPath[UUID], data: Form
     company = await services.get_company(db, firm.tenant_id, company_id)
     values = form_values(data)
     if company.archived_at is not None:
-        return redirect(f"{_base(firm)}/{company.id}", flash=_("Restaura la empresa para cambiar sus contactos."), kind="error")
+        return redirect(
+            f"{_base(firm)}/{company.id}", flash=_("Restaura la empresa para cambiar sus contactos."), kind="error"
+        )
     try:
         contact = await services.add_contact(db, firm.tenant_id, actor_of(firm.user), company, values)
     except services.CompanyInvalid as exc:
         context = {**await _detail_context(db, firm, company), "contact_values": values}
         raise FormError("companies/detail.html", context, exc.errors) from exc
-    return redirect(f"{_base(firm)}/{company.id}#contacts", flash=_("Contacto {name} añadido.").format(name=contact.name))
+    return redirect(
+        f"{_base(firm)}/{company.id}#contacts", flash=_("Contacto {name} añadido.").format(name=contact.name)
+    )
 
 
 @post("/w/{slug:str}/companies/{company_id:uuid}/contacts/{contact_id:uuid}/remove", opt={"access": "consultant"})
 async def remove_contact(db: DB, firm: Firm, company_id: FromPath[UUID], contact_id: FromPath[UUID]) -> Redirect:
     company = await services.get_company(db, firm.tenant_id, company_id)
     contact = await services.remove_contact(db, firm.tenant_id, actor_of(firm.user), company, contact_id)
-    return redirect(f"{_base(firm)}/{company.id}#contacts", flash=_("Contacto {name} retirado.").format(name=contact.name))
+    return redirect(
+        f"{_base(firm)}/{company.id}#contacts", flash=_("Contacto {name} retirado.").format(name=contact.name)
+    )
 
 
 # --- archive / restore ------------------------------------------------------------------------
@@ -204,14 +228,21 @@ def _form_token() -> str:
 
 @get("/w/{slug:str}/companies/import", opt={"access": "consultant"})
 async def import_page(firm: Firm) -> Template:
-    return Template("companies/import.html", context={"errors": FormErrors(), "columns": csv_import.COLUMNS, "form_token": _form_token(), **_choices()})
+    return Template(
+        "companies/import.html",
+        context={"errors": FormErrors(), "columns": csv_import.COLUMNS, "form_token": _form_token(), **_choices()},
+    )
 
 
 @get("/w/{slug:str}/companies/import/template.csv", opt={"access": "consultant"}, media_type="text/csv")
 async def import_template(firm: Firm) -> Response[str]:
-    body = ",".join(csv_import.COLUMNS) + "\r\nComercial Andina SAC,20100047218,PE,G,46,pequena,25,Ana Quispe,ana@example.pe\r\n"
+    body = (
+        ",".join(csv_import.COLUMNS)
+        + "\r\nComercial Andina SAC,20100047218,PE,G,46,pequena,25,Ana Quispe,ana@example.pe\r\n"
+    )
     return Response(
-        "\ufeff" + body, media_type="text/csv; charset=utf-8",
+        "\ufeff" + body,
+        media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="empresas.csv"'},
     )
 
@@ -239,12 +270,24 @@ async def import_upload(db: DB, firm: Firm, data: Multipart) -> Redirect:
     earlier = await services.earlier_import(db, firm.tenant_id, kind=IMPORT_KIND, form_token=token, sha256=sha256)
     if earlier is not None:
         return redirect(
-            f"/w/{firm.tenant.slug}/jobs/{earlier}", kind="info",
-            flash=_("Este archivo ya se está importando (se envió dos veces): no se importará de nuevo. Aquí ves su progreso."),
+            f"/w/{firm.tenant.slug}/jobs/{earlier}",
+            kind="info",
+            flash=_(
+                "Este archivo ya se está importando (se envió dos veces): no se importará de nuevo. Aquí ves su progreso."
+            ),
         )
     row = await progress.start(
-        db, firm.tenant_id, kind=IMPORT_KIND, owner_key=f"user:{firm.user.id}", total=len(parsed.rows),
-        job_input={"csv": text, "filename": upload.filename[:200], "actor_id": str(firm.user.id), "actor_label": firm.user.email},
+        db,
+        firm.tenant_id,
+        kind=IMPORT_KIND,
+        owner_key=f"user:{firm.user.id}",
+        total=len(parsed.rows),
+        job_input={
+            "csv": text,
+            "filename": upload.filename[:200],
+            "actor_id": str(firm.user.id),
+            "actor_label": firm.user.email,
+        },
     )
     # Kept after the input is dropped, to recognise a repeated submission.
     progress.update(row, submission={"form_token": token, "sha256": sha256})
@@ -253,6 +296,18 @@ async def import_upload(db: DB, firm: Firm, data: Multipart) -> Redirect:
 
 
 ROUTES = [
-    list_page, new_page, create, import_page, import_template, import_upload,
-    detail_page, edit_page, update, add_contact, remove_contact, archive_page, archive, restore,
+    list_page,
+    new_page,
+    create,
+    import_page,
+    import_template,
+    import_upload,
+    detail_page,
+    edit_page,
+    update,
+    add_contact,
+    remove_contact,
+    archive_page,
+    archive,
+    restore,
 ]

@@ -60,13 +60,19 @@ def size_band_options() -> list[tuple[str, str]]:
 
 
 def size_band_help() -> str:
-    return _("Según ventas anuales (Perú): micro hasta 150 UIT; pequeña hasta 1 700 UIT; mediana hasta 2 300 UIT; grande, más de 2 300 UIT.")
+    return _(
+        "Según ventas anuales (Perú): micro hasta 150 UIT; pequeña hasta 1 700 UIT; mediana hasta 2 300 UIT; grande, más de 2 300 UIT."
+    )
 
 
 @cache
 def _countries(locale: str) -> dict[str, str]:
     territories = Locale.parse(locale).territories
-    return {code: name for code, name in territories.items() if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES}
+    return {
+        code: name
+        for code, name in territories.items()
+        if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES
+    }
 
 
 def country_name(code: str | None) -> str:
@@ -145,11 +151,15 @@ def clean_company(values: Mapping[str, Any]) -> tuple[dict[str, Any], FormErrors
             division = "0" + division
         owner = ciiu.DIVISION_SECTION.get(division)
         if owner is None:
-            errors.add("industry_division", _("La división CIIU son dos dígitos entre 01 y 99 que existan en la Rev. 4."))
+            errors.add(
+                "industry_division", _("La división CIIU son dos dígitos entre 01 y 99 que existan en la Rev. 4.")
+            )
         elif section in ciiu.SECTIONS and owner != section:
             errors.add(
                 "industry_division",
-                _("La división {division} pertenece a la sección {owner}, no a la {section}.").format(division=division, owner=owner, section=section),
+                _("La división {division} pertenece a la sección {owner}, no a la {section}.").format(
+                    division=division, owner=owner, section=section
+                ),
             )
 
     size_band = _text(values, "size_band").lower()
@@ -190,7 +200,9 @@ async def _ruc_taken_by(db: AsyncSession, tenant_id: UUID, ruc: str, exclude: UU
     return found
 
 
-async def validate_company(db: AsyncSession, tenant_id: UUID, values: Mapping[str, Any], *, company_id: UUID | None = None) -> dict[str, Any]:
+async def validate_company(
+    db: AsyncSession, tenant_id: UUID, values: Mapping[str, Any], *, company_id: UUID | None = None
+) -> dict[str, Any]:
     """Every rule, including a RUC already used by another company of the same firm
     (archived ones count: the RUC stays unique). Raises :class:`CompanyInvalid`."""
     cleaned, errors = clean_company(values)
@@ -239,7 +251,14 @@ class CompanyFilters:
     sort: str = "name"
 
     @classmethod
-    def of(cls, q: str | None = None, section: str | None = None, size_band: str | None = None, status: str | None = None, sort: str | None = None) -> CompanyFilters:
+    def of(
+        cls,
+        q: str | None = None,
+        section: str | None = None,
+        size_band: str | None = None,
+        status: str | None = None,
+        sort: str | None = None,
+    ) -> CompanyFilters:
         return cls(
             q=(q or "").strip()[:100],
             section=(section or "").upper() if (section or "").upper() in ciiu.SECTIONS else "",
@@ -279,7 +298,9 @@ def _filtered(tenant_id: UUID, f: CompanyFilters) -> Select[tuple[Company]]:
     return stmt
 
 
-async def search_companies(db: AsyncSession, tenant_id: UUID, filters: CompanyFilters, *, page: int = 1, per_page: int = 25) -> CompanyPage:
+async def search_companies(
+    db: AsyncSession, tenant_id: UUID, filters: CompanyFilters, *, page: int = 1, per_page: int = 25
+) -> CompanyPage:
     stmt = _filtered(tenant_id, filters)
     total = int(await db.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
     page = max(1, page)
@@ -287,7 +308,9 @@ async def search_companies(db: AsyncSession, tenant_id: UUID, filters: CompanyFi
     return CompanyPage(list(rows.all()), total, page, per_page)
 
 
-async def list_companies(db: AsyncSession, tenant_id: UUID, filters: CompanyFilters, *, limit: int, offset: int) -> tuple[list[Company], int]:
+async def list_companies(
+    db: AsyncSession, tenant_id: UUID, filters: CompanyFilters, *, limit: int, offset: int
+) -> tuple[list[Company], int]:
     """The API's slice (limit/offset instead of pages)."""
     stmt = _filtered(tenant_id, filters)
     total = int(await db.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
@@ -303,11 +326,21 @@ async def create_company(db: AsyncSession, tenant_id: UUID, actor: Actor, values
     company = Company(tenant_id=tenant_id, **cleaned)
     db.add(company)
     await db.flush()
-    await record(db, tenant_id=tenant_id, actor=actor, action="create", entity_type="company", entity_id=company.id, after=snapshot(company, FIELDS))
+    await record(
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="create",
+        entity_type="company",
+        entity_id=company.id,
+        after=snapshot(company, FIELDS),
+    )
     return company
 
 
-async def update_company(db: AsyncSession, tenant_id: UUID, actor: Actor, company: Company, values: Mapping[str, Any]) -> Company:
+async def update_company(
+    db: AsyncSession, tenant_id: UUID, actor: Actor, company: Company, values: Mapping[str, Any]
+) -> Company:
     """``values`` may be partial (the API's PATCH): missing fields keep their current value."""
     current = {f: getattr(company, f) for f in FIELDS}
     merged = {**current, **{k: v for k, v in values.items() if k in FIELDS}}
@@ -319,8 +352,14 @@ async def update_company(db: AsyncSession, tenant_id: UUID, actor: Actor, compan
     if after != before:
         changed = [k for k in FIELDS if before[k] != after[k]]
         await record(
-            db, tenant_id=tenant_id, actor=actor, action="update", entity_type="company", entity_id=company.id,
-            before={k: before[k] for k in changed}, after={k: after[k] for k in changed},
+            db,
+            tenant_id=tenant_id,
+            actor=actor,
+            action="update",
+            entity_type="company",
+            entity_id=company.id,
+            before={k: before[k] for k in changed},
+            after={k: after[k] for k in changed},
         )
     await db.flush()
     return company
@@ -330,7 +369,16 @@ async def archive_company(db: AsyncSession, tenant_id: UUID, actor: Actor, compa
     if company.archived_at is not None:
         return
     company.archived_at = now()
-    await record(db, tenant_id=tenant_id, actor=actor, action="archive", entity_type="company", entity_id=company.id, before={"archived_at": None}, after=snapshot(company, ["archived_at"]))
+    await record(
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="archive",
+        entity_type="company",
+        entity_id=company.id,
+        before={"archived_at": None},
+        after=snapshot(company, ["archived_at"]),
+    )
 
 
 async def restore_company(db: AsyncSession, tenant_id: UUID, actor: Actor, company: Company) -> None:
@@ -338,7 +386,16 @@ async def restore_company(db: AsyncSession, tenant_id: UUID, actor: Actor, compa
         return
     before = snapshot(company, ["archived_at"])
     company.archived_at = None
-    await record(db, tenant_id=tenant_id, actor=actor, action="restore", entity_type="company", entity_id=company.id, before=before, after={"archived_at": None})
+    await record(
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="restore",
+        entity_type="company",
+        entity_id=company.id,
+        before=before,
+        after={"archived_at": None},
+    )
 
 
 # --- contacts -------------------------------------------------------------------------------
@@ -346,14 +403,18 @@ async def restore_company(db: AsyncSession, tenant_id: UUID, actor: Actor, compa
 
 async def list_contacts(db: AsyncSession, tenant_id: UUID, company_id: UUID) -> list[Contact]:
     rows = await db.scalars(
-        select(Contact).where(Contact.tenant_id == tenant_id, Contact.company_id == company_id).order_by(Contact.name, Contact.id)
+        select(Contact)
+        .where(Contact.tenant_id == tenant_id, Contact.company_id == company_id)
+        .order_by(Contact.name, Contact.id)
     )
     return list(rows.all())
 
 
 async def get_contact(db: AsyncSession, tenant_id: UUID, company_id: UUID, contact_id: UUID) -> Contact:
     contact = await db.scalar(
-        select(Contact).where(Contact.tenant_id == tenant_id, Contact.company_id == company_id, Contact.id == contact_id)
+        select(Contact).where(
+            Contact.tenant_id == tenant_id, Contact.company_id == company_id, Contact.id == contact_id
+        )
     )
     if contact is None:
         raise NotFoundException()
@@ -381,11 +442,17 @@ def clean_contact(values: Mapping[str, Any]) -> tuple[dict[str, str], FormErrors
     return {"name": name, "email": email, "position": position}, errors
 
 
-async def add_contact(db: AsyncSession, tenant_id: UUID, actor: Actor, company: Company, values: Mapping[str, Any]) -> Contact:
+async def add_contact(
+    db: AsyncSession, tenant_id: UUID, actor: Actor, company: Company, values: Mapping[str, Any]
+) -> Contact:
     cleaned, errors = clean_contact(values)
     if "email" not in errors.fields:
         taken = await db.scalar(
-            select(Contact.id).where(Contact.tenant_id == tenant_id, Contact.company_id == company.id, func.lower(Contact.email) == cleaned["email"])
+            select(Contact.id).where(
+                Contact.tenant_id == tenant_id,
+                Contact.company_id == company.id,
+                func.lower(Contact.email) == cleaned["email"],
+            )
         )
         if taken is not None:
             errors.add("email", _("Esta empresa ya tiene un contacto con ese correo."))
@@ -394,14 +461,29 @@ async def add_contact(db: AsyncSession, tenant_id: UUID, actor: Actor, company: 
     contact = Contact(tenant_id=tenant_id, company_id=company.id, **cleaned)
     db.add(contact)
     await db.flush()
-    await record(db, tenant_id=tenant_id, actor=actor, action="create", entity_type="contact", entity_id=contact.id, after={"company_id": str(company.id), **cleaned})
+    await record(
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="create",
+        entity_type="contact",
+        entity_id=contact.id,
+        after={"company_id": str(company.id), **cleaned},
+    )
     return contact
 
 
-async def remove_contact(db: AsyncSession, tenant_id: UUID, actor: Actor, company: Company, contact_id: UUID) -> Contact:
+async def remove_contact(
+    db: AsyncSession, tenant_id: UUID, actor: Actor, company: Company, contact_id: UUID
+) -> Contact:
     contact = await get_contact(db, tenant_id, company.id, contact_id)
     await record(
-        db, tenant_id=tenant_id, actor=actor, action="delete", entity_type="contact", entity_id=contact.id,
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="delete",
+        entity_type="contact",
+        entity_id=contact.id,
         before={"company_id": str(company.id), **snapshot(contact, CONTACT_FIELDS)},
     )
     await db.delete(contact)

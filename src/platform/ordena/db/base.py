@@ -24,9 +24,7 @@ class TenantOwned:
 
     @declared_attr
     def tenant_id(cls) -> Mapped[UUID]:
-        return mapped_column(
-            ForeignKey("tenant.id", ondelete="CASCADE"), primary_key=True, sort_order=-200
-        )
+        return mapped_column(ForeignKey("tenant.id", ondelete="CASCADE"), primary_key=True, sort_order=-200)
 
 
 def tenant_owned_tables() -> list[str]:

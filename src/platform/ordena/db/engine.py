@@ -27,9 +27,7 @@ from sqlalchemy.orm import Session
 from ordena.db.urls import app_url, owner_url
 from ordena.settings import Settings
 
-_SET_CONTEXT = text(
-    "SELECT set_config('app.tenant_id', :tenant, true), set_config('app.user_id', :user, true)"
-)
+_SET_CONTEXT = text("SELECT set_config('app.tenant_id', :tenant, true), set_config('app.user_id', :user, true)")
 
 
 @event.listens_for(Session, "after_begin")
@@ -54,9 +52,7 @@ async def apply_context_now(session: AsyncSession) -> None:
     """Re-apply the context inside an already open transaction (after ``set_context``)."""
     tenant = session.info.get("tenant_id")
     user = session.info.get("user_id")
-    await session.execute(
-        _SET_CONTEXT, {"tenant": str(tenant) if tenant else "", "user": str(user) if user else ""}
-    )
+    await session.execute(_SET_CONTEXT, {"tenant": str(tenant) if tenant else "", "user": str(user) if user else ""})
 
 
 def make_engine(url: URL, *, pool_size: int = 10, max_overflow: int | None = None, **kw: Any) -> AsyncEngine:

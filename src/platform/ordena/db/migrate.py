@@ -58,9 +58,7 @@ async def finalize(settings: Settings, url: URL | None = None) -> None:
         async with engine.begin() as conn:
             for stmt in rls.create_app_role(role):
                 await conn.execute(text(stmt))
-            await conn.execute(
-                text(f'ALTER ROLE "{role}" PASSWORD ' + _literal(settings.effective_app_db_password))
-            )
+            await conn.execute(text(f'ALTER ROLE "{role}" PASSWORD ' + _literal(settings.effective_app_db_password)))
             for stmt in rls.grant_app_role(role):
                 await conn.execute(text(stmt))
             rows = await conn.execute(

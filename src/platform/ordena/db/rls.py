@@ -17,9 +17,7 @@ def enable_tenant_rls(table: str, *, extra_read_predicate: str | None = None) ->
     ``extra_read_predicate`` widens reads only (e.g. a user may list their own memberships in
     every firm to pick one); writes are always checked against the current tenant.
     """
-    using = TENANT_PREDICATE if not extra_read_predicate else (
-        f"({TENANT_PREDICATE}) OR ({extra_read_predicate})"
-    )
+    using = TENANT_PREDICATE if not extra_read_predicate else (f"({TENANT_PREDICATE}) OR ({extra_read_predicate})")
     return [
         f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
         f'ALTER TABLE "{table}" FORCE ROW LEVEL SECURITY',

@@ -55,13 +55,17 @@ async def list_frameworks(db: AsyncSession, tenant_id: UUID) -> list[FrameworkLi
             .order_by(Framework.owner_tenant_id.is_not(None), Framework.created_at)
         )
     )
-    versions = list(
-        await db.scalars(
-            select(FrameworkVersion)
-            .where(FrameworkVersion.framework_id.in_([f.id for f in frameworks]))
-            .order_by(FrameworkVersion.version)
+    versions = (
+        list(
+            await db.scalars(
+                select(FrameworkVersion)
+                .where(FrameworkVersion.framework_id.in_([f.id for f in frameworks]))
+                .order_by(FrameworkVersion.version)
+            )
         )
-    ) if frameworks else []
+        if frameworks
+        else []
+    )
     return [FrameworkListItem(f, [v for v in versions if v.framework_id == f.id]) for f in frameworks]
 
 
@@ -99,7 +103,11 @@ async def _copy_version(
     db: AsyncSession, source: FrameworkVersion, framework: Framework, number: int, owner: UUID
 ) -> FrameworkVersion:
     target = FrameworkVersion(
-        framework_id=framework.id, version=number, status="draft", levels=dict(source.levels or {}), owner_tenant_id=owner
+        framework_id=framework.id,
+        version=number,
+        status="draft",
+        levels=dict(source.levels or {}),
+        owner_tenant_id=owner,
     )
     db.add(target)
     await db.flush()
@@ -107,15 +115,22 @@ async def _copy_version(
     pillar_map: dict[UUID, UUID] = {}
     dim_map: dict[UUID, UUID] = {}
     for p in await db.scalars(select(Pillar).where(Pillar.version_id == source.id).order_by(Pillar.position)):
-        new = Pillar(key=p.key, name=dict(p.name), description=dict(p.description), weight=p.weight, position=p.position, **own)
+        new = Pillar(
+            key=p.key, name=dict(p.name), description=dict(p.description), weight=p.weight, position=p.position, **own
+        )
         new.id = uuid.uuid4()
         db.add(new)
         pillar_map[p.id] = new.id
     await db.flush()
     for d in await db.scalars(select(Dimension).where(Dimension.version_id == source.id).order_by(Dimension.position)):
         new_d = Dimension(
-            pillar_id=pillar_map[d.pillar_id], key=d.key, name=dict(d.name), description=dict(d.description),
-            weight=d.weight, position=d.position, **own,
+            pillar_id=pillar_map[d.pillar_id],
+            key=d.key,
+            name=dict(d.name),
+            description=dict(d.description),
+            weight=d.weight,
+            position=d.position,
+            **own,
         )
         new_d.id = uuid.uuid4()
         db.add(new_d)
@@ -124,16 +139,29 @@ async def _copy_version(
     for q in await db.scalars(select(Question).where(Question.version_id == source.id)):
         db.add(
             Question(
-                dimension_id=dim_map[q.dimension_id], key=q.key, text=dict(q.text), help=dict(q.help), levels=dict(q.levels),
-                weight=q.weight, allows_na=q.allows_na, position=q.position, **own,
+                dimension_id=dim_map[q.dimension_id],
+                key=q.key,
+                text=dict(q.text),
+                help=dict(q.help),
+                levels=dict(q.levels),
+                weight=q.weight,
+                allows_na=q.allows_na,
+                position=q.position,
+                **own,
             )
         )
     for i in await db.scalars(select(InitiativeTemplate).where(InitiativeTemplate.version_id == source.id)):
         db.add(
             InitiativeTemplate(
-                dimension_id=dim_map[i.dimension_id], key=i.key, from_level=i.from_level, title=dict(i.title),
-                description=dict(i.description), kpi=dict(i.kpi), expected_gain=i.expected_gain,
-                question_keys=list(i.question_keys or []), **own,
+                dimension_id=dim_map[i.dimension_id],
+                key=i.key,
+                from_level=i.from_level,
+                title=dict(i.title),
+                description=dict(i.description),
+                kpi=dict(i.kpi),
+                expected_gain=i.expected_gain,
+                question_keys=list(i.question_keys or []),
+                **own,
             )
         )
     await db.flush()
@@ -155,7 +183,12 @@ async def clone(db: AsyncSession, tenant_id: UUID, actor: Actor, version_id: UUI
     await db.flush()
     version = await _copy_version(db, source, framework, 1, tenant_id)
     await record(
-        db, tenant_id=tenant_id, actor=actor, action="create", entity_type="framework", entity_id=framework.id,
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="create",
+        entity_type="framework",
+        entity_id=framework.id,
         after={"cloned_from_version": str(source.id), "version_id": str(version.id), "firm_copies": (copies or 0) + 1},
     )
     return version
@@ -168,14 +201,25 @@ def _copy_name(text: str, lang: str) -> str:
 async def new_version(db: AsyncSession, tenant_id: UUID, actor: Actor, version_id: UUID) -> FrameworkVersion:
     framework, version = await own_version(db, tenant_id, version_id)
     existing_draft = await db.scalar(
-        select(FrameworkVersion).where(FrameworkVersion.framework_id == framework.id, FrameworkVersion.status == "draft")
+        select(FrameworkVersion).where(
+            FrameworkVersion.framework_id == framework.id, FrameworkVersion.status == "draft"
+        )
     )
     if existing_draft is not None:
-        raise ServiceError(_("Este modelo ya tiene una versión en borrador: edítala o publícala primero."), status_code=409)
-    latest = await db.scalar(select(func.max(FrameworkVersion.version)).where(FrameworkVersion.framework_id == framework.id))
+        raise ServiceError(
+            _("Este modelo ya tiene una versión en borrador: edítala o publícala primero."), status_code=409
+        )
+    latest = await db.scalar(
+        select(func.max(FrameworkVersion.version)).where(FrameworkVersion.framework_id == framework.id)
+    )
     draft = await _copy_version(db, version, framework, int(latest or 0) + 1, tenant_id)
     await record(
-        db, tenant_id=tenant_id, actor=actor, action="create", entity_type="framework_version", entity_id=draft.id,
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="create",
+        entity_type="framework_version",
+        entity_id=draft.id,
         after={"framework_id": str(framework.id), "version": draft.version, "copied_from": str(version.id)},
     )
     return draft
@@ -198,8 +242,14 @@ async def publish(db: AsyncSession, tenant_id: UUID, actor: Actor, version_id: U
     version.published_at = now()
     await db.flush()
     await record(
-        db, tenant_id=tenant_id, actor=actor, action="update", entity_type="framework_version", entity_id=version.id,
-        before={"status": "draft"}, after={"status": "published", "version": version.version},
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="update",
+        entity_type="framework_version",
+        entity_id=version.id,
+        before={"status": "draft"},
+        after={"status": "published", "version": version.version},
     )
     return version
 
@@ -291,34 +341,69 @@ async def own_dimension(db: AsyncSession, tenant_id: UUID, dimension_id: UUID) -
 
 def _snap(q: Question) -> dict[str, Any]:
     return {
-        "key": q.key, "text": q.text, "help": q.help, "levels": q.levels, "weight": str(q.weight), "allows_na": q.allows_na,
+        "key": q.key,
+        "text": q.text,
+        "help": q.help,
+        "levels": q.levels,
+        "weight": str(q.weight),
+        "allows_na": q.allows_na,
     }
 
 
-async def update_question(db: AsyncSession, tenant_id: UUID, actor: Actor, question_id: UUID, values: Mapping[str, Any]) -> Question:
+async def update_question(
+    db: AsyncSession, tenant_id: UUID, actor: Actor, question_id: UUID, values: Mapping[str, Any]
+) -> Question:
     q, version = await own_question(db, tenant_id, question_id)
     _require_draft(version)
     data = parse_question(values)
     before = _snap(q)
     q.text, q.help, q.levels, q.weight, q.allows_na = data.text, data.help, data.levels, data.weight, data.allows_na  # type: ignore[assignment]
     await db.flush()
-    await record(db, tenant_id=tenant_id, actor=actor, action="update", entity_type="framework_question", entity_id=q.id, before=before, after=_snap(q))
+    await record(
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="update",
+        entity_type="framework_question",
+        entity_id=q.id,
+        before=before,
+        after=_snap(q),
+    )
     return q
 
 
-async def add_question(db: AsyncSession, tenant_id: UUID, actor: Actor, dimension_id: UUID, values: Mapping[str, Any]) -> Question:
+async def add_question(
+    db: AsyncSession, tenant_id: UUID, actor: Actor, dimension_id: UUID, values: Mapping[str, Any]
+) -> Question:
     d, version = await own_dimension(db, tenant_id, dimension_id)
     _require_draft(version)
     data = parse_question(values)
-    position = await db.scalar(select(func.coalesce(func.max(Question.position), -1)).where(Question.dimension_id == d.id))
+    position = await db.scalar(
+        select(func.coalesce(func.max(Question.position), -1)).where(Question.dimension_id == d.id)
+    )
     q = Question(
-        version_id=version.id, dimension_id=d.id, owner_tenant_id=tenant_id, key=f"{d.key}.{uuid.uuid4().hex[:8]}",
-        text=data.text, help=data.help, levels=data.levels, weight=data.weight, allows_na=data.allows_na,
+        version_id=version.id,
+        dimension_id=d.id,
+        owner_tenant_id=tenant_id,
+        key=f"{d.key}.{uuid.uuid4().hex[:8]}",
+        text=data.text,
+        help=data.help,
+        levels=data.levels,
+        weight=data.weight,
+        allows_na=data.allows_na,
         position=int(position if position is not None else -1) + 1,
     )
     db.add(q)
     await db.flush()
-    await record(db, tenant_id=tenant_id, actor=actor, action="create", entity_type="framework_question", entity_id=q.id, after=_snap(q))
+    await record(
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="create",
+        entity_type="framework_question",
+        entity_id=q.id,
+        after=_snap(q),
+    )
     return q
 
 
@@ -328,11 +413,21 @@ async def remove_question(db: AsyncSession, tenant_id: UUID, actor: Actor, quest
     before = _snap(q)
     await db.delete(q)
     await db.flush()
-    await record(db, tenant_id=tenant_id, actor=actor, action="delete", entity_type="framework_question", entity_id=question_id, before=before)
+    await record(
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="delete",
+        entity_type="framework_question",
+        entity_id=question_id,
+        before=before,
+    )
     return q
 
 
-async def update_dimension_weight(db: AsyncSession, tenant_id: UUID, actor: Actor, dimension_id: UUID, raw: str) -> Dimension:
+async def update_dimension_weight(
+    db: AsyncSession, tenant_id: UUID, actor: Actor, dimension_id: UUID, raw: str
+) -> Dimension:
     d, version = await own_dimension(db, tenant_id, dimension_id)
     _require_draft(version)
     try:
@@ -340,9 +435,20 @@ async def update_dimension_weight(db: AsyncSession, tenant_id: UUID, actor: Acto
         if not weight.is_finite() or weight <= 0 or weight > 100 or weight != weight.quantize(Decimal("0.001")):
             raise InvalidOperation
     except InvalidOperation as exc:
-        raise ServiceError(_("El peso debe ser un número mayor que 0 y hasta 100 (máximo 3 decimales)."), field="weight") from exc
+        raise ServiceError(
+            _("El peso debe ser un número mayor que 0 y hasta 100 (máximo 3 decimales)."), field="weight"
+        ) from exc
     before = {"weight": str(d.weight)}
     d.weight = weight  # type: ignore[assignment]
     await db.flush()
-    await record(db, tenant_id=tenant_id, actor=actor, action="update", entity_type="framework_dimension", entity_id=d.id, before=before, after={"weight": str(weight)})
+    await record(
+        db,
+        tenant_id=tenant_id,
+        actor=actor,
+        action="update",
+        entity_type="framework_dimension",
+        entity_id=d.id,
+        before=before,
+        after={"weight": str(weight)},
+    )
     return d

@@ -53,16 +53,23 @@ async def load_framework(
     """
     key = str(doc["key"])
     number = int(doc.get("version", 1))
-    owner_filter = Framework.owner_tenant_id.is_(None) if owner_tenant_id is None else Framework.owner_tenant_id == owner_tenant_id
+    owner_filter = (
+        Framework.owner_tenant_id.is_(None) if owner_tenant_id is None else Framework.owner_tenant_id == owner_tenant_id
+    )
     framework = await db.scalar(select(Framework).where(Framework.key == key, owner_filter))
     if framework is None:
         framework = Framework(
-            key=key, name=_texts(doc["name"]), description=_texts(doc.get("description")), owner_tenant_id=owner_tenant_id
+            key=key,
+            name=_texts(doc["name"]),
+            description=_texts(doc.get("description")),
+            owner_tenant_id=owner_tenant_id,
         )
         db.add(framework)
         await db.flush()
     existing = await db.scalar(
-        select(FrameworkVersion).where(FrameworkVersion.framework_id == framework.id, FrameworkVersion.version == number)
+        select(FrameworkVersion).where(
+            FrameworkVersion.framework_id == framework.id, FrameworkVersion.version == number
+        )
     )
     if existing is not None:
         return existing, False
@@ -79,32 +86,52 @@ async def load_framework(
     own = {"version_id": version.id, "owner_tenant_id": owner_tenant_id}
     for p_pos, p in enumerate(doc.get("pillars", [])):
         pillar = Pillar(
-            key=p["key"], name=_texts(p["name"]), description=_texts(p.get("description")),
-            weight=Decimal(str(p.get("weight", 1))), position=p_pos, **own,
+            key=p["key"],
+            name=_texts(p["name"]),
+            description=_texts(p.get("description")),
+            weight=Decimal(str(p.get("weight", 1))),
+            position=p_pos,
+            **own,
         )
         db.add(pillar)
         await db.flush()
         for d_pos, d in enumerate(p.get("dimensions", [])):
             dim = Dimension(
-                pillar_id=pillar.id, key=d["key"], name=_texts(d["name"]), description=_texts(d.get("description")),
-                weight=Decimal(str(d.get("weight", 1))), position=d_pos, **own,
+                pillar_id=pillar.id,
+                key=d["key"],
+                name=_texts(d["name"]),
+                description=_texts(d.get("description")),
+                weight=Decimal(str(d.get("weight", 1))),
+                position=d_pos,
+                **own,
             )
             db.add(dim)
             await db.flush()
             for q_pos, q in enumerate(d.get("questions", [])):
                 db.add(
                     Question(
-                        dimension_id=dim.id, key=q["key"], text=_texts(q["text"]), help=_texts(q.get("help")),
-                        levels=_levels(q["levels"]), weight=Decimal(str(q.get("weight", 1))),
-                        allows_na=bool(q.get("allows_na", False)), position=q_pos, **own,
+                        dimension_id=dim.id,
+                        key=q["key"],
+                        text=_texts(q["text"]),
+                        help=_texts(q.get("help")),
+                        levels=_levels(q["levels"]),
+                        weight=Decimal(str(q.get("weight", 1))),
+                        allows_na=bool(q.get("allows_na", False)),
+                        position=q_pos,
+                        **own,
                     )
                 )
             for i in d.get("initiatives", []):
                 db.add(
                     InitiativeTemplate(
-                        dimension_id=dim.id, key=i["key"], from_level=int(i["from_level"]), title=_texts(i["title"]),
-                        description=_texts(i.get("description")), kpi=_texts(i.get("kpi")),
-                        expected_gain=Decimal(str(i.get("expected_gain", 1))), question_keys=list(i.get("questions", [])),
+                        dimension_id=dim.id,
+                        key=i["key"],
+                        from_level=int(i["from_level"]),
+                        title=_texts(i["title"]),
+                        description=_texts(i.get("description")),
+                        kpi=_texts(i.get("kpi")),
+                        expected_gain=Decimal(str(i.get("expected_gain", 1))),
+                        question_keys=list(i.get("questions", [])),
                         **own,
                     )
                 )

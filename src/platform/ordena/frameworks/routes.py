@@ -33,7 +33,9 @@ async def version_page(db: DB, firm: Firm, version_id: FromPath[UUID]) -> Templa
     return Template(
         "frameworks/version.html",
         context={
-            "framework": framework, "version": version, "tree": tree,
+            "framework": framework,
+            "version": version,
+            "tree": tree,
             "editable": version.status == "draft" and version.owner_tenant_id == firm.tenant_id and firm.can_partner,
             "own": version.owner_tenant_id == firm.tenant_id,
         },
@@ -49,7 +51,9 @@ async def clone_version(db: DB, firm: Firm, version_id: FromPath[UUID]) -> Redir
 @post("/w/{slug:str}/frameworks/versions/{version_id:uuid}/publish", opt={"access": "partner"})
 async def publish_version(db: DB, firm: Firm, version_id: FromPath[UUID]) -> Redirect:
     version = await editing.publish(db, firm.tenant_id, actor_of(firm.user), version_id)
-    return redirect(f"{_base(firm)}/versions/{version.id}", flash=_("Versión publicada. Desde ahora no se puede modificar."))
+    return redirect(
+        f"{_base(firm)}/versions/{version.id}", flash=_("Versión publicada. Desde ahora no se puede modificar.")
+    )
 
 
 @post("/w/{slug:str}/frameworks/versions/{version_id:uuid}/new-version", opt={"access": "partner"})
@@ -61,7 +65,9 @@ async def start_new_version(db: DB, firm: Firm, version_id: FromPath[UUID]) -> R
 @post("/w/{slug:str}/frameworks/dimensions/{dimension_id:uuid}/weight", opt={"access": "partner"})
 async def save_dimension_weight(db: DB, firm: Firm, dimension_id: FromPath[UUID], data: Form) -> Redirect:
     try:
-        dim = await editing.update_dimension_weight(db, firm.tenant_id, actor_of(firm.user), dimension_id, str(data.get("weight", "")))
+        dim = await editing.update_dimension_weight(
+            db, firm.tenant_id, actor_of(firm.user), dimension_id, str(data.get("weight", ""))
+        )
     except ServiceError as exc:
         if exc.status_code != 422:
             raise
@@ -70,7 +76,9 @@ async def save_dimension_weight(db: DB, firm: Firm, dimension_id: FromPath[UUID]
     return redirect(f"{_base(firm)}/versions/{dim.version_id}#dim-{dim.key}", flash=_("Peso actualizado."))
 
 
-async def _question_form(db: DB, firm: Firm, *, question_id: UUID | None = None, dimension_id: UUID | None = None) -> dict[str, object]:
+async def _question_form(
+    db: DB, firm: Firm, *, question_id: UUID | None = None, dimension_id: UUID | None = None
+) -> dict[str, object]:
     if question_id is not None:
         q, version = await editing.own_question(db, firm.tenant_id, question_id)
         d, _v = await editing.own_dimension(db, firm.tenant_id, q.dimension_id)
@@ -84,10 +92,19 @@ async def _question_form(db: DB, firm: Firm, *, question_id: UUID | None = None,
         values = editing.question_values(None)
     if version.status != "draft":
         raise ServiceError(
-            _("Esta versión ya está publicada y no se puede modificar. Crea una nueva versión para hacer cambios."), status_code=409
+            _("Esta versión ya está publicada y no se puede modificar. Crea una nueva versión para hacer cambios."),
+            status_code=409,
         )
-    return {"question": q, "dimension": d, "version": version, "action": action, "values": values, "errors": FormErrors(),
-            "levels": editing.LEVELS, "langs": editing.LANGS}
+    return {
+        "question": q,
+        "dimension": d,
+        "version": version,
+        "action": action,
+        "values": values,
+        "errors": FormErrors(),
+        "levels": editing.LEVELS,
+        "langs": editing.LANGS,
+    }
 
 
 @get("/w/{slug:str}/frameworks/questions/{question_id:uuid}/edit", opt={"access": "partner"})
@@ -129,6 +146,15 @@ async def delete_question(db: DB, firm: Firm, question_id: FromPath[UUID]) -> Re
 
 
 ROUTES = [
-    frameworks_page, version_page, clone_version, publish_version, start_new_version, save_dimension_weight,
-    edit_question_page, save_question, new_question_page, create_question, delete_question,
+    frameworks_page,
+    version_page,
+    clone_version,
+    publish_version,
+    start_new_version,
+    save_dimension_weight,
+    edit_question_page,
+    save_question,
+    new_question_page,
+    create_question,
+    delete_question,
 ]

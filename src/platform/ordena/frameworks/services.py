@@ -159,7 +159,9 @@ class FrameworkStructure:
 
 
 def _int_keys(levels: Mapping[str, Any] | None) -> Mapping[int, Mapping[str, str]]:
-    return MappingProxyType({int(k): MappingProxyType(dict(v)) for k, v in sorted((levels or {}).items(), key=lambda kv: int(kv[0]))})
+    return MappingProxyType(
+        {int(k): MappingProxyType(dict(v)) for k, v in sorted((levels or {}).items(), key=lambda kv: int(kv[0]))}
+    )
 
 
 def _doc(value: Mapping[str, str] | None) -> Mapping[str, str]:
@@ -217,9 +219,17 @@ async def _build(db: AsyncSession, version: FrameworkVersion) -> FrameworkStruct
     framework = await db.get(Framework, version.framework_id)
     assert framework is not None
     vid = version.id
-    pillars = list(await db.scalars(select(Pillar).where(Pillar.version_id == vid).order_by(Pillar.position, Pillar.key)))
-    dims = list(await db.scalars(select(Dimension).where(Dimension.version_id == vid).order_by(Dimension.position, Dimension.key)))
-    questions = list(await db.scalars(select(Question).where(Question.version_id == vid).order_by(Question.position, Question.key)))
+    pillars = list(
+        await db.scalars(select(Pillar).where(Pillar.version_id == vid).order_by(Pillar.position, Pillar.key))
+    )
+    dims = list(
+        await db.scalars(
+            select(Dimension).where(Dimension.version_id == vid).order_by(Dimension.position, Dimension.key)
+        )
+    )
+    questions = list(
+        await db.scalars(select(Question).where(Question.version_id == vid).order_by(Question.position, Question.key))
+    )
     inits = list(
         await db.scalars(
             select(InitiativeTemplate)
@@ -232,17 +242,30 @@ async def _build(db: AsyncSession, version: FrameworkVersion) -> FrameworkStruct
     for q in questions:
         q_by_dim.setdefault(q.dimension_id, []).append(
             QuestionNode(
-                id=q.id, key=q.key, dimension_id=q.dimension_id, dimension_key=dim_key[q.dimension_id],
-                text=_doc(q.text), help=_doc(q.help), levels=_int_keys(q.levels), weight=Decimal(str(q.weight)),
-                allows_na=bool(q.allows_na), position=q.position,
+                id=q.id,
+                key=q.key,
+                dimension_id=q.dimension_id,
+                dimension_key=dim_key[q.dimension_id],
+                text=_doc(q.text),
+                help=_doc(q.help),
+                levels=_int_keys(q.levels),
+                weight=Decimal(str(q.weight)),
+                allows_na=bool(q.allows_na),
+                position=q.position,
             )
         )
     i_by_dim: dict[UUID, list[InitiativeNode]] = {}
     for i in inits:
         i_by_dim.setdefault(i.dimension_id, []).append(
             InitiativeNode(
-                id=i.id, key=i.key, dimension_key=dim_key[i.dimension_id], from_level=i.from_level, title=_doc(i.title),
-                description=_doc(i.description), kpi=_doc(i.kpi), expected_gain=Decimal(str(i.expected_gain)),
+                id=i.id,
+                key=i.key,
+                dimension_key=dim_key[i.dimension_id],
+                from_level=i.from_level,
+                title=_doc(i.title),
+                description=_doc(i.description),
+                kpi=_doc(i.kpi),
+                expected_gain=Decimal(str(i.expected_gain)),
                 question_keys=tuple(i.question_keys or ()),
             )
         )
@@ -251,23 +274,41 @@ async def _build(db: AsyncSession, version: FrameworkVersion) -> FrameworkStruct
     for d in dims:
         d_by_pillar.setdefault(d.pillar_id, []).append(
             DimensionNode(
-                id=d.id, key=d.key, pillar_key=pillar_key[d.pillar_id], name=_doc(d.name), description=_doc(d.description),
-                weight=Decimal(str(d.weight)), position=d.position, questions=tuple(q_by_dim.get(d.id, ())),
+                id=d.id,
+                key=d.key,
+                pillar_key=pillar_key[d.pillar_id],
+                name=_doc(d.name),
+                description=_doc(d.description),
+                weight=Decimal(str(d.weight)),
+                position=d.position,
+                questions=tuple(q_by_dim.get(d.id, ())),
                 initiatives=tuple(i_by_dim.get(d.id, ())),
             )
         )
     pillar_nodes = tuple(
         PillarNode(
-            id=p.id, key=p.key, name=_doc(p.name), description=_doc(p.description), weight=Decimal(str(p.weight)),
-            position=p.position, dimensions=tuple(d_by_pillar.get(p.id, ())),
+            id=p.id,
+            key=p.key,
+            name=_doc(p.name),
+            description=_doc(p.description),
+            weight=Decimal(str(p.weight)),
+            position=p.position,
+            dimensions=tuple(d_by_pillar.get(p.id, ())),
         )
         for p in pillars
     )
     all_dims = [d for p in pillar_nodes for d in p.dimensions]
     return FrameworkStructure(
-        version_id=version.id, framework_id=framework.id, framework_key=framework.key,
-        owner_tenant_id=framework.owner_tenant_id, name=_doc(framework.name), description=_doc(framework.description),
-        version=version.version, status=version.status, levels=_int_keys(version.levels), pillars=pillar_nodes,
+        version_id=version.id,
+        framework_id=framework.id,
+        framework_key=framework.key,
+        owner_tenant_id=framework.owner_tenant_id,
+        name=_doc(framework.name),
+        description=_doc(framework.description),
+        version=version.version,
+        status=version.status,
+        levels=_int_keys(version.levels),
+        pillars=pillar_nodes,
         _dimensions=MappingProxyType({d.key: d for d in all_dims}),
         _dimensions_by_id=MappingProxyType({d.id: d for d in all_dims}),
         _questions=MappingProxyType({q.id: q for d in all_dims for q in d.questions}),

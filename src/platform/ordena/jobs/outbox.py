@@ -34,7 +34,9 @@ def _spec(job_name: str) -> JobSpec:
         import_job_modules()
         spec = JOBS.get(job_name)
     if spec is None:
-        raise LookupError(f"no job named {job_name!r} (declare it with @job and list its module in ordena/jobs_index.py)")
+        raise LookupError(
+            f"no job named {job_name!r} (declare it with @job and list its module in ordena/jobs_index.py)"
+        )
     return spec
 
 
@@ -99,4 +101,6 @@ async def print_outbox(settings: Any, *, limit: int = 50) -> None:
         return
     click.echo("failing (id, job, attempts, created, last error):")
     for row in report.failing:
-        click.echo(f"{row.id}  {row.actor_name}  {row.attempts}  {row.created_at.isoformat(timespec='seconds')}  {row.last_error or ''}")
+        click.echo(
+            f"{row.id}  {row.actor_name}  {row.attempts}  {row.created_at.isoformat(timespec='seconds')}  {row.last_error or ''}"
+        )

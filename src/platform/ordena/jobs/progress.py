@@ -65,9 +65,25 @@ class JobView:
         return KINDS.get(self.kind)
 
 
-async def start(db: AsyncSession, tenant_id: UUID, *, kind: str, owner_key: str, total: int = 0, job_input: dict[str, Any] | None = None) -> JobProgress:
+async def start(
+    db: AsyncSession,
+    tenant_id: UUID,
+    *,
+    kind: str,
+    owner_key: str,
+    total: int = 0,
+    job_input: dict[str, Any] | None = None,
+) -> JobProgress:
     """A new pending job row, in the caller's transaction (enqueue the job in the same one)."""
-    row = JobProgress(tenant_id=tenant_id, kind=kind, owner_key=owner_key[:120], total=total, done=0, status=PENDING, result={INPUT_KEY: job_input or {}})
+    row = JobProgress(
+        tenant_id=tenant_id,
+        kind=kind,
+        owner_key=owner_key[:120],
+        total=total,
+        done=0,
+        status=PENDING,
+        result={INPUT_KEY: job_input or {}},
+    )
     db.add(row)
     await db.flush()
     return row
@@ -76,7 +92,11 @@ async def start(db: AsyncSession, tenant_id: UUID, *, kind: str, owner_key: str,
 async def read(db: AsyncSession, tenant_id: UUID, job_id: UUID) -> JobView:
     """What the page shows; 404 for a missing job or another firm's (the input stays unread)."""
     stmt = select(
-        JobProgress.id, JobProgress.kind, JobProgress.total, JobProgress.done, JobProgress.status,
+        JobProgress.id,
+        JobProgress.kind,
+        JobProgress.total,
+        JobProgress.done,
+        JobProgress.status,
         JobProgress.result.op("-")(INPUT_KEY),
     ).where(JobProgress.tenant_id == tenant_id, JobProgress.id == job_id)
     row = (await db.execute(stmt)).first()
@@ -93,7 +113,9 @@ async def lock(db: AsyncSession, tenant_id: UUID, job_id: UUID) -> JobProgress |
     return row
 
 
-def update(row: JobProgress, *, total: int | None = None, done: int | None = None, status: str | None = None, **report: Any) -> None:
+def update(
+    row: JobProgress, *, total: int | None = None, done: int | None = None, status: str | None = None, **report: Any
+) -> None:
     """Change counters and merge ``report`` keys into the result (a new dict, so that the
     JSON column is written)."""
     if total is not None:
@@ -114,4 +136,3 @@ def drop_input(row: JobProgress) -> None:
 def job_input(row: JobProgress) -> dict[str, Any]:
     value = (row.result or {}).get(INPUT_KEY)
     return value if isinstance(value, dict) else {}
-

@@ -86,7 +86,9 @@ def make_broker(settings: Settings, *, namespace: str = "dramatiq") -> dramatiq.
 
         broker = RedisBroker(url=url, namespace=namespace)  # type: ignore[no-untyped-call]
     elif url:
-        raise ValueError(f"ORDENA_BROKER_URL must start with amqp://, amqps://, redis:// or rediss://, not {url.split(':')[0]}://")
+        raise ValueError(
+            f"ORDENA_BROKER_URL must start with amqp://, amqps://, redis:// or rediss://, not {url.split(':')[0]}://"
+        )
     else:
         broker = StubBroker()
     broker.add_middleware(AsyncIO())
@@ -94,7 +96,9 @@ def make_broker(settings: Settings, *, namespace: str = "dramatiq") -> dramatiq.
     return broker
 
 
-def bind_jobs(broker: dramatiq.Broker, settings: Settings, *, queue_prefix: str = "") -> dict[str, dramatiq.Actor[Any, Any]]:
+def bind_jobs(
+    broker: dramatiq.Broker, settings: Settings, *, queue_prefix: str = ""
+) -> dict[str, dramatiq.Actor[Any, Any]]:
     """Declare every registered job as an actor of ``broker``.
 
     ``queue_prefix`` lets several installations (or test runs) share one RabbitMQ vhost or Redis
@@ -109,7 +113,9 @@ def bind_jobs(broker: dramatiq.Broker, settings: Settings, *, queue_prefix: str 
         if spec.name in broker.actors:
             actors[spec.name] = broker.get_actor(spec.name)
             continue
-        declare = dramatiq.actor(actor_name=spec.name, queue_name=queue_prefix + spec.queue_name, broker=broker, **spec.options)
+        declare = dramatiq.actor(
+            actor_name=spec.name, queue_name=queue_prefix + spec.queue_name, broker=broker, **spec.options
+        )
         actors[spec.name] = declare(_with_settings(spec.fn, settings))
     return actors
 
@@ -335,7 +341,9 @@ def periodic_schedule(settings: Settings) -> list[tuple[str, float]]:
 
 
 class JobRuntime:
-    def __init__(self, settings: Settings, database: Database, *, poll_seconds: float = 1.0, queue_prefix: str = "") -> None:
+    def __init__(
+        self, settings: Settings, database: Database, *, poll_seconds: float = 1.0, queue_prefix: str = ""
+    ) -> None:
         self.settings = settings
         self.database = database
         self.poll_seconds = poll_seconds
@@ -352,7 +360,9 @@ class JobRuntime:
         if in_process_worker and is_stub(self.broker):
             self.worker = dramatiq.Worker(self.broker, worker_threads=2, worker_timeout=100)
             self.worker.start()
-        self._task = asyncio.create_task(self.relay.run(self._wake, poll_seconds=self.poll_seconds), name="outbox-relay")
+        self._task = asyncio.create_task(
+            self.relay.run(self._wake, poll_seconds=self.poll_seconds), name="outbox-relay"
+        )
         self._scheduler = asyncio.create_task(self.periodic.run(), name="periodic-jobs")
 
     def check_broker(self) -> None:
@@ -415,7 +425,9 @@ class _RelayThread(threading.Thread):
         self.join(timeout)
 
 
-def start_relay_thread(settings: Settings, broker: dramatiq.Broker, *, queue_prefix: str = "", poll_seconds: float = 1.0) -> _RelayThread:
+def start_relay_thread(
+    settings: Settings, broker: dramatiq.Broker, *, queue_prefix: str = "", poll_seconds: float = 1.0
+) -> _RelayThread:
     thread = _RelayThread(settings, broker, queue_prefix, poll_seconds)
     thread.start()
     return thread
@@ -439,7 +451,12 @@ def run_workers(
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    log.info("worker started: queues %s, %d threads, relay %s", sorted(broker.get_declared_queues()), threads, "on" if relay else "off")
+    log.info(
+        "worker started: queues %s, %d threads, relay %s",
+        sorted(broker.get_declared_queues()),
+        threads,
+        "on" if relay else "off",
+    )
     stop.wait()
     if relay_thread is not None:
         relay_thread.stop()
@@ -462,7 +479,9 @@ class DeadLetter:
     error: str
 
     @classmethod
-    def from_message(cls, queue_name: str, message: dramatiq.Message[Any], failed_at: dt.datetime | None = None) -> DeadLetter:
+    def from_message(
+        cls, queue_name: str, message: dramatiq.Message[Any], failed_at: dt.datetime | None = None
+    ) -> DeadLetter:
         # RabbitMQ dead-letters the body as it was delivered: the traceback is the one of the
         # previous attempt (the last one is in the worker's log), the time is RabbitMQ's.
         options = message.options
@@ -490,7 +509,11 @@ def job_queues(queue_prefix: str = "") -> list[str]:
 
 def _revive(message: dramatiq.Message[Any], queue_name: str) -> dramatiq.Message[Any]:
     # A fresh set of retries; the message id stays, so idempotent actors still recognise it.
-    options = {k: v for k, v in message.options.items() if k not in {"traceback", "requeue_timestamp", "redis_message_id", "eta"}}
+    options = {
+        k: v
+        for k, v in message.options.items()
+        if k not in {"traceback", "requeue_timestamp", "redis_message_id", "eta"}
+    }
     options["retries"] = 0
     return dramatiq.Message(
         queue_name=queue_name,
@@ -503,7 +526,9 @@ def _revive(message: dramatiq.Message[Any], queue_name: str) -> dramatiq.Message
     )
 
 
-def dead_letters(broker: dramatiq.Broker, queues: Iterable[str], *, retry: bool = False, message_ids: set[str] | None = None) -> list[DeadLetter]:
+def dead_letters(
+    broker: dramatiq.Broker, queues: Iterable[str], *, retry: bool = False, message_ids: set[str] | None = None
+) -> list[DeadLetter]:
     """The messages in the dead-letter queues of ``queues``; with ``retry``, also send the
     selected ones (``message_ids``, default all) back to their queue with fresh retries."""
     from dramatiq.brokers.rabbitmq import RabbitmqBroker
@@ -526,7 +551,9 @@ def _x_death_time(properties: Any) -> dt.datetime | None:
     return None
 
 
-def _rabbitmq_dead_letters(broker: Any, queues: Iterable[str], *, retry: bool, message_ids: set[str] | None) -> list[DeadLetter]:
+def _rabbitmq_dead_letters(
+    broker: Any, queues: Iterable[str], *, retry: bool, message_ids: set[str] | None
+) -> list[DeadLetter]:
     import pika
     from pika.exceptions import ChannelClosedByBroker
 
@@ -561,7 +588,9 @@ def _rabbitmq_dead_letters(broker: Any, queues: Iterable[str], *, retry: bool, m
     return found
 
 
-def _redis_dead_letters(broker: Any, queues: Iterable[str], *, retry: bool, message_ids: set[str] | None) -> list[DeadLetter]:
+def _redis_dead_letters(
+    broker: Any, queues: Iterable[str], *, retry: bool, message_ids: set[str] | None
+) -> list[DeadLetter]:
     found: list[DeadLetter] = []
     client = broker.client
     for queue_name in queues:
@@ -576,7 +605,9 @@ def _redis_dead_letters(broker: Any, queues: Iterable[str], *, retry: bool, mess
     return found
 
 
-def dead_letters_command(settings: Settings, queues: Iterable[str], *, retry: bool, message_ids: Iterable[str]) -> list[DeadLetter]:
+def dead_letters_command(
+    settings: Settings, queues: Iterable[str], *, retry: bool, message_ids: Iterable[str]
+) -> list[DeadLetter]:
     """``ordena jobs dead-letters`` / ``ordena jobs retry-dead``."""
     import click
 
@@ -598,5 +629,7 @@ def dead_letters_command(settings: Settings, queues: Iterable[str], *, retry: bo
             continue
         failed = letter.failed_at.isoformat(timespec="seconds") if letter.failed_at else "-"
         arguments = ", ".join([*map(repr, letter.args), *(f"{k}={v!r}" for k, v in letter.kwargs.items())])
-        click.echo(f"{verb}  {letter.queue_name}  {letter.message_id}  {letter.actor_name}({arguments})  retries={letter.retries}  failed={failed}  {letter.error}")
+        click.echo(
+            f"{verb}  {letter.queue_name}  {letter.message_id}  {letter.actor_name}({arguments})  retries={letter.retries}  failed={failed}  {letter.error}"
+        )
     return letters

@@ -47,7 +47,14 @@ async def outbox_email_html(request: Request[Any, Any, Any], db: DB, email_id: F
     if email is None:
         raise NotFoundException()
     # Rendered inside a sandboxed iframe; the mail's own styles are inline.
-    return Response(email.html_body, media_type="text/html", headers={"Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'", "X-Frame-Options": "SAMEORIGIN"})
+    return Response(
+        email.html_body,
+        media_type="text/html",
+        headers={
+            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'",
+            "X-Frame-Options": "SAMEORIGIN",
+        },
+    )
 
 
 ROUTES = [outbox, outbox_email, outbox_email_html]

@@ -75,7 +75,9 @@ def _legend(series: Sequence[Series], x: float, y: float, target_label: str | No
     for i, (name, color, dashed) in enumerate(items):
         yy = y + i * 16
         dash = ' stroke-dasharray="4 3"' if dashed else ""
-        out.append(f'<line x1="{_f(x)}" y1="{_f(yy)}" x2="{_f(x + 18)}" y2="{_f(yy)}" stroke="{_attr(color)}" stroke-width="3"{dash}/>')
+        out.append(
+            f'<line x1="{_f(x)}" y1="{_f(yy)}" x2="{_f(x + 18)}" y2="{_f(yy)}" stroke="{_attr(color)}" stroke-width="3"{dash}/>'
+        )
         out.append(f'<text x="{_f(x + 24)}" y="{_f(yy + 4)}">{escape(name)}</text>')
     return out
 
@@ -124,11 +126,20 @@ def radar(
         pts = " ".join(f"{_f(x)},{_f(y)}" for x, y in coords)
         dash = ' stroke-dasharray="5 3"' if s.dashed else ""
         color = _attr(s.color)
-        body.append(f'<polygon points="{pts}" fill="{color}" fill-opacity="0.15" stroke="{color}" stroke-width="2"{dash}/>')
+        body.append(
+            f'<polygon points="{pts}" fill="{color}" fill-opacity="0.15" stroke="{color}" stroke-width="2"{dash}/>'
+        )
         for (x, y), v in zip(coords, s.values, strict=False):
             if v is not None:
-                body.append(f'<circle cx="{_f(x)}" cy="{_f(y)}" r="3.5" fill="{color}"><title>{escape(s.name)}: {escape(_num(v))}</title></circle>')
-    body += _legend(series, 16, height - 16 * (len(series) + (1 if target is not None else 0)), target_label if target is not None else None)
+                body.append(
+                    f'<circle cx="{_f(x)}" cy="{_f(y)}" r="3.5" fill="{color}"><title>{escape(s.name)}: {escape(_num(v))}</title></circle>'
+                )
+    body += _legend(
+        series,
+        16,
+        height - 16 * (len(series) + (1 if target is not None else 0)),
+        target_label if target is not None else None,
+    )
     return _svg(width, height, title, body, "chart-radar")
 
 
@@ -155,9 +166,13 @@ def lines(
     for level in range(minimum, maximum + 1):
         y = y_at(level)
         body.append(f'<line x1="{left}" y1="{_f(y)}" x2="{left + pw}" y2="{_f(y)}" stroke="{GRID}" stroke-width="1"/>')
-        body.append(f'<text x="{left - 8}" y="{_f(y + 4)}" text-anchor="end" font-size="11" fill="{MUTED}">{level}</text>')
+        body.append(
+            f'<text x="{left - 8}" y="{_f(y + 4)}" text-anchor="end" font-size="11" fill="{MUTED}">{level}</text>'
+        )
     for i, label in enumerate(x_labels):
-        body.append(f'<text x="{_f(x_at(i))}" y="{height - bottom + 20}" text-anchor="middle" font-size="11">{escape(label)}</text>')
+        body.append(
+            f'<text x="{_f(x_at(i))}" y="{height - bottom + 20}" text-anchor="middle" font-size="11">{escape(label)}</text>'
+        )
     for s in series:
         color = _attr(s.color)
         dash = ' stroke-dasharray="5 3"' if s.dashed else ""
@@ -183,7 +198,9 @@ def lines(
     return _svg(width, height, title, body, "chart-lines")
 
 
-def gap_bars(labels: Sequence[str], gaps: Sequence[Num | None], *, title: str, threshold: float = 1.0, limit: float = 4.0) -> Markup:
+def gap_bars(
+    labels: Sequence[str], gaps: Sequence[Num | None], *, title: str, threshold: float = 1.0, limit: float = 4.0
+) -> Markup:
     """Perception gap (self − consultant) per dimension as bars around zero; bars at or past
     ``threshold`` (blind spots) in red, with the threshold marked."""
     row, left, label_w, width = 24, 10, 190, 620
@@ -202,10 +219,14 @@ def gap_bars(labels: Sequence[str], gaps: Sequence[Num | None], *, title: str, t
     body.append(f'<line x1="{_f(zero)}" y1="20" x2="{_f(zero)}" y2="{height - 24}" stroke="{INK}" stroke-width="1"/>')
     for tick in range(-int(limit), int(limit) + 1):
         label = f"+{tick}" if tick > 0 else str(tick)
-        body.append(f'<text x="{_f(x_at(tick))}" y="{height - 8}" text-anchor="middle" font-size="10" fill="{MUTED}">{escape(label)}</text>')
+        body.append(
+            f'<text x="{_f(x_at(tick))}" y="{height - 8}" text-anchor="middle" font-size="10" fill="{MUTED}">{escape(label)}</text>'
+        )
     for i, (label, gap) in enumerate(zip(labels, gaps, strict=False)):
         y = 24 + i * row
-        body.append(f'<text x="{left + label_w - 8}" y="{y + 14}" text-anchor="end">{escape(_wrap(label, 28, 1)[0])}</text>')
+        body.append(
+            f'<text x="{left + label_w - 8}" y="{y + 14}" text-anchor="end">{escape(_wrap(label, 28, 1)[0])}</text>'
+        )
         if gap is None:
             body.append(f'<text x="{_f(zero + 6)}" y="{y + 14}" font-size="11" fill="{MUTED}">—</text>')
             continue
@@ -256,7 +277,12 @@ def results_charts(results: object, history: Sequence[object] | None = None) -> 
         series = [Series(_("General"), [p.overall for p in points], INK)]  # type: ignore[attr-defined]
         for i, pillar in enumerate(r.pillars):  # type: ignore[attr-defined]
             series.append(
-                Series(r.pillar_name(pillar.key), [p.pillars.get(pillar.key) for p in points], PALETTE[i % len(PALETTE)], dashed=True)  # type: ignore[attr-defined]
+                Series(
+                    r.pillar_name(pillar.key),
+                    [p.pillars.get(pillar.key) for p in points],
+                    PALETTE[i % len(PALETTE)],
+                    dashed=True,
+                )  # type: ignore[attr-defined]
             )
         trend = lines(labels, series, title=_("Evolución entre evaluaciones"))
     return {"radars": radars, "gap": gap, "history": trend}

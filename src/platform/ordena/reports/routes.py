@@ -27,13 +27,19 @@ async def _context(db: AsyncSession, firm: FirmContext, assessment_id: UUID) -> 
     assessment = await results_service.get_assessment(db, firm.tenant_id, assessment_id)
     company = await db.get(Company, (firm.tenant_id, assessment.company_id))
     points = [
-        p for p in await results_service.history(db, firm.tenant_id, assessment.company_id) if p.assessment_id != assessment.id
+        p
+        for p in await results_service.history(db, firm.tenant_id, assessment.company_id)
+        if p.assessment_id != assessment.id
     ]
     # The current run closes the line (its live scores, or its snapshot once published).
     current = results_service.HistoryPoint(
-        assessment_id=assessment.id, title=assessment.title, version_id=assessment.framework_version_id,
-        published_at=assessment.published_at or assessment.created_at, overall=results.overall,
-        pillars={p.key: p.score for p in results.pillars}, dimensions={d.key: d.score for d in results.dimensions},
+        assessment_id=assessment.id,
+        title=assessment.title,
+        version_id=assessment.framework_version_id,
+        published_at=assessment.published_at or assessment.created_at,
+        overall=results.overall,
+        pillars={p.key: p.score for p in results.pillars},
+        dimensions={d.key: d.score for d in results.dimensions},
     )
     history = [*points, current] if points else []
     return {

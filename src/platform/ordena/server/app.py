@@ -9,7 +9,9 @@ from ordena.server.plugin import OrdenaPlugin
 from ordena.settings import Settings
 
 
-def create_app(settings: Settings | None = None, *, database: Database | None = None, start_jobs: bool | None = None) -> Litestar:
+def create_app(
+    settings: Settings | None = None, *, database: Database | None = None, start_jobs: bool | None = None
+) -> Litestar:
     """The app; ``database`` lets a tool share an engine, ``start_jobs`` overrides the worker choice."""
     settings = settings or Settings.from_env()
     return Litestar(plugins=[OrdenaPlugin(settings, database=database, start_jobs=start_jobs)])

@@ -41,7 +41,9 @@ class OrdenaPlugin(InitPluginProtocol):
         app_config.state.update({"settings": settings})
         app_config.route_handlers.extend(all_routes())
         app_config.route_handlers.append(
-            create_static_files_router(path="/static", directories=[settings.static_dir], opt={"access": "public"}, include_in_schema=False)
+            create_static_files_router(
+                path="/static", directories=[settings.static_dir], opt={"access": "public"}, include_in_schema=False
+            )
         )
         app_config.dependencies.update(
             {

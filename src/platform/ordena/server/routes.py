@@ -20,4 +20,18 @@ from ordena.tenancy.routes import ROUTES as TENANCY
 
 
 def all_routes() -> list[Any]:
-    return [*HEALTH, *ACCOUNTS, *TENANCY, *AUDIT, *MAIL, *API, *COMPANIES, *COMPANIES_API, *JOBS, *ASSESSMENTS, *ASSESSMENTS_API, *FRAMEWORKS, *REPORTS]
+    return [
+        *HEALTH,
+        *ACCOUNTS,
+        *TENANCY,
+        *AUDIT,
+        *MAIL,
+        *API,
+        *COMPANIES,
+        *COMPANIES_API,
+        *JOBS,
+        *ASSESSMENTS,
+        *ASSESSMENTS_API,
+        *FRAMEWORKS,
+        *REPORTS,
+    ]

@@ -40,20 +40,42 @@ async def invite(db: AsyncSession, settings: Settings, firm: FirmContext, email:
         errors.add("role", _("Solo un propietario puede invitar a otro propietario."))
     if not errors:
         existing = await accounts.user_by_email(db, email)
-        if existing and await db.scalar(select(Membership.id).where(Membership.tenant_id == firm.tenant_id, Membership.user_id == existing.id)):
+        if existing and await db.scalar(
+            select(Membership.id).where(Membership.tenant_id == firm.tenant_id, Membership.user_id == existing.id)
+        ):
             errors.add("email", _("Esa persona ya es miembro de la firma."))
     if errors:
         raise InvitationInvalid(errors)
     url = await accounts.issue_link(
-        db, settings, purpose=accounts.INVITATION, email=email,
+        db,
+        settings,
+        purpose=accounts.INVITATION,
+        email=email,
         scope={"tenant_id": str(firm.tenant_id), "role": wanted.value, "invited_by": firm.user.name},
     )
     await send_mail(
-        db, templates_dir=settings.templates_dir, to=email, template="invitation",
-        context={"firm": firm.tenant.name, "inviter": firm.user.name, "role": wanted.value, "url": url, "hours": settings.link_ttl_hours},
+        db,
+        templates_dir=settings.templates_dir,
+        to=email,
+        template="invitation",
+        context={
+            "firm": firm.tenant.name,
+            "inviter": firm.user.name,
+            "role": wanted.value,
+            "url": url,
+            "hours": settings.link_ttl_hours,
+        },
         locale=firm.tenant.locale,
     )
-    await record(db, tenant_id=firm.tenant_id, actor=accounts.actor_of(firm.user), action="invite", entity_type="membership", entity_id=email, after={"email": email, "role": wanted.value})
+    await record(
+        db,
+        tenant_id=firm.tenant_id,
+        actor=accounts.actor_of(firm.user),
+        action="invite",
+        entity_type="membership",
+        entity_id=email,
+        after={"email": email, "role": wanted.value},
+    )
 
 
 async def accept_invitation(db: AsyncSession, link: LinkToken) -> tuple[UUID, str]:
@@ -76,14 +98,24 @@ async def accept_invitation(db: AsyncSession, link: LinkToken) -> tuple[UUID, st
         membership = Membership(tenant_id=tenant.id, user_id=user.id, role=Role(scope.get("role", "viewer")))
         db.add(membership)
         await db.flush()
-        await record(db, tenant_id=tenant.id, actor=accounts.actor_of(user), action="create", entity_type="membership", entity_id=membership.id, after={"user": user.email, "role": membership.role.value})
+        await record(
+            db,
+            tenant_id=tenant.id,
+            actor=accounts.actor_of(user),
+            action="create",
+            entity_type="membership",
+            entity_id=membership.id,
+            after={"user": user.email, "role": membership.role.value},
+        )
     return user.id, target
 
 
 async def members(db: AsyncSession, firm: FirmContext) -> list[tuple[Membership, User]]:
     stmt = (
-        select(Membership, User).join(User, User.id == Membership.user_id)
-        .where(Membership.tenant_id == firm.tenant_id).order_by(User.name)
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.tenant_id == firm.tenant_id)
+        .order_by(User.name)
     )
     return [(m, u) for m, u in (await db.execute(stmt)).all()]
 
@@ -116,7 +148,9 @@ async def pending_invitations(db: AsyncSession, firm: FirmContext) -> list[Pendi
             role = Role(link.scope.get("role", "viewer"))
         except ValueError:
             role = Role.VIEWER
-        result.append(PendingInvitation(link.id, link.email, role, str(link.scope.get("invited_by", "")), link.expires_at))
+        result.append(
+            PendingInvitation(link.id, link.email, role, str(link.scope.get("invited_by", "")), link.expires_at)
+        )
     return result
 
 
@@ -134,7 +168,12 @@ async def revoke_invitation(db: AsyncSession, firm: FirmContext, invitation_id: 
         raise LookupError("no such pending invitation")
     email, scope = str(row[0]), dict(row[1] or {})
     await record(
-        db, tenant_id=firm.tenant_id, actor=accounts.actor_of(firm.user), action="revoke", entity_type="membership",
-        entity_id=email, before={"email": email, "role": scope.get("role")},
+        db,
+        tenant_id=firm.tenant_id,
+        actor=accounts.actor_of(firm.user),
+        action="revoke",
+        entity_type="membership",
+        entity_id=email,
+        before={"email": email, "role": scope.get("role")},
     )
     return email

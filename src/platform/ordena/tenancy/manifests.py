@@ -101,7 +101,15 @@ async def sync_firm(db: AsyncSession, firm: dict[str, Any], report: SyncReport) 
         await db.flush()
         report.add(f"firm {tenant.slug}: created")
         await enter_firm(db, tenant, None)
-        await record(db, tenant_id=tenant.id, actor=OPERATOR, action="create", entity_type="firm", entity_id=tenant.id, after=wanted)
+        await record(
+            db,
+            tenant_id=tenant.id,
+            actor=OPERATOR,
+            action="create",
+            entity_type="firm",
+            entity_id=tenant.id,
+            after=wanted,
+        )
     else:
         await enter_firm(db, tenant, None)
         changed: dict[str, Any] = {k: v for k, v in wanted.items() if getattr(tenant, k) != v}
@@ -110,20 +118,48 @@ async def sync_firm(db: AsyncSession, firm: dict[str, Any], report: SyncReport) 
             for k, v in changed.items():
                 setattr(tenant, k, v)
             report.add(f"firm {tenant.slug}: updated {', '.join(sorted(changed))}")
-            await record(db, tenant_id=tenant.id, actor=OPERATOR, action="update", entity_type="firm", entity_id=tenant.id, before=before, after=changed)
+            await record(
+                db,
+                tenant_id=tenant.id,
+                actor=OPERATOR,
+                action="update",
+                entity_type="firm",
+                entity_id=tenant.id,
+                before=before,
+                after=changed,
+            )
     for spec in firm.get("members", []):
         user = await _user(db, report, spec, tenant.locale)
         await enter_firm(db, tenant, None)
-        membership = await db.scalar(select(Membership).where(Membership.tenant_id == tenant.id, Membership.user_id == user.id))
+        membership = await db.scalar(
+            select(Membership).where(Membership.tenant_id == tenant.id, Membership.user_id == user.id)
+        )
         role = Role(spec["role"])
         if membership is None:
             membership = Membership(tenant_id=tenant.id, user_id=user.id, role=role)
             db.add(membership)
             await db.flush()
             report.add(f"firm {tenant.slug}: {user.email} added as {role.value}")
-            await record(db, tenant_id=tenant.id, actor=OPERATOR, action="create", entity_type="membership", entity_id=membership.id, after={"user": user.email, "role": role.value})
+            await record(
+                db,
+                tenant_id=tenant.id,
+                actor=OPERATOR,
+                action="create",
+                entity_type="membership",
+                entity_id=membership.id,
+                after={"user": user.email, "role": role.value},
+            )
         elif membership.role is not role:
-            await record(db, tenant_id=tenant.id, actor=OPERATOR, action="update", entity_type="membership", entity_id=membership.id, before={"role": membership.role.value}, after={"role": role.value})
+            await record(
+                db,
+                tenant_id=tenant.id,
+                actor=OPERATOR,
+                action="update",
+                entity_type="membership",
+                entity_id=membership.id,
+                before={"role": membership.role.value},
+                after={"role": role.value},
+            )
             membership.role = role
             report.add(f"firm {tenant.slug}: {user.email} is now {role.value}")
     return tenant
@@ -132,7 +168,12 @@ async def sync_firm(db: AsyncSession, firm: dict[str, Any], report: SyncReport) 
 async def sync_network(db: AsyncSession, net: dict[str, Any], report: SyncReport) -> None:
     network = await db.scalar(select(Network).where(Network.slug == net["slug"]))
     if network is None:
-        network = Network(slug=net["slug"], name=net["name"], min_companies=int(net.get("min_companies", 5)), min_firms=int(net.get("min_firms", 3)))
+        network = Network(
+            slug=net["slug"],
+            name=net["name"],
+            min_companies=int(net.get("min_companies", 5)),
+            min_firms=int(net.get("min_firms", 3)),
+        )
         db.add(network)
         await db.flush()
         report.add(f"network {network.slug}: created")
@@ -141,7 +182,9 @@ async def sync_network(db: AsyncSession, net: dict[str, Any], report: SyncReport
         report.add(f"network {network.slug}: renamed")
     for spec in net.get("admins", []):
         user = await _user(db, report, spec, "es")
-        if not await db.scalar(select(NetworkAdmin.id).where(NetworkAdmin.network_id == network.id, NetworkAdmin.user_id == user.id)):
+        if not await db.scalar(
+            select(NetworkAdmin.id).where(NetworkAdmin.network_id == network.id, NetworkAdmin.user_id == user.id)
+        ):
             db.add(NetworkAdmin(network_id=network.id, user_id=user.id))
             report.add(f"network {network.slug}: {user.email} is an admin")
     for entry in net.get("firms", []):
@@ -151,14 +194,33 @@ async def sync_network(db: AsyncSession, net: dict[str, Any], report: SyncReport
         if tenant is None:
             raise ManifestError(f"network {network.slug}: unknown firm {slug}")
         await enter_firm(db, tenant, None)
-        member = await db.scalar(select(NetworkMembership).where(NetworkMembership.tenant_id == tenant.id, NetworkMembership.network_id == network.id))
+        member = await db.scalar(
+            select(NetworkMembership).where(
+                NetworkMembership.tenant_id == tenant.id, NetworkMembership.network_id == network.id
+            )
+        )
         if member is None:
             from ordena.lib.clock import now
 
-            db.add(NetworkMembership(tenant_id=tenant.id, network_id=network.id, consent_at=now() if consent else None, consent_by="manifest" if consent else None))
+            db.add(
+                NetworkMembership(
+                    tenant_id=tenant.id,
+                    network_id=network.id,
+                    consent_at=now() if consent else None,
+                    consent_by="manifest" if consent else None,
+                )
+            )
             await db.flush()
             report.add(f"network {network.slug}: firm {slug} joined" + (" (consent recorded)" if consent else ""))
-            await record(db, tenant_id=tenant.id, actor=OPERATOR, action="create", entity_type="network_membership", entity_id=network.slug, after={"consent": consent})
+            await record(
+                db,
+                tenant_id=tenant.id,
+                actor=OPERATOR,
+                action="create",
+                entity_type="network_membership",
+                entity_id=network.slug,
+                after={"consent": consent},
+            )
 
 
 async def sync(database: Database, path: Path, *, dry_run: bool = False) -> SyncReport:

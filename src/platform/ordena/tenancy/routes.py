@@ -39,7 +39,9 @@ async def _members_context(db: DB, firm: Firm) -> dict[str, Any]:
 
 @get("/w/{slug:str}/members", opt={"access": "viewer"}, name="members")
 async def members_page(db: DB, firm: Firm) -> Template:
-    return Template("tenancy/members.html", context={**await _members_context(db, firm), "values": {}, "errors": FormErrors()})
+    return Template(
+        "tenancy/members.html", context={**await _members_context(db, firm), "values": {}, "errors": FormErrors()}
+    )
 
 
 @post("/w/{slug:str}/members/invite", opt={"access": "partner"})
@@ -48,8 +50,12 @@ async def invite_member(request: Request[Any, Any, Any], db: DB, firm: Firm, dat
     try:
         await invitations.invite(db, request.app.state.settings, firm, values["email"], values["role"])
     except invitations.InvitationInvalid as exc:
-        raise FormError("tenancy/members.html", {**await _members_context(db, firm), "values": values}, exc.errors) from exc
-    return redirect(f"/w/{firm.tenant.slug}/members", flash=_("Invitación enviada a {email}.").format(email=values["email"]))
+        raise FormError(
+            "tenancy/members.html", {**await _members_context(db, firm), "values": values}, exc.errors
+        ) from exc
+    return redirect(
+        f"/w/{firm.tenant.slug}/members", flash=_("Invitación enviada a {email}.").format(email=values["email"])
+    )
 
 
 @post("/w/{slug:str}/members/invitations/{invitation_id:uuid}/revoke", opt={"access": "partner"})
@@ -58,12 +64,17 @@ async def revoke_invitation(db: DB, firm: Firm, invitation_id: FromPath[UUID]) -
         email = await invitations.revoke_invitation(db, firm, invitation_id)
     except LookupError as exc:
         raise NotFoundException() from exc
-    return redirect(f"/w/{firm.tenant.slug}/members", flash=_("Invitación a {email} revocada: su enlace ya no sirve.").format(email=email))
+    return redirect(
+        f"/w/{firm.tenant.slug}/members",
+        flash=_("Invitación a {email} revocada: su enlace ya no sirve.").format(email=email),
+    )
 
 
 @post("/w/{slug:str}/members/{membership_id:uuid}/role", opt={"access": "owner"})
 async def change_role(db: DB, firm: Firm, membership_id: FromPath[UUID], data: Form) -> Redirect:
-    membership = await db.scalar(select(Membership).where(Membership.tenant_id == firm.tenant_id, Membership.id == membership_id))
+    membership = await db.scalar(
+        select(Membership).where(Membership.tenant_id == firm.tenant_id, Membership.id == membership_id)
+    )
     if membership is None:
         raise NotFoundException()
     try:
@@ -71,21 +82,46 @@ async def change_role(db: DB, firm: Firm, membership_id: FromPath[UUID], data: F
     except ValueError:
         return redirect(f"/w/{firm.tenant.slug}/members", flash=_("Elige un rol."), kind="error")
     if membership.user_id == firm.user.id and role is not Role.OWNER:
-        return redirect(f"/w/{firm.tenant.slug}/members", flash=_("No puedes quitarte a ti mismo el rol de propietario."), kind="error")
+        return redirect(
+            f"/w/{firm.tenant.slug}/members",
+            flash=_("No puedes quitarte a ti mismo el rol de propietario."),
+            kind="error",
+        )
     before = snapshot(membership, ["role"])
     membership.role = role
-    await record(db, tenant_id=firm.tenant_id, actor=actor_of(firm.user), action="update", entity_type="membership", entity_id=membership.id, before=before, after=snapshot(membership, ["role"]))
+    await record(
+        db,
+        tenant_id=firm.tenant_id,
+        actor=actor_of(firm.user),
+        action="update",
+        entity_type="membership",
+        entity_id=membership.id,
+        before=before,
+        after=snapshot(membership, ["role"]),
+    )
     return redirect(f"/w/{firm.tenant.slug}/members", flash=_("Rol actualizado."))
 
 
 @post("/w/{slug:str}/members/{membership_id:uuid}/remove", opt={"access": "owner"})
 async def remove_member(db: DB, firm: Firm, membership_id: FromPath[UUID]) -> Redirect:
-    membership = await db.scalar(select(Membership).where(Membership.tenant_id == firm.tenant_id, Membership.id == membership_id))
+    membership = await db.scalar(
+        select(Membership).where(Membership.tenant_id == firm.tenant_id, Membership.id == membership_id)
+    )
     if membership is None:
         raise NotFoundException()
     if membership.user_id == firm.user.id:
-        return redirect(f"/w/{firm.tenant.slug}/members", flash=_("No puedes quitarte a ti mismo de la firma."), kind="error")
-    await record(db, tenant_id=firm.tenant_id, actor=actor_of(firm.user), action="delete", entity_type="membership", entity_id=membership.id, before={"user_id": str(membership.user_id), "role": membership.role.value})
+        return redirect(
+            f"/w/{firm.tenant.slug}/members", flash=_("No puedes quitarte a ti mismo de la firma."), kind="error"
+        )
+    await record(
+        db,
+        tenant_id=firm.tenant_id,
+        actor=actor_of(firm.user),
+        action="delete",
+        entity_type="membership",
+        entity_id=membership.id,
+        before={"user_id": str(membership.user_id), "role": membership.role.value},
+    )
     await db.delete(membership)
     return redirect(f"/w/{firm.tenant.slug}/members", flash=_("Miembro retirado de la firma."))
 
@@ -93,7 +129,10 @@ async def remove_member(db: DB, firm: Firm, membership_id: FromPath[UUID]) -> Re
 @get("/w/{slug:str}/settings", opt={"access": "owner"}, name="firm_settings")
 async def settings_page(firm: Firm) -> Template:
     t = firm.tenant
-    return Template("tenancy/settings.html", context={"values": {"name": t.name, "brand_color": t.brand_color, "locale": t.locale}, "errors": FormErrors()})
+    return Template(
+        "tenancy/settings.html",
+        context={"values": {"name": t.name, "brand_color": t.brand_color, "locale": t.locale}, "errors": FormErrors()},
+    )
 
 
 @post("/w/{slug:str}/settings", opt={"access": "owner"})
@@ -115,7 +154,16 @@ async def save_settings(db: DB, firm: Firm, data: Form) -> Redirect:
         return redirect(f"/w/{tenant.slug}/settings", flash=_("No había cambios que guardar."))
     tenant.name, tenant.brand_color, tenant.locale = values["name"], values["brand_color"], values["locale"]
     await db.merge(tenant)
-    await record(db, tenant_id=firm.tenant_id, actor=actor_of(firm.user), action="update", entity_type="firm", entity_id=tenant.id, before=before, after=snapshot(tenant, ["name", "brand_color", "locale"]))
+    await record(
+        db,
+        tenant_id=firm.tenant_id,
+        actor=actor_of(firm.user),
+        action="update",
+        entity_type="firm",
+        entity_id=tenant.id,
+        before=before,
+        after=snapshot(tenant, ["name", "brand_color", "locale"]),
+    )
     return redirect(f"/w/{tenant.slug}/settings", flash=_("Cambios guardados."))
 
 
@@ -127,7 +175,21 @@ async def brand_css(db: DB, file: FromPath[str]) -> Response[str]:
     tenant = await tenant_by_slug(db, file.removesuffix(".css"))
     if tenant is None or not HEX_COLOR.match(tenant.brand_color):
         raise NotFoundException()
-    return Response(f":root{{--brand:{tenant.brand_color};}}\n", media_type="text/css", headers={"Cache-Control": "private, max-age=300"})
+    return Response(
+        f":root{{--brand:{tenant.brand_color};}}\n",
+        media_type="text/css",
+        headers={"Cache-Control": "private, max-age=300"},
+    )
 
 
-ROUTES = [brand_css, dashboard, members_page, invite_member, revoke_invitation, change_role, remove_member, settings_page, save_settings]
+ROUTES = [
+    brand_css,
+    dashboard,
+    members_page,
+    invite_member,
+    revoke_invitation,
+    change_role,
+    remove_member,
+    settings_page,
+    save_settings,
+]

@@ -24,7 +24,9 @@ log = structlog.get_logger("ordena.errors")
 
 
 def _wants_json(request: Request[Any, Any, Any]) -> bool:
-    return request.url.path.startswith("/api/") or ("application/json" in request.headers.get("accept", "") and "text/html" not in request.headers.get("accept", ""))
+    return request.url.path.startswith("/api/") or (
+        "application/json" in request.headers.get("accept", "") and "text/html" not in request.headers.get("accept", "")
+    )
 
 
 def _ensure_locale(request: Request[Any, Any, Any]) -> None:
@@ -52,7 +54,9 @@ def _page(request: Request[Any, Any, Any], status: int, title: str, message: str
 
 def not_found(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     _ensure_locale(request)
-    return _page(request, 404, _("Página no encontrada"), _("La página que buscas no existe o no tienes acceso a ella."))
+    return _page(
+        request, 404, _("Página no encontrada"), _("La página que buscas no existe o no tienes acceso a ella.")
+    )
 
 
 def forbidden(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -75,7 +79,9 @@ def _bearer_challenge(request: Request[Any, Any, Any]) -> dict[str, str]:
 
 def login_required(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if _wants_json(request):
-        return Response({"status": 401, "detail": "authentication required"}, status_code=401, headers=_bearer_challenge(request))
+        return Response(
+            {"status": 401, "detail": "authentication required"}, status_code=401, headers=_bearer_challenge(request)
+        )
     nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if request.headers.get("hx-request"):
         return Response("", status_code=401, headers={"HX-Redirect": "/login?next=" + quote(nxt)})
@@ -90,7 +96,9 @@ def form_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     if exc.block and request.headers.get("hx-request"):
         from jinja2_fragments.litestar import HTMXBlockTemplate
 
-        return HTMXBlockTemplate(template_name=exc.template, block_name=exc.block, context=context, status_code=exc.status_code)
+        return HTMXBlockTemplate(
+            template_name=exc.template, block_name=exc.block, context=context, status_code=exc.status_code
+        )
     return Template(exc.template, context=context, status_code=exc.status_code)
 
 
@@ -110,17 +118,29 @@ def http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     assert isinstance(exc, HTTPException)
     status = exc.status_code
     if status == 413:
-        return _page(request, 413, _("Archivo o formulario demasiado grande"), _("Lo que enviaste supera el tamaño permitido."))
+        return _page(
+            request, 413, _("Archivo o formulario demasiado grande"), _("Lo que enviaste supera el tamaño permitido.")
+        )
     if status == 429:
         return _page(request, 429, _("Demasiados intentos"), _("Espera unos minutos antes de volver a intentarlo."))
     if status == 405:
         return _page(request, 405, _("Método no permitido"), _("Esta dirección no acepta esa acción."))
-    return _page(request, status, _("Algo no salió bien"), str(exc.detail) if status < 500 else _("Inténtalo de nuevo en unos minutos."))
+    return _page(
+        request,
+        status,
+        _("Algo no salió bien"),
+        str(exc.detail) if status < 500 else _("Inténtalo de nuevo en unos minutos."),
+    )
 
 
 def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     log.exception("unhandled error", exc_info=exc)
-    return _page(request, HTTP_500_INTERNAL_SERVER_ERROR, _("Error inesperado"), _("Registramos el problema. Inténtalo de nuevo en unos minutos."))
+    return _page(
+        request,
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        _("Error inesperado"),
+        _("Registramos el problema. Inténtalo de nuevo en unos minutos."),
+    )
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {

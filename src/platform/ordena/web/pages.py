@@ -11,7 +11,9 @@ from litestar.response import Redirect, Template
 FLASH_KEY = "flash"
 
 
-def page(request: Request[Any, Any, Any], template: str, *, block: str | None = None, status_code: int = 200, **context: Any) -> Template:
+def page(
+    request: Request[Any, Any, Any], template: str, *, block: str | None = None, status_code: int = 200, **context: Any
+) -> Template:
     """The whole page, or only ``block`` when htmx asks for a fragment."""
     if block and request.headers.get("hx-request") and not request.headers.get("hx-boosted"):
         return HTMXBlockTemplate(template_name=template, block_name=block, context=context, status_code=status_code)
@@ -25,5 +27,7 @@ def redirect(path: str, *, flash: str | None = None, kind: str = "success") -> R
         # Cookie-borne flash: survives the redirect without touching the session table.
         from urllib.parse import quote
 
-        response.set_cookie("ordena_flash", quote(f"{kind}|{flash}"), max_age=60, httponly=True, samesite="lax", path="/")
+        response.set_cookie(
+            "ordena_flash", quote(f"{kind}|{flash}"), max_age=60, httponly=True, samesite="lax", path="/"
+        )
     return response
