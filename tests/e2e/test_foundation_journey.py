@@ -85,6 +85,7 @@ def test_owner_signs_up_comes_back_in_english_and_invites_a_colleague_who_joins(
     other = new_page()
     other.goto(mail.link())
     other.wait_for_url(re.compile(r".*/account/password\?reset=1$"))
+    other.fill("#f-name", "Mateo Colega")
     other.fill("#f-password", E2E_PASSWORD + "-mateo")
     other.fill("#f-confirm", E2E_PASSWORD + "-mateo")
     other.click("main form button[type=submit]")
