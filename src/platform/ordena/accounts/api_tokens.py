@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from uuid import UUID
 
 from sqlalchemy import select
@@ -34,7 +35,10 @@ async def authenticate(db: AsyncSession, secret: str) -> User | None:
     if row is None:
         return None
     token, user = row
-    token.last_used_at = now()
+    # At most one write a minute per token: a read-only API call should not queue on a row lock.
+    current = now()
+    if token.last_used_at is None or current - token.last_used_at > dt.timedelta(minutes=1):
+        token.last_used_at = current
     found: User = user
     return found
 

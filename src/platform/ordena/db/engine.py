@@ -60,7 +60,10 @@ def make_engine(url: URL, *, pool_size: int = 10, max_overflow: int | None = Non
         url,
         pool_size=pool_size,
         max_overflow=pool_size if max_overflow is None else max_overflow,
-        pool_pre_ping=True,
+        # No ping before each checkout (a round trip on every request); connections are
+        # recycled instead, and a dead one fails one request that the client retries.
+        pool_pre_ping=False,
+        pool_recycle=1800,
         connect_args={"server_settings": {"application_name": "ordena"}},
         **kw,
     )
