@@ -67,3 +67,15 @@ async def test_saving_the_firm_settings_without_a_change_records_no_audit_event(
     assert events == 0
     page = await client.get(response.headers["location"])
     assert "No había cambios que guardar." in page.text
+
+
+async def test_a_wildcard_in_the_actor_filter_matches_itself_not_every_actor(client: Any, database: Any) -> None:
+    firm = await make_firm(database, roles=(Role.OWNER,))
+    await client.login(firm.email(Role.OWNER), PASSWORD)
+    await client.get(f"/w/{firm.slug}/members")
+    await client.post(f"/w/{firm.slug}/members/invite", {"email": "nueva@example.com", "role": "consultant"})
+    await client.get(f"/w/{firm.slug}/members")  # shows (and clears) the flash naming the address
+    everyone = await client.get(f"/w/{firm.slug}/audit?actor=%25")
+    assert "nueva@example.com" not in everyone.text
+    exact = await client.get(f"/w/{firm.slug}/audit?actor={firm.email(Role.OWNER)}")
+    assert "nueva@example.com" in exact.text

@@ -142,3 +142,30 @@ async def test_the_api_schema_tells_integrators_to_authenticate_with_a_bearer_to
     paths = schema["paths"]
     assert paths["/api/v1/me"]["get"]["security"] == [{"bearerAuth": []}]
     assert "security" not in paths["/login"]["get"], "pages use the session cookie, not a token"
+
+
+async def test_a_leaked_api_token_cannot_use_the_pages_to_mint_another_token_or_skip_csrf(
+    client: Any, database: Any
+) -> None:
+    firm = await make_firm(database, roles=(Role.OWNER,))
+    secret = await _token_for(database, firm.users[Role.OWNER].id)
+    api = client.client
+    api.cookies.clear()
+    # Pages take the browser session only: a bearer token there is nobody.
+    minted = await api.post(
+        "/account/tokens", data={"name": "persistence"}, headers=bearer(secret), follow_redirects=False
+    )
+    assert minted.status_code in (303, 403) and "ord_" not in minted.text
+    settings = await api.post(
+        f"/w/{firm.slug}/settings",
+        data={"name": "Tomada", "brand_color": "#000000", "locale": "es"},
+        headers=bearer(secret),
+        follow_redirects=False,
+    )
+    assert settings.status_code in (303, 403)
+    page = await api.get(f"/w/{firm.slug}", headers=bearer(secret), follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"].startswith("/login")
+    async with database.session() as db:
+        assert len(await api_tokens.list_for_user(db, firm.users[Role.OWNER].id)) == 1
+    # The JSON API still takes it.
+    assert (await api.get("/api/v1/me", headers=bearer(secret))).status_code == 200

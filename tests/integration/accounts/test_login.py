@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from ordena.tenancy.models import Role
 from tests.factories import PASSWORD, make_firm, unique
 from tests.integration.accounts.helpers import cookie_attrs, put_cookie
@@ -117,3 +119,37 @@ async def test_login_only_redirects_to_local_pages(client: Any, database: Any) -
     )
     assert response.status_code == 303
     assert response.headers["location"] == "/"
+
+
+async def test_a_phishing_link_cannot_send_the_user_away_after_login_with_a_backslash_or_tab(
+    client: Any, database: Any
+) -> None:
+    # Browsers read "/\evil.example" as "//evil.example" and drop tabs and newlines.
+    firm = await make_firm(database, roles=(Role.VIEWER,))
+    for target in ("/\\evil.example/x", "/\\/evil.example", "/\t/evil.example", "/\n/evil.example"):
+        client.cookies.clear()
+        client.csrf = None
+        response = await client.post("/login", {"email": firm.email(Role.VIEWER), "password": PASSWORD, "next": target})
+        assert response.status_code == 303, target
+        assert response.headers["location"] == "/", target
+    form = await client.get("/login?next=/%5Cevil.example")
+    assert '<input type="hidden" name="next" value="/">' in form.text
+    switched = await client.post("/lang", {"lang": "en", "next": "/\\evil.example"})
+    assert switched.headers["location"] == "/"
+
+
+async def test_an_attacker_guessing_from_many_addresses_is_throttled_per_account(database: Any, migrated: Any) -> None:
+    from ordena.accounts import services
+
+    firm = await make_firm(database, roles=(Role.VIEWER,))
+    email = firm.email(Role.VIEWER)
+    allowed = migrated.login_attempts_per_15min * services.ACCOUNT_ATTEMPTS_FACTOR
+    async with database.session() as db:
+        for i in range(allowed):
+            # A new address for each guess: the per-address limit never trips.
+            assert (
+                await services.authenticate(db, migrated, email, "wrong-password-0", f"10.1.{i // 250}.{i % 250}")
+                is None
+            )
+        with pytest.raises(services.TooManyAttempts):
+            await services.authenticate(db, migrated, email, PASSWORD, "10.9.9.9")

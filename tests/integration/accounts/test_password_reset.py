@@ -139,3 +139,48 @@ async def test_an_unknown_link_is_refused_with_a_friendly_page(client: Any) -> N
     response = await client.get("/links/this-is-not-a-real-link-secret", follow_redirects=False)
     assert response.status_code == 410
     assert response.headers["referrer-policy"] == "no-referrer"
+
+
+async def test_an_attacker_cannot_flood_a_victims_inbox_with_reset_emails(client: Any, database: Any) -> None:
+    from sqlalchemy import func
+
+    from ordena.accounts.routes import RESET_MAILS_PER_15MIN
+    from ordena.mail.models import Email
+
+    firm = await make_firm(database, roles=(Role.VIEWER,))
+    email = firm.email(Role.VIEWER)
+    for _ in range(RESET_MAILS_PER_15MIN + 1):
+        response = await client.post("/password/forgot", {"email": email})
+        assert response.status_code == 200 and "te enviamos un enlace" in response.text
+    async with database.session() as db:
+        sent = await db.scalar(select(func.count()).select_from(Email).where(Email.to == email))
+    assert sent == RESET_MAILS_PER_15MIN
+
+
+async def test_a_reset_session_left_open_on_a_shared_computer_needs_the_password_after_an_hour(
+    client: Any, database: Any
+) -> None:
+    from sqlalchemy import update
+
+    from ordena.accounts.models import UserSession
+    from ordena.lib.clock import now
+
+    firm = await make_firm(database, roles=(Role.VIEWER,))
+    email = firm.email(Role.VIEWER)
+    await client.post("/password/forgot", {"email": email})
+    url = await link_in_last_email(database, email)
+    assert (await client.get(_path(url), follow_redirects=False)).status_code == 303
+    assert 'name="current"' not in (await client.get("/account/password")).text
+    # The next person at the computer comes back later.
+    async with database.session() as db:
+        await db.execute(
+            update(UserSession)
+            .where(UserSession.token_hash == digest(client.cookies.get(SESSION)))
+            .values(created_at=now() - dt.timedelta(hours=2))
+        )
+        await db.commit()
+    page = await client.get("/account/password?reset=1")
+    assert 'name="current"' in page.text
+    response = await client.post("/account/password", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
+    assert response.status_code == 422
+    assert "La contraseña actual no es correcta." in response.text

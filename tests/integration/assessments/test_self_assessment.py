@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from ordena.accounts.models import LinkToken
 from ordena.assessments import services as svc
@@ -182,3 +182,109 @@ async def test_after_publication_the_contact_sees_the_results_with_the_radar(cli
     assert page.status_code == 200 and "<svg" in page.text and world.firm.tenant.name in page.text
     home = await contact.get(f"/c/assessments/{a.id}")
     assert "Resultados publicados" in home.text
+
+
+async def test_a_contact_removed_from_the_company_loses_their_open_session_and_their_link(
+    client: Any, database: Any
+) -> None:
+    from ordena.assessments.services import add_file_evidence
+    from ordena.companies.services import remove_contact
+
+    world = await make_world(database)
+    a = await new_assessment(database, world, kind="self")
+    q = (await tree_of(database, world)).questions[0]
+    await _invite(client, world, a, world.contacts[:1])
+    # The invitation is resent: one link is used now, the other stays in the inbox.
+    await _invite(client, world, a, world.contacts[:1])
+    unused = link_in(await newest_email(database, world.contacts[0].email))  # type: ignore[arg-type]
+    async with database.session() as db:
+        first = (
+            await db.execute(
+                select(LinkToken.id)
+                .where(LinkToken.email == world.contacts[0].email, LinkToken.used_at.is_(None))
+                .order_by(LinkToken.created_at)
+                .limit(1)
+            )
+        ).scalar_one()
+        await db.execute(update(LinkToken).where(LinkToken.id == first).values(used_at=now()))
+        await db.commit()
+    async with database.session(tenant_id=world.tenant_id) as db:
+        ev, _rev = await add_file_evidence(
+            db,
+            client.client.app.state.settings,
+            world.tenant_id,
+            a.id,
+            q.id,
+            filename="politica.pdf",
+            content=b"%PDF-1.4\n%%EOF\n",
+            comment="",
+            actor=world.actor,
+        )
+        await db.commit()
+    contact = client
+    assert (await _open_link(contact, unused)).status_code == 303
+    assert (await contact.get(f"/c/assessments/{a.id}")).status_code == 200
+    async with database.session(tenant_id=world.tenant_id) as db:
+        await remove_contact(db, world.tenant_id, world.actor, world.company, world.contacts[0].id)
+        await db.commit()
+    for path in (
+        f"/c/assessments/{a.id}",
+        f"/c/assessments/{a.id}/q/{q.dimension_key}",
+        f"/c/assessments/{a.id}/evidence/{ev.id}/download",
+    ):
+        assert (await contact.get(path)).status_code == 404, path
+
+
+async def test_a_contact_cannot_overwrite_the_consultants_evidence_with_a_new_revision(
+    client: Any, database: Any
+) -> None:
+    from ordena.assessments.models import EvidenceRevision
+    from ordena.assessments.services import add_file_evidence
+
+    pdf = b"%PDF-1.4\n%%EOF\n"
+    world = await make_world(database)
+    a = await new_assessment(database, world, kind="self")
+    q = (await tree_of(database, world)).questions[0]
+    async with database.session(tenant_id=world.tenant_id) as db:
+        theirs, _rev = await add_file_evidence(
+            db,
+            client.client.app.state.settings,
+            world.tenant_id,
+            a.id,
+            q.id,
+            filename="politica.pdf",
+            content=pdf,
+            comment="",
+            actor=world.actor,
+        )
+        await db.commit()
+    await _invite(client, world, a, world.contacts[:1])
+    contact = client
+    await _open_link(contact, link_in(await newest_email(database, world.contacts[0].email)))  # type: ignore[arg-type]
+
+    async def upload(evidence_id: str | None = None) -> Any:
+        data = {"_csrf": await contact.token(), "question_id": str(q.id)}
+        if evidence_id:
+            data["evidence_id"] = evidence_id
+        return await contact.client.post(
+            f"/c/assessments/{a.id}/evidence",
+            data=data,
+            files={"file": ("falsa.pdf", pdf + b"% forged\n", "application/pdf")},
+            headers={"sec-fetch-site": "same-origin"},
+            follow_redirects=False,
+        )
+
+    assert (await upload(str(theirs.id))).status_code == 404
+    async with database.session(tenant_id=world.tenant_id) as db:
+        revisions = await db.scalars(select(EvidenceRevision).where(EvidenceRevision.evidence_id == theirs.id))
+        assert [r.revision for r in revisions] == [1]
+    # Their own file they may revise.
+    assert (await upload()).status_code == 303
+    async with database.session(tenant_id=world.tenant_id) as db:
+        mine = await db.scalar(
+            select(EvidenceRevision).where(
+                EvidenceRevision.tenant_id == world.tenant_id, EvidenceRevision.evidence_id != theirs.id
+            )
+        )
+    assert mine is not None
+    assert (await upload(str(mine.evidence_id))).status_code == 303

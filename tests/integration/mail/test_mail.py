@@ -175,3 +175,19 @@ async def test_development_outbox_is_hidden_in_production_and_when_smtp_is_confi
             for path in ("/dev/outbox", f"/dev/outbox/{email.id}", f"/dev/outbox/{email.id}/html"):
                 response = await c.get(path)
                 assert response.status_code == 404, (settings.environment, path)
+
+
+async def test_a_staging_server_without_smtp_does_not_publish_reset_links_in_the_outbox(
+    migrated: Settings, database: Database
+) -> None:
+    from ordena.server.app import create_app
+
+    email = await _reset_mail(database, migrated, f"s.{uuid.uuid4().hex[:8]}@example.test", "es")
+    for environment in ("staging", "demo", "prod"):
+        settings = replace(migrated, environment=environment)
+        app = create_app(settings, start_jobs=False)
+        async with AsyncTestClient(app=app, base_url=BASE_URL) as c:
+            for path in ("/dev/outbox", f"/dev/outbox/{email.id}", f"/dev/outbox/{email.id}/html"):
+                response = await c.get(path)
+                assert response.status_code == 404, (environment, path)
+                assert "/reset/tok" not in response.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -13,6 +14,7 @@ from litestar.response import Redirect, Response, Template
 
 from ordena.accounts import api_tokens, passwords, services
 from ordena.accounts.sessions import revoke, revoke_all_for_user, start_session
+from ordena.lib.clock import now
 from ordena.mail.services import send_mail
 from ordena.settings import Settings
 from ordena.tenancy.services import firms_of_user
@@ -25,6 +27,9 @@ from ordena.web.pages import redirect
 
 PUBLIC = {"access": "public"}
 USER = {"access": "user"}
+RESET_MAILS_PER_15MIN = 3
+# How long after following a reset link the new password may be set without the old one.
+RESET_SESSION_WINDOW = dt.timedelta(hours=1)
 
 
 def _settings(request: Request[Any, Any, Any]) -> Settings:
@@ -33,8 +38,17 @@ def _settings(request: Request[Any, Any, Any]) -> Settings:
 
 
 def _safe_next(value: str | None) -> str:
-    """Only local paths: never an open redirect."""
-    if not value or not value.startswith("/") or value.startswith("//") or urlsplit(value).netloc:
+    """Only local paths: never an open redirect. Browsers read a backslash as a slash (a path
+    starting with slash + backslash goes to another host) and drop tabs and newlines from a URL,
+    so neither is accepted anywhere in the path."""
+    if (
+        not value
+        or not value.startswith("/")
+        or value.startswith("//")
+        or "\\" in value
+        or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value)
+        or urlsplit(value).netloc
+    ):
         return "/"
     return value
 
@@ -143,16 +157,17 @@ async def forgot(request: Request[Any, Any, Any], db: DB, data: Form) -> Templat
     email = services.normalize_email(str(data.get("email", "")), errors, lookup=True)
     if errors:
         raise FormError("accounts/forgot.html", {"values": {"email": email}, "sent": False}, errors)
-    import datetime as dt
-
     from ordena.accounts import throttle
 
     ip = request.client.host if request.client else "?"
     if await throttle.hit(db, throttle.key_for("forgot", ip), window=dt.timedelta(minutes=15)) > 20:
         raise HTTPException(status_code=429)
+    # At most a few reset emails per address and window, whoever asks (no mail bombing from
+    # many addresses); the answer stays the same.
+    per_address = await throttle.hit(db, throttle.key_for("forgot-email", email), window=dt.timedelta(minutes=15))
     user = await services.user_by_email(db, email)
     settings = _settings(request)
-    if user is not None and user.is_active:
+    if user is not None and user.is_active and per_address <= RESET_MAILS_PER_15MIN:
         url = await services.issue_link(
             db, settings, purpose=services.PASSWORD_RESET, email=user.email, user_id=user.id
         )
@@ -199,9 +214,15 @@ async def follow_link(
 
 def _may_skip_current_password(auth: CurrentAuth) -> bool:
     """A session opened by a reset link, or an invited user who has no password yet, may set one
-    without the current password (decided by the session, never by the query string)."""
+    without the current password (decided by the session, never by the query string). A reset
+    session allows it only shortly after the link was followed: left open on a shared computer
+    for days, it is an ordinary session."""
     assert auth.user is not None
-    return auth.scope.get("kind") == "reset" or not auth.user.password_hash
+    if not auth.user.password_hash:
+        return True
+    if auth.scope.get("kind") != "reset" or auth.session is None:
+        return False
+    return bool(auth.session.created_at > now() - RESET_SESSION_WINDOW)
 
 
 def _asks_name(auth: CurrentAuth) -> bool:

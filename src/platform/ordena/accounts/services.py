@@ -28,6 +28,11 @@ class TooManyAttempts(Exception):
     pass
 
 
+# Failed sign-ins allowed per account from all addresses together, as a multiple of the
+# per-address limit (``login_attempts_per_15min``).
+ACCOUNT_ATTEMPTS_FACTOR = 10
+
+
 def normalize_email(raw: str, errors: FormErrors, field: str = "email", *, lookup: bool = False) -> str:
     """The address, normalized (lower case). New accounts get the full syntax check; a
     ``lookup`` of an existing account only needs something that looks like an address, so
@@ -137,15 +142,22 @@ class SignUpInvalid(Exception):
 
 async def authenticate(db: AsyncSession, settings: Settings, email: str, password: str, ip: str) -> User | None:
     """The user, or None for a wrong email or password (same answer, same time)."""
+    window = dt.timedelta(minutes=15)
     key = throttle.key_for("login", email.strip(), ip)
-    attempts = await throttle.hit(db, key, window=dt.timedelta(minutes=15))
+    attempts = await throttle.hit(db, key, window=window)
     if attempts > settings.login_attempts_per_15min:
+        raise TooManyAttempts()
+    # Guessing one account's password from many addresses (a botnet) is slowed down too, with
+    # a higher bar so that one noisy network cannot easily lock its owner out.
+    account_key = throttle.key_for("login-account", email.strip())
+    if await throttle.hit(db, account_key, window=window) > settings.login_attempts_per_15min * ACCOUNT_ATTEMPTS_FACTOR:
         raise TooManyAttempts()
     user = await user_by_email(db, email.strip())
     ok = passwords.verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
         return None
     await throttle.reset(db, key)
+    await throttle.reset(db, account_key)
     if user.password_hash and passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     return user

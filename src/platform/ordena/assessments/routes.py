@@ -252,9 +252,9 @@ async def create(db: DB, firm: Firm, company_id: FromPath[UUID], data: Form) -> 
                     company_id=ctx["company"].id,
                     kind=values.get("kind", ""),
                     title=values.get("title", ""),
-                    targets=targets,
+                    targets=targets,  # type: ignore[arg-type]  # checked and converted by the service
                     baseline_id=baseline,
-                    reminder_days=reminder_days,  # type: ignore[arg-type]
+                    reminder_days=reminder_days,
                 ),
             )
         except svc.AssessmentInvalid as exc:
@@ -713,13 +713,21 @@ async def contact_add_evidence(
     respondent = await svc.get_respondent(db, tenant_id, respondent_id)
     if respondent.submitted_at is not None or assessment.status not in svc.OPEN_STATUSES:
         raise ServiceError(_("Ya enviaste tus respuestas; no se pueden cambiar."), status_code=409)
+    actor = _contact_actor(auth)
+    evidence_id = _first(data.get("evidence_id"))
+    if evidence_id:
+        # A contact adds revisions to their own files only, never to the consultant's or
+        # another respondent's evidence.
+        evidence = await svc.get_evidence(db, tenant_id, assessment.id, _uuid(evidence_id))
+        if evidence.added_by != actor.label:
+            raise NotFoundException()
     return await _evidence_response(
         db,
         request,
         tenant_id,
         assessment,
         data,
-        _contact_actor(auth),
+        actor,
         respondent_id,
         _contact_base(assessment.id),
         "contact/questionnaire.html",

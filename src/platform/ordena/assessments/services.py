@@ -979,8 +979,10 @@ def _sniff_ok(ext: str, head: bytes, content: bytes) -> bool:
         if not head.startswith(b"PK\x03\x04"):
             return False
         try:
+            # Only the central directory is read (nothing is decompressed: no zip bomb), but a
+            # crafted one can still fail in other ways (bad UTF-8 names, unknown versions).
             names = zipfile.ZipFile(io.BytesIO(content)).namelist()
-        except zipfile.BadZipFile:
+        except (zipfile.BadZipFile, ValueError, NotImplementedError, EOFError, OSError):
             return False
         marker = "xl/" if ext == "xlsx" else "word/"
         return "[Content_Types].xml" in names and any(n.startswith(marker) for n in names)

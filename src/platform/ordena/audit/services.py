@@ -85,7 +85,7 @@ async def list_events(
     if action:
         stmt = stmt.where(AuditEvent.action == action)
     if actor:
-        stmt = stmt.where(AuditEvent.actor_label.ilike(f"%{actor}%"))
+        stmt = stmt.where(AuditEvent.actor_label.icontains(actor, autoescape=True))
     total = await db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     page = max(1, page)
     rows = await db.scalars(

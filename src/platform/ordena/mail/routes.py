@@ -14,10 +14,14 @@ from sqlalchemy import select
 from ordena.mail.models import Email
 from ordena.web.deps import DB
 
+DEV_ENVIRONMENTS = ("development", "test")
+
 
 def _enabled(request: Request[Any, Any, Any]) -> None:
     settings = request.app.state.settings
-    if settings.is_production or settings.mail_enabled:
+    # Only on a developer's machine or in tests: a staging or demo server without SMTP would
+    # otherwise publish every password-reset and sign-in link to anyone.
+    if settings.environment not in DEV_ENVIRONMENTS or settings.mail_enabled:
         raise NotFoundException()
 
 
@@ -26,7 +30,7 @@ async def outbox(request: Request[Any, Any, Any], db: DB, to: FromQuery[str | No
     _enabled(request)
     stmt = select(Email).order_by(Email.created_at.desc()).limit(100)
     if to:
-        stmt = stmt.where(Email.to.ilike(f"%{to}%"))
+        stmt = stmt.where(Email.to.icontains(to, autoescape=True))
     emails = (await db.scalars(stmt)).all()
     return Template("mail/outbox.html", context={"emails": emails, "to": to or ""})
 

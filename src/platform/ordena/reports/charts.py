@@ -278,11 +278,11 @@ def results_charts(results: object, history: Sequence[object] | None = None) -> 
         for i, pillar in enumerate(r.pillars):  # type: ignore[attr-defined]
             series.append(
                 Series(
-                    r.pillar_name(pillar.key),
-                    [p.pillars.get(pillar.key) for p in points],
+                    r.pillar_name(pillar.key),  # type: ignore[attr-defined]
+                    [p.pillars.get(pillar.key) for p in points],  # type: ignore[attr-defined]
                     PALETTE[i % len(PALETTE)],
                     dashed=True,
-                )  # type: ignore[attr-defined]
+                )
             )
         trend = lines(labels, series, title=_("Evolución entre evaluaciones"))
     return {"radars": radars, "gap": gap, "history": trend}

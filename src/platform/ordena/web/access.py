@@ -81,6 +81,10 @@ async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
         if tenant is None:
             raise NotFoundException()
         await tenancy.enter_firm(db, tenant, None)
+        if not await _contact_still_invited(db, tenant.id, contact):
+            # The contact was removed from the company (their respondent row went with them):
+            # an open session or an unused link no longer reaches anything.
+            raise NotFoundException()
         connection.scope["state"]["contact_tenant"] = tenant
         return
     if auth.user is None:
@@ -101,6 +105,39 @@ async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
     connection.scope["state"]["firm"] = FirmContext(tenant=tenant, user=auth.user, role=membership.role)
     if not membership.role.at_least(role):
         raise PermissionDeniedException()
+
+
+async def _contact_still_invited(db: Any, tenant_id: UUID, contact: dict[str, Any]) -> bool:
+    """The session's contact is still a respondent of the session's assessment and company."""
+    from sqlalchemy import select
+
+    from ordena.assessments.models import Assessment, Respondent
+    from ordena.companies.models import Contact
+
+    try:
+        respondent_id = UUID(str(contact["respondent_id"]))
+        contact_id = UUID(str(contact["contact_id"]))
+        assessment_id = UUID(str(contact["assessment_id"]))
+        company_id = UUID(str(contact["company_id"]))
+    except (KeyError, ValueError):
+        return False
+    found = await db.scalar(
+        select(Respondent.id)
+        .join(
+            Assessment,
+            (Assessment.tenant_id == Respondent.tenant_id) & (Assessment.id == Respondent.assessment_id),
+        )
+        .join(Contact, (Contact.tenant_id == Respondent.tenant_id) & (Contact.id == Respondent.contact_id))
+        .where(
+            Respondent.tenant_id == tenant_id,
+            Respondent.id == respondent_id,
+            Respondent.contact_id == contact_id,
+            Respondent.assessment_id == assessment_id,
+            Assessment.company_id == company_id,
+            Contact.company_id == company_id,
+        )
+    )
+    return found is not None
 
 
 def provide_firm(request: Request[Any, Any, Any]) -> FirmContext:

@@ -70,7 +70,9 @@ def auth_middleware(app: ASGIApp) -> ASGIApp:
         auth = Auth()
         set_anon: str | None = None
 
-        bearer = _bearer(scope)
+        # Bearer tokens open the JSON API only: on the pages a token would skip the CSRF check
+        # (no cookie) and could mint new tokens or act through the owner's forms.
+        bearer = _bearer(scope) if scope.get("path", "").startswith("/api/") else None
         if bearer is not None:
             found = await api_tokens.authenticate(request_db(_ConnView(scope)), bearer)
             if found is not None:
