@@ -206,12 +206,22 @@ def bench_data(
 
 @main.command()
 @click.option("--serve/--no-serve", "serve_after", default=False, help="Then run the server.")
-def demo(serve_after: bool) -> None:
+@click.option(
+    "--scale",
+    type=int,
+    default=0,
+    help="Also bulk-generate this many synthetic firms (500 companies each; see `ordena bench-data`).",
+)
+def demo(serve_after: bool, scale: int) -> None:
     """Migrate, load the demo firms and network, print the logins (and optionally serve)."""
     from ordena.demo import prepare_demo, print_welcome
 
     settings = _settings()
     prepare_demo(settings)
+    if scale > 0:
+        bench_data.callback(  # type: ignore[misc]
+            firms=scale, companies=500, members=5, assessments=1, answer_fraction=1.0, prefix="scale", first_index=0
+        )
     print_welcome(settings)
     if serve_after:
         serve.callback(host=None, port=None, reload=False)  # type: ignore[misc]

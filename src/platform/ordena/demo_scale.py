@@ -21,6 +21,7 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import asyncpg
@@ -160,6 +161,16 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "updated_at",
     ),
     "result_snapshot": ("tenant_id", "id", "assessment_id", "overall", "data", "created_at", "updated_at"),
+    "result_dimension_score": (
+        "tenant_id",
+        "id",
+        "assessment_id",
+        "company_id",
+        "dimension_key",
+        "score",
+        "created_at",
+        "updated_at",
+    ),
 }
 ORDER = tuple(COLUMNS)  # parents before children
 
@@ -324,7 +335,9 @@ class Generator:
             out.append((qid, min(5, max(1, level)), False))
         return out
 
-    def _snapshot(self, answers: list[tuple[uuid.UUID, int | None, bool]]) -> tuple[float | None, str]:
+    def _snapshot(
+        self, answers: list[tuple[uuid.UUID, int | None, bool]]
+    ) -> tuple[float | None, str, dict[str, float]]:
         by_dim: dict[str, list[int]] = {}
         dim_of = {q[0]: q[1] for q in self.fw.questions}
         for qid, level, _na in answers:
@@ -332,7 +345,7 @@ class Generator:
                 by_dim.setdefault(dim_of[qid], []).append(level)
         dims = {d: round(sum(v) / len(v), 2) for d, v in by_dim.items()}
         overall = round(sum(dims.values()) / len(dims), 2) if dims else None
-        return overall, json.dumps({"dimensions": dims})
+        return overall, json.dumps({"dimensions": dims}), dims
 
     # --- firms ---------------------------------------------------------------------------
     async def firm(self, w: _Writer, index: int, spec: ScaleSpec) -> FirmMade:
@@ -408,8 +421,13 @@ class Generator:
                     answers = self._answers(maturity + 0.3 * k)
                     for qid, level, na in answers:
                         await w.add("answer", (tid, uuid7(), aid, rid, qid, level, na, "", published, published))
-                    overall, data = self._snapshot(answers)
+                    overall, data, dims = self._snapshot(answers)
                     await w.add("result_snapshot", (tid, uuid7(), aid, overall, data, published, published))
+                    for key, score in dims.items():
+                        await w.add(
+                            "result_dimension_score",
+                            (tid, uuid7(), aid, cid, key, Decimal(str(score)), published, published),
+                        )
             if opened < spec.open_assessments:
                 opened += 1
                 consultant = consultants[0]
