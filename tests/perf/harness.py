@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import dataclasses
 import json
 import os
 import platform
@@ -944,8 +945,11 @@ def main() -> int:
     p.add_argument("--smoke", action="store_true", help="tiny run that only exercises every part")
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     p.add_argument("--keep-db", action="store_true")
+    p.add_argument("--only", default="", help="comma-separated scenario keys to measure (e.g. autosave,companies)")
     a = p.parse_args()
     mode = SMOKE if a.smoke else QUICK if (a.quick or os.environ.get("BENCH_QUICK") == "1") else FULL
+    if a.only:
+        mode = dataclasses.replace(mode, only=tuple(k.strip() for k in a.only.split(",") if k.strip()))
     run(mode, out=a.out, keep_db=a.keep_db)
     return 0
 

@@ -40,6 +40,46 @@ async def test_the_first_answer_starts_the_assessment_and_a_submitted_one_refuse
     assert refused.value.status_code == 409 and "enviada" in refused.value.message
 
 
+async def test_every_saved_answer_leaves_one_audit_row_first_and_later_alike(database: Any) -> None:
+    world = await make_world(database)
+    a = await new_assessment(database, world)
+    q1, q2 = (await tree_of(database, world)).questions[:2]
+    async with database.session(tenant_id=world.tenant_id) as db:
+        first = await svc.save_answer(db, world.tenant_id, a.id, q1.id, svc.parse_answer("3"), world.actor)
+        await db.commit()
+    async with database.session(tenant_id=world.tenant_id) as db:
+        later = await svc.save_answer(db, world.tenant_id, a.id, q2.id, svc.parse_answer("5", "x" * 300), world.actor)
+        await db.commit()
+    assert first.started and not later.started
+    async with database.session(tenant_id=world.tenant_id) as db:
+        rows = list(
+            await db.scalars(
+                select(AuditEvent)
+                .where(AuditEvent.tenant_id == world.tenant_id, AuditEvent.action == "answer")
+                .order_by(AuditEvent.created_at)
+            )
+        )
+    assert [(r.actor_id, r.actor_label, r.entity_type, r.entity_id, r.before) for r in rows] == [
+        (world.actor.id, world.actor.label, "assessment", str(a.id), None)
+    ] * 2
+    assert rows[0].after == {
+        "question_id": str(q1.id),
+        "respondent_id": str(first.respondent_id),
+        "level": 3,
+        "na": False,
+        "comment": "",
+        "status": "in_progress",
+    }
+    assert rows[1].after == {
+        "question_id": str(q2.id),
+        "respondent_id": str(later.respondent_id),
+        "level": 5,
+        "na": False,
+        "comment": "x" * 200,
+    }
+    assert rows[0].created_at <= rows[1].created_at
+
+
 async def test_submitting_with_unanswered_questions_needs_an_explicit_confirmation(database: Any) -> None:
     world = await make_world(database)
     a = await new_assessment(database, world)

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.accounts.models import User, UserSession
@@ -60,17 +60,20 @@ async def start_session(
     return token, row
 
 
-async def load_session(db: AsyncSession, token: str) -> tuple[UserSession, User | None] | None:
-    stmt = (
-        select(UserSession, User)
-        .outerjoin(User, User.id == UserSession.user_id)
-        .where(
-            UserSession.token_hash == digest(token),
-            UserSession.revoked_at.is_(None),
-            UserSession.expires_at > now(),
-        )
+# Built once (runs on every request): a module-level statement keeps its cache key.
+_LOAD_SESSION = (
+    select(UserSession, User)
+    .outerjoin(User, User.id == UserSession.user_id)
+    .where(
+        UserSession.token_hash == bindparam("token_hash"),
+        UserSession.revoked_at.is_(None),
+        UserSession.expires_at > bindparam("now"),
     )
-    row = (await db.execute(stmt)).first()
+)
+
+
+async def load_session(db: AsyncSession, token: str) -> tuple[UserSession, User | None] | None:
+    row = (await db.execute(_LOAD_SESSION, {"token_hash": digest(token), "now": now()})).first()
     if row is None:
         return None
     session, user = row

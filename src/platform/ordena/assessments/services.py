@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
+import json
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -570,6 +571,27 @@ _UPSERT_SQL = text(
     """
 )
 
+# The same upsert plus its audit row in one round trip (assessments already started: the
+# common case). Mirrors ``audit.services.record``: actor label cut to 320, entity id as text.
+_UPSERT_AUDITED_SQL = text(
+    """
+    WITH saved AS (
+        INSERT INTO answer (tenant_id, id, assessment_id, respondent_id, question_id, level, not_applicable, comment, created_at, updated_at)
+        VALUES (:tenant_id, :id, :assessment_id, :respondent_id, :question_id, :level, :na, :comment, now(), now())
+        ON CONFLICT (tenant_id, respondent_id, question_id) DO UPDATE
+           SET level = EXCLUDED.level, not_applicable = EXCLUDED.not_applicable, comment = EXCLUDED.comment, updated_at = now()
+        RETURNING id, updated_at
+    ), touched AS (
+        UPDATE respondent SET last_activity_at = now(), updated_at = now()
+        WHERE tenant_id = :tenant_id AND id = :respondent_id
+    ), audited AS (
+        INSERT INTO audit_event (tenant_id, id, actor_id, actor_label, action, entity_type, entity_id, before, after, created_at, updated_at)
+        VALUES (:tenant_id, :audit_id, :actor_id, :actor_label, 'answer', 'assessment', :entity_id, NULL, CAST(:after AS jsonb), :at, :at)
+    )
+    SELECT id, updated_at FROM saved
+    """
+)
+
 _START_SQL = text(
     "UPDATE assessment SET status = 'in_progress', updated_at = now() WHERE tenant_id = :tenant_id AND id = :assessment_id AND status = 'draft'"
 )
@@ -629,19 +651,35 @@ async def save_answer(
         raise ServiceError(
             _("Esta pregunta no admite «No aplica»; elige un nivel del 1 al 5."), field="level", status_code=422
         )
-    saved = (
-        await db.execute(
-            _UPSERT_SQL,
-            {
-                **params,
-                "respondent_id": resp_id,
-                "id": uuid7(),
-                "level": value.level,
-                "na": value.not_applicable,
-                "comment": value.comment,
-            },
+    upsert = {
+        **params,
+        "respondent_id": resp_id,
+        "id": uuid7(),
+        "level": value.level,
+        "na": value.not_applicable,
+        "comment": value.comment,
+    }
+    if status != "draft":
+        after = {
+            "question_id": str(question_id),
+            "respondent_id": str(resp_id),
+            "level": value.level,
+            "na": value.not_applicable,
+            "comment": value.comment[:200],
+        }
+        audit = {
+            "audit_id": uuid7(),
+            "actor_id": actor.id,
+            "actor_label": actor.label[:320],
+            "entity_id": str(assessment_id),
+            "after": json.dumps(after),
+            "at": dt.datetime.now(dt.UTC),
+        }
+        saved = (await db.execute(_UPSERT_AUDITED_SQL, {**upsert, **audit})).one()
+        return SavedAnswer(
+            saved.id, question_id, resp_id, value.level, value.not_applicable, value.comment, saved.updated_at
         )
-    ).one()
+    saved = (await db.execute(_UPSERT_SQL, upsert)).one()
     started = False
     if status == "draft":
         started = (await db.execute(_START_SQL, params)).rowcount > 0  # type: ignore[attr-defined]

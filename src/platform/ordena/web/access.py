@@ -96,14 +96,14 @@ async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
     if not slug:
         raise PermissionDeniedException("firm route without a firm")
     db = request_db(connection)
-    tenant = await tenancy.tenant_by_slug(db, slug)
+    tenant = await tenancy.tenant_by_slug_cached(db, slug)
     if tenant is None:
         raise NotFoundException()
-    membership = await tenancy.membership_of(db, tenant, auth.user)
-    if membership is None:
+    member_role = await tenancy.role_in_firm(db, tenant, auth.user)
+    if member_role is None:
         raise NotFoundException()
-    connection.scope["state"]["firm"] = FirmContext(tenant=tenant, user=auth.user, role=membership.role)
-    if not membership.role.at_least(role):
+    connection.scope["state"]["firm"] = FirmContext(tenant=tenant, user=auth.user, role=member_role)
+    if not member_role.at_least(role):
         raise PermissionDeniedException()
 
 
