@@ -202,11 +202,6 @@ class Browser:
         return self.client.cookies
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # Browser journeys share one live server per process: keep them on one xdist worker.
     for item in items:

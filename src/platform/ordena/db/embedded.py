@@ -23,9 +23,3 @@ def embedded_database_url(data_dir: Path, *, database: str = "postgres") -> str:
         _servers[pgdata] = server
     uri: str = server.get_uri(database)
     return uri.replace("postgresql://", "postgresql+asyncpg://", 1)
-
-
-def stop_embedded() -> None:
-    for server in _servers.values():
-        server.cleanup()
-    _servers.clear()

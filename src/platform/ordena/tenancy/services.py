@@ -111,18 +111,10 @@ _ROLE_OF = select(Membership.role).where(
 
 
 async def role_in_firm(db: AsyncSession, tenant: Tenant, user: User) -> Role | None:
-    """Enter the firm (as :func:`membership_of`) and return the user's role there, if any."""
+    """Enter the firm and return the user's role there, if any."""
     await enter_firm(db, tenant, user.id)
     role: Role | None = await db.scalar(_ROLE_OF, {"tenant_id": tenant.id, "user_id": user.id})
     return role
-
-
-async def membership_of(db: AsyncSession, tenant: Tenant, user: User) -> Membership | None:
-    await enter_firm(db, tenant, user.id)
-    membership: Membership | None = await db.scalar(
-        select(Membership).where(Membership.tenant_id == tenant.id, Membership.user_id == user.id)
-    )
-    return membership
 
 
 async def firms_of_user(db: AsyncSession, user_id: UUID) -> list[tuple[Tenant, Role]]:

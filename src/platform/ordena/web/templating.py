@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -41,7 +40,3 @@ def make_environment(templates_dir: Path) -> Environment:
 def template_config(templates_dir: Path) -> TemplateConfig[JinjaTemplateEngine]:
     env = make_environment(templates_dir)
     return TemplateConfig(engine=JinjaTemplateEngine.from_environment(env))
-
-
-def render(env: Environment, name: str, context: dict[str, Any]) -> str:
-    return env.get_template(name).render(**context)
