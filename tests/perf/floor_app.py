@@ -5,7 +5,7 @@ load generator sends identical requests to both.
 
 Not part of the product. Configuration from the environment:
 BENCH_APP_DSN (asyncpg DSN of the app role), BENCH_SECRET (the Ordena secret key, for the
-anonymous CSRF HMAC), BENCH_POOL (pool size, default 10 like Ordena).
+anonymous CSRF HMAC), BENCH_POOL (connections per process, default 20 like Ordena).
 """
 
 from __future__ import annotations
@@ -427,11 +427,11 @@ async def _init(conn: asyncpg.Connection) -> None:
 
 
 async def _startup(app: Litestar) -> None:
-    size = int(os.environ.get("BENCH_POOL", "10"))
+    size = int(os.environ.get("BENCH_POOL", "20"))
     app.state.pool = await asyncpg.create_pool(
         os.environ["BENCH_APP_DSN"],
         min_size=2,
-        max_size=size * 2,
+        max_size=size,
         init=_init,
         server_settings={"application_name": "ordena-floor"},
     )

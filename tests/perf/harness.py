@@ -481,7 +481,11 @@ def measure(ctx: Context, sc: Scenario, ordena: Server, floor: Server) -> None:
             order = (ordena, floor) if rnd % 2 == 0 else (floor, ordena)
             got: dict[str, Result] = {}
             for s in order:
-                got[s.name] = run_load(s.url, sc.request, connections=conc, duration=m.duration, work_dir=ctx.work)
+                cpu_before = s.cpu_seconds()
+                res = run_load(s.url, sc.request, connections=conc, duration=m.duration, work_dir=ctx.work)
+                if res.requests:
+                    res.cpu_ms = (s.cpu_seconds() - cpu_before) * 1000 / res.requests
+                got[s.name] = res
             pairs.append((got["ordena"], got["floor"]))
         sc.pairs[conc] = pairs
         sc.peak_rss_kib = max(sc.peak_rss_kib, ordena.rss_kib().get("VmHWM", 0))
@@ -490,7 +494,9 @@ def measure(ctx: Context, sc: Scenario, ordena: Server, floor: Server) -> None:
         f = statistics.median(p[1].rps for p in pairs)
         ctx.say(
             f"  {sc.key} c={conc}: ordena {o:.0f} rps / floor {f:.0f} rps = {o / f if f else 0:.0%}, "
-            f"ordena p99 {statistics.median(p[0].p99_ms for p in pairs):.1f} ms"
+            f"ordena p99 {statistics.median(p[0].p99_ms for p in pairs):.1f} ms, server CPU per request "
+            f"ordena {statistics.median(p[0].cpu_ms for p in pairs):.2f} ms / floor "
+            f"{statistics.median(p[1].cpu_ms for p in pairs):.2f} ms"
         )
 
 

@@ -85,6 +85,15 @@ class Server:
             pass
         return out
 
+    def cpu_seconds(self) -> float:
+        """User + system CPU the server process has used so far (Linux /proc)."""
+        assert self.proc is not None
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            return 0.0
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
     def stop(self) -> None:
         if self.proc is None or self.proc.poll() is not None:
             return
@@ -114,6 +123,7 @@ class Result:
     requests: int
     errors: int
     raw: dict[str, Any]
+    cpu_ms: float = 0.0  # the server's CPU per request (user + system), when measured
 
 
 def have_wrk() -> bool:

@@ -41,7 +41,7 @@ class Settings:
     database_url: str = ""
     app_db_role: str = "ordena_app"
     app_db_password: str = ""
-    db_pool_size: int = 10
+    db_pool_size: int = 20
     broker_url: str = ""
     redis_url: str = ""
     smtp_host: str = ""
@@ -83,7 +83,7 @@ class Settings:
             database_url=get("DATABASE_URL"),
             app_db_role=get("APP_DB_ROLE", "ordena_app"),
             app_db_password=get("APP_DB_PASSWORD"),
-            db_pool_size=int(get("DB_POOL_SIZE", "10")),
+            db_pool_size=int(get("DB_POOL_SIZE", "20")),
             broker_url=get("BROKER_URL"),
             redis_url=get("REDIS_URL"),
             smtp_host=get("SMTP_HOST"),

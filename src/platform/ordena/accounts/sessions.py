@@ -3,16 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import make_transient_to_detached
 
 from ordena.accounts.models import User, UserSession
+from ordena.db.driver import driver
 from ordena.lib.clock import now
 from ordena.lib.tokens import digest, new_secret
+
+_M = TypeVar("_M")
 
 
 @dataclass
@@ -60,25 +66,57 @@ async def start_session(
     return token, row
 
 
-# Built once (runs on every request): a module-level statement keeps its cache key.
-_LOAD_SESSION = (
-    select(UserSession, User)
-    .outerjoin(User, User.id == UserSession.user_id)
-    .where(
-        UserSession.token_hash == bindparam("token_hash"),
-        UserSession.revoked_at.is_(None),
-        UserSession.expires_at > bindparam("now"),
-    )
+def _columns(model: type[Any]) -> list[tuple[str, str]]:
+    """(attribute, column) of every mapped column, in mapper order."""
+    return [(attr.key, attr.columns[0].name) for attr in sa_inspect(model).column_attrs]
+
+
+_SESSION_COLUMNS = _columns(UserSession)
+_USER_COLUMNS = _columns(User)
+_SCOPE_AT = [key for key, _column in _SESSION_COLUMNS].index("scope")
+_USER_ID_AT = [key for key, _column in _USER_COLUMNS].index("id")
+_USER_ACTIVE_AT = [key for key, _column in _USER_COLUMNS].index("is_active")
+
+# Runs on every request with a session cookie, straight on the driver (see ordena.db.driver).
+_LOAD_SESSION_SQL = (
+    "SELECT "
+    + ", ".join(f's."{column}"' for _key, column in _SESSION_COLUMNS)
+    + ", "
+    + ", ".join(f'u."{column}"' for _key, column in _USER_COLUMNS)
+    + " FROM user_session s LEFT JOIN user_account u ON u.id = s.user_id"
+    " WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > $2"
 )
 
 
+def _attached(db: AsyncSession, model: type[_M], columns: list[tuple[str, str]], values: Any) -> _M:
+    """An ORM object built from a row the way the ORM's own loading does (values straight into
+    the instance's dict, no constructor, no change history), then tracked by ``db``: a change
+    to it is flushed like any loaded object's. Profiled: the constructor path cost a tenth of
+    an autosave."""
+    manager: Any = sa_inspect(model).class_manager  # type: ignore[union-attr]
+    obj: _M = manager.new_instance()
+    obj.__dict__.update({key: value for (key, _column), value in zip(columns, values, strict=True)})
+    make_transient_to_detached(obj)
+    db.add(obj)
+    return obj
+
+
 async def load_session(db: AsyncSession, token: str) -> tuple[UserSession, User | None] | None:
-    row = (await db.execute(_LOAD_SESSION, {"token_hash": digest(token), "now": now()})).first()
+    con = await driver(db)
+    row = await con.fetchrow(_LOAD_SESSION_SQL, digest(token), now())
     if row is None:
         return None
-    session, user = row
-    if user is not None and not user.is_active:
-        return None
+    n = len(_SESSION_COLUMNS)
+    values = list(row.values())
+    session_values, user_values = values[:n], values[n : n + len(_USER_COLUMNS)]
+    if isinstance(session_values[_SCOPE_AT], str):  # SQLAlchemy's codec hands JSON over as text
+        session_values[_SCOPE_AT] = json.loads(session_values[_SCOPE_AT])
+    user: User | None = None
+    if user_values[_USER_ID_AT] is not None:  # a contact's session has no user
+        if not user_values[_USER_ACTIVE_AT]:
+            return None
+        user = _attached(db, User, _USER_COLUMNS, user_values)
+    session = _attached(db, UserSession, _SESSION_COLUMNS, session_values)
     return session, user
 
 

@@ -44,6 +44,7 @@ from ordena.assessments.models import (
 from ordena.audit.services import Actor, record, snapshot
 from ordena.companies.models import Company, Contact
 from ordena.companies.services import get_company
+from ordena.db.driver import driver
 from ordena.lib.clock import now
 from ordena.lib.pagination import Page
 from ordena.web.forms import FormErrors, ServiceError
@@ -544,16 +545,25 @@ def parse_answer(level: Any, comment: Any = "") -> AnswerInput:
     raise ServiceError(_("El nivel debe ser del 1 al 5, o «No aplica»."), field="level", status_code=422)
 
 
-_CHECK_SQL = text(
-    """
+# The autosave runs on the driver (see ordena.db.driver): one check, one upsert that also
+# touches the respondent and writes the audit row. Benchmarked in docs/benchmarks.md.
+_CHECK_SQL = """
     SELECT a.status, q.allows_na, r.id AS respondent_id, r.submitted_at
     FROM assessment a
-    JOIN fw_question q ON q.id = :question_id AND q.version_id = a.framework_version_id
+    JOIN fw_question q ON q.id = $3 AND q.version_id = a.framework_version_id
     LEFT JOIN respondent r ON r.tenant_id = a.tenant_id AND r.assessment_id = a.id
-         AND (CASE WHEN CAST(:respondent_id AS uuid) IS NULL THEN r.kind = 'consultant' ELSE r.id = CAST(:respondent_id AS uuid) END)
-    WHERE a.tenant_id = :tenant_id AND a.id = :assessment_id
-    """
-)
+         AND (CASE WHEN $4::uuid IS NULL THEN r.kind = 'consultant' ELSE r.id = $4::uuid END)
+    WHERE a.tenant_id = $1 AND a.id = $2
+"""
+
+# A respondent's last activity feeds the reminders (days without progress): kept to the minute,
+# so that answers in quick succession do not all queue on the respondent's row lock.
+_TOUCH_RESPONDENT = """
+    touched AS (
+        UPDATE respondent SET last_activity_at = now(), updated_at = now()
+        WHERE tenant_id = :tenant_id AND id = :respondent_id
+          AND (last_activity_at IS NULL OR last_activity_at < now() - interval '1 minute')
+    )"""
 
 _UPSERT_SQL = text(
     """
@@ -563,34 +573,32 @@ _UPSERT_SQL = text(
         ON CONFLICT (tenant_id, respondent_id, question_id) DO UPDATE
            SET level = EXCLUDED.level, not_applicable = EXCLUDED.not_applicable, comment = EXCLUDED.comment, updated_at = now()
         RETURNING id, updated_at
-    ), touched AS (
-        UPDATE respondent SET last_activity_at = now(), updated_at = now()
-        WHERE tenant_id = :tenant_id AND id = :respondent_id
-    )
+    ),"""
+    + _TOUCH_RESPONDENT
+    + """
     SELECT id, updated_at FROM saved
     """
 )
 
 # The same upsert plus its audit row in one round trip (assessments already started: the
 # common case). Mirrors ``audit.services.record``: actor label cut to 320, entity id as text.
-_UPSERT_AUDITED_SQL = text(
-    """
+_UPSERT_AUDITED_SQL = """
     WITH saved AS (
         INSERT INTO answer (tenant_id, id, assessment_id, respondent_id, question_id, level, not_applicable, comment, created_at, updated_at)
-        VALUES (:tenant_id, :id, :assessment_id, :respondent_id, :question_id, :level, :na, :comment, now(), now())
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), now())
         ON CONFLICT (tenant_id, respondent_id, question_id) DO UPDATE
            SET level = EXCLUDED.level, not_applicable = EXCLUDED.not_applicable, comment = EXCLUDED.comment, updated_at = now()
         RETURNING id, updated_at
     ), touched AS (
         UPDATE respondent SET last_activity_at = now(), updated_at = now()
-        WHERE tenant_id = :tenant_id AND id = :respondent_id
+        WHERE tenant_id = $1 AND id = $4
+          AND (last_activity_at IS NULL OR last_activity_at < now() - interval '1 minute')
     ), audited AS (
         INSERT INTO audit_event (tenant_id, id, actor_id, actor_label, action, entity_type, entity_id, before, after, created_at, updated_at)
-        VALUES (:tenant_id, :audit_id, :actor_id, :actor_label, 'answer', 'assessment', :entity_id, NULL, CAST(:after AS jsonb), :at, :at)
+        VALUES ($1, $9, $10, $11, 'answer', 'assessment', $12, NULL, $13::jsonb, $14, $14)
     )
     SELECT id, updated_at FROM saved
-    """
-)
+"""
 
 _START_SQL = text(
     "UPDATE assessment SET status = 'in_progress', updated_at = now() WHERE tenant_id = :tenant_id AND id = :assessment_id AND status = 'draft'"
@@ -630,7 +638,8 @@ async def save_answer(
         "question_id": question_id,
         "respondent_id": respondent_id,
     }
-    row = (await db.execute(_CHECK_SQL, params)).first()
+    con = await driver(db)
+    row = await con.fetchrow(_CHECK_SQL, tenant_id, assessment_id, question_id, respondent_id)
     if row is None:
         raise NotFoundException()
     status, allows_na, resp_id, resp_submitted = row
@@ -667,17 +676,26 @@ async def save_answer(
             "na": value.not_applicable,
             "comment": value.comment[:200],
         }
-        audit = {
-            "audit_id": uuid7(),
-            "actor_id": actor.id,
-            "actor_label": actor.label[:320],
-            "entity_id": str(assessment_id),
-            "after": json.dumps(after),
-            "at": dt.datetime.now(dt.UTC),
-        }
-        saved = (await db.execute(_UPSERT_AUDITED_SQL, {**upsert, **audit})).one()
+        at = dt.datetime.now(dt.UTC)
+        saved = await con.fetchrow(
+            _UPSERT_AUDITED_SQL,
+            tenant_id,
+            upsert["id"],
+            assessment_id,
+            resp_id,
+            question_id,
+            value.level,
+            value.not_applicable,
+            value.comment,
+            uuid7(),
+            actor.id,
+            actor.label[:320],
+            str(assessment_id),
+            json.dumps(after),
+            at,
+        )
         return SavedAnswer(
-            saved.id, question_id, resp_id, value.level, value.not_applicable, value.comment, saved.updated_at
+            saved["id"], question_id, resp_id, value.level, value.not_applicable, value.comment, saved["updated_at"]
         )
     saved = (await db.execute(_UPSERT_SQL, upsert)).one()
     started = False

@@ -78,7 +78,11 @@ class Database:
 
     @classmethod
     def connect(cls, settings: Settings) -> Database:
-        engine = make_engine(app_url(settings, owner_url(settings)), pool_size=settings.db_pool_size)
+        # No overflow: beyond the pool a request waits for a connection. Overflow connections
+        # are closed as soon as they are returned, so under steady load above the pool size
+        # every request paid a fresh connect (benchmarked: a third of the autosave throughput
+        # at 32 clients).
+        engine = make_engine(app_url(settings, owner_url(settings)), pool_size=settings.db_pool_size, max_overflow=0)
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
 
     @asynccontextmanager

@@ -8,11 +8,12 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import bindparam, event, inspect, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
 from ordena.accounts.models import User
+from ordena.db.driver import driver
 from ordena.db.engine import apply_context_now, set_context
 from ordena.tenancy.models import Membership, Role, Tenant
 
@@ -53,11 +54,13 @@ async def tenant_by_slug(db: AsyncSession, slug: str) -> Tenant | None:
     return tenant
 
 
-# slug -> (expires at, detached read-only copy). Each request gets its own persistent copy
-# (``merge(load=False)``: no SQL), so the cached object is never attached, changed or shared.
+# slug -> (expires at, the row's values). Each request gets its own detached copy, so nothing
+# shared is ever attached or changed.
 _TENANT_TTL = 5.0
 _TENANT_CACHE_MAX = 4096
-_tenant_cache: dict[str, tuple[float, Tenant]] = {}
+_tenant_cache: dict[str, tuple[float, dict[str, Any]]] = {}
+_TENANT_KEYS = [attr.key for attr in inspect(Tenant).column_attrs]
+_TENANT_MANAGER: Any = inspect(Tenant).class_manager
 
 
 async def tenant_by_slug_cached(db: AsyncSession, slug: str) -> Tenant | None:
@@ -67,16 +70,19 @@ async def tenant_by_slug_cached(db: AsyncSession, slug: str) -> Tenant | None:
     hit = _tenant_cache.get(slug)
     clock = time.monotonic()
     if hit is not None and hit[0] > clock:
-        return await db.merge(hit[1], load=False)
+        # A private copy per request (a handler may change it before merging it), built the
+        # way the ORM loads rows; detached: a change is saved with ``db.merge``, as before.
+        copy: Tenant = _TENANT_MANAGER.new_instance()
+        copy.__dict__.update(hit[1])
+        make_transient_to_detached(copy)
+        return copy
     tenant = await tenant_by_slug(db, slug)
     if tenant is None:
         _tenant_cache.pop(slug, None)
         return None
     if len(_tenant_cache) >= _TENANT_CACHE_MAX:
         _tenant_cache.clear()
-    copy = Tenant(**{attr.key: getattr(tenant, attr.key) for attr in inspect(Tenant).column_attrs})
-    make_transient_to_detached(copy)
-    _tenant_cache[slug] = (clock + _TENANT_TTL, copy)
+    _tenant_cache[slug] = (clock + _TENANT_TTL, {key: getattr(tenant, key) for key in _TENANT_KEYS})
     return tenant
 
 
@@ -104,17 +110,30 @@ async def enter_firm(db: AsyncSession, tenant: Tenant, user_id: UUID | None) -> 
         await apply_context_now(db)
 
 
-# Built once: a module-level statement keeps its cache key, so each request skips rebuilding it.
-_ROLE_OF = select(Membership.role).where(
-    Membership.tenant_id == bindparam("tenant_id"), Membership.user_id == bindparam("user_id")
+# Runs before every firm page, straight on the driver (see ordena.db.driver), in one round
+# trip: write the caller into the transaction's context, read their membership (a user may
+# read their own membership rows), and write the firm into the context only if there is one.
+# Each materialized CTE reads the one before it, so they run in order: set_config first.
+_ENTER_AND_ROLE_SQL = """
+WITH ctx AS MATERIALIZED (
+    SELECT set_config('app.user_id', $4, true) AS member
+), found AS MATERIALIZED (
+    SELECT (SELECT m.role FROM membership m
+            WHERE m.tenant_id = $1 AND m.user_id = $2 AND m.user_id::text = ctx.member) AS role
+    FROM ctx
 )
+SELECT role, CASE WHEN role IS NOT NULL THEN set_config('app.tenant_id', $3, true) END FROM found
+"""
 
 
 async def role_in_firm(db: AsyncSession, tenant: Tenant, user: User) -> Role | None:
-    """Enter the firm and return the user's role there, if any."""
-    await enter_firm(db, tenant, user.id)
-    role: Role | None = await db.scalar(_ROLE_OF, {"tenant_id": tenant.id, "user_id": user.id})
-    return role
+    """Enter the firm and return the user's role there; a non-member gets None and no context."""
+    con = await driver(db)
+    role = await con.fetchval(_ENTER_AND_ROLE_SQL, tenant.id, user.id, str(tenant.id), str(user.id))
+    if role is None:
+        return None
+    set_context(db, tenant_id=tenant.id, user_id=user.id)  # for this session's later transactions
+    return Role[role]  # stored by name (SQLAlchemy Enum)
 
 
 async def firms_of_user(db: AsyncSession, user_id: UUID) -> list[tuple[Tenant, Role]]:

@@ -7,7 +7,6 @@ import time
 from typing import Any
 
 import structlog
-from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -26,7 +25,8 @@ def security_headers_middleware(app: ASGIApp) -> ASGIApp:
             await app(scope, receive, send)
             return
         request_id = secrets.token_hex(8)
-        scope.setdefault("state", {})["request_id"] = request_id
+        state = scope.setdefault("state", {})
+        state["request_id"] = request_id
         structlog.contextvars.bind_contextvars(request_id=request_id)
         started = time.perf_counter()
         status: dict[str, Any] = {}
@@ -35,16 +35,8 @@ def security_headers_middleware(app: ASGIApp) -> ASGIApp:
         async def send_wrapper(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
-                headers = MutableScopeHeaders.from_message(message)
-                headers.setdefault("Content-Security-Policy", CSP)
-                headers.setdefault("X-Content-Type-Options", "nosniff")
-                headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-                headers.setdefault("X-Frame-Options", "DENY")
-                headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-                headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-                headers["X-Request-Id"] = request_id
-                if secure:
-                    headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+                message["headers"] = _with_security_headers(message.get("headers", ()), request_id, secure)
+                state["security_headers"] = True
             await send(message)
 
         try:
@@ -64,18 +56,40 @@ def security_headers_middleware(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
+_HEADERS: list[tuple[bytes, bytes]] = [
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+_HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
+
+
+def _with_security_headers(headers: Any, request_id: str, secure: bool) -> list[tuple[bytes, bytes]]:
+    """The response's headers plus ours, where the handler did not set its own (a page may
+    set a narrower Referrer-Policy, for instance); the request id always ours. Raw header
+    pairs, not a headers object: this runs on every response (profiled)."""
+    out = [(bytes(k), bytes(v)) for k, v in headers if bytes(k).lower() != b"x-request-id"]
+    present = {k.lower() for k, _v in out}
+    out.extend(pair for pair in _HEADERS if pair[0] not in present)
+    if secure and _HSTS[0] not in present:
+        out.append(_HSTS)
+    out.append((b"x-request-id", request_id.encode()))
+    return out
+
+
 async def security_headers_before_send(message: Message, scope: Scope) -> None:
     """The same headers for responses no middleware sees (Litestar answers unknown URLs and
     wrong methods before the middleware stack runs)."""
     if message["type"] != "http.response.start":
         return
-    headers = MutableScopeHeaders.from_message(message)
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
-    headers.setdefault("X-Frame-Options", "DENY")
-    if "x-request-id" not in headers:
-        headers["X-Request-Id"] = scope.get("state", {}).get("request_id") or secrets.token_hex(8)
+    state = scope.get("state", {})
+    if state.get("security_headers"):
+        return  # the middleware added them already
     app = scope.get("app")
-    if app is not None and app.state.settings.secure_cookies:
-        headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+    secure = bool(app is not None and app.state.settings.secure_cookies)
+    message["headers"] = _with_security_headers(
+        message.get("headers", ()), state.get("request_id") or secrets.token_hex(8), secure
+    )

@@ -1,0 +1,41 @@
+"""The asyncpg connection under a request's ORM transaction, for the few statements that run on
+every request (who is calling, which firm) and on the autosave.
+
+Benchmarked (docs/benchmarks.md): SQLAlchemy's execution layer was a third of an autosave's
+CPU. Statements sent here run inside the same transaction as the ORM's, with the same tenant
+context, so row-level security applies exactly as it does to ORM statements; they skip only
+SQLAlchemy's compilation and result processing. Everything else keeps using the ORM.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import asyncpg
+from sqlalchemy.ext.asyncio import AsyncSession
+
+_KEY = "_driver_connection"  # (the ORM transaction, its asyncpg connection), in session.info
+
+
+async def driver(db: AsyncSession) -> asyncpg.Connection:
+    """The asyncpg connection of ``db``'s transaction, begun if it was not yet.
+
+    ``db.connection()`` begins the ORM transaction (and the ``after_begin`` hook writes the
+    tenant context when one is known). SQLAlchemy's asyncpg adapter sends ``BEGIN`` lazily,
+    with the first statement; when no statement went through it yet, it is started here through
+    the adapter, so that the ORM's later COMMIT/ROLLBACK still ends it.
+    """
+    cached = db.info.get(_KEY)
+    transaction = db.sync_session.get_transaction()
+    if cached is not None and transaction is not None and cached[0] is transaction:
+        return cached[1]
+    conn = await db.connection()
+    fairy = await conn.get_raw_connection()
+    adapted: Any = fairy.dbapi_connection
+    # Pinned SQLAlchemy < 2.1 (pyproject): the adapter's transaction flag and starter are
+    # private; tests/integration/db/test_driver.py fails if they change.
+    if not adapted._started:
+        await adapted._start_transaction()
+    connection: asyncpg.Connection = fairy.driver_connection
+    db.info[_KEY] = (db.sync_session.get_transaction(), connection)
+    return connection

@@ -1,0 +1,107 @@
+"""The hot path's statements go straight to asyncpg (ordena.db.driver) but must behave exactly
+like ORM statements: same transaction, same tenant context, same row-level security."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import func, select, text
+
+from ordena.accounts.models import User
+from ordena.accounts.sessions import load_session, revoke, start_session
+from ordena.companies.models import Company
+from ordena.db.driver import driver
+from ordena.db.engine import Database
+from ordena.tenancy.models import Role
+from ordena.tenancy.services import role_in_firm
+from tests.factories import make_firm
+
+
+async def test_a_statement_on_the_driver_is_undone_by_the_orm_rollback_and_kept_by_its_commit(
+    database: Database,
+) -> None:
+    firm = await make_firm(database, roles=(Role.OWNER,))
+    async with database.session(tenant_id=firm.tenant.id) as db:
+        con = await driver(db)
+        await con.execute(
+            "INSERT INTO company (tenant_id, id, name, country, industry_section, size_band, default_target_level, created_at, updated_at)"
+            " VALUES ($1, $2, 'Rolled back SAC', 'PE', 'G', 'micro', 3, now(), now())",
+            firm.tenant.id,
+            uuid.uuid4(),
+        )
+        assert await db.scalar(select(func.count()).select_from(Company)) == 1, "the ORM sees it: same transaction"
+        await db.rollback()
+        assert await db.scalar(select(func.count()).select_from(Company)) == 0
+
+        kept = uuid.uuid4()
+        con = await driver(db)
+        await con.execute(
+            "INSERT INTO company (tenant_id, id, name, country, industry_section, size_band, default_target_level, created_at, updated_at)"
+            " VALUES ($1, $2, 'Kept SAC', 'PE', 'G', 'micro', 3, now(), now())",
+            firm.tenant.id,
+            kept,
+        )
+        await db.commit()
+    async with database.session(tenant_id=firm.tenant.id) as db:
+        assert await db.scalar(select(Company.name).where(Company.id == kept)) == "Kept SAC"
+
+
+async def test_entering_a_firm_sets_the_context_only_for_a_member(database: Database) -> None:
+    firm = await make_firm(database, roles=(Role.CONSULTANT,))
+    other = await make_firm(database, roles=(Role.OWNER,))
+    async with database.session(tenant_id=firm.tenant.id) as db:
+        db.add(
+            Company(tenant_id=firm.tenant.id, name="Visible SAC", country="PE", industry_section="G", size_band="micro")
+        )
+        await db.commit()
+    member = firm.users[Role.CONSULTANT]
+    stranger = other.users[Role.OWNER]
+
+    async with database.session() as db:
+        assert await role_in_firm(db, firm.tenant, member) is Role.CONSULTANT
+        con = await driver(db)
+        assert await con.fetchval("SELECT current_setting('app.tenant_id', true)") == str(firm.tenant.id)
+        assert await con.fetchval("SELECT count(*) FROM company") == 1
+
+    async with database.session() as db:
+        assert await role_in_firm(db, firm.tenant, stranger) is None
+        con = await driver(db)
+        # No membership row, so the set_config beside it never ran: no firm, no rows.
+        assert (await con.fetchval("SELECT current_setting('app.tenant_id', true)")) in (None, "")
+        assert await con.fetchval("SELECT count(*) FROM company") == 0
+
+
+async def test_a_session_loaded_on_the_driver_is_tracked_by_the_orm(database: Database) -> None:
+    async with database.session() as db:
+        user = User(email=f"driver.{uuid.uuid4().hex[:8]}@example.com", name="Ana Driver")
+        db.add(user)
+        await db.flush()
+        token, _row = await start_session(db, user_id=user.id, days=1)
+        await db.commit()
+
+    async with database.session() as db:
+        loaded = await load_session(db, token)
+        assert loaded is not None
+        session, loaded_user = loaded
+        assert loaded_user is not None and loaded_user.name == "Ana Driver"
+        assert session.scope == {}
+        await revoke(db, session)  # a change to the loaded object is flushed like any other
+        await db.commit()
+
+    async with database.session() as db:
+        assert await load_session(db, token) is None
+        revoked = await db.scalar(
+            text("SELECT revoked_at IS NOT NULL FROM user_session WHERE user_id = :u"), {"u": user.id}
+        )
+        assert revoked is True
+
+
+async def test_an_inactive_user_has_no_session(database: Database) -> None:
+    async with database.session() as db:
+        user = User(email=f"inactive.{uuid.uuid4().hex[:8]}@example.com", name="Inactiva", is_active=False)
+        db.add(user)
+        await db.flush()
+        token, _row = await start_session(db, user_id=user.id, days=1)
+        await db.commit()
+    async with database.session() as db:
+        assert await load_session(db, token) is None
