@@ -4,7 +4,9 @@ stops it and writes OUT_PREFIX.txt (the call tree) and OUT_PREFIX.json (self tim
 
 from __future__ import annotations
 
+import cProfile
 import json
+import os
 import signal
 import sys
 from collections import defaultdict
@@ -44,12 +46,20 @@ def bucket(path: str | None) -> str:
 def main() -> None:
     target, port, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     profiler = Profiler(interval=0.0005, async_mode="disabled")
+    # BENCH_CPROFILE=1: a deterministic profile instead (OUT_PREFIX.pstats), for counting calls.
+    deterministic = cProfile.Profile() if os.environ.get("BENCH_CPROFILE") else None
 
     def start(*_a: Any) -> None:
-        profiler.start()
+        if deterministic is not None:
+            deterministic.enable()
+        else:
+            profiler.start()
 
     def stop(*_a: Any) -> None:
-        if profiler.is_running:
+        if deterministic is not None:
+            deterministic.disable()
+            deterministic.dump_stats(out + ".pstats")
+        elif profiler.is_running:
             write(profiler, out)
 
     signal.signal(signal.SIGUSR1, start)

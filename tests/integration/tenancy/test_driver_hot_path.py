@@ -10,6 +10,7 @@ from sqlalchemy import func, select, text
 from ordena.accounts.models import User
 from ordena.accounts.sessions import load_session, revoke, start_session
 from ordena.companies.models import Company
+from ordena.db.driver import commit as driver_commit
 from ordena.db.driver import driver
 from ordena.db.engine import Database
 from ordena.tenancy.models import Role
@@ -105,3 +106,33 @@ async def test_an_inactive_user_has_no_session(database: Database) -> None:
         await db.commit()
     async with database.session() as db:
         assert await load_session(db, token) is None
+
+
+async def test_the_request_commit_keeps_driver_writes_and_orm_changes_alike(database: Database) -> None:
+    firm = await make_firm(database, roles=(Role.OWNER,))
+    by_driver, by_orm = uuid.uuid4(), uuid.uuid4()
+    async with database.session(tenant_id=firm.tenant.id) as db:
+        con = await driver(db)
+        await con.execute(
+            "INSERT INTO company (tenant_id, id, name, country, industry_section, size_band, default_target_level, created_at, updated_at)"
+            " VALUES ($1, $2, 'Driver SAC', 'PE', 'G', 'micro', 3, now(), now())",
+            firm.tenant.id,
+            by_driver,
+        )
+        await driver_commit(db)  # nothing pending in the ORM: committed on the driver
+    async with database.session(tenant_id=firm.tenant.id) as db:
+        await driver(db)
+        db.add(
+            Company(
+                id=by_orm,
+                tenant_id=firm.tenant.id,
+                name="ORM SAC",
+                country="PE",
+                industry_section="G",
+                size_band="micro",
+            )
+        )
+        await driver_commit(db)  # a pending object: the ORM's own commit flushes it
+    async with database.session(tenant_id=firm.tenant.id) as db:
+        names = set((await db.scalars(select(Company.name).where(Company.id.in_([by_driver, by_orm])))).all())
+    assert names == {"Driver SAC", "ORM SAC"}

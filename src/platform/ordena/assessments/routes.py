@@ -19,7 +19,10 @@ from ordena.assessments import services as svc
 from ordena.assessments.models import KINDS, STATUSES, Assessment
 from ordena.audit.services import Actor
 from ordena.companies.services import get_company, list_contacts
+from ordena.db.request_db import RequestDB
 from ordena.tenancy.models import Role
+from ordena.web.access import firm_of
+from ordena.web.db import request_db
 from ordena.web.deps import DB, CurrentAuth, Firm, Form
 from ordena.web.forms import FormError, FormErrors, ServiceError
 from ordena.web.i18n import _
@@ -159,7 +162,12 @@ def _error_fragment(exc: ServiceError) -> Response[str]:
 
 
 async def _save_one(
-    db: DB, tenant_id: UUID, assessment_id: UUID, data: dict[str, Any], actor: Actor, respondent_id: UUID | None
+    db: DB | RequestDB,
+    tenant_id: UUID,
+    assessment_id: UUID,
+    data: dict[str, Any],
+    actor: Actor,
+    respondent_id: UUID | None,
 ) -> Response[str]:
     qid = _uuid(data.get("question_id"))
     level = data.get("level", data.get(f"level_{qid}"))
@@ -461,9 +469,16 @@ async def _save_page(
 
 
 @post("/w/{slug:str}/assessments/{assessment_id:uuid}/answers", opt=CONSULTANT, status_code=200)
-async def save_answer(db: DB, firm: Firm, assessment_id: FromPath[UUID], data: Form) -> Response[str]:
-    """Autosave of one answer: question_id, level (1–5 or "na"), comment → a small fragment."""
-    return await _save_one(db, firm.tenant_id, assessment_id, data, actor_of(firm.user), None)
+async def save_answer(request: Request[Any, Any, Any], assessment_id: FromPath[UUID], data: Form) -> Response[str]:
+    """Autosave of one answer: question_id, level (1–5 or "na"), comment → a small fragment.
+
+    The product's hottest write runs on the request's driver, without an ORM session (see
+    ordena.db.request_db and docs/benchmarks.md), so it commits here instead of in ``db``."""
+    firm = firm_of(request)
+    rdb = request_db(request)
+    response = await _save_one(rdb, firm.tenant_id, assessment_id, data, actor_of(firm.user), None)
+    await rdb.commit()
+    return response
 
 
 async def _add_evidence(

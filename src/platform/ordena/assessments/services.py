@@ -45,6 +45,7 @@ from ordena.audit.services import Actor, record, snapshot
 from ordena.companies.models import Company, Contact
 from ordena.companies.services import get_company
 from ordena.db.driver import driver
+from ordena.db.request_db import RequestDB
 from ordena.lib.clock import now
 from ordena.lib.pagination import Page
 from ordena.web.forms import FormErrors, ServiceError
@@ -618,7 +619,7 @@ class SavedAnswer:
 
 
 async def save_answer(
-    db: AsyncSession,
+    db: AsyncSession | RequestDB,
     tenant_id: UUID,
     assessment_id: UUID,
     question_id: UUID,
@@ -638,7 +639,7 @@ async def save_answer(
         "question_id": question_id,
         "respondent_id": respondent_id,
     }
-    con = await driver(db)
+    con = await (db.begin() if isinstance(db, RequestDB) else driver(db))
     row = await con.fetchrow(_CHECK_SQL, tenant_id, assessment_id, question_id, respondent_id)
     if row is None:
         raise NotFoundException()
@@ -697,6 +698,11 @@ async def save_answer(
         return SavedAnswer(
             saved["id"], question_id, resp_id, value.level, value.not_applicable, value.comment, saved["updated_at"]
         )
+    if isinstance(db, RequestDB):
+        # The first answer of a draft (once per assessment) also starts it and writes its
+        # audit row through the ORM: the driver's transaction only read, so it ends here.
+        await db.rollback()
+        db = await db.session()
     saved = (await db.execute(_UPSERT_SQL, upsert)).one()
     started = False
     if status == "draft":

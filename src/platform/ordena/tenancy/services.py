@@ -13,8 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import make_transient_to_detached
 
 from ordena.accounts.models import User
-from ordena.db.driver import driver
 from ordena.db.engine import apply_context_now, set_context
+from ordena.db.request_db import RequestDB, driver_of, enter_context
 from ordena.tenancy.models import Membership, Role, Tenant
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$")
@@ -63,7 +63,7 @@ _TENANT_KEYS = [attr.key for attr in inspect(Tenant).column_attrs]
 _TENANT_MANAGER: Any = inspect(Tenant).class_manager
 
 
-async def tenant_by_slug_cached(db: AsyncSession, slug: str) -> Tenant | None:
+async def tenant_by_slug_cached(db: AsyncSession | RequestDB, slug: str) -> Tenant | None:
     """:func:`tenant_by_slug` for the per-request firm guard: the row is cached in-process for a
     few seconds (changes made through the ORM in this process drop it at once). Membership is
     still checked on every request."""
@@ -76,7 +76,7 @@ async def tenant_by_slug_cached(db: AsyncSession, slug: str) -> Tenant | None:
         copy.__dict__.update(hit[1])
         make_transient_to_detached(copy)
         return copy
-    tenant = await tenant_by_slug(db, slug)
+    tenant = await tenant_by_slug(await db.session() if isinstance(db, RequestDB) else db, slug)
     if tenant is None:
         _tenant_cache.pop(slug, None)
         return None
@@ -126,13 +126,13 @@ SELECT role, CASE WHEN role IS NOT NULL THEN set_config('app.tenant_id', $3, tru
 """
 
 
-async def role_in_firm(db: AsyncSession, tenant: Tenant, user: User) -> Role | None:
+async def role_in_firm(db: AsyncSession | RequestDB, tenant: Tenant, user: User) -> Role | None:
     """Enter the firm and return the user's role there; a non-member gets None and no context."""
-    con = await driver(db)
+    con = await driver_of(db)
     role = await con.fetchval(_ENTER_AND_ROLE_SQL, tenant.id, user.id, str(tenant.id), str(user.id))
     if role is None:
         return None
-    set_context(db, tenant_id=tenant.id, user_id=user.id)  # for this session's later transactions
+    enter_context(db, tenant_id=tenant.id, user_id=user.id)  # for the later transactions
     return Role[role]  # stored by name (SQLAlchemy Enum)
 
 

@@ -73,7 +73,7 @@ def auth_middleware(app: ASGIApp) -> ASGIApp:
         # (no cookie) and could mint new tokens or act through the owner's forms.
         bearer = _bearer(scope) if scope.get("path", "").startswith("/api/") else None
         if bearer is not None:
-            found = await api_tokens.authenticate(request_db(_ConnView(scope)), bearer)
+            found = await api_tokens.authenticate(await request_db(_ConnView(scope)).session(), bearer)
             if found is not None:
                 auth = Auth(user=found, via_api_token=True)
         else:

@@ -1,8 +1,10 @@
-"""One database session per request, created on first use and closed when the response ends.
+"""The request's database work (:class:`ordena.db.request_db.RequestDB`), created on first use
+and closed when the response ends.
 
-The access guard, the auth middleware and the handler all share it, so a request holds a single
-pooled connection. The ``db`` dependency commits when the handler returns normally and rolls
-back when it raises (including :class:`ordena.web.forms.FormError`), before the response is sent.
+The auth middleware, the access guard and the handler all share it, so a request holds a single
+pooled connection at a time. The ``db`` dependency is the request's ORM session; it commits when
+the handler returns normally and rolls back when it raises (including
+:class:`ordena.web.forms.FormError`), before the response is sent.
 """
 
 from __future__ import annotations
@@ -16,37 +18,41 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.db.engine import Database
+from ordena.db.request_db import RequestDB
 
-_KEY = "_ordena_db_session"
+_KEY = "_ordena_request_db"
 
 
-def request_db(connection: Any) -> AsyncSession:
+def request_db(connection: Any) -> RequestDB:
     state = connection.scope.setdefault("state", {})
-    session: AsyncSession | None = state.get(_KEY)
-    if session is None:
+    found: RequestDB | None = state.get(_KEY)
+    if found is None:
         database: Database = connection.app.state.database
-        session = database.sessionmaker()
-        state[_KEY] = session
-    return session
+        found = RequestDB(database)
+        state[_KEY] = found
+    return found
 
 
 async def provide_db(request: Request[Any, Any, State]) -> AsyncGenerator[AsyncSession, None]:
-    session = request_db(request)
+    rdb = request_db(request)
+    session = await rdb.session()
     try:
         yield session
     except Exception:
-        # Detach first: a rollback would expire every loaded object, and the error page or the
-        # re-rendered form still reads them (no lazy loads are possible while rendering).
-        session.expunge_all()
-        await session.rollback()
+        await rdb.rollback()
         raise
     else:
         wrote_jobs = session.info.pop("outbox_pending", False)
-        await session.commit()
+        await rdb.commit()
         if wrote_jobs:
-            jobs = request.app.state.get("jobs")
-            if jobs is not None:
-                jobs.wake()
+            wake_jobs(request)
+
+
+def wake_jobs(request: Request[Any, Any, State]) -> None:
+    """Relay the outbox at once (the jobs a request wrote are committed by now)."""
+    jobs = request.app.state.get("jobs")
+    if jobs is not None:
+        jobs.wake()
 
 
 def db_session_middleware(app: ASGIApp) -> ASGIApp:
@@ -54,8 +60,8 @@ def db_session_middleware(app: ASGIApp) -> ASGIApp:
         try:
             await app(scope, receive, send)
         finally:
-            session = scope.get("state", {}).pop(_KEY, None)
-            if session is not None:
-                await session.close()
+            rdb = scope.get("state", {}).pop(_KEY, None)
+            if rdb is not None:
+                await rdb.close()
 
     return middleware
