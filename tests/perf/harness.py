@@ -21,9 +21,9 @@ import contextlib
 import dataclasses
 import io
 import json
-import pstats
 import os
 import platform
+import pstats
 import random
 import re
 import signal
@@ -755,7 +755,15 @@ def profile(ctx: Context, sc: Scenario, env: dict[str, str]) -> dict[str, Any]:
         text = f"cProfile, {res.requests} requests under the profiler\n{buf.getvalue()}"
         Path(out + ".pstats.txt").write_text(text)
         ctx.say(f"  deterministic profile: {out}.pstats.txt")
-        return {"by_library": {}, "top_functions": [], "text": text, "scenario": sc.title, "concurrency": conc, "rps_under_profiler": res.rps, "duration": 0.0}
+        return {
+            "by_library": {},
+            "top_functions": [],
+            "text": text,
+            "scenario": sc.title,
+            "concurrency": conc,
+            "rps_under_profiler": res.rps,
+            "duration": 0.0,
+        }
     data: dict[str, Any] = json.loads(Path(out + ".json").read_text())
     data["text"] = Path(out + ".txt").read_text()
     data["scenario"] = sc.title
