@@ -18,13 +18,11 @@ from ordena.lib.logging import configure_logging
 from ordena.server.routes import all_routes
 from ordena.settings import Settings
 from ordena.web.access import access_guard, provide_auth, provide_firm
-from ordena.web.auth import auth_middleware
 from ordena.web.csrf import csrf_check
-from ordena.web.db import db_session_middleware, provide_db
+from ordena.web.db import provide_db
 from ordena.web.errors import EXCEPTION_HANDLERS
-from ordena.web.flash import flash_middleware
-from ordena.web.locale import locale_middleware
-from ordena.web.security import security_headers_before_send, security_headers_middleware
+from ordena.web.plumbing import request_middleware
+from ordena.web.security import security_headers_before_send
 from ordena.web.templating import template_config
 
 
@@ -52,14 +50,7 @@ class OrdenaPlugin(InitPluginProtocol):
                 "auth": Provide(provide_auth, sync_to_thread=False),
             }
         )
-        # Outermost first: headers and request id wrap everything, the DB session outlives auth.
-        app_config.middleware[:0] = [
-            security_headers_middleware,
-            db_session_middleware,
-            flash_middleware,
-            auth_middleware,
-            locale_middleware,
-        ]
+        app_config.middleware[:0] = [request_middleware]
         app_config.guards.append(access_guard)
         app_config.before_request = csrf_check
         app_config.before_send.append(security_headers_before_send)

@@ -10,9 +10,7 @@ import hashlib
 import hmac
 from typing import Any
 
-from litestar.datastructures import MutableScopeHeaders
-from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Scope
 
 from ordena.accounts import api_tokens
 from ordena.accounts.sessions import Auth, load_session
@@ -58,52 +56,39 @@ class _ConnView:
         self.app = scope["app"]
 
 
-def auth_middleware(app: ASGIApp) -> ASGIApp:
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP or scope.get("path", "").startswith("/static/"):
-            await app(scope, receive, send)
-            return
-        settings: Settings = scope["app"].state.settings
-        state: dict[str, Any] = scope.setdefault("state", {})
-        cookies = _cookies(scope)
-        auth = Auth()
-        set_anon: str | None = None
-
-        # Bearer tokens open the JSON API only: on the pages a token would skip the CSRF check
-        # (no cookie) and could mint new tokens or act through the owner's forms.
-        bearer = _bearer(scope) if scope.get("path", "").startswith("/api/") else None
-        if bearer is not None:
-            found = await api_tokens.authenticate(await request_db(_ConnView(scope)).session(), bearer)
-            if found is not None:
-                auth = Auth(user=found, via_api_token=True)
-        else:
-            token = cookies.get(session_cookie_name(settings))
-            if token:
-                loaded = await load_session(request_db(_ConnView(scope)), token)
-                if loaded is not None:
-                    session, user = loaded
-                    auth = Auth(user=user, session=session, scope=dict(session.scope or {}))
-        if auth.session is not None:
-            state["csrf_token"] = auth.session.csrf_token
-        else:
-            anon = cookies.get(anon_cookie_name(settings))
-            if not anon or len(anon) < 20:
-                anon = set_anon = new_secret(18)
-            state["csrf_token"] = anonymous_csrf(settings, anon)
-        state["auth"] = auth
-
-        async def send_wrapper(message: Message) -> None:
-            if message["type"] == "http.response.start" and set_anon:
-                headers = MutableScopeHeaders.from_message(message)
-                headers.add("Set-Cookie", cookie_header(settings, anon_cookie_name(settings), set_anon))
-            await send(message)
-
-        await app(scope, receive, send_wrapper)
-
-    return middleware
+async def authenticate(scope: Scope, cookies: dict[str, str]) -> str | None:
+    """Put the caller (``state["auth"]``) and the request's CSRF token (``state["csrf_token"]``)
+    in the scope. Returns a new anonymous pre-session value when one must be set as a cookie."""
+    settings: Settings = scope["app"].state.settings
+    state: dict[str, Any] = scope.setdefault("state", {})
+    auth = Auth()
+    set_anon: str | None = None
+    # Bearer tokens open the JSON API only: on the pages a token would skip the CSRF check
+    # (no cookie) and could mint new tokens or act through the owner's forms.
+    bearer = _bearer(scope) if scope.get("path", "").startswith("/api/") else None
+    if bearer is not None:
+        found = await api_tokens.authenticate(await request_db(_ConnView(scope)).session(), bearer)
+        if found is not None:
+            auth = Auth(user=found, via_api_token=True)
+    else:
+        token = cookies.get(session_cookie_name(settings))
+        if token:
+            loaded = await load_session(request_db(_ConnView(scope)), token)
+            if loaded is not None:
+                session, user = loaded
+                auth = Auth(user=user, session=session, scope=dict(session.scope or {}))
+    if auth.session is not None:
+        state["csrf_token"] = auth.session.csrf_token
+    else:
+        anon = cookies.get(anon_cookie_name(settings))
+        if not anon or len(anon) < 20:
+            anon = set_anon = new_secret(18)
+        state["csrf_token"] = anonymous_csrf(settings, anon)
+    state["auth"] = auth
+    return set_anon
 
 
-def _cookies(scope: Scope) -> dict[str, str]:
+def parse_cookies(scope: Scope) -> dict[str, str]:
     """name → value of the request's cookies. Ours are plain tokens (no quoting), so a split
     is enough; the standard library's cookie parser was a measurable part of every request."""
     found: dict[str, str] = {}

@@ -14,7 +14,6 @@ from typing import Any
 
 from litestar import Request
 from litestar.datastructures import State
-from litestar.types import ASGIApp, Receive, Scope, Send
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.db.engine import Database
@@ -55,13 +54,8 @@ def wake_jobs(request: Request[Any, Any, State]) -> None:
         jobs.wake()
 
 
-def db_session_middleware(app: ASGIApp) -> ASGIApp:
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        try:
-            await app(scope, receive, send)
-        finally:
-            rdb = scope.get("state", {}).pop(_KEY, None)
-            if rdb is not None:
-                await rdb.close()
-
-    return middleware
+async def close_request_db(state: dict[str, Any]) -> None:
+    """End the request's database work (after the response; see ordena.web.plumbing)."""
+    rdb = state.pop(_KEY, None)
+    if rdb is not None:
+        await rdb.close()

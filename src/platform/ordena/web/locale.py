@@ -2,38 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar.types import Scope
 
 from ordena.web import i18n
 
 LANG_COOKIE = "ordena_lang"
 
 
-def locale_middleware(app: ASGIApp) -> ASGIApp:
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await app(scope, receive, send)
-            return
-        chosen: str | None = None
-        accept: str | None = None
-        for key, value in scope.get("headers", []):
-            if key == b"cookie":
-                for part in value.decode("latin-1").split(";"):
-                    name, _sep, val = part.strip().partition("=")
-                    if name == LANG_COOKIE and val in i18n.LOCALES:
-                        chosen = val
-            elif key == b"accept-language":
+def choose_locale(scope: Scope, cookies: dict[str, str]) -> str:
+    """Set (and return) the request's language: cookie, then the signed-in user's setting,
+    then the browser's Accept-Language, then the default."""
+    chosen = cookies.get(LANG_COOKIE)
+    if chosen not in i18n.LOCALES:
+        chosen = None
+    state = scope.setdefault("state", {})
+    if chosen is None:
+        user = getattr(state.get("auth"), "user", None)
+        chosen = getattr(user, "locale", None) if user is not None else None
+    if chosen is None:
+        accept = None
+        for key, value in scope.get("headers", ()):
+            if key == b"accept-language":
                 accept = value.decode("latin-1")
-        if chosen is None:
-            auth: Any = scope.get("state", {}).get("auth")
-            user = getattr(auth, "user", None)
-            chosen = getattr(user, "locale", None) if user is not None else None
-        locale = chosen or i18n.negotiate(accept) or scope["app"].state.settings.default_locale
-        i18n.set_locale(locale)
-        scope.setdefault("state", {})["locale"] = i18n.get_locale()
-        await app(scope, receive, send)
-
-    return middleware
+                break
+        chosen = i18n.negotiate(accept)
+    i18n.set_locale(chosen or scope["app"].state.settings.default_locale)
+    locale = i18n.get_locale()
+    state["locale"] = locale
+    return locale

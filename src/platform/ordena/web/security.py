@@ -7,8 +7,7 @@ import time
 from typing import Any
 
 import structlog
-from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import Message, Scope
 
 log = structlog.get_logger("ordena.http")
 
@@ -19,41 +18,17 @@ CSP = (
 )
 
 
-def security_headers_middleware(app: ASGIApp) -> ASGIApp:
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await app(scope, receive, send)
-            return
-        request_id = secrets.token_hex(8)
-        state = scope.setdefault("state", {})
-        state["request_id"] = request_id
-        structlog.contextvars.bind_contextvars(request_id=request_id)
-        started = time.perf_counter()
-        status: dict[str, Any] = {}
-        secure = scope["app"].state.settings.secure_cookies
-
-        async def send_wrapper(message: Message) -> None:
-            if message["type"] == "http.response.start":
-                status["code"] = message["status"]
-                message["headers"] = _with_security_headers(message.get("headers", ()), request_id, secure)
-                state["security_headers"] = True
-            await send(message)
-
-        try:
-            await app(scope, receive, send_wrapper)
-        finally:
-            path = scope.get("path", "")
-            if not path.startswith("/static/"):
-                log.info(
-                    "request",
-                    method=scope.get("method"),
-                    path=path,
-                    status=status.get("code"),
-                    ms=round((time.perf_counter() - started) * 1000, 1),
-                )
-            structlog.contextvars.clear_contextvars()
-
-    return middleware
+def log_request(scope: Scope, status: int | None, started: float) -> None:
+    """One JSON line per request (static files excepted), with the bound request id."""
+    path = scope.get("path", "")
+    if not path.startswith("/static/"):
+        log.info(
+            "request",
+            method=scope.get("method"),
+            path=path,
+            status=status,
+            ms=round((time.perf_counter() - started) * 1000, 1),
+        )
 
 
 _HEADERS: list[tuple[bytes, bytes]] = [
@@ -67,7 +42,7 @@ _HEADERS: list[tuple[bytes, bytes]] = [
 _HSTS = (b"strict-transport-security", b"max-age=63072000; includeSubDomains")
 
 
-def _with_security_headers(headers: Any, request_id: str, secure: bool) -> list[tuple[bytes, bytes]]:
+def with_security_headers(headers: Any, request_id: str, secure: bool) -> list[tuple[bytes, bytes]]:
     """The response's headers plus ours, where the handler did not set its own (a page may
     set a narrower Referrer-Policy, for instance); the request id always ours. Raw header
     pairs, not a headers object: this runs on every response (profiled)."""
@@ -90,6 +65,6 @@ async def security_headers_before_send(message: Message, scope: Scope) -> None:
         return  # the middleware added them already
     app = scope.get("app")
     secure = bool(app is not None and app.state.settings.secure_cookies)
-    message["headers"] = _with_security_headers(
+    message["headers"] = with_security_headers(
         message.get("headers", ()), state.get("request_id") or secrets.token_hex(8), secure
     )
