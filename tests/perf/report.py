@@ -194,16 +194,19 @@ def render(
     w("## Scenarios")
     w("")
     w(
-        "Throughput in requests/s, latencies in ms (Ordena, median over rounds); ratio = Ordena ÷ floor within each round."
+        "Throughput in requests/s, latencies in ms (Ordena, median over rounds); ratio = Ordena ÷ floor within each round. "
+        "Server CPU per request: user + system time of the server process during the load ÷ requests served (median "
+        "over rounds); less noisy than throughput on a shared machine, and the server near one full core means the "
+        "scenario is CPU-bound."
     )
     w("")
     w(
-        "| scenario | clients | Ordena req/s | floor req/s | ratio | p50 | p95 | p99 | floor p99 | errors | peak RSS Ordena / floor |"
+        "| scenario | clients | Ordena req/s | floor req/s | ratio | p50 | p95 | p99 | floor p99 | server CPU per request, Ordena / floor | errors | peak RSS Ordena / floor |"
     )
-    w("|---|---|---|---|---|---|---|---|---|---|---|")
+    w("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for sc in scenarios:
         if sc.status != "measured":
-            w(f"| {sc.title} | | {sc.status} | | | | | | | | |")
+            w(f"| {sc.title} | | {sc.status} | | | | | | | | | |")
             continue
         for conc, pairs in sorted(sc.pairs.items()):
             o = [p[0] for p in pairs]
@@ -212,7 +215,8 @@ def render(
             w(
                 f"| {sc.title} | {conc} | {_mmm([x.rps for x in o])} | {_mmm([x.rps for x in f])} | {_mmm_pct(ratios(pairs))} | "
                 f"{_mmm([x.p50_ms for x in o], '{:.1f}')} | {_mmm([x.p95_ms for x in o], '{:.1f}')} | "
-                f"{_mmm([x.p99_ms for x in o], '{:.1f}')} | {_mmm([x.p99_ms for x in f], '{:.1f}')} | {errs} | "
+                f"{_mmm([x.p99_ms for x in o], '{:.1f}')} | {_mmm([x.p99_ms for x in f], '{:.1f}')} | "
+                f"{statistics.median(x.cpu_ms for x in o):.2f} / {statistics.median(x.cpu_ms for x in f):.2f} ms | {errs} | "
                 f"{sc.peak_rss_kib / 1024:.0f} / {sc.floor_peak_rss_kib / 1024:.0f} MiB |"
             )
     w("")

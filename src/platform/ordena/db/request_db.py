@@ -137,9 +137,13 @@ class RequestDB:
         finally:
             fairy, self._fairy = self._fairy, None
             self._in_transaction = False
-            # The pool's reset on return finds no transaction begun through SQLAlchemy, so it
-            # sends nothing; a broken connection is closed and replaced by the pool.
-            await greenlet_spawn(fairy.close)
+            if fairy.driver_connection.is_closed():
+                # Lost (server restart, network): the pool replaces it.
+                await greenlet_spawn(fairy.invalidate)
+            else:
+                # No transaction is open and none was begun through SQLAlchemy, so the pool's
+                # reset on return sends nothing: the check-in does no I/O and needs no greenlet.
+                fairy.close()
 
 
 async def driver_of(db: AsyncSession | RequestDB) -> asyncpg.Connection:
