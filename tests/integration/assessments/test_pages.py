@@ -91,6 +91,22 @@ async def test_no_aplica_is_refused_where_the_question_does_not_allow_it(client:
     assert response.status_code == 422 and "No aplica" in response.text
 
 
+async def test_once_started_no_aplica_is_still_refused_and_the_earlier_answer_kept(client: Any, database: Any) -> None:
+    world = await make_world(database)
+    a = await new_assessment(database, world)
+    tree = await tree_of(database, world)
+    strict = next(q for q in tree.questions if not q.allows_na)
+    await login(client, world)
+    await client.get(f"/w/{world.slug}/assessments/{a.id}")
+    url = f"/w/{world.slug}/assessments/{a.id}/answers"
+    first = await client.post(url, {"question_id": str(strict.id), "level": "4"}, headers=htmx(client))
+    assert first.status_code == 200, "the first answer starts the assessment"
+    refused = await client.post(url, {"question_id": str(strict.id), "level": "na"}, headers=htmx(client))
+    assert refused.status_code == 422 and "No aplica" in refused.text
+    page = await client.get(f"/w/{world.slug}/assessments/{a.id}/q/{strict.dimension_key}")
+    assert f'name="level_{strict.id}" value="4" checked' in page.text
+
+
 async def test_without_javascript_the_guardar_button_saves_every_answer_on_the_page(client: Any, database: Any) -> None:
     world = await make_world(database)
     a = await new_assessment(database, world)

@@ -16,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import io
-import json
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -546,15 +545,42 @@ def parse_answer(level: Any, comment: Any = "") -> AnswerInput:
     raise ServiceError(_("El nivel debe ser del 1 al 5, o «No aplica»."), field="level", status_code=422)
 
 
-# The autosave runs on the driver (see ordena.db.driver): one check, one upsert that also
-# touches the respondent and writes the audit row. Benchmarked in docs/benchmarks.md.
-_CHECK_SQL = """
-    SELECT a.status, q.allows_na, r.id AS respondent_id, r.submitted_at
-    FROM assessment a
-    JOIN fw_question q ON q.id = $3 AND q.version_id = a.framework_version_id
-    LEFT JOIN respondent r ON r.tenant_id = a.tenant_id AND r.assessment_id = a.id
-         AND (CASE WHEN $4::uuid IS NULL THEN r.kind = 'consultant' ELSE r.id = $4::uuid END)
-    WHERE a.tenant_id = $1 AND a.id = $2
+# The autosave runs on the driver (see ordena.db.request_db) as one statement: the check (the
+# assessment's status, N/A allowed, the respondent) and, only when every rule holds for an
+# assessment already in progress, the upsert, the respondent's activity and the audit row.
+# The check's columns come back either way, so the service tells the user which rule failed.
+# A draft's first answer (it also starts the assessment) takes the ORM path below.
+# Benchmarked in docs/benchmarks.md. The audit row mirrors ``audit.services.record``.
+_SAVE_CHECKED_SQL = """
+    WITH chk AS MATERIALIZED (
+        SELECT a.status, q.allows_na, r.id AS respondent_id, r.submitted_at
+        FROM assessment a
+        JOIN fw_question q ON q.id = $3 AND q.version_id = a.framework_version_id
+        LEFT JOIN respondent r ON r.tenant_id = a.tenant_id AND r.assessment_id = a.id
+             AND (CASE WHEN $4::uuid IS NULL THEN r.kind = 'consultant' ELSE r.id = $4::uuid END)
+        WHERE a.tenant_id = $1 AND a.id = $2
+    ), saved AS (
+        INSERT INTO answer (tenant_id, id, assessment_id, respondent_id, question_id, level, not_applicable, comment, created_at, updated_at)
+        SELECT $1, $5, $2, chk.respondent_id, $3, $6, $7, $8, now(), now() FROM chk
+        WHERE chk.status = 'in_progress' AND chk.respondent_id IS NOT NULL AND chk.submitted_at IS NULL
+          AND (chk.allows_na OR NOT $7)
+        ON CONFLICT (tenant_id, respondent_id, question_id) DO UPDATE
+           SET level = EXCLUDED.level, not_applicable = EXCLUDED.not_applicable, comment = EXCLUDED.comment, updated_at = now()
+        RETURNING id, updated_at, respondent_id
+    ), touched AS (
+        UPDATE respondent SET last_activity_at = now(), updated_at = now()
+        WHERE tenant_id = $1 AND id IN (SELECT respondent_id FROM saved)
+          AND (last_activity_at IS NULL OR last_activity_at < now() - interval '1 minute')
+    ), audited AS (
+        INSERT INTO audit_event (tenant_id, id, actor_id, actor_label, action, entity_type, entity_id, before, after, created_at, updated_at)
+        SELECT $1, $9, $10, $11, 'answer', 'assessment', $2::text, NULL,
+               jsonb_build_object('question_id', $3::text, 'respondent_id', saved.respondent_id::text,
+                                  'level', $6::int, 'na', $7::boolean, 'comment', left($8, 200)),
+               $12, $12
+        FROM saved
+    )
+    SELECT chk.status, chk.allows_na, chk.respondent_id, chk.submitted_at, saved.id AS answer_id, saved.updated_at
+    FROM chk LEFT JOIN saved ON true
 """
 
 # A respondent's last activity feeds the reminders (days without progress): kept to the minute,
@@ -580,26 +606,6 @@ _UPSERT_SQL = text(
     SELECT id, updated_at FROM saved
     """
 )
-
-# The same upsert plus its audit row in one round trip (assessments already started: the
-# common case). Mirrors ``audit.services.record``: actor label cut to 320, entity id as text.
-_UPSERT_AUDITED_SQL = """
-    WITH saved AS (
-        INSERT INTO answer (tenant_id, id, assessment_id, respondent_id, question_id, level, not_applicable, comment, created_at, updated_at)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), now())
-        ON CONFLICT (tenant_id, respondent_id, question_id) DO UPDATE
-           SET level = EXCLUDED.level, not_applicable = EXCLUDED.not_applicable, comment = EXCLUDED.comment, updated_at = now()
-        RETURNING id, updated_at
-    ), touched AS (
-        UPDATE respondent SET last_activity_at = now(), updated_at = now()
-        WHERE tenant_id = $1 AND id = $4
-          AND (last_activity_at IS NULL OR last_activity_at < now() - interval '1 minute')
-    ), audited AS (
-        INSERT INTO audit_event (tenant_id, id, actor_id, actor_label, action, entity_type, entity_id, before, after, created_at, updated_at)
-        VALUES ($1, $9, $10, $11, 'answer', 'assessment', $12, NULL, $13::jsonb, $14, $14)
-    )
-    SELECT id, updated_at FROM saved
-"""
 
 _START_SQL = text(
     "UPDATE assessment SET status = 'in_progress', updated_at = now() WHERE tenant_id = :tenant_id AND id = :assessment_id AND status = 'draft'"
@@ -630,8 +636,7 @@ async def save_answer(
 ) -> SavedAnswer:
     """One answer, saved at once (autosave). ``respondent_id`` None = the consultant side.
 
-    Lean on purpose (benchmarked): one check query, one upsert that also touches the respondent,
-    and one audit row.
+    Lean on purpose (benchmarked): one statement checks and saves (see ``_SAVE_CHECKED_SQL``).
     """
     params = {
         "tenant_id": tenant_id,
@@ -640,10 +645,27 @@ async def save_answer(
         "respondent_id": respondent_id,
     }
     con = await (db.begin() if isinstance(db, RequestDB) else driver(db))
-    row = await con.fetchrow(_CHECK_SQL, tenant_id, assessment_id, question_id, respondent_id)
+    answer_id = uuid7()
+    row = await con.fetchrow(
+        _SAVE_CHECKED_SQL,
+        tenant_id,
+        assessment_id,
+        question_id,
+        respondent_id,
+        answer_id,
+        value.level,
+        value.not_applicable,
+        value.comment,
+        uuid7(),
+        actor.id,
+        actor.label[:320],
+        dt.datetime.now(dt.UTC),
+    )
     if row is None:
         raise NotFoundException()
-    status, allows_na, resp_id, resp_submitted = row
+    status, allows_na, resp_id, resp_submitted, saved_id, saved_at = row
+    if saved_id is not None:
+        return SavedAnswer(saved_id, question_id, resp_id, value.level, value.not_applicable, value.comment, saved_at)
     if status not in OPEN_STATUSES:
         raise ServiceError(
             _("Esta evaluación está {status}: ya no se pueden cambiar las respuestas.").format(
@@ -661,43 +683,15 @@ async def save_answer(
         raise ServiceError(
             _("Esta pregunta no admite «No aplica»; elige un nivel del 1 al 5."), field="level", status_code=422
         )
+    # Every rule holds and nothing was saved: the assessment is a draft (its first answer).
     upsert = {
         **params,
         "respondent_id": resp_id,
-        "id": uuid7(),
+        "id": answer_id,
         "level": value.level,
         "na": value.not_applicable,
         "comment": value.comment,
     }
-    if status != "draft":
-        after = {
-            "question_id": str(question_id),
-            "respondent_id": str(resp_id),
-            "level": value.level,
-            "na": value.not_applicable,
-            "comment": value.comment[:200],
-        }
-        at = dt.datetime.now(dt.UTC)
-        saved = await con.fetchrow(
-            _UPSERT_AUDITED_SQL,
-            tenant_id,
-            upsert["id"],
-            assessment_id,
-            resp_id,
-            question_id,
-            value.level,
-            value.not_applicable,
-            value.comment,
-            uuid7(),
-            actor.id,
-            actor.label[:320],
-            str(assessment_id),
-            json.dumps(after),
-            at,
-        )
-        return SavedAnswer(
-            saved["id"], question_id, resp_id, value.level, value.not_applicable, value.comment, saved["updated_at"]
-        )
     if isinstance(db, RequestDB):
         # The first answer of a draft (once per assessment) also starts it and writes its
         # audit row through the ORM: the driver's transaction only read, so it ends here.
