@@ -8,7 +8,9 @@ reference for the English catalogue).
 
 from __future__ import annotations
 
-from ordena.web.i18n import LazyString, get_locale, lazy
+from functools import cache
+
+from ordena.web.i18n import LazyString, get_locale, lazy, use_locale
 
 # code → (Spanish name, translated on display; English name as published by the UN)
 SECTIONS: dict[str, tuple[LazyString, str]] = {
@@ -97,14 +99,20 @@ def section_name(code: str | None, locale: str | None = None) -> str:
     """The section's name in the current language (``locale="en"`` forces the UN wording)."""
     if not code or code not in SECTIONS:
         return ""
-    es, en = SECTIONS[code]
     if locale == "en":
-        return en
-    translated = str(es)
-    # The UN's English wording stands in until the English catalogue has the entry.
-    if translated == str.__str__(es) and get_locale() == "en":
-        return en
-    return translated
+        return SECTIONS[code][1]
+    return _section_names(get_locale())[code]
+
+
+@cache
+def _section_names(locale: str) -> dict[str, str]:
+    names = {}
+    with use_locale(locale):  # once per language: list pages name a section per row
+        for code, (es, en) in SECTIONS.items():
+            translated = str(es)
+            # The UN's English wording stands in until the English catalogue has the entry.
+            names[code] = en if translated == str.__str__(es) and locale == "en" else translated
+    return names
 
 
 def section_label(code: str | None) -> str:

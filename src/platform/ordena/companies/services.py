@@ -25,7 +25,7 @@ from ordena.companies.models import SIZE_BANDS, Company, Contact
 from ordena.lib.clock import now
 from ordena.lib.pagination import Page
 from ordena.web.forms import FormErrors
-from ordena.web.i18n import _, get_locale
+from ordena.web.i18n import _, get_locale, use_locale
 
 FIELDS = ("name", "ruc", "country", "industry_section", "industry_division", "size_band", "employees")
 CONTACT_FIELDS = ("name", "email", "position")
@@ -47,12 +47,18 @@ class CompanyInvalid(Exception):
 
 
 def size_band_label(band: str | None) -> str:
-    return {
-        "micro": _("Micro"),
-        "pequena": _("Pequeña"),
-        "mediana": _("Mediana"),
-        "grande": _("Grande"),
-    }.get(band or "", band or "")
+    return _size_band_labels(get_locale()).get(band or "", band or "")
+
+
+@cache
+def _size_band_labels(locale: str) -> dict[str, str]:
+    with use_locale(locale):  # once per language: list pages show one per row
+        return {
+            "micro": _("Micro"),
+            "pequena": _("Pequeña"),
+            "mediana": _("Mediana"),
+            "grande": _("Grande"),
+        }
 
 
 def size_band_options() -> list[tuple[str, str]]:
@@ -65,6 +71,7 @@ def size_band_help() -> str:
     )
 
 
+@cache
 @cache
 def _countries(locale: str) -> dict[str, str]:
     territories = Locale.parse(locale).territories
@@ -97,7 +104,12 @@ def country_code(text: str) -> str:
 
 def country_options() -> list[tuple[str, str]]:
     """Peru first (the home market), then every country by its name in the user's language."""
-    names = _countries(get_locale())
+    return _country_options(get_locale())
+
+
+@cache
+def _country_options(locale: str) -> list[tuple[str, str]]:
+    names = _countries(locale)
     rest = sorted((c for c in names if c != "PE"), key=lambda c: _sort_key(names[c]))
     return [(c, names[c]) for c in ["PE", *rest]]
 

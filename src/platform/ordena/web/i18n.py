@@ -17,6 +17,7 @@ from decimal import Decimal
 from functools import cache
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from babel import Locale, dates, numbers
 from babel.messages.mofile import write_mo
@@ -110,22 +111,53 @@ def negotiate(accept_language: str | None) -> str | None:
     return None
 
 
-def _fmt_locale() -> str:
-    return FORMAT_LOCALE.get(_current.get(), "es_PE")
+# Parsed once: formatting runs for every date and number of every page (a list page has dozens;
+# profiled, parsing the locale and the pattern again each time was most of the cost).
+@cache
+def _babel_locale(name: str) -> Locale:
+    return Locale.parse(name)
+
+
+@cache
+def _number_pattern(digits: int) -> numbers.NumberPattern:
+    return numbers.parse_pattern(f"#,##0.{'0' * digits}" if digits else "#,##0")
+
+
+_LIMA = dates.get_timezone("America/Lima")
+
+
+def _fmt_locale() -> Locale:
+    return _babel_locale(FORMAT_LOCALE.get(_current.get(), "es_PE"))
+
+
+@cache
+def _datetime_parts(fmt: str, locale: Locale) -> tuple[str, Any, Any]:
+    """What babel's ``format_datetime`` looks up for a named format, looked up once."""
+    joiner = str(dates.get_datetime_format(fmt, locale=locale)).replace("'", "")  # type: ignore[arg-type]
+    return joiner, dates.parse_pattern(locale.time_formats[fmt]), dates.parse_pattern(locale.date_formats[fmt])
 
 
 def format_date(value: dt.date | dt.datetime | None, fmt: str = "medium") -> str:
     if value is None:
         return ""
+    locale = _fmt_locale()
     if isinstance(value, dt.datetime):
-        return dates.format_datetime(value, fmt, tzinfo=dates.get_timezone("America/Lima"), locale=_fmt_locale())
-    return dates.format_date(value, fmt, locale=_fmt_locale())
+        if fmt not in ("short", "medium", "long", "full") or value.tzinfo is None:
+            return dates.format_datetime(value, fmt, tzinfo=_LIMA, locale=locale)
+        # Same text as babel's format_datetime (tests/unit/test_formatting.py checks it),
+        # without parsing its patterns again for every date of a list.
+        joiner, time_pattern, date_pattern = _datetime_parts(fmt, locale)
+        local = value.astimezone(_LIMA)
+        return joiner.replace("{0}", time_pattern.apply(local, locale)).replace(
+            "{1}", date_pattern.apply(local.date(), locale)
+        )
+    return dates.format_date(value, fmt, locale=locale)
 
 
 def format_number(value: float | int | Decimal | None, digits: int = 1) -> str:
     if value is None:
         return "—"
-    return numbers.format_decimal(value, format=f"#,##0.{'0' * digits}" if digits else "#,##0", locale=_fmt_locale())
+    return numbers.format_decimal(value, format=_number_pattern(digits), locale=_fmt_locale())
 
 
 def format_percent(value: float | None) -> str:

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2.runtime import Context
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.template.config import TemplateConfig
+from markupsafe import Markup
 
 from ordena.web import i18n
+
+
+@pass_context
+def _template_gettext(context: Context, message: str, **variables: Any) -> str:
+    text = i18n.gettext(message)
+    if context.eval_ctx.autoescape:
+        text = Markup(text)  # noqa: S704 - our own catalogue, trusted as Jinja's own gettext does
+    # Newstyle gettext always formats, so "%%" reads "%"; with nothing to format, skip it.
+    return text % variables if (variables or "%" in text) else text
 
 
 def make_environment(templates_dir: Path) -> Environment:
@@ -24,6 +36,9 @@ def make_environment(templates_dir: Path) -> Environment:
     env.install_gettext_callables(  # type: ignore[attr-defined]
         i18n.gettext, i18n.ngettext, newstyle=True, pgettext=i18n.pgettext
     )
+    # ``_`` and ``gettext`` again, with the same result as Jinja's newstyle ones but one call
+    # instead of three per string (a list page translates a few hundred; profiled).
+    env.globals.update(_=_template_gettext, gettext=_template_gettext)
     env.filters.update(
         date=i18n.format_date,
         number=i18n.format_number,
