@@ -675,8 +675,10 @@ FLOOR_STATEMENTS = {
 
 
 async def count_statements(ctx: Context, scs: list[Scenario], ordena_url: str) -> dict[str, dict[str, Any]]:
-    """One request of each measured scenario through Ordena in this process, counting the SQL it
-    sends (SQLAlchemy cursor executes) and the pool checkouts (each one pings: pool_pre_ping)."""
+    """One request of each measured scenario through Ordena in this process, counting what reaches
+    PostgreSQL: the ORM's statements (SQLAlchemy's cursor events) and what goes to asyncpg directly
+    (asyncpg's query logger, which sees BEGIN/COMMIT and simple queries but not the prepared
+    statements SQLAlchemy runs), and the pool checkouts."""
     import dataclasses
 
     from litestar.testing import AsyncTestClient
@@ -690,15 +692,23 @@ async def count_statements(ctx: Context, scs: list[Scenario], ordena_url: str) -
     app = create_app(settings, start_jobs=False)
     seen: list[str] = []
     checkouts = [0]
+    logged: set[int] = set()
+
+    def on_query(record: Any) -> None:
+        seen.append(" ".join(str(record.query).split()))
 
     def on_exec(_conn: Any, _cursor: Any, statement: str, *_a: Any) -> None:
         seen.append(" ".join(statement.split()))
 
-    def on_checkout(*_a: Any) -> None:
+    def on_checkout(dbapi_connection: Any, *_a: Any) -> None:
         checkouts[0] += 1
+        raw = dbapi_connection.driver_connection
+        if id(raw) not in logged:
+            logged.add(id(raw))
+            raw.add_query_logger(on_query)
 
-    event.listen(Engine, "before_cursor_execute", on_exec)
     event.listen(Pool, "checkout", on_checkout)
+    event.listen(Engine, "before_cursor_execute", on_exec)
     out: dict[str, dict[str, Any]] = {}
     try:
         async with AsyncTestClient(app=app, base_url=ordena_url) as client:
@@ -710,15 +720,22 @@ async def count_statements(ctx: Context, scs: list[Scenario], ordena_url: str) -
                     checkouts[0] = 0
                     path, body = first_request(sc.request)
                     r = await client.request(sc.request.method, path, headers=sc.request.headers, content=body)
+                statements = [
+                    q
+                    for q in seen
+                    if q.upper().rstrip(";")
+                    not in ("BEGIN", "COMMIT", "ROLLBACK", "BEGIN ISOLATION LEVEL READ COMMITTED")
+                ]
                 out[sc.key] = {
                     "status": r.status_code,
-                    "statements": list(seen),
+                    "statements": statements,
+                    "round_trips": len(seen),
                     "checkouts": checkouts[0],
                     "floor": FLOOR_STATEMENTS.get(sc.key),
                 }
     finally:
-        event.remove(Engine, "before_cursor_execute", on_exec)
         event.remove(Pool, "checkout", on_checkout)
+        event.remove(Engine, "before_cursor_execute", on_exec)
     return out
 
 
