@@ -34,6 +34,11 @@ from ordena.db import driver as orm_driver
 from ordena.db.engine import Database, set_context
 
 
+def _uuid_text(value: UUID | None) -> str:
+    """A UUID's canonical text (hex digits and dashes only: safe inside a SQL literal)."""
+    return "" if value is None else str(UUID(str(value)))
+
+
 class RequestDB:
     def __init__(self, database: Database) -> None:
         self._database = database
@@ -72,8 +77,7 @@ class RequestDB:
         if not self._in_transaction:
             # Simple-query protocol: BEGIN and both settings in one round trip. The values are
             # UUIDs rendered by Python (hex digits and dashes only), never user text.
-            tenant = str(self.tenant_id) if self.tenant_id else ""
-            user = str(self.user_id) if self.user_id else ""
+            tenant, user = _uuid_text(self.tenant_id), _uuid_text(self.user_id)
             await con.execute(
                 f"BEGIN; SELECT set_config('app.tenant_id', '{tenant}', true), set_config('app.user_id', '{user}', true)"
             )
