@@ -488,6 +488,9 @@ def measure(ctx: Context, sc: Scenario, ordena: Server, floor: Server) -> None:
                 if res.requests:
                     res.cpu_ms = (s.cpu_seconds() - cpu_before) * 1000 / res.requests
                 got[s.name] = res
+                if res.errors:
+                    kinds = {k: res.raw[k] for k in ("connect", "read", "write", "status", "timeout") if res.raw.get(k)}
+                    ctx.say(f"  {sc.key} c={conc}: {s.name} errors {kinds}")
             pairs.append((got["ordena"], got["floor"]))
         sc.pairs[conc] = pairs
         sc.peak_rss_kib = max(sc.peak_rss_kib, ordena.rss_kib().get("VmHWM", 0))

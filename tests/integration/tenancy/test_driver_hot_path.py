@@ -4,18 +4,19 @@ like ORM statements: same transaction, same tenant context, same row-level secur
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from sqlalchemy import func, select, text
 
 from ordena.accounts.models import User
-from ordena.accounts.sessions import load_session, revoke, start_session
+from ordena.accounts.sessions import load_session, load_session_in_firm, revoke, start_session
 from ordena.companies.models import Company
 from ordena.db.driver import commit as driver_commit
 from ordena.db.driver import driver
 from ordena.db.engine import Database
 from ordena.tenancy.models import Role
 from ordena.tenancy.services import role_in_firm
-from tests.factories import make_firm
+from tests.factories import PASSWORD, make_firm
 
 
 async def test_a_statement_on_the_driver_is_undone_by_the_orm_rollback_and_kept_by_its_commit(
@@ -136,3 +137,37 @@ async def test_the_request_commit_keeps_driver_writes_and_orm_changes_alike(data
     async with database.session(tenant_id=firm.tenant.id) as db:
         names = set((await db.scalars(select(Company.name).where(Company.id.in_([by_driver, by_orm])))).all())
     assert names == {"Driver SAC", "ORM SAC"}
+
+
+async def test_the_session_look_up_of_a_firm_page_brings_the_role_only_for_a_member(database: Database) -> None:
+    firm = await make_firm(database, roles=(Role.PARTNER,))
+    other = await make_firm(database, roles=(Role.OWNER,))
+    member, stranger = firm.users[Role.PARTNER], other.users[Role.OWNER]
+    tokens = {}
+    async with database.session() as db:
+        for user in (member, stranger):
+            tokens[user.id], _row = await start_session(db, user_id=user.id, days=1)
+        await db.commit()
+
+    async with database.session() as db:
+        found = await load_session_in_firm(db, tokens[member.id], firm.tenant.id)
+        assert found is not None and found[1] is not None and found[1].id == member.id
+        assert found[2] == Role.PARTNER.name
+        found = await load_session_in_firm(db, tokens[stranger.id], firm.tenant.id)
+        assert found is not None and found[2] is None, "a stranger's session loads, with no role in this firm"
+        con = await driver(db)
+        assert (await con.fetchval("SELECT current_setting('app.tenant_id', true)")) in (None, "")
+        assert await load_session_in_firm(db, "not-a-token", firm.tenant.id) is None
+
+
+async def test_a_stranger_gets_404_on_a_firm_page_whose_firm_is_cached(new_client: Any, database: Database) -> None:
+    firm = await make_firm(database, roles=(Role.OWNER,))
+    other = await make_firm(database, roles=(Role.OWNER,))
+    owner, stranger = await new_client(), await new_client()
+    await owner.login(firm.users[Role.OWNER].email, PASSWORD)
+    assert (await owner.get(f"/w/{firm.tenant.slug}/companies")).status_code == 200  # the firm is cached now
+    await stranger.login(other.users[Role.OWNER].email, PASSWORD)
+    for path in ("", "/companies", "/members", "/assessments"):
+        assert (await stranger.get(f"/w/{firm.tenant.slug}{path}")).status_code == 404, path
+    assert (await stranger.get(f"/w/{other.tenant.slug}/companies")).status_code == 200
+    assert (await owner.get(f"/w/{firm.tenant.slug}/members")).status_code == 200

@@ -88,6 +88,21 @@ _LOAD_SESSION_SQL = (
 )
 
 
+# The same, plus the caller's role in the firm the URL names, in one round trip (firm pages:
+# the guard then skips its own look-up). The caller's user id goes into the statement's
+# context first (a user may read their own membership rows); each materialized CTE reads the
+# one before it, so they run in order. The context is the statement's own (autocommit).
+_LOAD_SESSION_AND_ROLE_SQL = (
+    "WITH found AS MATERIALIZED ("
+    + _LOAD_SESSION_SQL.replace("SELECT ", "SELECT s.user_id AS member_id, u.is_active AS member_active, ", 1)
+    + "), ctx AS MATERIALIZED ("
+    " SELECT set_config('app.user_id', CASE WHEN member_active THEN member_id::text ELSE '' END, true) AS member"
+    " FROM found)"
+    " SELECT found.*, (SELECT m.role FROM membership m WHERE m.tenant_id = $3 AND m.user_id::text = ctx.member)"
+    " FROM found, ctx"
+)
+
+
 def _detached(model: type[_M], columns: list[tuple[str, str]], values: Any) -> _M:
     """An ORM object built from a row the way the ORM's own loading does (values straight into
     the instance's dict, no constructor, no change history) and given its identity: detached,
@@ -106,10 +121,24 @@ def _detached(model: type[_M], columns: list[tuple[str, str]], values: Any) -> _
 async def load_session(db: AsyncSession | RequestDB, token: str) -> tuple[UserSession, User | None] | None:
     con = await driver_of(db)
     row = await con.fetchrow(_LOAD_SESSION_SQL, digest(token), now())
+    return None if row is None else _loaded(list(row.values()))
+
+
+async def load_session_in_firm(
+    db: AsyncSession | RequestDB, token: str, firm_id: UUID
+) -> tuple[UserSession, User | None, str | None] | None:
+    """:func:`load_session` and the user's role (its stored name) in the firm ``firm_id``."""
+    con = await driver_of(db)
+    row = await con.fetchrow(_LOAD_SESSION_AND_ROLE_SQL, digest(token), now(), firm_id)
     if row is None:
         return None
-    n = len(_SESSION_COLUMNS)
     values = list(row.values())
+    loaded = _loaded(values[2:-1])  # after member_id, member_active; before the role
+    return None if loaded is None else (*loaded, values[-1])
+
+
+def _loaded(values: list[Any]) -> tuple[UserSession, User | None] | None:
+    n = len(_SESSION_COLUMNS)
     session_values, user_values = values[:n], values[n : n + len(_USER_COLUMNS)]
     if isinstance(session_values[_SCOPE_AT], str):  # SQLAlchemy's codec hands JSON over as text
         session_values[_SCOPE_AT] = json.loads(session_values[_SCOPE_AT])

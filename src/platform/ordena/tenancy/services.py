@@ -10,7 +10,7 @@ from uuid import UUID
 
 from sqlalchemy import event, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy.orm.attributes import instance_state
 
 from ordena.accounts.models import User
 from ordena.db.engine import apply_context_now, set_context
@@ -60,7 +60,17 @@ _TENANT_TTL = 5.0
 _TENANT_CACHE_MAX = 4096
 _tenant_cache: dict[str, tuple[float, dict[str, Any]]] = {}
 _TENANT_KEYS = [attr.key for attr in inspect(Tenant).column_attrs]
-_TENANT_MANAGER: Any = inspect(Tenant).class_manager
+_TENANT_MAPPER: Any = inspect(Tenant)
+_TENANT_MANAGER: Any = _TENANT_MAPPER.class_manager
+
+
+def cached_tenant_id(slug: str) -> UUID | None:
+    """The firm's id when its row is in the cache (no database work either way)."""
+    hit = _tenant_cache.get(slug)
+    if hit is None or hit[0] <= time.monotonic():
+        return None
+    tenant_id: UUID = hit[1]["id"]
+    return tenant_id
 
 
 async def tenant_by_slug_cached(db: AsyncSession | RequestDB, slug: str) -> Tenant | None:
@@ -74,7 +84,8 @@ async def tenant_by_slug_cached(db: AsyncSession | RequestDB, slug: str) -> Tena
         # way the ORM loads rows; detached: a change is saved with ``db.merge``, as before.
         copy: Tenant = _TENANT_MANAGER.new_instance()
         copy.__dict__.update(hit[1])
-        make_transient_to_detached(copy)
+        # All columns present, nothing changed: the identity is what make_transient_to_detached adds.
+        instance_state(copy).key = _TENANT_MAPPER.identity_key_from_primary_key([hit[1]["id"]])
         return copy
     tenant = await tenant_by_slug(await db.session() if isinstance(db, RequestDB) else db, slug)
     if tenant is None:
@@ -126,10 +137,19 @@ SELECT role, CASE WHEN role IS NOT NULL THEN set_config('app.tenant_id', $3, tru
 """
 
 
-async def role_in_firm(db: AsyncSession | RequestDB, tenant: Tenant, user: User) -> Role | None:
-    """Enter the firm and return the user's role there; a non-member gets None and no context."""
-    con = await driver_of(db)
-    role = await con.fetchval(_ENTER_AND_ROLE_SQL, tenant.id, user.id, str(tenant.id), str(user.id))
+async def role_in_firm(
+    db: AsyncSession | RequestDB, tenant: Tenant, user: User, *, known: tuple[UUID, UUID, str | None] | None = None
+) -> Role | None:
+    """Enter the firm and return the user's role there; a non-member gets None and no context.
+
+    ``known``: (firm id, user id, stored role name) read earlier in this request (the session
+    look-up of a firm page reads the role in the same round trip); used when it is about this
+    firm and this user, otherwise the role is read here."""
+    if known is not None and known[0] == tenant.id and known[1] == user.id:
+        role = known[2]
+    else:
+        con = await driver_of(db)
+        role = await con.fetchval(_ENTER_AND_ROLE_SQL, tenant.id, user.id, str(tenant.id), str(user.id))
     if role is None:
         return None
     enter_context(db, tenant_id=tenant.id, user_id=user.id)  # for the later transactions

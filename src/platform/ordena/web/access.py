@@ -101,7 +101,7 @@ async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
     tenant = await tenancy.tenant_by_slug_cached(rdb, slug)
     if tenant is None:
         raise NotFoundException()
-    member_role = await tenancy.role_in_firm(rdb, tenant, auth.user)
+    member_role = await tenancy.role_in_firm(rdb, tenant, auth.user, known=connection.scope["state"].get("firm_role"))
     if member_role is None:
         raise NotFoundException()
     connection.scope["state"]["firm"] = FirmContext(tenant=tenant, user=auth.user, role=member_role)

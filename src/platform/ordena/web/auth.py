@@ -13,9 +13,10 @@ from typing import Any
 from litestar.types import Scope
 
 from ordena.accounts import api_tokens
-from ordena.accounts.sessions import Auth, load_session
+from ordena.accounts.sessions import Auth, load_session, load_session_in_firm
 from ordena.lib.tokens import new_secret
 from ordena.settings import Settings
+from ordena.tenancy import services as tenancy
 from ordena.web.db import request_db
 
 
@@ -72,7 +73,17 @@ async def authenticate(scope: Scope, cookies: dict[str, str]) -> str | None:
             auth = Auth(user=found, via_api_token=True)
     else:
         token = cookies.get(session_cookie_name(settings))
-        if token:
+        slug = scope.get("path_params", {}).get("slug")
+        firm_id = tenancy.cached_tenant_id(slug) if isinstance(slug, str) else None
+        if token and firm_id is not None:
+            # A firm page: the caller's role there comes in the same round trip, for the guard.
+            in_firm = await load_session_in_firm(request_db(_ConnView(scope)), token, firm_id)
+            if in_firm is not None:
+                session, user, role = in_firm
+                auth = Auth(user=user, session=session, scope=dict(session.scope or {}))
+                if user is not None:
+                    state["firm_role"] = (firm_id, user.id, role)
+        elif token:
             loaded = await load_session(request_db(_ConnView(scope)), token)
             if loaded is not None:
                 session, user = loaded
