@@ -470,6 +470,32 @@ def probe(server: Server, req: Request) -> tuple[int, str]:
     return r.status_code, r.text[:300]
 
 
+def database_cpu_seconds(ctx: Context, application_name: str) -> float | None:
+    """User + system CPU used so far by the PostgreSQL backends serving one app (its pool keeps
+    them open across a run). Only when PostgreSQL runs on this machine and /proc is readable."""
+    proc = subprocess.run(
+        [
+            "psql",
+            ctx.owner_dsn,
+            "-Atc",
+            f"SELECT pid FROM pg_stat_activity WHERE application_name = '{application_name}'",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode != 0:
+        return None
+    total = 0.0
+    for pid in proc.stdout.split():
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        except OSError:
+            return None
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
 def measure(ctx: Context, sc: Scenario, ordena: Server, floor: Server) -> None:
     m = ctx.mode
     if m.warmup:
@@ -483,10 +509,14 @@ def measure(ctx: Context, sc: Scenario, ordena: Server, floor: Server) -> None:
             order = (ordena, floor) if rnd % 2 == 0 else (floor, ordena)
             got: dict[str, Result] = {}
             for s in order:
-                cpu_before = s.cpu_seconds()
+                app_name = "ordena" if s.name == "ordena" else "ordena-floor"
+                cpu_before, db_before = s.cpu_seconds(), database_cpu_seconds(ctx, app_name)
                 res = run_load(s.url, sc.request, connections=conc, duration=m.duration, work_dir=ctx.work)
                 if res.requests:
                     res.cpu_ms = (s.cpu_seconds() - cpu_before) * 1000 / res.requests
+                    db_after = database_cpu_seconds(ctx, app_name)
+                    if db_before is not None and db_after is not None:
+                        res.db_cpu_ms = (db_after - db_before) * 1000 / res.requests
                 got[s.name] = res
                 if res.errors:
                     kinds = {k: res.raw[k] for k in ("connect", "read", "write", "status", "timeout") if res.raw.get(k)}
@@ -501,7 +531,9 @@ def measure(ctx: Context, sc: Scenario, ordena: Server, floor: Server) -> None:
             f"  {sc.key} c={conc}: ordena {o:.0f} rps / floor {f:.0f} rps = {o / f if f else 0:.0%}, "
             f"ordena p99 {statistics.median(p[0].p99_ms for p in pairs):.1f} ms, server CPU per request "
             f"ordena {statistics.median(p[0].cpu_ms for p in pairs):.2f} ms / floor "
-            f"{statistics.median(p[1].cpu_ms for p in pairs):.2f} ms"
+            f"{statistics.median(p[1].cpu_ms for p in pairs):.2f} ms, database CPU per request ordena "
+            f"{statistics.median(p[0].db_cpu_ms for p in pairs):.2f} ms / floor "
+            f"{statistics.median(p[1].db_cpu_ms for p in pairs):.2f} ms"
         )
 
 
@@ -900,7 +932,7 @@ def run(mode: Mode, *, out: Path, settings: Settings | None = None, keep_db: boo
             "ORDENA_APP_DB_ROLE": settings.app_db_role,
             "ORDENA_APP_DB_PASSWORD": settings.effective_app_db_password,
             "ORDENA_DATA_DIR": str(work / "data"),
-            "ORDENA_LOG_LEVEL": "WARNING",
+            "ORDENA_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "WARNING"),
             "ORDENA_BASE_URL": ordena_url,
             "ORDENA_PORT": str(o_port),
             # As deployed (deploy/, docs/production.md): no job worker threads inside the web process.

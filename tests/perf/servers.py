@@ -124,6 +124,7 @@ class Result:
     errors: int
     raw: dict[str, Any]
     cpu_ms: float = 0.0  # the server's CPU per request (user + system), when measured
+    db_cpu_ms: float = 0.0  # its PostgreSQL backends' CPU per request, when measured
 
 
 def have_wrk() -> bool:

@@ -117,6 +117,13 @@ def validation_error(request: Request[Any, Any, Any], exc: Exception) -> Respons
 def http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     assert isinstance(exc, HTTPException)
     status = exc.status_code
+    if status >= 500:
+        if exc.detail == "client disconnected prematurely":
+            # Litestar's 500 for a browser that went away mid-request (a closed tab, a load
+            # generator stopping): nobody reads the answer, and it is not our error.
+            log.info("client disconnected", status=status)
+        else:
+            log.error("server error", status=status, detail=str(exc.detail), exc_info=exc)
     if status == 413:
         return _page(
             request, 413, _("Archivo o formulario demasiado grande"), _("Lo que enviaste supera el tamaño permitido.")
