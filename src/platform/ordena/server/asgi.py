@@ -22,7 +22,7 @@ def _warm_then_freeze(app: Litestar) -> None:
 
     engine = app.template_engine
     if engine is not None:
-        env = engine.engine  # type: ignore[attr-defined]
+        env = engine.engine
         for name in env.list_templates():
             env.get_template(name)
     moment = dt.datetime.now(dt.UTC)
