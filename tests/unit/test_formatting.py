@@ -38,6 +38,15 @@ def test_a_number_reads_as_babel_writes_it(lang: str, value: Decimal) -> None:
             assert i18n.format_number(value, digits) == expected
 
 
+@pytest.mark.parametrize("lang", i18n.LOCALES)
+@given(count=st.integers(min_value=0, max_value=10**12))
+def test_a_count_reads_as_babel_writes_it(lang: str, count: int) -> None:
+    with i18n.use_locale(lang):
+        assert i18n.format_number(count, 0) == numbers.format_decimal(
+            count, format="#,##0", locale=i18n.FORMAT_LOCALE[lang]
+        )
+
+
 def test_a_date_without_time_and_nothing_at_all() -> None:
     with i18n.use_locale("es"):
         assert i18n.format_date(dt.date(2026, 11, 25), "long") == dates.format_date(

@@ -154,10 +154,20 @@ def format_date(value: dt.date | dt.datetime | None, fmt: str = "medium") -> str
     return dates.format_date(value, fmt, locale=locale)
 
 
+@cache
+def _group_symbol(locale: Locale) -> str:
+    return numbers.get_group_symbol(locale)
+
+
 def format_number(value: float | int | Decimal | None, digits: int = 1) -> str:
     if value is None:
         return "—"
-    return numbers.format_decimal(value, format=_number_pattern(digits), locale=_fmt_locale())
+    locale = _fmt_locale()
+    if digits == 0 and type(value) is int and value >= 0:
+        # Counts (employees, answers) in lists: the same text as babel's "#,##0" in es-PE and
+        # en-US (tests/unit/test_formatting.py), without its decimal machinery per cell.
+        return f"{value:,}".replace(",", _group_symbol(locale))
+    return numbers.format_decimal(value, format=_number_pattern(digits), locale=locale)
 
 
 def format_percent(value: float | None) -> str:
