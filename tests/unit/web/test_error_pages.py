@@ -3,8 +3,10 @@ away mid-request is not an error of ours."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import structlog
 from litestar import Litestar, get
 from litestar.exceptions import InternalServerException
 from litestar.testing import TestClient
@@ -28,8 +30,14 @@ def _app() -> Litestar:
 
 
 def _events(path: str) -> tuple[int, list[dict[str, Any]]]:
-    with TestClient(app=_app()) as client, capture_logs() as logs:
-        status = client.get(path, headers={"accept": "application/json"}).status_code
+    saved = structlog.get_config()
+    # Every level reaches the capture, whatever level an earlier test configured.
+    structlog.configure(wrapper_class=structlog.make_filtering_bound_logger(logging.DEBUG))
+    try:
+        with TestClient(app=_app()) as client, capture_logs() as logs:
+            status = client.get(path, headers={"accept": "application/json"}).status_code
+    finally:
+        structlog.configure(**saved)
     return status, logs
 
 
