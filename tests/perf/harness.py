@@ -470,9 +470,9 @@ def probe(server: Server, req: Request) -> tuple[int, str]:
     return r.status_code, r.text[:300]
 
 
-def database_cpu_seconds(ctx: Context, application_name: str) -> float | None:
-    """User + system CPU used so far by the PostgreSQL backends serving one app (its pool keeps
-    them open across a run). Only when PostgreSQL runs on this machine and /proc is readable."""
+def database_cpu(ctx: Context, application_name: str) -> dict[str, float] | None:
+    """User + system CPU used so far by each PostgreSQL backend serving one app (by pid). Only
+    when PostgreSQL runs on this machine and /proc is readable."""
     proc = subprocess.run(
         [
             "psql",
@@ -486,14 +486,23 @@ def database_cpu_seconds(ctx: Context, application_name: str) -> float | None:
     )
     if proc.returncode != 0:
         return None
-    total = 0.0
+    found: dict[str, float] = {}
     for pid in proc.stdout.split():
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
         except OSError:
-            return None
-        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    return total
+            continue  # ended since the query
+        found[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return found
+
+
+def database_cpu_used(before: dict[str, float] | None, after: dict[str, float] | None) -> float | None:
+    """CPU the app's backends used between two readings: backends seen twice count their
+    difference, backends that started in between count all of theirs. A backend that ended in
+    between is lost (pools keep theirs open during a run)."""
+    if before is None or after is None:
+        return None
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
 def measure(ctx: Context, sc: Scenario, ordena: Server, floor: Server) -> None:
@@ -510,13 +519,13 @@ def measure(ctx: Context, sc: Scenario, ordena: Server, floor: Server) -> None:
             got: dict[str, Result] = {}
             for s in order:
                 app_name = "ordena" if s.name == "ordena" else "ordena-floor"
-                cpu_before, db_before = s.cpu_seconds(), database_cpu_seconds(ctx, app_name)
+                cpu_before, db_before = s.cpu_seconds(), database_cpu(ctx, app_name)
                 res = run_load(s.url, sc.request, connections=conc, duration=m.duration, work_dir=ctx.work)
                 if res.requests:
                     res.cpu_ms = (s.cpu_seconds() - cpu_before) * 1000 / res.requests
-                    db_after = database_cpu_seconds(ctx, app_name)
-                    if db_before is not None and db_after is not None:
-                        res.db_cpu_ms = (db_after - db_before) * 1000 / res.requests
+                    db_used = database_cpu_used(db_before, database_cpu(ctx, app_name))
+                    if db_used is not None:
+                        res.db_cpu_ms = db_used * 1000 / res.requests
                 got[s.name] = res
                 if res.errors:
                     kinds = {k: res.raw[k] for k in ("connect", "read", "write", "status", "timeout") if res.raw.get(k)}

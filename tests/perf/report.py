@@ -54,6 +54,10 @@ def _mmm(values: list[float], fmt: str = "{:.0f}") -> str:
     return f"{fmt.format(med)} ({fmt.format(min(values))}–{fmt.format(max(values))})"
 
 
+def _signed_pct(value: float) -> str:
+    return ("+" if value >= 0 else "−") + _pct(abs(value))
+
+
 def ratios(pairs: list[Any]) -> list[float]:
     return [o.rps / f.rps if f.rps else 0.0 for o, f in pairs]
 
@@ -183,8 +187,8 @@ def render(
         over = statistics.median(block_ratios(case.app_us, case.owner_us)) - 1
         verdict = "met" if over <= TARGET_RLS else f"**missed** by {_pct(over - TARGET_RLS)}"
         if over > TARGET_RLS:
-            misses.append(f"RLS overhead, {case.title}: +{_pct(over)}")
-        w(f"| RLS: {case.title} | +{_pct(over)} per transaction | | {verdict} |")
+            misses.append(f"RLS overhead, {case.title}: {'+' if over >= 0 else '−'}{_pct(abs(over))}")
+        w(f"| RLS: {case.title} | {'+' if over >= 0 else '−'}{_pct(abs(over))} per transaction | | {verdict} |")
     w("")
     if top < 32:
         w(f"(This {mode.name} run stops at {top} concurrent clients: the p99 target is not judged.)")
