@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
+from typing import Any
 
 from ordena.accounts.models import User
 from ordena.accounts.passwords import hash_password
@@ -58,3 +59,19 @@ async def make_firm(
             firm.users[role] = user
         await db.commit()
     return firm
+
+
+# A company row written with raw SQL (tests of the driver path): $1 firm, $2 id, $3 name.
+INSERT_COMPANY_SQL = (
+    "INSERT INTO company (tenant_id, id, name, country, industry_section, size_band, default_target_level,"
+    " created_at, updated_at) VALUES ($1, $2, $3, 'PE', 'G', 'micro', 3, now(), now())"
+)
+
+
+async def add_company(database: Database, tenant_id: Any, name: str) -> None:
+    """One company of the firm, through the ORM, committed."""
+    from ordena.companies.models import Company
+
+    async with database.session(tenant_id=tenant_id) as db:
+        db.add(Company(tenant_id=tenant_id, name=name, country="PE", industry_section="G", size_band="micro"))
+        await db.commit()

@@ -16,7 +16,7 @@ from ordena.db.driver import driver
 from ordena.db.engine import Database
 from ordena.tenancy.models import Role
 from ordena.tenancy.services import role_in_firm
-from tests.factories import PASSWORD, make_firm
+from tests.factories import INSERT_COMPANY_SQL, PASSWORD, add_company, make_firm
 
 
 async def test_a_statement_on_the_driver_is_undone_by_the_orm_rollback_and_kept_by_its_commit(
@@ -25,24 +25,14 @@ async def test_a_statement_on_the_driver_is_undone_by_the_orm_rollback_and_kept_
     firm = await make_firm(database, roles=(Role.OWNER,))
     async with database.session(tenant_id=firm.tenant.id) as db:
         con = await driver(db)
-        await con.execute(
-            "INSERT INTO company (tenant_id, id, name, country, industry_section, size_band, default_target_level, created_at, updated_at)"
-            " VALUES ($1, $2, 'Rolled back SAC', 'PE', 'G', 'micro', 3, now(), now())",
-            firm.tenant.id,
-            uuid.uuid4(),
-        )
+        await con.execute(INSERT_COMPANY_SQL, firm.tenant.id, uuid.uuid4(), "Rolled back SAC")
         assert await db.scalar(select(func.count()).select_from(Company)) == 1, "the ORM sees it: same transaction"
         await db.rollback()
         assert await db.scalar(select(func.count()).select_from(Company)) == 0
 
         kept = uuid.uuid4()
         con = await driver(db)
-        await con.execute(
-            "INSERT INTO company (tenant_id, id, name, country, industry_section, size_band, default_target_level, created_at, updated_at)"
-            " VALUES ($1, $2, 'Kept SAC', 'PE', 'G', 'micro', 3, now(), now())",
-            firm.tenant.id,
-            kept,
-        )
+        await con.execute(INSERT_COMPANY_SQL, firm.tenant.id, kept, "Kept SAC")
         await db.commit()
     async with database.session(tenant_id=firm.tenant.id) as db:
         assert await db.scalar(select(Company.name).where(Company.id == kept)) == "Kept SAC"
@@ -51,11 +41,7 @@ async def test_a_statement_on_the_driver_is_undone_by_the_orm_rollback_and_kept_
 async def test_entering_a_firm_sets_the_context_only_for_a_member(database: Database) -> None:
     firm = await make_firm(database, roles=(Role.CONSULTANT,))
     other = await make_firm(database, roles=(Role.OWNER,))
-    async with database.session(tenant_id=firm.tenant.id) as db:
-        db.add(
-            Company(tenant_id=firm.tenant.id, name="Visible SAC", country="PE", industry_section="G", size_band="micro")
-        )
-        await db.commit()
+    await add_company(database, firm.tenant.id, "Visible SAC")
     member = firm.users[Role.CONSULTANT]
     stranger = other.users[Role.OWNER]
 
@@ -114,12 +100,7 @@ async def test_the_request_commit_keeps_driver_writes_and_orm_changes_alike(data
     by_driver, by_orm = uuid.uuid4(), uuid.uuid4()
     async with database.session(tenant_id=firm.tenant.id) as db:
         con = await driver(db)
-        await con.execute(
-            "INSERT INTO company (tenant_id, id, name, country, industry_section, size_band, default_target_level, created_at, updated_at)"
-            " VALUES ($1, $2, 'Driver SAC', 'PE', 'G', 'micro', 3, now(), now())",
-            firm.tenant.id,
-            by_driver,
-        )
+        await con.execute(INSERT_COMPANY_SQL, firm.tenant.id, by_driver, "Driver SAC")
         await driver_commit(db)  # nothing pending in the ORM: committed on the driver
     async with database.session(tenant_id=firm.tenant.id) as db:
         await driver(db)

@@ -12,12 +12,9 @@ from ordena.companies.models import Company
 from ordena.db.engine import Database
 from ordena.db.request_db import RequestDB
 from ordena.tenancy.models import Role
-from tests.factories import make_firm
+from tests.factories import INSERT_COMPANY_SQL, add_company, make_firm
 
-INSERT = (
-    "INSERT INTO company (tenant_id, id, name, country, industry_section, size_band, default_target_level, created_at, updated_at)"
-    " VALUES ($1, $2, $3, 'PE', 'G', 'micro', 3, now(), now())"
-)
+INSERT = INSERT_COMPANY_SQL
 
 
 async def _names(database: Database, tenant_id: uuid.UUID) -> set[str]:
@@ -28,11 +25,7 @@ async def _names(database: Database, tenant_id: uuid.UUID) -> set[str]:
 async def test_a_write_in_begin_is_kept_by_commit_and_sees_only_its_firm(database: Database) -> None:
     firm = await make_firm(database, roles=(Role.OWNER,))
     other = await make_firm(database, roles=(Role.OWNER,))
-    async with database.session(tenant_id=other.tenant.id) as db:
-        db.add(
-            Company(tenant_id=other.tenant.id, name="Ajena SAC", country="PE", industry_section="G", size_band="micro")
-        )
-        await db.commit()
+    await add_company(database, other.tenant.id, "Ajena SAC")
     rdb = RequestDB(database)
     rdb.set_context(tenant_id=firm.tenant.id, user_id=None)
     con = await rdb.begin()
@@ -85,11 +78,7 @@ async def test_the_orm_session_refuses_to_start_while_a_driver_transaction_is_op
 
 async def test_after_driver_reads_the_orm_session_carries_the_firm_context(database: Database) -> None:
     firm = await make_firm(database, roles=(Role.OWNER,))
-    async with database.session(tenant_id=firm.tenant.id) as db:
-        db.add(
-            Company(tenant_id=firm.tenant.id, name="Vista SAC", country="PE", industry_section="G", size_band="micro")
-        )
-        await db.commit()
+    await add_company(database, firm.tenant.id, "Vista SAC")
     rdb = RequestDB(database)
     con = await rdb.con()
     assert await con.fetchval("SELECT count(*) FROM company") == 0, "no context yet: no rows"
