@@ -189,5 +189,6 @@ def format_money(amount: float | Decimal, currency: str = "PEN") -> str:
     return numbers.format_currency(amount, currency, locale=locale)
 
 
+@cache
 def language_name(code: str) -> str:
     return (Locale.parse(code).get_display_name(code) or code).capitalize()

@@ -26,6 +26,7 @@ from ordena.web.auth import anon_cookie_name, authenticate, cookie_header, parse
 from ordena.web.db import close_request_db
 from ordena.web.locale import choose_locale
 from ordena.web.security import log_request, with_security_headers
+from ordena.web.templating import bind_request_state
 
 
 def request_middleware(app: ASGIApp) -> ASGIApp:
@@ -38,6 +39,7 @@ def request_middleware(app: ASGIApp) -> ASGIApp:
         state: dict[str, Any] = scope.setdefault("state", {})
         request_id = secrets.token_hex(8)
         state["request_id"] = request_id
+        bind_request_state(state)
         structlog.contextvars.bind_contextvars(request_id=request_id)
         status: int | None = None
         try:

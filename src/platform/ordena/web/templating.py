@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,20 @@ from litestar.template.config import TemplateConfig
 from markupsafe import Markup
 
 from ordena.web import i18n
+
+# The request's scope state, for template globals that macros imported without context call
+# (``macros/forms.html``: an import with context re-runs the macro file on every page).
+_request_state: ContextVar[dict[str, Any]] = ContextVar("ordena_request_state")
+
+
+def bind_request_state(state: dict[str, Any]) -> None:
+    _request_state.set(state)
+
+
+def _csrf_value() -> str:
+    """The request's CSRF token (read at render time: a handler may have started a new session)."""
+    token: str = _request_state.get({}).get("csrf_token", "")
+    return token
 
 
 @pass_context
@@ -45,7 +60,9 @@ def make_environment(templates_dir: Path) -> Environment:
         percent=i18n.format_percent,
         money=i18n.format_money,
     )
-    env.globals.update(get_locale=i18n.get_locale, locales=i18n.LOCALES, language_name=i18n.language_name)
+    env.globals.update(
+        get_locale=i18n.get_locale, locales=i18n.LOCALES, language_name=i18n.language_name, csrf_value=_csrf_value
+    )
     from ordena.web.nav import TEMPLATE_GLOBALS
 
     env.globals.update(TEMPLATE_GLOBALS)
