@@ -77,7 +77,7 @@ _SCOPE_AT = [key for key, _column in _SESSION_COLUMNS].index("scope")
 _USER_ID_AT = [key for key, _column in _USER_COLUMNS].index("id")
 _USER_ACTIVE_AT = [key for key, _column in _USER_COLUMNS].index("is_active")
 
-# Runs on every request with a session cookie, straight on the driver (see ordena.db.driver).
+# Runs on every request with a session cookie, straight on the driver (see ordena.db.request_db).
 _LOAD_SESSION_SQL = (
     "SELECT "
     + ", ".join(f's."{column}"' for _key, column in _SESSION_COLUMNS)

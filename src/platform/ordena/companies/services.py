@@ -72,7 +72,6 @@ def size_band_help() -> str:
 
 
 @cache
-@cache
 def _countries(locale: str) -> dict[str, str]:
     territories = Locale.parse(locale).territories
     return {

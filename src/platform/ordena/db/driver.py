@@ -1,5 +1,5 @@
-"""The asyncpg connection under a request's ORM transaction, for the few statements that run on
-every request (who is calling, which firm) and on the autosave.
+"""The asyncpg connection under an ORM session's transaction, for the hot statements that run
+where a session is already open (``RequestDB`` uses it once its session exists).
 
 Benchmarked (docs/benchmarks.md): SQLAlchemy's execution layer was a third of an autosave's
 CPU. Statements sent here run inside the same transaction as the ORM's, with the same tenant

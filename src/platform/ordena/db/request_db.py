@@ -97,10 +97,6 @@ class RequestDB:
             self._session = session
         return self._session
 
-    @property
-    def has_session(self) -> bool:
-        return self._session is not None
-
     # --- the end ---------------------------------------------------------------------------
 
     async def commit(self) -> None:

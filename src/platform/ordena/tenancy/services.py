@@ -121,7 +121,7 @@ async def enter_firm(db: AsyncSession, tenant: Tenant, user_id: UUID | None) -> 
         await apply_context_now(db)
 
 
-# Runs before every firm page, straight on the driver (see ordena.db.driver), in one round
+# Runs before every firm page, straight on the driver (see ordena.db.request_db), in one round
 # trip: write the caller into the transaction's context, read their membership (a user may
 # read their own membership rows), and write the firm into the context only if there is one.
 # Each materialized CTE reads the one before it, so they run in order: set_config first.

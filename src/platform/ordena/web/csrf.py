@@ -16,10 +16,10 @@ from ordena.web.access import auth_of
 
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS", "TRACE"}
 FIELD = "_csrf"
-HEADER = "x-csrf-token"
+HEADER = b"x-csrf-token"
 
 
-_READ = {b"sec-fetch-site", b"origin", b"x-csrf-token", b"content-type", b"host"}
+_READ = {b"sec-fetch-site", b"origin", HEADER, b"content-type", b"host"}
 
 
 def _few_headers(scope: Any) -> dict[bytes, str]:
@@ -58,7 +58,7 @@ async def csrf_check(request: Request[Any, Any, Any]) -> None:
             allowed.add((request.url.scheme, headers.get(b"host", "")))
         if _origin_of(origin) not in allowed:
             raise PermissionDeniedException("cross-origin request refused")
-    sent = headers.get(b"x-csrf-token")
+    sent = headers.get(HEADER)
     if sent is None:
         content_type = headers.get(b"content-type", "")
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
