@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,12 @@ def embedded_database_url(data_dir: Path, *, database: str = "postgres") -> str:
     server = _servers.get(pgdata)
     if server is None:
         log.info("starting embedded PostgreSQL in %s", pgdata)
-        server = pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
+        # Several processes may start it at once (pytest -n 2 on a fresh checkout): pgserver's
+        # first start creates the folder and fails in the process that comes second, so one
+        # process at a time; the next one finds the server running and shares it.
+        with (pgdata.parent / "start.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            server = pgserver.get_server(pgdata, cleanup_mode="stop")  # type: ignore[attr-defined]
         _servers[pgdata] = server
     uri: str = server.get_uri(database)
     return uri.replace("postgresql://", "postgresql+asyncpg://", 1)
