@@ -11,7 +11,7 @@ from babel import dates, numbers
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ordena.web import i18n
+from ordena.lib import i18n
 
 LIMA = dates.get_timezone("America/Lima")
 moments = st.datetimes(

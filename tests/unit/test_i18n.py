@@ -16,8 +16,8 @@ from babel.messages.extract import extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.pofile import read_po
 
+from ordena.lib import i18n
 from ordena.settings import BASE_DIR
-from ordena.web import i18n
 
 CATALOGUE = BASE_DIR / "src" / "platform" / "ordena" / "locale" / "en" / "LC_MESSAGES" / "messages.po"
 PLACEHOLDER = re.compile(r"\{[a-z_0-9]*\}|%\([a-z_]+\)[sd]")

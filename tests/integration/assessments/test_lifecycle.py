@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ordena.assessments import services as svc
 from ordena.assessments.models import Answer, ResultSnapshot
 from ordena.audit.models import AuditEvent
-from ordena.web.forms import ServiceError
+from ordena.lib.errors import ServiceError
 from tests.integration.assessments.helpers import make_world, new_assessment, reload, tree_of
 
 

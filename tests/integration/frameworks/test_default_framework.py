@@ -9,7 +9,7 @@ from ordena.db.engine import Database
 from ordena.frameworks import services
 from ordena.frameworks.loader import DEFAULT_FRAMEWORK_KEY, ensure_default_framework
 from ordena.frameworks.models import Framework, FrameworkVersion, Question
-from ordena.web.i18n import use_locale
+from ordena.lib.i18n import use_locale
 from tests.factories import make_firm
 
 

@@ -8,7 +8,7 @@ import zipfile
 import pytest
 
 from ordena.assessments import services as svc
-from ordena.web.forms import ServiceError
+from ordena.lib.errors import ServiceError
 
 
 def _docx(name: str = "word/document.xml") -> bytes:

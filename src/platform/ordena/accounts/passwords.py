@@ -30,7 +30,7 @@ def needs_rehash(password_hash: str) -> bool:
 
 def weakness(password: str, *, email: str = "") -> str | None:
     """Why a password is too weak (a msgid), or None."""
-    from ordena.web.i18n import _
+    from ordena.lib.i18n import _
 
     if len(password) < MIN_LENGTH:
         return _("La contraseña debe tener al menos 10 caracteres.")

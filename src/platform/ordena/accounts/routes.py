@@ -15,13 +15,14 @@ from litestar.response import Redirect, Response, Template
 from ordena.accounts import api_tokens, passwords, services
 from ordena.accounts.sessions import revoke, revoke_all_for_user, start_session
 from ordena.lib.clock import now
+from ordena.lib.errors import FormErrors
+from ordena.lib.i18n import LOCALES, _
 from ordena.mail.services import send_mail
 from ordena.settings import Settings
 from ordena.tenancy.services import firms_of_user
 from ordena.web.auth import anon_cookie_name, session_cookie_name, set_auth_cookie
 from ordena.web.deps import DB, CurrentAuth, Form
-from ordena.web.forms import FormError, FormErrors
-from ordena.web.i18n import LOCALES, _
+from ordena.web.forms import FormError
 from ordena.web.locale import LANG_COOKIE
 from ordena.web.pages import redirect
 

@@ -16,12 +16,12 @@ from ordena.accounts import passwords, throttle
 from ordena.accounts.models import LinkToken, User
 from ordena.audit.services import Actor, record, snapshot
 from ordena.lib.clock import now
+from ordena.lib.errors import FormErrors
+from ordena.lib.i18n import _
 from ordena.lib.tokens import digest, new_secret
 from ordena.settings import Settings
 from ordena.tenancy.models import Membership, Role, Tenant
 from ordena.tenancy.services import RESERVED_SLUGS, SLUG_RE, enter_firm
-from ordena.web.forms import FormErrors
-from ordena.web.i18n import _
 
 
 class TooManyAttempts(Exception):

@@ -19,8 +19,9 @@ from ordena.assessments.schemas import (
     AssessmentOut,
     TransitionIn,
 )
+from ordena.lib.errors import FormErrors, ServiceError
 from ordena.web.deps import DB, Firm
-from ordena.web.forms import FormError, FormErrors, ServiceError
+from ordena.web.forms import FormError
 
 PREFIX = "/api/v1/w/{slug:str}/assessments"
 TAGS = ["assessments"]

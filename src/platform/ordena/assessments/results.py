@@ -21,7 +21,6 @@ from fractions import Fraction
 from typing import Any
 from uuid import UUID
 
-from litestar.exceptions import NotFoundException
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,8 +28,8 @@ from ordena.assessments import scoring
 from ordena.assessments.models import Answer, Assessment, DimensionOverride, Respondent, ResultSnapshot
 from ordena.audit.services import Actor, record, snapshot
 from ordena.frameworks.services import FrameworkStructure, structure
-from ordena.web.forms import FormErrors
-from ordena.web.i18n import _
+from ordena.lib.errors import FormErrors, NotFound
+from ordena.lib.i18n import _
 
 
 def _dec(value: Fraction | None, places: int = 2) -> Decimal | None:
@@ -169,7 +168,7 @@ async def get_assessment(db: AsyncSession, tenant_id: UUID, assessment_id: UUID)
         select(Assessment).where(Assessment.tenant_id == tenant_id, Assessment.id == assessment_id)
     )
     if assessment is None:
-        raise NotFoundException()
+        raise NotFound()
     return assessment
 
 

@@ -20,12 +20,13 @@ from ordena.assessments.models import KINDS, STATUSES, Assessment
 from ordena.audit.services import Actor
 from ordena.companies.services import get_company, list_contacts
 from ordena.db.request_db import RequestDB
+from ordena.lib.errors import FormErrors, ServiceError
+from ordena.lib.i18n import _
 from ordena.tenancy.models import Role
 from ordena.web.access import firm_of
 from ordena.web.db import request_db
 from ordena.web.deps import DB, CurrentAuth, Firm, Form
-from ordena.web.forms import FormError, FormErrors, ServiceError
-from ordena.web.i18n import _
+from ordena.web.forms import FormError
 from ordena.web.pages import page as render_page
 from ordena.web.pages import redirect
 

@@ -26,7 +26,6 @@ from urllib.parse import urlsplit
 from uuid import UUID
 
 from advanced_alchemy.mixins.uuid import uuid7  # type: ignore[attr-defined]  # the id factory of our models
-from litestar.exceptions import NotFoundException
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,9 +45,9 @@ from ordena.companies.services import get_company
 from ordena.db.driver import driver
 from ordena.db.request_db import RequestDB
 from ordena.lib.clock import now
+from ordena.lib.errors import FormErrors, NotFound, ServiceError
+from ordena.lib.i18n import _
 from ordena.lib.pagination import Page
-from ordena.web.forms import FormErrors, ServiceError
-from ordena.web.i18n import _
 
 OPEN_STATUSES = ("draft", "in_progress")
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
@@ -104,7 +103,7 @@ async def get_assessment(
         stmt = stmt.with_for_update()
     assessment = await db.scalar(stmt)
     if assessment is None:
-        raise NotFoundException()
+        raise NotFound()
     return assessment
 
 
@@ -662,7 +661,7 @@ async def save_answer(
         dt.datetime.now(dt.UTC),
     )
     if row is None:
-        raise NotFoundException()
+        raise NotFound()
     status, allows_na, resp_id, resp_submitted, saved_id, saved_at = row
     if saved_id is not None:
         return SavedAnswer(saved_id, question_id, resp_id, value.level, value.not_applicable, value.comment, saved_at)
@@ -675,7 +674,7 @@ async def save_answer(
         )
     if resp_id is None:
         if respondent_id is not None:
-            raise NotFoundException()
+            raise NotFound()
         raise ServiceError(_("En una autoevaluación responde el cliente; el consultor solo revisa."), status_code=409)
     if resp_submitted is not None:
         raise ServiceError(_("Ya enviaste tus respuestas; no se pueden cambiar."), status_code=409)
@@ -773,7 +772,7 @@ def total_progress(tree: Any, answers: list[Answer]) -> Progress:
 async def get_respondent(db: AsyncSession, tenant_id: UUID, respondent_id: UUID) -> Respondent:
     row = await db.scalar(select(Respondent).where(Respondent.tenant_id == tenant_id, Respondent.id == respondent_id))
     if row is None:
-        raise NotFoundException()
+        raise NotFound()
     return row
 
 
@@ -787,7 +786,7 @@ async def submit_respondent(
     assessment = await get_assessment(db, tenant_id, assessment_id, for_update=True)
     respondent = await get_respondent(db, tenant_id, respondent_id)
     if respondent.assessment_id != assessment.id:
-        raise NotFoundException()
+        raise NotFound()
     if respondent.submitted_at is not None:
         raise ServiceError(_("Ya enviaste tus respuestas."), status_code=409)
     if assessment.status not in OPEN_STATUSES:
@@ -867,7 +866,7 @@ async def invite_contacts(
         )
     )
     if len(contacts) != len(set(contact_ids)):
-        raise NotFoundException()
+        raise NotFound()
     company = await get_company(db, tenant.id, assessment.company_id)
     existing = {
         r.contact_id: r
@@ -1089,7 +1088,7 @@ async def _check_evidence_target(
         raise ServiceError(_("La evaluación ya está publicada; no se puede cambiar la evidencia."), status_code=409)
     tree = await structure(db, assessment.framework_version_id)
     if not tree.has_question(question_id):
-        raise NotFoundException()
+        raise NotFound()
     return assessment
 
 
@@ -1229,7 +1228,7 @@ async def get_evidence(db: AsyncSession, tenant_id: UUID, assessment_id: UUID, e
         )
     )
     if row is None:
-        raise NotFoundException()
+        raise NotFound()
     return row
 
 
@@ -1279,8 +1278,8 @@ async def revision_file(
     )
     rev = await db.scalar(stmt)
     if rev is None:
-        raise NotFoundException()
+        raise NotFound()
     path = Path(settings.data_dir) / "evidence" / rev.storage_key
     if not path.is_file():
-        raise NotFoundException()
+        raise NotFound()
     return rev, path

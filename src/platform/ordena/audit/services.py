@@ -1,4 +1,4 @@
-"""Writing and reading the audit trail. Services call ``record`` for every change they make."""
+"""Writing and reading the audit trail. Services write one :class:`AuditTrail` line per change."""
 
 from __future__ import annotations
 
@@ -38,6 +38,42 @@ class Actor:
     label: str
 
 
+@dataclass(frozen=True)
+class AuditTrail:
+    """The audit trail of one unit of work, bound to its database session, firm and actor.
+
+    ``audit = AuditTrail(db, firm.tenant_id, actor)`` once, then one line per change:
+    ``audit("update", "company", company.id, before=..., after=...)``. The row is added to the
+    session, so it commits or rolls back with the change it describes.
+    """
+
+    db: AsyncSession
+    tenant_id: UUID
+    actor: Actor
+
+    def __call__(
+        self,
+        action: str,
+        entity_type: str,
+        entity_id: UUID | str,
+        *,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        self.db.add(
+            AuditEvent(
+                tenant_id=self.tenant_id,
+                actor_id=self.actor.id,
+                actor_label=self.actor.label[:320],
+                action=action,
+                entity_type=entity_type,
+                entity_id=str(entity_id),
+                before=before,
+                after=after,
+            )
+        )
+
+
 async def record(
     db: AsyncSession,
     *,
@@ -49,18 +85,8 @@ async def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    db.add(
-        AuditEvent(
-            tenant_id=tenant_id,
-            actor_id=actor.id,
-            actor_label=actor.label[:320],
-            action=action,
-            entity_type=entity_type,
-            entity_id=str(entity_id),
-            before=before,
-            after=after,
-        )
-    )
+    """Deprecated: use :class:`AuditTrail` (kept until every caller has moved)."""
+    AuditTrail(db, tenant_id, actor)(action, entity_type, entity_id, before=before, after=after)
 
 
 class AuditPage(Page[AuditEvent]):

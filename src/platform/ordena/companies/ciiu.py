@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from ordena.web.i18n import LazyString, get_locale, lazy, use_locale
+from ordena.lib.i18n import LazyString, get_locale, lazy, use_locale
 
 # code → (Spanish name, translated on display; English name as published by the UN)
 SECTIONS: dict[str, tuple[LazyString, str]] = {

@@ -12,7 +12,7 @@ import io
 import unicodedata
 from dataclasses import dataclass
 
-from ordena.web.i18n import _
+from ordena.lib.i18n import _
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 20_000

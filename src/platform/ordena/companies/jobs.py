@@ -17,8 +17,8 @@ from ordena.companies.csv_import import CsvInvalid, parse
 from ordena.jobs import progress
 from ordena.jobs.registry import job
 from ordena.jobs.runtime import worker_database
+from ordena.lib.i18n import _, lazy, use_locale
 from ordena.tenancy.models import Tenant
-from ordena.web.i18n import _, lazy, use_locale
 
 KIND = "import_companies"
 BATCH = 50

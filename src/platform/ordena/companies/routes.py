@@ -20,10 +20,11 @@ from ordena.companies import ciiu, csv_import, services
 from ordena.companies.jobs import KIND as IMPORT_KIND
 from ordena.companies.models import Company
 from ordena.jobs import outbox, progress
+from ordena.lib.errors import FormErrors
+from ordena.lib.i18n import _
 from ordena.tenancy.services import FirmContext
 from ordena.web.deps import DB, Firm, Form
-from ordena.web.forms import FormError, FormErrors, form_values
-from ordena.web.i18n import _
+from ordena.web.forms import FormError, form_values
 from ordena.web.pages import page, redirect
 
 PER_PAGE = 25

@@ -13,7 +13,6 @@ from typing import Any
 from uuid import UUID
 
 from babel import Locale
-from litestar.exceptions import NotFoundException
 from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
@@ -23,9 +22,9 @@ from ordena.audit.services import Actor, record, snapshot
 from ordena.companies import ciiu
 from ordena.companies.models import SIZE_BANDS, Company, Contact
 from ordena.lib.clock import now
+from ordena.lib.errors import FormErrors, NotFound
+from ordena.lib.i18n import _, get_locale, use_locale
 from ordena.lib.pagination import Page
-from ordena.web.forms import FormErrors
-from ordena.web.i18n import _, get_locale, use_locale
 
 FIELDS = ("name", "ruc", "country", "industry_section", "industry_division", "size_band", "employees")
 CONTACT_FIELDS = ("name", "email", "position")
@@ -233,7 +232,7 @@ async def get_company(db: AsyncSession, tenant_id: UUID, company_id: UUID) -> Co
     """The firm's company, or 404 (another firm's id looks exactly like a missing one)."""
     company = await db.scalar(select(Company).where(Company.tenant_id == tenant_id, Company.id == company_id))
     if company is None:
-        raise NotFoundException()
+        raise NotFound()
     return company
 
 
@@ -428,7 +427,7 @@ async def get_contact(db: AsyncSession, tenant_id: UUID, company_id: UUID, conta
         )
     )
     if contact is None:
-        raise NotFoundException()
+        raise NotFound()
     return contact
 
 

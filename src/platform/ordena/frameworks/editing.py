@@ -14,15 +14,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID
 
-from litestar.exceptions import NotFoundException
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.audit.services import Actor, record
 from ordena.frameworks.models import Dimension, Framework, FrameworkVersion, InitiativeTemplate, Pillar, Question
 from ordena.lib.clock import now
-from ordena.web.forms import FormErrors, ServiceError
-from ordena.web.i18n import _
+from ordena.lib.errors import FormErrors, NotFound, ServiceError
+from ordena.lib.i18n import _
 
 LANGS = ("es", "en")
 LEVELS = ("1", "2", "3", "4", "5")
@@ -77,17 +76,17 @@ async def visible_version(db: AsyncSession, tenant_id: UUID, version_id: UUID) -
         )
     )
     if version is None:
-        raise NotFoundException()
+        raise NotFound()
     framework = await db.get(Framework, version.framework_id)
     if framework is None:
-        raise NotFoundException()
+        raise NotFound()
     return framework, version
 
 
 async def own_version(db: AsyncSession, tenant_id: UUID, version_id: UUID) -> tuple[Framework, FrameworkVersion]:
     framework, version = await visible_version(db, tenant_id, version_id)
     if version.owner_tenant_id != tenant_id:
-        raise NotFoundException()
+        raise NotFound()
     return framework, version
 
 
@@ -326,7 +325,7 @@ def parse_question(values: Mapping[str, Any]) -> QuestionInput:
 async def own_question(db: AsyncSession, tenant_id: UUID, question_id: UUID) -> tuple[Question, FrameworkVersion]:
     q = await db.scalar(select(Question).where(Question.id == question_id, Question.owner_tenant_id == tenant_id))
     if q is None:
-        raise NotFoundException()
+        raise NotFound()
     _fw, version = await own_version(db, tenant_id, q.version_id)
     return q, version
 
@@ -334,7 +333,7 @@ async def own_question(db: AsyncSession, tenant_id: UUID, question_id: UUID) -> 
 async def own_dimension(db: AsyncSession, tenant_id: UUID, dimension_id: UUID) -> tuple[Dimension, FrameworkVersion]:
     d = await db.scalar(select(Dimension).where(Dimension.id == dimension_id, Dimension.owner_tenant_id == tenant_id))
     if d is None:
-        raise NotFoundException()
+        raise NotFound()
     _fw, version = await own_version(db, tenant_id, d.version_id)
     return d, version
 

@@ -11,9 +11,10 @@ from litestar.response import Redirect, Template
 from ordena.accounts.services import actor_of
 from ordena.frameworks import editing
 from ordena.frameworks.services import structure
+from ordena.lib.errors import FormErrors, ServiceError
+from ordena.lib.i18n import _
 from ordena.web.deps import DB, Firm, Form
-from ordena.web.forms import FormError, FormErrors, ServiceError, form_values
-from ordena.web.i18n import _
+from ordena.web.forms import FormError, form_values
 from ordena.web.pages import redirect
 
 

@@ -16,13 +16,13 @@ from types import MappingProxyType
 from typing import Any
 from uuid import UUID
 
-from litestar.exceptions import NotFoundException
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.frameworks.loader import DEFAULT_FRAMEWORK_KEY
 from ordena.frameworks.models import Dimension, Framework, FrameworkVersion, InitiativeTemplate, Pillar, Question
-from ordena.web.i18n import DEFAULT_LOCALE, get_locale
+from ordena.lib.errors import NotFound
+from ordena.lib.i18n import DEFAULT_LOCALE, get_locale
 
 LEVELS = (1, 2, 3, 4, 5)
 
@@ -197,14 +197,14 @@ async def get_version(db: AsyncSession, version_id: UUID) -> FrameworkVersion:
     """A version the caller may see (platform or own firm's, by RLS); 404 otherwise."""
     version = await db.get(FrameworkVersion, version_id)
     if version is None:
-        raise NotFoundException()
+        raise NotFound()
     return version
 
 
 async def structure(db: AsyncSession, version_id: UUID) -> FrameworkStructure:
     version = await db.scalar(select(FrameworkVersion).where(FrameworkVersion.id == version_id))
     if version is None:
-        raise NotFoundException()
+        raise NotFound()
     if version.status == "published":
         cached = _CACHE.get(version_id)
         if cached is not None:

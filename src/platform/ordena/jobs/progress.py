@@ -13,12 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from litestar.exceptions import NotFoundException
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.jobs.models import JobProgress
-from ordena.web.i18n import LazyString
+from ordena.lib.errors import NotFound
+from ordena.lib.i18n import LazyString
 
 INPUT_KEY = "_input"
 PENDING, RUNNING, DONE, FAILED = "pending", "running", "done", "failed"
@@ -101,7 +101,7 @@ async def read(db: AsyncSession, tenant_id: UUID, job_id: UUID) -> JobView:
     ).where(JobProgress.tenant_id == tenant_id, JobProgress.id == job_id)
     row = (await db.execute(stmt)).first()
     if row is None:
-        raise NotFoundException()
+        raise NotFound()
     return JobView(row[0], row[1], row[2], row[3], row[4], dict(row[5] or {}))
 
 

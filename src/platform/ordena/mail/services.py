@@ -11,9 +11,9 @@ from jinja2 import Environment
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.jobs.outbox import enqueue
+from ordena.lib.i18n import use_locale
+from ordena.lib.templates import make_environment
 from ordena.mail.models import Email
-from ordena.web.i18n import use_locale
-from ordena.web.templating import make_environment
 
 
 @cache

@@ -246,7 +246,7 @@ def results_charts(results: object, history: Sequence[object] | None = None) -> 
 
     ``results`` is an ``AssessmentResults``; ``history`` a list of ``HistoryPoint``.
     """
-    from ordena.web.i18n import _, format_date
+    from ordena.lib.i18n import _, format_date
 
     r = results  # typed loosely to keep this module free of domain imports
     radars: dict[str, Markup] = {}

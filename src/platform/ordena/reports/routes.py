@@ -14,11 +14,12 @@ from ordena.accounts.services import actor_of
 from ordena.assessments import results as results_service
 from ordena.assessments.results import AssessmentResults, OverrideInvalid
 from ordena.companies.models import Company
+from ordena.lib.errors import FormErrors
+from ordena.lib.i18n import _
 from ordena.reports.charts import results_charts
 from ordena.tenancy.services import FirmContext
 from ordena.web.deps import DB, Firm, Form
-from ordena.web.forms import FormError, FormErrors, form_values
-from ordena.web.i18n import _
+from ordena.web.forms import FormError, form_values
 from ordena.web.pages import redirect
 
 

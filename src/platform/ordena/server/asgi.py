@@ -18,7 +18,7 @@ def _warm_then_freeze(app: Litestar) -> None:
     about 5 ms after it (measured with ``gc.callbacks`` under the autosave load). A server-only
     setting: test processes build and drop many apps."""
     from ordena.companies import ciiu, services
-    from ordena.web import i18n
+    from ordena.lib import i18n
 
     engine = app.template_engine
     if engine is not None:

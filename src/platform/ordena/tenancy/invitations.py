@@ -14,12 +14,13 @@ from ordena.accounts import services as accounts
 from ordena.accounts.models import LinkToken, User
 from ordena.audit.services import record
 from ordena.lib.clock import now
+from ordena.lib.errors import FormErrors
+from ordena.lib.i18n import _
 from ordena.mail.services import send_mail
 from ordena.settings import Settings
 from ordena.tenancy.models import Membership, Role, Tenant
+from ordena.tenancy.roles import role_label
 from ordena.tenancy.services import FirmContext, enter_firm
-from ordena.web.forms import FormErrors
-from ordena.web.i18n import _
 
 
 class InvitationInvalid(Exception):
@@ -62,6 +63,7 @@ async def invite(db: AsyncSession, settings: Settings, firm: FirmContext, email:
             "firm": firm.tenant.name,
             "inviter": firm.user.name,
             "role": wanted.value,
+            "role_label": role_label,
             "url": url,
             "hours": settings.link_ttl_hours,
         },

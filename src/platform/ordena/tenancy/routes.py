@@ -14,11 +14,12 @@ from sqlalchemy import select
 
 from ordena.accounts.services import actor_of
 from ordena.audit.services import record, snapshot
+from ordena.lib.errors import FormErrors
+from ordena.lib.i18n import _
 from ordena.tenancy import invitations
 from ordena.tenancy.models import Membership, Role
 from ordena.web.deps import DB, Firm, Form
-from ordena.web.forms import FormError, FormErrors
-from ordena.web.i18n import _
+from ordena.web.forms import FormError
 from ordena.web.pages import redirect
 
 HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")

@@ -16,9 +16,10 @@ from litestar.exceptions import (
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from ordena.lib.errors import NotFound, ServiceError
+from ordena.lib.i18n import _
 from ordena.web.access import LoginRequired
-from ordena.web.forms import FormError, ServiceError
-from ordena.web.i18n import _
+from ordena.web.forms import FormError
 
 log = structlog.get_logger("ordena.errors")
 
@@ -33,7 +34,7 @@ def _ensure_locale(request: Request[Any, Any, Any]) -> None:
     """Unknown URLs are answered before the middleware runs: choose the language here."""
     if "locale" in request.scope.get("state", {}):
         return
-    from ordena.web import i18n
+    from ordena.lib import i18n
     from ordena.web.locale import LANG_COOKIE
 
     chosen = request.cookies.get(LANG_COOKIE)
@@ -152,6 +153,7 @@ def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     NotFoundException: not_found,
+    NotFound: not_found,
     PermissionDeniedException: forbidden,
     LoginRequired: login_required,
     FormError: form_error,

@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
-
-@dataclass
-class FormErrors:
-    """Field name → translated message; ``__all__`` for errors about the whole form."""
-
-    fields: dict[str, str] = field(default_factory=dict)
-
-    def add(self, name: str, message: str) -> None:
-        self.fields.setdefault(name, message)
-
-    def __bool__(self) -> bool:
-        return bool(self.fields)
-
-    def get(self, name: str) -> str | None:
-        return self.fields.get(name)
+from ordena.lib.errors import FormErrors
 
 
 class FormError(Exception):
@@ -43,16 +28,6 @@ class FormError(Exception):
         self.errors = errors
         self.status_code = status_code
         self.block = block
-
-
-class ServiceError(Exception):
-    """A business rule refused an action; ``field`` names the form field it concerns."""
-
-    def __init__(self, message: str, field: str = "__all__", status_code: int = 422) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-        self.status_code = status_code
 
 
 def form_values(data: Any) -> dict[str, str]:

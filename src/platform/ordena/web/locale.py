@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from litestar.types import Scope
 
-from ordena.web import i18n
+from ordena.lib import i18n
 
 LANG_COOKIE = "ordena_lang"
 

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from ordena.lib.i18n import _
 from ordena.tenancy.models import Role
+from ordena.tenancy.roles import role_label
 from ordena.tenancy.services import FirmContext
-from ordena.web.i18n import _
 
 
 @dataclass(frozen=True)
@@ -16,16 +17,6 @@ class NavItem:
     href: str
     label: str
     prefix: bool = True
-
-
-def role_label(role: Role | str) -> str:
-    value = role.value if isinstance(role, Role) else role
-    return {
-        "owner": _("Propietario"),
-        "partner": _("Socio"),
-        "consultant": _("Consultor"),
-        "viewer": _("Lector"),
-    }.get(value, value)
 
 
 def role_options(firm: FirmContext) -> list[tuple[str, str]]:
