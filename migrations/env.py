@@ -7,13 +7,14 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from ordena import models  # noqa: F401 - registers every table
 from ordena.db.base import metadata
 from ordena.db.engine import make_engine
 from ordena.db.urls import owner_url
+from ordena.domains import load_models
 from ordena.settings import Settings
 
 config = context.config
+load_models()  # every table in the metadata
 
 
 def _url():  # type: ignore[no-untyped-def]

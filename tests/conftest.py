@@ -25,7 +25,13 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from ordena.db.engine import Database, make_engine
 from ordena.db.migrate import upgrade_async
+from ordena.domains import load_jobs, load_models
 from ordena.settings import BASE_DIR, Settings
+
+# What the web plugin, the worker and `ordena db upgrade` load at start: every table and every job
+# (tests call services that enqueue jobs without starting an app).
+load_models()
+load_jobs()
 
 BASE_URL = "http://ordena.test"
 CSRF_RE = re.compile(r'name="_csrf" value="([^"]+)"')

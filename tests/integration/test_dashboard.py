@@ -16,7 +16,7 @@ from ordena.assessments.models import Assessment, Respondent, ResultSnapshot
 from ordena.assessments.scoring import level_of
 from ordena.companies.models import Company, Contact
 from ordena.db.engine import Database
-from ordena.demo_content import seed_firm
+from ordena.demo.content import seed_firm
 from ordena.frameworks.services import default_version, structure
 from ordena.lib.clock import now
 from ordena.settings import Settings

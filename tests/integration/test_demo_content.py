@@ -14,7 +14,7 @@ from ordena.assessments.results import compute_results, history
 from ordena.audit.models import AuditEvent
 from ordena.companies.models import Company, Contact
 from ordena.db.engine import Database
-from ordena.demo_content import SeedSummary, seed_firm
+from ordena.demo.content import SeedSummary, seed_firm
 from ordena.lib.clock import now
 from ordena.settings import Settings
 from ordena.tenancy.models import Role, Tenant

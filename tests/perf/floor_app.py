@@ -386,7 +386,7 @@ async def save_answer(request: Request[Any, Any, Any], slug: FromPath[str], aid:
         if a is None or a["status"] not in ("draft", "in_progress"):
             raise NotFoundException()
         respondent = await ctx.conn.fetchval(SQL_RESPONDENT, ctx.firm["id"], aid)
-        from ordena.demo_scale import uuid7
+        from ordena.demo.scale import uuid7
 
         saved = await ctx.conn.fetchval(SQL_UPSERT, ctx.firm["id"], uuid7(), aid, respondent, question_id, level)
         ok = True

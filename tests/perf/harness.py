@@ -6,7 +6,7 @@
 
 It creates its own database ``ordena_bench_<random>`` on BENCH_DATABASE_SERVER (default: the
 machine PostgreSQL, postgresql://postgres@127.0.0.1:5432/postgres) with its own app role
-``ordena_bench_app``, fills it with ``ordena.demo_scale`` (COPY), starts Ordena and the floor
+``ordena_bench_app``, fills it with ``ordena.demo.scale`` (COPY), starts Ordena and the floor
 (tests/perf/floor_app.py) under uvicorn on ports 8100–8199, and loads both from a separate
 process (wrk, or tests/perf/pyload.py without it). Every Ordena figure is a ratio to the floor
 measured in the same round, pair by pair; rounds alternate which one goes first.
@@ -42,7 +42,7 @@ from urllib.parse import urlencode
 import asyncpg
 import httpx
 
-from ordena.demo_scale import ScaleReport, ScaleSpec, add_companies, asyncpg_dsn, generate
+from ordena.demo.scale import ScaleReport, ScaleSpec, add_companies, asyncpg_dsn, generate
 from ordena.settings import Settings
 from tests.perf import report as report_mod
 from tests.perf.servers import ROOT, Request, Result, Server, have_wrk, run_load
@@ -611,7 +611,7 @@ def measure_curves(ctx: Context, ordena: Server, floor: Server, routes: dict[str
 async def join_curve_firm(ctx: Context) -> None:
     conn = await owner_conn(ctx)
     try:
-        from ordena.demo_scale import uuid7
+        from ordena.demo.scale import uuid7
 
         user_id = await conn.fetchval("SELECT id FROM user_account WHERE email = $1", ctx.consultant_email)
         await conn.execute(
@@ -640,7 +640,7 @@ async def measure_rls(ctx: Context) -> list[RlsCase]:
     m = ctx.mode
     app = await asyncpg.connect(ctx.app_dsn)
     owner = await asyncpg.connect(ctx.owner_dsn)
-    from ordena.demo_scale import uuid7
+    from ordena.demo.scale import uuid7
     from tests.perf import floor_app as fa
 
     respondent = await owner.fetchval(fa.SQL_RESPONDENT, ctx.main_tenant, ctx.open_assessment)

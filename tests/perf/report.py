@@ -229,7 +229,7 @@ def render(
     w("## Data generator")
     w("")
     w(
-        "`ordena bench-data` / `ordena.demo_scale`: rows made in Python and written with COPY "
+        "`ordena bench-data` / `ordena.demo.scale`: rows made in Python and written with COPY "
         "(`copy_records_to_table`) on the owner connection, foreign-key triggers skipped "
         "(`session_replication_role = replica`, the rows are generated consistent). Companies: CIIU sections weighted "
         "like Peruvian SMEs (G commerce 34 %, C manufacturing 12 %, …), size bands micro 52 % / pequeña 31 % / "

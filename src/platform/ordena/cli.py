@@ -6,8 +6,19 @@ import asyncio
 from pathlib import Path
 
 import click
+import uvicorn
 
+from ordena.accounts.commands import create_api_token, create_user
+from ordena.assessments.jobs import reminders_command
+from ordena.db import migrate
+from ordena.db.urls import owner_url
+from ordena.demo.prepare import prepare_demo, print_welcome
+from ordena.demo.scale import ScaleSpec, run_cli
+from ordena.domains import load_jobs, load_models
+from ordena.jobs.outbox import print_outbox
+from ordena.jobs.runtime import dead_letters_command, run_workers
 from ordena.settings import Settings
+from ordena.tenancy.manifests import sync_path
 
 
 def _settings() -> Settings:
@@ -17,6 +28,9 @@ def _settings() -> Settings:
 @click.group()
 def main() -> None:
     """Ordena: front- and back-office maturity for consulting firms."""
+    # Every command may touch any table or enqueue any job (a synced manifest sends invitations).
+    load_models()
+    load_jobs()
 
 
 @main.group()
@@ -27,8 +41,6 @@ def db() -> None:
 @db.command("upgrade")
 @click.argument("revision", default="heads")
 def db_upgrade(revision: str) -> None:
-    from ordena.db import migrate
-
     migrate.upgrade(_settings(), revision)
     click.echo(f"database upgraded to {revision}")
 
@@ -36,8 +48,6 @@ def db_upgrade(revision: str) -> None:
 @db.command("downgrade")
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
-    from ordena.db import migrate
-
     migrate.downgrade(_settings(), revision)
     click.echo(f"database downgraded to {revision}")
 
@@ -46,8 +56,6 @@ def db_downgrade(revision: str) -> None:
 @click.option("-m", "--message", required=True)
 @click.option("--empty", is_flag=True, help="Do not autogenerate from the models.")
 def db_revision(message: str, empty: bool) -> None:
-    from ordena.db import migrate
-
     migrate.revision(_settings(), message, autogenerate=not empty)
 
 
@@ -57,8 +65,6 @@ def db_revision(message: str, empty: bool) -> None:
 @click.option("--reload", is_flag=True)
 def serve(host: str | None, port: int | None, reload: bool) -> None:
     """Run the web server (and, without a broker, the in-process worker)."""
-    import uvicorn
-
     settings = _settings()
     uvicorn.run(
         "ordena.server.asgi:app",
@@ -77,8 +83,6 @@ def serve(host: str | None, port: int | None, reload: bool) -> None:
 @click.option("--relay/--no-relay", default=True, help="Also relay the outbox to the broker.")
 def worker(processes: int, threads: int, relay: bool) -> None:
     """Run dramatiq workers on the configured broker (and the outbox relay)."""
-    from ordena.jobs.runtime import run_workers
-
     run_workers(_settings(), processes=processes, threads=threads, relay=relay)
 
 
@@ -91,16 +95,12 @@ def jobs() -> None:
 @click.option("--limit", type=int, default=50)
 def jobs_outbox(limit: int) -> None:
     """Outbox rows waiting for the broker, and those whose relay keeps failing."""
-    from ordena.jobs.outbox import print_outbox
-
     asyncio.run(print_outbox(_settings(), limit=limit))
 
 
 @jobs.command("reminders")
 def jobs_reminders() -> None:
     """Email client respondents idle on a self-assessment (run it from cron, e.g. hourly)."""
-    from ordena.assessments.jobs import reminders_command
-
     click.echo(f"reminders sent: {asyncio.run(reminders_command(_settings()))}")
 
 
@@ -108,8 +108,6 @@ def jobs_reminders() -> None:
 @click.option("--queue", "queues", multiple=True, help="Only these queues (default: every job's queue).")
 def jobs_dead_letters(queues: tuple[str, ...]) -> None:
     """Messages that failed every retry (the broker's dead-letter queues)."""
-    from ordena.jobs.runtime import dead_letters_command
-
     dead_letters_command(_settings(), queues, retry=False, message_ids=())
 
 
@@ -118,8 +116,6 @@ def jobs_dead_letters(queues: tuple[str, ...]) -> None:
 @click.argument("message_ids", nargs=-1)
 def jobs_retry_dead(queues: tuple[str, ...], message_ids: tuple[str, ...]) -> None:
     """Send dead messages (all, or the MESSAGE_IDS given) back to their queue."""
-    from ordena.jobs.runtime import dead_letters_command
-
     dead_letters_command(_settings(), queues, retry=True, message_ids=message_ids)
 
 
@@ -132,8 +128,6 @@ def tenants() -> None:
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True)
 def tenants_sync(path: Path | None, dry_run: bool) -> None:
-    from ordena.tenancy.manifests import sync_path
-
     settings = _settings()
     report = asyncio.run(sync_path(settings, path or settings.tenants_dir, dry_run=dry_run))
     for line in report.lines():
@@ -152,8 +146,6 @@ def users() -> None:
 @click.option("--firm", "firm_slug", default=None, help="Add to this firm...")
 @click.option("--role", default="consultant", help="...with this role.")
 def users_create(email: str, name: str, password: str, firm_slug: str | None, role: str) -> None:
-    from ordena.accounts.commands import create_user
-
     asyncio.run(create_user(_settings(), email, name, password, firm_slug, role))
     click.echo(f"user {email} ready")
 
@@ -167,8 +159,6 @@ def tokens() -> None:
 @click.option("--email", required=True)
 @click.option("--name", default="cli")
 def tokens_create(email: str, name: str) -> None:
-    from ordena.accounts.commands import create_api_token
-
     secret = asyncio.run(create_api_token(_settings(), email, name))
     click.echo(secret)
 
@@ -186,9 +176,6 @@ def bench_data(
 ) -> None:
     """Synthetic firms, members, companies and published assessments in bulk (COPY), for benchmarks.
     Members sign in with the password ``ordena-bench-1``."""
-    from ordena.db.urls import owner_url
-    from ordena.demo_scale import ScaleSpec, run_cli
-
     spec = ScaleSpec(
         firms=firms,
         companies=companies,
@@ -214,8 +201,6 @@ def bench_data(
 )
 def demo(serve_after: bool, scale: int) -> None:
     """Migrate, load the demo firms and network, print the logins (and optionally serve)."""
-    from ordena.demo import prepare_demo, print_welcome
-
     settings = _settings()
     prepare_demo(settings)
     if scale > 0:

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import Table, bindparam, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from ordena import models  # noqa: F401
 from ordena.db.base import metadata, tenant_owned_tables
 from ordena.db.engine import Database
 from ordena.settings import Settings

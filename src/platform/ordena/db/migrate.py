@@ -10,11 +10,11 @@ from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.engine import URL
 
-from ordena import models  # noqa: F401 - every table in the metadata
 from ordena.db import rls
 from ordena.db.base import metadata
 from ordena.db.engine import make_engine
 from ordena.db.urls import owner_url
+from ordena.domains import load_models, platform_content
 from ordena.settings import Settings
 
 
@@ -52,6 +52,7 @@ async def finalize(settings: Settings, url: URL | None = None) -> None:
     ends isolated; the catalog test checks the result.
     """
     url = url or owner_url(settings)
+    load_models()
     role = settings.app_db_role
     engine = make_engine(url, pool_size=1)
     try:
@@ -81,9 +82,8 @@ async def finalize(settings: Settings, url: URL | None = None) -> None:
                     for stmt in rls.append_only(table.name, role):
                         await conn.execute(text(stmt))
             # Platform content every database needs (idempotent; the owner bypasses shared RLS).
-            from ordena.frameworks.loader import ensure_default_framework
-
-            await ensure_default_framework(conn)
+            for load in platform_content():
+                await load(conn)
     finally:
         await engine.dispose()
 

@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+import click
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ordena.db.engine import Database
 from ordena.jobs.models import OutboxMessage
-from ordena.jobs.registry import JOBS, JobSpec, import_job_modules
+from ordena.jobs.registry import JOBS, JobSpec
 
 
 def _jsonable(value: Any) -> Any:
@@ -31,11 +33,9 @@ def _jsonable(value: Any) -> Any:
 def _spec(job_name: str) -> JobSpec:
     spec = JOBS.get(job_name)
     if spec is None:
-        import_job_modules()
-        spec = JOBS.get(job_name)
-    if spec is None:
         raise LookupError(
-            f"no job named {job_name!r} (declare it with @job and list its module in ordena/jobs_index.py)"
+            f"no job named {job_name!r}: declare it with @job in a module named as its domain's `jobs` in"
+            " ordena/domains.py, and call ordena.domains.load_jobs() when the process starts"
         )
     return spec
 
@@ -84,10 +84,6 @@ async def outbox_report(db: AsyncSession, *, limit: int = 50) -> OutboxReport:
 
 async def print_outbox(settings: Any, *, limit: int = 50) -> None:
     """``ordena jobs outbox``: the report, as the operator reads it."""
-    import click
-
-    from ordena.db.engine import Database
-
     database = Database.connect(settings)
     try:
         async with database.session() as db:

@@ -1,5 +1,9 @@
 """Background jobs are declared with ``@job`` in their domain and bound to the broker at start.
 
+The domains' job modules are imported by whoever starts a process that runs or enqueues jobs
+(``ordena.domains.load_jobs``: the web plugin, the worker command, the tests); ``jobs/`` itself
+knows no domain.
+
 Declaring actors lazily keeps the broker out of import time: settings decide at start-up whether
 jobs go to RabbitMQ, Redis or the in-process stub broker.
 """
@@ -34,8 +38,3 @@ def job(name: str | None = None, *, queue_name: str = "default", **options: Any)
         return fn
 
     return decorate
-
-
-def import_job_modules() -> None:
-    """Import every module that declares jobs (so that JOBS is complete)."""
-    from ordena import jobs_index  # noqa: F401

@@ -19,12 +19,14 @@ import contextvars
 import datetime as dt
 import functools
 import logging
+import signal
 import threading
 import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import click
 import dramatiq
 from dramatiq.asyncio import get_event_loop_thread
 from dramatiq.brokers.stub import StubBroker
@@ -34,7 +36,8 @@ from sqlalchemy import select
 
 from ordena.db.engine import Database
 from ordena.jobs.models import OutboxMessage
-from ordena.jobs.registry import JOBS, import_job_modules
+from ordena.jobs.outbox import enqueue
+from ordena.jobs.registry import JOBS
 from ordena.lib.clock import now
 from ordena.settings import Settings
 
@@ -106,7 +109,6 @@ def bind_jobs(
     """
     global _worker_settings
     _worker_settings = settings
-    import_job_modules()
     dramatiq.set_broker(broker)
     actors: dict[str, dramatiq.Actor[Any, Any]] = {}
     for spec in JOBS.values():
@@ -309,8 +311,6 @@ class PeriodicJobs:
         self.wake = wake
 
     async def enqueue(self, job_name: str) -> None:
-        from ordena.jobs.outbox import enqueue
-
         async with self.database.session() as db:
             enqueue(db, job_name)
             await db.commit()
@@ -439,8 +439,6 @@ def run_workers(
     """A standalone worker process (production): consume the configured broker and relay the
     outbox. Scale out by running more of these processes (``--processes`` is accepted for
     compatibility; one process per container is the recommended shape)."""
-    import signal
-
     if not settings.broker_url:
         raise SystemExit("ORDENA_BROKER_URL is not set: jobs run inside the web process")
     broker = make_broker(settings)
@@ -503,7 +501,6 @@ class DeadLetter:
 
 def job_queues(queue_prefix: str = "") -> list[str]:
     """The canonical queues of every registered job."""
-    import_job_modules()
     return sorted({queue_prefix + spec.queue_name for spec in JOBS.values()})
 
 
@@ -609,8 +606,6 @@ def dead_letters_command(
     settings: Settings, queues: Iterable[str], *, retry: bool, message_ids: Iterable[str]
 ) -> list[DeadLetter]:
     """``ordena jobs dead-letters`` / ``ordena jobs retry-dead``."""
-    import click
-
     if not settings.broker_url:
         raise click.ClickException("ORDENA_BROKER_URL is not set: the in-process broker keeps no dead letters")
     broker = make_broker(settings)

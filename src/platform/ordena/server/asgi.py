@@ -6,6 +6,8 @@ from decimal import Decimal
 
 from litestar import Litestar
 
+from ordena.companies import ciiu, services
+from ordena.lib import i18n
 from ordena.server.app import create_app
 
 
@@ -17,9 +19,6 @@ def _warm_then_freeze(app: Litestar) -> None:
     60 ms here before the freeze (modules, routes, compiled templates, babel's locale data),
     about 5 ms after it (measured with ``gc.callbacks`` under the autosave load). A server-only
     setting: test processes build and drop many apps."""
-    from ordena.companies import ciiu, services
-    from ordena.lib import i18n
-
     engine = app.template_engine
     if engine is not None:
         env = engine.engine

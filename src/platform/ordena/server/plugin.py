@@ -14,8 +14,9 @@ from litestar.plugins import InitPluginProtocol
 from litestar.static_files import create_static_files_router
 
 from ordena.db.engine import Database
+from ordena.domains import load_jobs, route_handlers
+from ordena.jobs.runtime import JobRuntime
 from ordena.lib.logging import configure_logging
-from ordena.server.routes import all_routes
 from ordena.settings import Settings
 from ordena.web.access import access_guard, provide_auth, provide_firm
 from ordena.web.csrf import csrf_check
@@ -37,7 +38,7 @@ class OrdenaPlugin(InitPluginProtocol):
         configure_logging(settings)
         app_config.debug = False
         app_config.state.update({"settings": settings})
-        app_config.route_handlers.extend(all_routes())
+        app_config.route_handlers.extend(route_handlers())
         app_config.route_handlers.append(
             create_static_files_router(
                 path="/static", directories=[settings.static_dir], opt={"access": "public"}, include_in_schema=False
@@ -90,8 +91,7 @@ class OrdenaPlugin(InitPluginProtocol):
         app.state.database = database
         app.state.owns_database = self.database is None
         start = self.start_jobs if self.start_jobs is not None else self.settings.run_worker_in_process
-        from ordena.jobs.runtime import JobRuntime
-
+        load_jobs()
         runtime = JobRuntime(self.settings, database)
         app.state.jobs = runtime
         await runtime.start(in_process_worker=start)

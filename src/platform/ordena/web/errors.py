@@ -6,6 +6,7 @@ from typing import Any
 from urllib.parse import quote
 
 import structlog
+from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import MediaType, Request, Response
 from litestar.exceptions import (
     HTTPException,
@@ -16,10 +17,12 @@ from litestar.exceptions import (
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 
+from ordena.lib import i18n
 from ordena.lib.errors import NotFound, ServiceError
 from ordena.lib.i18n import _
 from ordena.web.access import LoginRequired
 from ordena.web.forms import FormError
+from ordena.web.locale import LANG_COOKIE
 
 log = structlog.get_logger("ordena.errors")
 
@@ -34,9 +37,6 @@ def _ensure_locale(request: Request[Any, Any, Any]) -> None:
     """Unknown URLs are answered before the middleware runs: choose the language here."""
     if "locale" in request.scope.get("state", {}):
         return
-    from ordena.lib import i18n
-    from ordena.web.locale import LANG_COOKIE
-
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen not in i18n.LOCALES:
         chosen = i18n.negotiate(request.headers.get("accept-language")) or request.app.state.settings.default_locale
@@ -95,8 +95,6 @@ def form_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     if _wants_json(request):
         return Response({"status": exc.status_code, "errors": exc.errors.fields}, status_code=exc.status_code)
     if exc.block and request.headers.get("hx-request"):
-        from jinja2_fragments.litestar import HTMXBlockTemplate
-
         return HTMXBlockTemplate(
             template_name=exc.template, block_name=exc.block, context=context, status_code=exc.status_code
         )

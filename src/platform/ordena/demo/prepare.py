@@ -8,7 +8,7 @@ import click
 
 from ordena.db import migrate
 from ordena.db.engine import Database
-from ordena.demo_content import SeedSummary, seed_demo
+from ordena.demo.content import SeedSummary, seed_demo
 from ordena.settings import Settings
 from ordena.tenancy.manifests import load_manifests, sync_path
 

@@ -26,6 +26,8 @@ from typing import Any
 
 import asyncpg
 
+from ordena.accounts.passwords import hash_password
+
 # CIIU Rev.4 sections, weighted roughly like Peru's formal SMEs (commerce first).
 SECTIONS: tuple[tuple[str, float, tuple[str, ...]], ...] = (
     ("G", 34, ("45", "46", "47")),
@@ -509,8 +511,6 @@ def asyncpg_dsn(url: str) -> str:
 
 async def run_cli(owner_url: str, spec: ScaleSpec, echo: Callable[[str], None]) -> ScaleReport:
     if spec.password_hash is None:
-        from ordena.accounts.passwords import hash_password
-
         spec.password_hash = hash_password("ordena-bench-1")
     conn = await asyncpg.connect(asyncpg_dsn(owner_url))
     try:

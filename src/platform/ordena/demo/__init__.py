@@ -1,0 +1,1 @@
+"""The demo: ``ordena demo`` (prepare), its firms' content (content) and bulk data for benchmarks (scale)."""
