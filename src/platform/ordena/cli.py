@@ -15,8 +15,9 @@ from ordena.db.urls import owner_url
 from ordena.demo.prepare import prepare_demo, print_welcome
 from ordena.demo.scale import ScaleSpec, run_cli
 from ordena.domains import load_jobs, load_models
+from ordena.jobs.dead_letters import dead_letters_command
 from ordena.jobs.outbox import print_outbox
-from ordena.jobs.runtime import dead_letters_command, run_workers
+from ordena.jobs.runtime import run_workers
 from ordena.settings import Settings
 from ordena.tenancy.manifests import sync_path
 

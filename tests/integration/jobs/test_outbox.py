@@ -19,10 +19,11 @@ from sqlalchemy.dialects.postgresql import JSONB
 
 from ordena.cli import main as cli
 from ordena.db.engine import Database
+from ordena.jobs.dead_letters import dead_letters
 from ordena.jobs.models import OutboxMessage
 from ordena.jobs.outbox import enqueue
 from ordena.jobs.registry import JOBS, job
-from ordena.jobs.runtime import OutboxRelay, bind_jobs, close_worker_database, dead_letters, make_broker
+from ordena.jobs.runtime import OutboxRelay, bind_jobs, close_worker_database, make_broker
 from ordena.mail.jobs import send_email
 from ordena.mail.models import Email
 from ordena.mail.services import send_mail

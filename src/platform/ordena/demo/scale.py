@@ -378,8 +378,6 @@ class Generator:
     async def companies(
         self, w: _Writer, made: FirmMade, n: int, spec: ScaleSpec, consultants: Sequence[uuid.UUID]
     ) -> None:
-        r = self.rnd
-        fw = self.fw
         tid = made.tenant_id
         opened = 0
         for _ in range(n):
@@ -389,79 +387,99 @@ class Generator:
             await w.add("company", row)
             created: dt.datetime = row[10]
             for k in range(spec.assessments):
-                consultant = r.choice(consultants)
-                started = created + dt.timedelta(days=10 + 120 * k + r.uniform(0, 60))
-                published = min(self.now, started + dt.timedelta(days=r.uniform(7, 40)))
-                aid = uuid7(int(started.timestamp() * 1000))
-                await w.add(
-                    "assessment",
-                    (
-                        tid,
-                        aid,
-                        cid,
-                        fw.version_id,
-                        f"Diagnóstico {started.year}-{k + 1}",
-                        "consultant",
-                        "published",
-                        "{}",
-                        7,
-                        consultant,
-                        published,
-                        published,
-                        consultant,
-                        published,
-                        consultant,
-                        started,
-                        published,
-                    ),
-                )
-                rid = uuid7(int(started.timestamp() * 1000))
-                await w.add(
-                    "respondent", (tid, rid, aid, "consultant", consultant, published, published, started, published)
-                )
-                if r.random() < spec.answer_fraction:
-                    answers = self._answers(maturity + 0.3 * k)
-                    for qid, level, na in answers:
-                        await w.add("answer", (tid, uuid7(), aid, rid, qid, level, na, "", published, published))
-                    overall, data, dims = self._snapshot(answers)
-                    await w.add("result_snapshot", (tid, uuid7(), aid, overall, data, published, published))
-                    for key, score in dims.items():
-                        await w.add(
-                            "result_dimension_score",
-                            (tid, uuid7(), aid, cid, key, Decimal(str(score)), published, published),
-                        )
+                await self._published_assessment(w, tid, cid, created, k, maturity, spec, consultants)
             if opened < spec.open_assessments:
                 opened += 1
-                consultant = consultants[0]
-                aid, rid = uuid7(), uuid7()
-                await w.add(
-                    "assessment",
-                    (
-                        tid,
-                        aid,
-                        cid,
-                        fw.version_id,
-                        "Diagnóstico en curso",
-                        "consultant",
-                        "in_progress",
-                        "{}",
-                        7,
-                        consultant,
-                        None,
-                        None,
-                        None,
-                        None,
-                        None,
-                        self.now,
-                        self.now,
-                    ),
-                )
-                await w.add("respondent", (tid, rid, aid, "consultant", consultant, self.now, None, self.now, self.now))
-                # Half answered, like a questionnaire in progress.
-                for qid, level, na in self._answers(maturity)[: len(fw.questions) // 2]:
-                    await w.add("answer", (tid, uuid7(), aid, rid, qid, level, na, "", self.now, self.now))
-                made.open_assessment_ids.append(aid)
-                made.respondent_ids.append(rid)
+                await self._open_assessment(w, made, cid, maturity, consultants[0])
+
+    async def _published_assessment(
+        self,
+        w: _Writer,
+        tid: uuid.UUID,
+        cid: uuid.UUID,
+        created: dt.datetime,
+        k: int,
+        maturity: float,
+        spec: ScaleSpec,
+        consultants: Sequence[uuid.UUID],
+    ) -> None:
+        r = self.rnd
+        consultant = r.choice(consultants)
+        started = created + dt.timedelta(days=10 + 120 * k + r.uniform(0, 60))
+        published = min(self.now, started + dt.timedelta(days=r.uniform(7, 40)))
+        aid = uuid7(int(started.timestamp() * 1000))
+        title = f"Diagnóstico {started.year}-{k + 1}"
+        await w.add(
+            "assessment",
+            # The COPY column order: ids, version, title, kind, status, targets, reminder days, created by,
+            # submitted at, validated at/by, published at/by, created at, updated at.
+            (
+                tid,
+                aid,
+                cid,
+                self.fw.version_id,
+                title,
+                "consultant",
+                "published",
+                "{}",
+                7,
+                consultant,
+                published,
+                published,
+                consultant,
+                published,
+                consultant,
+                started,
+                published,
+            ),
+        )
+        rid = uuid7(int(started.timestamp() * 1000))
+        await w.add("respondent", (tid, rid, aid, "consultant", consultant, published, published, started, published))
+        if r.random() >= spec.answer_fraction:
+            return
+        answers = self._answers(maturity + 0.3 * k)
+        for qid, level, na in answers:
+            await w.add("answer", (tid, uuid7(), aid, rid, qid, level, na, "", published, published))
+        overall, data, dims = self._snapshot(answers)
+        await w.add("result_snapshot", (tid, uuid7(), aid, overall, data, published, published))
+        for key, score in dims.items():
+            await w.add(
+                "result_dimension_score", (tid, uuid7(), aid, cid, key, Decimal(str(score)), published, published)
+            )
+
+    async def _open_assessment(
+        self, w: _Writer, made: FirmMade, cid: uuid.UUID, maturity: float, consultant: uuid.UUID
+    ) -> None:
+        tid, now = made.tenant_id, self.now
+        aid, rid = uuid7(), uuid7()
+        await w.add(
+            "assessment",
+            (
+                tid,
+                aid,
+                cid,
+                self.fw.version_id,
+                "Diagnóstico en curso",
+                "consultant",
+                "in_progress",
+                "{}",
+                7,
+                consultant,
+                None,
+                None,
+                None,
+                None,
+                None,
+                now,
+                now,
+            ),
+        )
+        await w.add("respondent", (tid, rid, aid, "consultant", consultant, now, None, now, now))
+        # Half answered, like a questionnaire in progress.
+        for qid, level, na in self._answers(maturity)[: len(self.fw.questions) // 2]:
+            await w.add("answer", (tid, uuid7(), aid, rid, qid, level, na, "", now, now))
+        made.open_assessment_ids.append(aid)
+        made.respondent_ids.append(rid)
 
 
 async def generate(
