@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.accounts import services as accounts
@@ -21,8 +20,7 @@ from ordena.accounts.models import User
 from ordena.accounts.passwords import verify_password
 from ordena.audit.services import Actor, AuditTrail
 from ordena.db.engine import Database
-from ordena.lib.clock import now
-from ordena.networks.models import Network, NetworkAdmin, NetworkMembership
+from ordena.networks import services as networks
 from ordena.settings import Settings
 from ordena.tenancy import memberships
 from ordena.tenancy.models import Role, Tenant
@@ -130,26 +128,22 @@ async def sync_firm(db: AsyncSession, firm: dict[str, Any], report: SyncReport) 
 
 
 async def sync_network(db: AsyncSession, net: dict[str, Any], report: SyncReport) -> None:
-    network = await db.scalar(select(Network).where(Network.slug == net["slug"]))
+    network = await networks.network_by_slug(db, net["slug"])
     if network is None:
-        network = Network(
+        network = await networks.create_network(
+            db,
             slug=net["slug"],
             name=net["name"],
             min_companies=int(net.get("min_companies", 5)),
             min_firms=int(net.get("min_firms", 3)),
         )
-        db.add(network)
-        await db.flush()
         report.add(f"network {network.slug}: created")
     elif network.name != net["name"]:
         network.name = net["name"]
         report.add(f"network {network.slug}: renamed")
     for spec in net.get("admins", []):
         user = await _user(db, report, spec, "es")
-        if not await db.scalar(
-            select(NetworkAdmin.id).where(NetworkAdmin.network_id == network.id, NetworkAdmin.user_id == user.id)
-        ):
-            db.add(NetworkAdmin(network_id=network.id, user_id=user.id))
+        if await networks.add_admin(db, network.id, user.id):
             report.add(f"network {network.slug}: {user.email} is an admin")
     for entry in net.get("firms", []):
         slug = entry if isinstance(entry, str) else entry["slug"]
@@ -158,21 +152,7 @@ async def sync_network(db: AsyncSession, net: dict[str, Any], report: SyncReport
         if tenant is None:
             raise ManifestError(f"network {network.slug}: unknown firm {slug}")
         await enter_firm(db, tenant, None)
-        member = await db.scalar(
-            select(NetworkMembership).where(
-                NetworkMembership.tenant_id == tenant.id, NetworkMembership.network_id == network.id
-            )
-        )
-        if member is None:
-            db.add(
-                NetworkMembership(
-                    tenant_id=tenant.id,
-                    network_id=network.id,
-                    consent_at=now() if consent else None,
-                    consent_by="manifest" if consent else None,
-                )
-            )
-            await db.flush()
+        if await networks.join(db, tenant.id, network.id, consent_by="manifest" if consent else None):
             report.add(f"network {network.slug}: firm {slug} joined" + (" (consent recorded)" if consent else ""))
             AuditTrail(db, tenant.id, OPERATOR)(
                 "create", "network_membership", network.slug, after={"consent": consent}
