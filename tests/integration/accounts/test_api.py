@@ -6,6 +6,8 @@ import re
 from typing import Any
 
 from ordena.accounts import api_tokens
+from ordena.audit.services import Actor
+from ordena.tenancy import memberships
 from ordena.tenancy.models import Role
 from tests.factories import PASSWORD, make_firm
 
@@ -76,11 +78,8 @@ async def test_the_me_endpoint_lists_the_callers_firms_and_roles(client: Any, da
     firm_a = await make_firm(database, roles=(Role.PARTNER,))
     firm_b = await make_firm(database, roles=())
     user = firm_a.users[Role.PARTNER]
-    from ordena.accounts import services
-    from ordena.audit.services import Actor
-
     async with database.session() as db:
-        await services.grant_role(db, tenant=firm_b.tenant, user=user, role=Role.VIEWER, actor=Actor(None, "test"))
+        await memberships.grant(db, tenant=firm_b.tenant, user=user, role=Role.VIEWER, actor=Actor(None, "test"))
         await db.commit()
     secret = await _token_for(database, user.id)
     body = (await client.client.get("/api/v1/me", headers=bearer(secret))).json()

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from ordena.accounts import services
 from ordena.accounts.models import User
 from ordena.audit.services import Actor
+from ordena.tenancy import memberships
 from ordena.tenancy.models import Membership, Role
 from tests.conftest import BASE_URL
 from tests.factories import PASSWORD, make_firm, unique
@@ -24,7 +25,7 @@ async def _account(database: Any, firm: Any, role: Role) -> str:
     email = f"{unique('member')}@example.com"
     async with database.session() as db:
         user, _created = await services.ensure_user(db, email=email, name="Miembro", password=PASSWORD)
-        await services.grant_role(db, tenant=firm.tenant, user=user, role=role, actor=Actor(None, "test"))
+        await memberships.grant(db, tenant=firm.tenant, user=user, role=role, actor=Actor(None, "test"))
         await db.commit()
     return email
 

@@ -13,6 +13,7 @@ from ordena.accounts import api_tokens, services
 from ordena.audit.services import Actor
 from ordena.db.engine import Database
 from ordena.settings import Settings
+from ordena.tenancy import memberships
 from ordena.tenancy.models import Role
 from ordena.tenancy.services import tenant_by_slug
 
@@ -46,7 +47,7 @@ async def create_user(
             except services.AccountInvalid as exc:
                 raise click.ClickException(str(exc)) from None
             if tenant is not None:
-                await services.grant_role(db, tenant=tenant, user=user, role=wanted, actor=OPERATOR)
+                await memberships.grant(db, tenant=tenant, user=user, role=wanted, actor=OPERATOR)
             await db.commit()
     finally:
         await database.dispose()

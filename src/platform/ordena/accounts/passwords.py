@@ -6,6 +6,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.low_level import Type
 
+from ordena.lib.i18n import _
+
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
 # Verified against when the email is unknown, so both paths cost the same time.
 _DUMMY = _hasher.hash("ordena-dummy-password")
@@ -30,8 +32,6 @@ def needs_rehash(password_hash: str) -> bool:
 
 def weakness(password: str, *, email: str = "") -> str | None:
     """Why a password is too weak (a msgid), or None."""
-    from ordena.lib.i18n import _
-
     if len(password) < MIN_LENGTH:
         return _("La contraseña debe tener al menos 10 caracteres.")
     lowered = password.lower()

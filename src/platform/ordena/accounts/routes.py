@@ -12,13 +12,14 @@ from litestar.exceptions import HTTPException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
-from ordena.accounts import api_tokens, passwords, services
+from ordena.accounts import api_tokens, passwords, services, throttle
 from ordena.accounts.sessions import revoke, revoke_all_for_user, start_session
 from ordena.lib.clock import now
 from ordena.lib.errors import FormErrors
 from ordena.lib.i18n import LOCALES, _
 from ordena.mail.services import send_mail
 from ordena.settings import Settings
+from ordena.tenancy.invitations import accept_invitation
 from ordena.tenancy.services import firms_of_user
 from ordena.web.auth import anon_cookie_name, session_cookie_name, set_auth_cookie
 from ordena.web.deps import DB, CurrentAuth, Form
@@ -158,8 +159,6 @@ async def forgot(request: Request[Any, Any, Any], db: DB, data: Form) -> Templat
     email = services.normalize_email(str(data.get("email", "")), errors, lookup=True)
     if errors:
         raise FormError("accounts/forgot.html", {"values": {"email": email}, "sent": False}, errors)
-    from ordena.accounts import throttle
-
     ip = request.client.host if request.client else "?"
     if await throttle.hit(db, throttle.key_for("forgot", ip), window=dt.timedelta(minutes=15)) > 20:
         raise HTTPException(status_code=429)
@@ -201,8 +200,6 @@ async def follow_link(
         target = "/account/password?reset=1"
         scope = {"kind": "reset"}
     elif link.purpose == services.INVITATION:
-        from ordena.tenancy.invitations import accept_invitation
-
         user_id, target = await accept_invitation(db, link)
     elif link.purpose == services.CONTACT_SIGN_IN:
         user_id = None

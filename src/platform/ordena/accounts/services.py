@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -14,13 +15,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.accounts import passwords, throttle
 from ordena.accounts.models import LinkToken, User
-from ordena.audit.services import Actor, record, snapshot
+from ordena.accounts.sessions import revoke_all_for_user
+from ordena.audit.services import Actor, AuditTrail, snapshot
 from ordena.lib.clock import now
 from ordena.lib.errors import FormErrors
 from ordena.lib.i18n import _
 from ordena.lib.tokens import digest, new_secret
 from ordena.settings import Settings
-from ordena.tenancy.models import Membership, Role, Tenant
+from ordena.tenancy import firms, memberships
+from ordena.tenancy.models import Role, Tenant
 from ordena.tenancy.services import RESERVED_SLUGS, SLUG_RE, enter_firm
 
 
@@ -62,6 +65,24 @@ async def user_by_email(db: AsyncSession, email: str) -> User | None:
     return user
 
 
+async def users_by_name(db: AsyncSession, user_ids: Collection[UUID]) -> list[User]:
+    """These accounts, sorted by name (as the database collates it)."""
+    if not user_ids:
+        return []
+    return list((await db.scalars(select(User).where(User.id.in_(list(user_ids))).order_by(User.name))).all())
+
+
+async def add_user(db: AsyncSession, *, email: str, name: str, locale: str, password: str | None = None) -> User:
+    """A new account (flushed, so it has its id). Without a password it can only be entered
+    through a single-use link, which asks for one."""
+    user = User(email=email, name=name, locale=locale)
+    if password:
+        user.password_hash = passwords.hash_password(password)
+    db.add(user)
+    await db.flush()
+    return user
+
+
 @dataclass
 class SignUp:
     firm_name: str
@@ -87,7 +108,7 @@ async def sign_up(db: AsyncSession, data: SignUp) -> tuple[Tenant, User]:
         errors.add("slug", _("Usa de 3 a 63 letras minúsculas, números o guiones, sin guion al inicio ni al final."))
     elif slug in RESERVED_SLUGS:
         errors.add("slug", _("Esa dirección está reservada; elige otra."))
-    elif await db.scalar(select(Tenant.id).where(Tenant.slug == slug)):
+    elif await firms.slug_taken(db, slug):
         errors.add("slug", _("Esa dirección ya está en uso; elige otra."))
     if not name:
         errors.add("name", _("Escribe tu nombre."))
@@ -99,9 +120,9 @@ async def sign_up(db: AsyncSession, data: SignUp) -> tuple[Tenant, User]:
         errors.add("password", weak)
     if errors:
         raise SignUpInvalid(errors)
-    tenant = Tenant(slug=slug, name=firm_name, locale=data.locale)
+    tenant = firms.add_firm(db, slug=slug, name=firm_name, locale=data.locale)
     user = User(email=email, name=name, password_hash=passwords.hash_password(data.password), locale=data.locale)
-    db.add_all([tenant, user])
+    db.add(user)
     try:
         await db.flush()
     except IntegrityError as exc:
@@ -109,28 +130,9 @@ async def sign_up(db: AsyncSession, data: SignUp) -> tuple[Tenant, User]:
         errors.add("slug", _("Esa dirección ya está en uso; elige otra."))
         raise SignUpInvalid(errors) from exc
     await enter_firm(db, tenant, user.id)
-    membership = Membership(tenant_id=tenant.id, user_id=user.id, role=Role.OWNER)
-    db.add(membership)
-    await db.flush()
     actor = actor_of(user)
-    await record(
-        db,
-        tenant_id=tenant.id,
-        actor=actor,
-        action="create",
-        entity_type="firm",
-        entity_id=tenant.id,
-        after=snapshot(tenant, ["slug", "name", "locale"]),
-    )
-    await record(
-        db,
-        tenant_id=tenant.id,
-        actor=actor,
-        action="create",
-        entity_type="membership",
-        entity_id=membership.id,
-        after={"user": email, "role": "owner"},
-    )
+    AuditTrail(db, tenant.id, actor)("create", "firm", tenant.id, after=snapshot(tenant, ["slug", "name", "locale"]))
+    await memberships.grant(db, tenant=tenant, user=user, role=Role.OWNER, actor=actor)
     return tenant, user
 
 
@@ -223,6 +225,38 @@ async def peek_link(db: AsyncSession, secret: str) -> LinkToken | None:
     return link
 
 
+def _open_links(purpose: str, tenant_id: UUID) -> list[Any]:
+    """Conditions for links of ``purpose`` to ``tenant_id`` that can still be used. link_token is
+    a platform table (no RLS): the firm in the link's scope is the only filter, so always apply it."""
+    return [
+        LinkToken.purpose == purpose,
+        LinkToken.scope["tenant_id"].as_string() == str(tenant_id),
+        LinkToken.used_at.is_(None),
+        LinkToken.expires_at > now(),
+    ]
+
+
+async def open_links(db: AsyncSession, *, purpose: str, tenant_id: UUID) -> list[LinkToken]:
+    """The firm's links of ``purpose`` that can still be used, newest first."""
+    stmt = select(LinkToken).where(*_open_links(purpose, tenant_id)).order_by(LinkToken.created_at.desc())
+    return list((await db.scalars(stmt)).all())
+
+
+async def void_link(db: AsyncSession, link_id: UUID, *, purpose: str, tenant_id: UUID) -> tuple[str, dict[str, Any]]:
+    """Make a usable link of the firm unusable (as if used, atomically); returns its address and
+    scope. Raises ``LookupError`` for an unknown, used, expired or another firm's link."""
+    stmt = (
+        update(LinkToken)
+        .where(LinkToken.id == link_id, *_open_links(purpose, tenant_id))
+        .values(used_at=now(), updated_at=now())
+        .returning(LinkToken.email, LinkToken.scope)
+    )
+    row = (await db.execute(stmt)).first()
+    if row is None:
+        raise LookupError("no such usable link")
+    return str(row[0]), dict(row[1] or {})
+
+
 async def set_name(db: AsyncSession, user: User, name: str) -> None:
     user.name = name
     await db.execute(update(User).where(User.id == user.id).values(name=name))
@@ -270,42 +304,5 @@ async def ensure_user(
         return user, True
     user.name = name[:200]
     await set_password(db, user, password)
-    from ordena.accounts.sessions import revoke_all_for_user
-
     await revoke_all_for_user(db, user.id)
     return user, False
-
-
-async def grant_role(db: AsyncSession, *, tenant: Tenant, user: User, role: Role, actor: Actor) -> Membership:
-    """Make ``user`` a member of ``tenant`` with ``role`` (audited in that firm)."""
-    await enter_firm(db, tenant, user.id)
-    membership = await db.scalar(
-        select(Membership).where(Membership.tenant_id == tenant.id, Membership.user_id == user.id)
-    )
-    if membership is None:
-        membership = Membership(tenant_id=tenant.id, user_id=user.id, role=role)
-        db.add(membership)
-        await db.flush()
-        await record(
-            db,
-            tenant_id=tenant.id,
-            actor=actor,
-            action="create",
-            entity_type="membership",
-            entity_id=membership.id,
-            after={"user": user.email, "role": role.value},
-        )
-    elif membership.role is not role:
-        before = {"role": membership.role.value}
-        membership.role = role
-        await record(
-            db,
-            tenant_id=tenant.id,
-            actor=actor,
-            action="update",
-            entity_type="membership",
-            entity_id=membership.id,
-            before=before,
-            after={"role": role.value},
-        )
-    return membership

@@ -18,7 +18,7 @@ from ordena.jobs import progress
 from ordena.jobs.registry import job
 from ordena.jobs.runtime import worker_database
 from ordena.lib.i18n import _, lazy, use_locale
-from ordena.tenancy.models import Tenant
+from ordena.tenancy.firms import firm_by_id
 
 KIND = "import_companies"
 BATCH = 50
@@ -86,7 +86,7 @@ async def import_companies(tenant_id: str, job_id: str) -> None:
     tid, jid = UUID(tenant_id), UUID(job_id)
     database = worker_database()
     async with database.session(tenant_id=tid) as db:
-        tenant = await db.get(Tenant, tid)
+        tenant = await firm_by_id(db, tid)
         locale = tenant.locale if tenant is not None else "es"
     with use_locale(locale):
         while True:

@@ -16,6 +16,7 @@ from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Response, Template
 
 from ordena.accounts.services import actor_of
+from ordena.assessments import services as assessments
 from ordena.companies import ciiu, csv_import, services
 from ordena.companies.jobs import KIND as IMPORT_KIND
 from ordena.companies.models import Company
@@ -143,11 +144,7 @@ async def update(db: DB, firm: Firm, company_id: FromPath[UUID], data: Form) -> 
 
 
 async def _assessments(db: DB, firm: FirmContext, company_id: UUID) -> list[Any]:
-    try:
-        from ordena.assessments.services import list_for_company
-    except ImportError:  # the assessments domain is optional for this page
-        return []
-    return list(await list_for_company(db, firm.tenant_id, company_id))
+    return list(await assessments.list_for_company(db, firm.tenant_id, company_id))
 
 
 async def _detail_context(db: DB, firm: FirmContext, company: Company) -> dict[str, Any]:

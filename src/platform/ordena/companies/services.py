@@ -18,9 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.pe import ruc as pe_ruc
 
-from ordena.audit.services import Actor, record, snapshot
+from ordena.accounts.services import normalize_email
+from ordena.audit.services import Actor, AuditTrail, snapshot
 from ordena.companies import ciiu
 from ordena.companies.models import SIZE_BANDS, Company, Contact
+from ordena.jobs import progress
 from ordena.lib.clock import now
 from ordena.lib.errors import FormErrors, NotFound
 from ordena.lib.i18n import _, get_locale, use_locale
@@ -336,15 +338,7 @@ async def create_company(db: AsyncSession, tenant_id: UUID, actor: Actor, values
     company = Company(tenant_id=tenant_id, **cleaned)
     db.add(company)
     await db.flush()
-    await record(
-        db,
-        tenant_id=tenant_id,
-        actor=actor,
-        action="create",
-        entity_type="company",
-        entity_id=company.id,
-        after=snapshot(company, FIELDS),
-    )
+    AuditTrail(db, tenant_id, actor)("create", "company", company.id, after=snapshot(company, FIELDS))
     return company
 
 
@@ -361,13 +355,10 @@ async def update_company(
     after = snapshot(company, FIELDS)
     if after != before:
         changed = [k for k in FIELDS if before[k] != after[k]]
-        await record(
-            db,
-            tenant_id=tenant_id,
-            actor=actor,
-            action="update",
-            entity_type="company",
-            entity_id=company.id,
+        AuditTrail(db, tenant_id, actor)(
+            "update",
+            "company",
+            company.id,
             before={k: before[k] for k in changed},
             after={k: after[k] for k in changed},
         )
@@ -379,15 +370,8 @@ async def archive_company(db: AsyncSession, tenant_id: UUID, actor: Actor, compa
     if company.archived_at is not None:
         return
     company.archived_at = now()
-    await record(
-        db,
-        tenant_id=tenant_id,
-        actor=actor,
-        action="archive",
-        entity_type="company",
-        entity_id=company.id,
-        before={"archived_at": None},
-        after=snapshot(company, ["archived_at"]),
+    AuditTrail(db, tenant_id, actor)(
+        "archive", "company", company.id, before={"archived_at": None}, after=snapshot(company, ["archived_at"])
     )
 
 
@@ -396,16 +380,7 @@ async def restore_company(db: AsyncSession, tenant_id: UUID, actor: Actor, compa
         return
     before = snapshot(company, ["archived_at"])
     company.archived_at = None
-    await record(
-        db,
-        tenant_id=tenant_id,
-        actor=actor,
-        action="restore",
-        entity_type="company",
-        entity_id=company.id,
-        before=before,
-        after={"archived_at": None},
-    )
+    AuditTrail(db, tenant_id, actor)("restore", "company", company.id, before=before, after={"archived_at": None})
 
 
 # --- contacts -------------------------------------------------------------------------------
@@ -432,8 +407,6 @@ async def get_contact(db: AsyncSession, tenant_id: UUID, company_id: UUID, conta
 
 
 def clean_contact(values: Mapping[str, Any]) -> tuple[dict[str, str], FormErrors]:
-    from ordena.accounts.services import normalize_email
-
     errors = FormErrors()
     name = " ".join(_text(values, "name").split())
     if not name:
@@ -471,15 +444,7 @@ async def add_contact(
     contact = Contact(tenant_id=tenant_id, company_id=company.id, **cleaned)
     db.add(contact)
     await db.flush()
-    await record(
-        db,
-        tenant_id=tenant_id,
-        actor=actor,
-        action="create",
-        entity_type="contact",
-        entity_id=contact.id,
-        after={"company_id": str(company.id), **cleaned},
-    )
+    AuditTrail(db, tenant_id, actor)("create", "contact", contact.id, after={"company_id": str(company.id), **cleaned})
     return contact
 
 
@@ -487,14 +452,8 @@ async def remove_contact(
     db: AsyncSession, tenant_id: UUID, actor: Actor, company: Company, contact_id: UUID
 ) -> Contact:
     contact = await get_contact(db, tenant_id, company.id, contact_id)
-    await record(
-        db,
-        tenant_id=tenant_id,
-        actor=actor,
-        action="delete",
-        entity_type="contact",
-        entity_id=contact.id,
-        before={"company_id": str(company.id), **snapshot(contact, CONTACT_FIELDS)},
+    AuditTrail(db, tenant_id, actor)(
+        "delete", "contact", contact.id, before={"company_id": str(company.id), **snapshot(contact, CONTACT_FIELDS)}
     )
     await db.delete(contact)
     await db.flush()
@@ -513,23 +472,7 @@ async def earlier_import(db: AsyncSession, tenant_id: UUID, *, kind: str, form_t
 
     Takes a per-firm transaction lock first, so that two simultaneous submissions are decided one
     after the other (the second sees the first's job once the first commits)."""
-    from ordena.jobs.models import JobProgress
-    from ordena.jobs.progress import PENDING, RUNNING
-
     await db.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"{kind}:{tenant_id}", 0))))
-    submission = JobProgress.result["submission"]
-    same_file = (
-        (submission["sha256"].as_string() == sha256)
-        & JobProgress.status.in_((PENDING, RUNNING))
-        & (JobProgress.created_at > now() - IMPORT_REPEAT_WINDOW)
+    return await progress.repeated_submission(
+        db, tenant_id, kind=kind, form_token=form_token, sha256=sha256, within=IMPORT_REPEAT_WINDOW
     )
-    match = submission["form_token"].as_string() == form_token if form_token else None
-    condition = or_(match, same_file) if match is not None else same_file
-    stmt = (
-        select(JobProgress.id)
-        .where(JobProgress.tenant_id == tenant_id, JobProgress.kind == kind, condition)
-        .order_by(JobProgress.created_at.desc())
-        .limit(1)
-    )
-    job_id: UUID | None = await db.scalar(stmt)
-    return job_id

@@ -17,7 +17,7 @@ from uuid import UUID
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ordena.audit.services import Actor, record
+from ordena.audit.services import Actor, AuditTrail
 from ordena.frameworks.models import Dimension, Framework, FrameworkVersion, InitiativeTemplate, Pillar, Question
 from ordena.lib.clock import now
 from ordena.lib.errors import FormErrors, NotFound, ServiceError
@@ -181,13 +181,10 @@ async def clone(db: AsyncSession, tenant_id: UUID, actor: Actor, version_id: UUI
     db.add(framework)
     await db.flush()
     version = await _copy_version(db, source, framework, 1, tenant_id)
-    await record(
-        db,
-        tenant_id=tenant_id,
-        actor=actor,
-        action="create",
-        entity_type="framework",
-        entity_id=framework.id,
+    AuditTrail(db, tenant_id, actor)(
+        "create",
+        "framework",
+        framework.id,
         after={"cloned_from_version": str(source.id), "version_id": str(version.id), "firm_copies": (copies or 0) + 1},
     )
     return version
@@ -212,13 +209,10 @@ async def new_version(db: AsyncSession, tenant_id: UUID, actor: Actor, version_i
         select(func.max(FrameworkVersion.version)).where(FrameworkVersion.framework_id == framework.id)
     )
     draft = await _copy_version(db, version, framework, int(latest or 0) + 1, tenant_id)
-    await record(
-        db,
-        tenant_id=tenant_id,
-        actor=actor,
-        action="create",
-        entity_type="framework_version",
-        entity_id=draft.id,
+    AuditTrail(db, tenant_id, actor)(
+        "create",
+        "framework_version",
+        draft.id,
         after={"framework_id": str(framework.id), "version": draft.version, "copied_from": str(version.id)},
     )
     return draft
@@ -240,13 +234,10 @@ async def publish(db: AsyncSession, tenant_id: UUID, actor: Actor, version_id: U
     version.status = "published"
     version.published_at = now()
     await db.flush()
-    await record(
-        db,
-        tenant_id=tenant_id,
-        actor=actor,
-        action="update",
-        entity_type="framework_version",
-        entity_id=version.id,
+    AuditTrail(db, tenant_id, actor)(
+        "update",
+        "framework_version",
+        version.id,
         before={"status": "draft"},
         after={"status": "published", "version": version.version},
     )
@@ -358,16 +349,7 @@ async def update_question(
     before = _snap(q)
     q.text, q.help, q.levels, q.weight, q.allows_na = data.text, data.help, data.levels, data.weight, data.allows_na  # type: ignore[assignment]
     await db.flush()
-    await record(
-        db,
-        tenant_id=tenant_id,
-        actor=actor,
-        action="update",
-        entity_type="framework_question",
-        entity_id=q.id,
-        before=before,
-        after=_snap(q),
-    )
+    AuditTrail(db, tenant_id, actor)("update", "framework_question", q.id, before=before, after=_snap(q))
     return q
 
 
@@ -394,15 +376,7 @@ async def add_question(
     )
     db.add(q)
     await db.flush()
-    await record(
-        db,
-        tenant_id=tenant_id,
-        actor=actor,
-        action="create",
-        entity_type="framework_question",
-        entity_id=q.id,
-        after=_snap(q),
-    )
+    AuditTrail(db, tenant_id, actor)("create", "framework_question", q.id, after=_snap(q))
     return q
 
 
@@ -412,15 +386,7 @@ async def remove_question(db: AsyncSession, tenant_id: UUID, actor: Actor, quest
     before = _snap(q)
     await db.delete(q)
     await db.flush()
-    await record(
-        db,
-        tenant_id=tenant_id,
-        actor=actor,
-        action="delete",
-        entity_type="framework_question",
-        entity_id=question_id,
-        before=before,
-    )
+    AuditTrail(db, tenant_id, actor)("delete", "framework_question", question_id, before=before)
     return q
 
 
@@ -440,14 +406,7 @@ async def update_dimension_weight(
     before = {"weight": str(d.weight)}
     d.weight = weight  # type: ignore[assignment]
     await db.flush()
-    await record(
-        db,
-        tenant_id=tenant_id,
-        actor=actor,
-        action="update",
-        entity_type="framework_dimension",
-        entity_id=d.id,
-        before=before,
-        after={"weight": str(weight)},
+    AuditTrail(db, tenant_id, actor)(
+        "update", "framework_dimension", d.id, before=before, after={"weight": str(weight)}
     )
     return d

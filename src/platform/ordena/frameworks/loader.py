@@ -44,15 +44,9 @@ def _levels(value: Any) -> dict[str, dict[str, str]]:
     return {str(k): _texts(v) for k, v in (value or {}).items()}
 
 
-async def load_framework(
-    db: AsyncSession, doc: dict[str, Any], *, owner_tenant_id: UUID | None = None, status: str = "published"
-) -> tuple[FrameworkVersion, bool]:
-    """Insert ``doc`` as a version of its framework unless that version exists already.
-
-    Returns the version and whether it was created.
-    """
+async def _framework(db: AsyncSession, doc: dict[str, Any], owner_tenant_id: UUID | None) -> Framework:
+    """The framework that ``doc`` is a version of, created if missing."""
     key = str(doc["key"])
-    number = int(doc.get("version", 1))
     owner_filter = (
         Framework.owner_tenant_id.is_(None) if owner_tenant_id is None else Framework.owner_tenant_id == owner_tenant_id
     )
@@ -66,6 +60,76 @@ async def load_framework(
         )
         db.add(framework)
         await db.flush()
+    return framework
+
+
+def _question(q: dict[str, Any], position: int, dimension_id: UUID, own: dict[str, Any]) -> Question:
+    return Question(
+        dimension_id=dimension_id,
+        key=q["key"],
+        text=_texts(q["text"]),
+        help=_texts(q.get("help")),
+        levels=_levels(q["levels"]),
+        weight=Decimal(str(q.get("weight", 1))),
+        allows_na=bool(q.get("allows_na", False)),
+        position=position,
+        **own,
+    )
+
+
+def _initiative(i: dict[str, Any], dimension_id: UUID, own: dict[str, Any]) -> InitiativeTemplate:
+    return InitiativeTemplate(
+        dimension_id=dimension_id,
+        key=i["key"],
+        from_level=int(i["from_level"]),
+        title=_texts(i["title"]),
+        description=_texts(i.get("description")),
+        kpi=_texts(i.get("kpi")),
+        expected_gain=Decimal(str(i.get("expected_gain", 1))),
+        question_keys=list(i.get("questions", [])),
+        **own,
+    )
+
+
+async def _add_pillar(db: AsyncSession, p: dict[str, Any], position: int, own: dict[str, Any]) -> None:
+    """One pillar of the document with its dimensions, questions and initiatives."""
+    pillar = Pillar(
+        key=p["key"],
+        name=_texts(p["name"]),
+        description=_texts(p.get("description")),
+        weight=Decimal(str(p.get("weight", 1))),
+        position=position,
+        **own,
+    )
+    db.add(pillar)
+    await db.flush()
+    for d_pos, d in enumerate(p.get("dimensions", [])):
+        dim = Dimension(
+            pillar_id=pillar.id,
+            key=d["key"],
+            name=_texts(d["name"]),
+            description=_texts(d.get("description")),
+            weight=Decimal(str(d.get("weight", 1))),
+            position=d_pos,
+            **own,
+        )
+        db.add(dim)
+        await db.flush()
+        for q_pos, q in enumerate(d.get("questions", [])):
+            db.add(_question(q, q_pos, dim.id, own))
+        for i in d.get("initiatives", []):
+            db.add(_initiative(i, dim.id, own))
+
+
+async def load_framework(
+    db: AsyncSession, doc: dict[str, Any], *, owner_tenant_id: UUID | None = None, status: str = "published"
+) -> tuple[FrameworkVersion, bool]:
+    """Insert ``doc`` as a version of its framework unless that version exists already.
+
+    Returns the version and whether it was created.
+    """
+    number = int(doc.get("version", 1))
+    framework = await _framework(db, doc, owner_tenant_id)
     existing = await db.scalar(
         select(FrameworkVersion).where(
             FrameworkVersion.framework_id == framework.id, FrameworkVersion.version == number
@@ -85,56 +149,7 @@ async def load_framework(
     await db.flush()
     own = {"version_id": version.id, "owner_tenant_id": owner_tenant_id}
     for p_pos, p in enumerate(doc.get("pillars", [])):
-        pillar = Pillar(
-            key=p["key"],
-            name=_texts(p["name"]),
-            description=_texts(p.get("description")),
-            weight=Decimal(str(p.get("weight", 1))),
-            position=p_pos,
-            **own,
-        )
-        db.add(pillar)
-        await db.flush()
-        for d_pos, d in enumerate(p.get("dimensions", [])):
-            dim = Dimension(
-                pillar_id=pillar.id,
-                key=d["key"],
-                name=_texts(d["name"]),
-                description=_texts(d.get("description")),
-                weight=Decimal(str(d.get("weight", 1))),
-                position=d_pos,
-                **own,
-            )
-            db.add(dim)
-            await db.flush()
-            for q_pos, q in enumerate(d.get("questions", [])):
-                db.add(
-                    Question(
-                        dimension_id=dim.id,
-                        key=q["key"],
-                        text=_texts(q["text"]),
-                        help=_texts(q.get("help")),
-                        levels=_levels(q["levels"]),
-                        weight=Decimal(str(q.get("weight", 1))),
-                        allows_na=bool(q.get("allows_na", False)),
-                        position=q_pos,
-                        **own,
-                    )
-                )
-            for i in d.get("initiatives", []):
-                db.add(
-                    InitiativeTemplate(
-                        dimension_id=dim.id,
-                        key=i["key"],
-                        from_level=int(i["from_level"]),
-                        title=_texts(i["title"]),
-                        description=_texts(i.get("description")),
-                        kpi=_texts(i.get("kpi")),
-                        expected_gain=Decimal(str(i.get("expected_gain", 1))),
-                        question_keys=list(i.get("questions", [])),
-                        **own,
-                    )
-                )
+        await _add_pillar(db, p, p_pos, own)
     await db.flush()
     return version, True
 

@@ -215,10 +215,10 @@ async def structure(db: AsyncSession, version_id: UUID) -> FrameworkStructure:
     return tree
 
 
-async def _build(db: AsyncSession, version: FrameworkVersion) -> FrameworkStructure:
-    framework = await db.get(Framework, version.framework_id)
-    assert framework is not None
-    vid = version.id
+async def _rows(
+    db: AsyncSession, vid: UUID
+) -> tuple[list[Pillar], list[Dimension], list[Question], list[InitiativeTemplate]]:
+    """The version's rows, each kind in its display order."""
     pillars = list(
         await db.scalars(select(Pillar).where(Pillar.version_id == vid).order_by(Pillar.position, Pillar.key))
     )
@@ -237,38 +237,48 @@ async def _build(db: AsyncSession, version: FrameworkVersion) -> FrameworkStruct
             .order_by(InitiativeTemplate.from_level, InitiativeTemplate.key)
         )
     )
+    return pillars, dims, questions, inits
+
+
+def _question_node(q: Question, dimension_key: str) -> QuestionNode:
+    return QuestionNode(
+        id=q.id,
+        key=q.key,
+        dimension_id=q.dimension_id,
+        dimension_key=dimension_key,
+        text=_doc(q.text),
+        help=_doc(q.help),
+        levels=_int_keys(q.levels),
+        weight=Decimal(str(q.weight)),
+        allows_na=bool(q.allows_na),
+        position=q.position,
+    )
+
+
+def _initiative_node(i: InitiativeTemplate, dimension_key: str) -> InitiativeNode:
+    return InitiativeNode(
+        id=i.id,
+        key=i.key,
+        dimension_key=dimension_key,
+        from_level=i.from_level,
+        title=_doc(i.title),
+        description=_doc(i.description),
+        kpi=_doc(i.kpi),
+        expected_gain=Decimal(str(i.expected_gain)),
+        question_keys=tuple(i.question_keys or ()),
+    )
+
+
+def _dimensions_by_pillar(
+    pillars: list[Pillar], dims: list[Dimension], questions: list[Question], inits: list[InitiativeTemplate]
+) -> dict[UUID, list[DimensionNode]]:
     dim_key = {d.id: d.key for d in dims}
     q_by_dim: dict[UUID, list[QuestionNode]] = {}
     for q in questions:
-        q_by_dim.setdefault(q.dimension_id, []).append(
-            QuestionNode(
-                id=q.id,
-                key=q.key,
-                dimension_id=q.dimension_id,
-                dimension_key=dim_key[q.dimension_id],
-                text=_doc(q.text),
-                help=_doc(q.help),
-                levels=_int_keys(q.levels),
-                weight=Decimal(str(q.weight)),
-                allows_na=bool(q.allows_na),
-                position=q.position,
-            )
-        )
+        q_by_dim.setdefault(q.dimension_id, []).append(_question_node(q, dim_key[q.dimension_id]))
     i_by_dim: dict[UUID, list[InitiativeNode]] = {}
     for i in inits:
-        i_by_dim.setdefault(i.dimension_id, []).append(
-            InitiativeNode(
-                id=i.id,
-                key=i.key,
-                dimension_key=dim_key[i.dimension_id],
-                from_level=i.from_level,
-                title=_doc(i.title),
-                description=_doc(i.description),
-                kpi=_doc(i.kpi),
-                expected_gain=Decimal(str(i.expected_gain)),
-                question_keys=tuple(i.question_keys or ()),
-            )
-        )
+        i_by_dim.setdefault(i.dimension_id, []).append(_initiative_node(i, dim_key[i.dimension_id]))
     pillar_key = {p.id: p.key for p in pillars}
     d_by_pillar: dict[UUID, list[DimensionNode]] = {}
     for d in dims:
@@ -285,6 +295,14 @@ async def _build(db: AsyncSession, version: FrameworkVersion) -> FrameworkStruct
                 initiatives=tuple(i_by_dim.get(d.id, ())),
             )
         )
+    return d_by_pillar
+
+
+async def _build(db: AsyncSession, version: FrameworkVersion) -> FrameworkStructure:
+    framework = await db.get(Framework, version.framework_id)
+    assert framework is not None
+    pillars, dims, questions, inits = await _rows(db, version.id)
+    d_by_pillar = _dimensions_by_pillar(pillars, dims, questions, inits)
     pillar_nodes = tuple(
         PillarNode(
             id=p.id,

@@ -9,14 +9,16 @@ database). Reports that the generic fragment understands:
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.jobs.models import JobProgress
+from ordena.lib.clock import now
 from ordena.lib.errors import NotFound
 from ordena.lib.i18n import LazyString
 
@@ -111,6 +113,30 @@ async def lock(db: AsyncSession, tenant_id: UUID, job_id: UUID) -> JobProgress |
         select(JobProgress).where(JobProgress.tenant_id == tenant_id, JobProgress.id == job_id).with_for_update()
     )
     return row
+
+
+async def repeated_submission(
+    db: AsyncSession, tenant_id: UUID, *, kind: str, form_token: str, sha256: str, within: dt.timedelta
+) -> UUID | None:
+    """The newest job of ``kind`` that the same submission started: the same ``form_token``
+    (whatever that job's state), or the same file (``sha256``) still pending or running and started
+    less than ``within`` ago. Jobs keep both under the ``submission`` key of their report."""
+    submission = JobProgress.result["submission"]
+    same_file = (
+        (submission["sha256"].as_string() == sha256)
+        & JobProgress.status.in_((PENDING, RUNNING))
+        & (JobProgress.created_at > now() - within)
+    )
+    match = submission["form_token"].as_string() == form_token if form_token else None
+    condition = or_(match, same_file) if match is not None else same_file
+    stmt = (
+        select(JobProgress.id)
+        .where(JobProgress.tenant_id == tenant_id, JobProgress.kind == kind, condition)
+        .order_by(JobProgress.created_at.desc())
+        .limit(1)
+    )
+    job_id: UUID | None = await db.scalar(stmt)
+    return job_id
 
 
 def update(

@@ -7,18 +7,17 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.accounts import services as accounts
 from ordena.accounts.models import LinkToken, User
-from ordena.audit.services import record
-from ordena.lib.clock import now
+from ordena.audit.services import AuditTrail
 from ordena.lib.errors import FormErrors
 from ordena.lib.i18n import _
 from ordena.mail.services import send_mail
 from ordena.settings import Settings
-from ordena.tenancy.models import Membership, Role, Tenant
+from ordena.tenancy import firms, memberships
+from ordena.tenancy.models import Membership, Role
 from ordena.tenancy.roles import role_label
 from ordena.tenancy.services import FirmContext, enter_firm
 
@@ -41,9 +40,7 @@ async def invite(db: AsyncSession, settings: Settings, firm: FirmContext, email:
         errors.add("role", _("Solo un propietario puede invitar a otro propietario."))
     if not errors:
         existing = await accounts.user_by_email(db, email)
-        if existing and await db.scalar(
-            select(Membership.id).where(Membership.tenant_id == firm.tenant_id, Membership.user_id == existing.id)
-        ):
+        if existing and await memberships.membership_of(db, firm.tenant_id, existing.id):
             errors.add("email", _("Esa persona ya es miembro de la firma."))
     if errors:
         raise InvitationInvalid(errors)
@@ -69,57 +66,35 @@ async def invite(db: AsyncSession, settings: Settings, firm: FirmContext, email:
         },
         locale=firm.tenant.locale,
     )
-    await record(
-        db,
-        tenant_id=firm.tenant_id,
-        actor=accounts.actor_of(firm.user),
-        action="invite",
-        entity_type="membership",
-        entity_id=email,
-        after={"email": email, "role": wanted.value},
+    AuditTrail(db, firm.tenant_id, accounts.actor_of(firm.user))(
+        "invite", "membership", email, after={"email": email, "role": wanted.value}
     )
 
 
 async def accept_invitation(db: AsyncSession, link: LinkToken) -> tuple[UUID, str]:
     """Join the firm (creating the account if needed). Returns the user id and where to go."""
     scope: dict[str, Any] = link.scope
-    tenant = await db.get(Tenant, UUID(scope["tenant_id"]))
+    tenant = await firms.firm_by_id(db, UUID(scope["tenant_id"]))
     if tenant is None:
         raise LookupError("firm gone")
     user = await accounts.user_by_email(db, link.email)
     target = f"/w/{tenant.slug}"
     if user is None:
         # No name yet: the set-password page asks for it (never guessed from the address).
-        user = User(email=link.email, name="", locale=tenant.locale)
-        db.add(user)
-        await db.flush()
+        user = await accounts.add_user(db, email=link.email, name="", locale=tenant.locale)
         target = "/account/password?reset=1"
     await enter_firm(db, tenant, user.id)
-    exists = await db.scalar(select(Membership).where(Membership.tenant_id == tenant.id, Membership.user_id == user.id))
-    if exists is None:
-        membership = Membership(tenant_id=tenant.id, user_id=user.id, role=Role(scope.get("role", "viewer")))
-        db.add(membership)
-        await db.flush()
-        await record(
-            db,
-            tenant_id=tenant.id,
-            actor=accounts.actor_of(user),
-            action="create",
-            entity_type="membership",
-            entity_id=membership.id,
-            after={"user": user.email, "role": membership.role.value},
-        )
+    # Someone already in the firm keeps their role: an old invitation never changes it.
+    if await memberships.membership_of(db, tenant.id, user.id) is None:
+        role = Role(scope.get("role", "viewer"))
+        await memberships.grant(db, tenant=tenant, user=user, role=role, actor=accounts.actor_of(user))
     return user.id, target
 
 
 async def members(db: AsyncSession, firm: FirmContext) -> list[tuple[Membership, User]]:
-    stmt = (
-        select(Membership, User)
-        .join(User, User.id == Membership.user_id)
-        .where(Membership.tenant_id == firm.tenant_id)
-        .order_by(User.name)
-    )
-    return [(m, u) for m, u in (await db.execute(stmt)).all()]
+    """The firm's members and their accounts, by name."""
+    by_user = {m.user_id: m for m in await memberships.list_members(db, firm.tenant_id)}
+    return [(by_user[u.id], u) for u in await accounts.users_by_name(db, by_user.keys())]
 
 
 @dataclass(frozen=True)
@@ -131,21 +106,9 @@ class PendingInvitation:
     expires_at: dt.datetime
 
 
-def _pending(tenant_id: UUID) -> list[Any]:
-    """Conditions for invitation links to ``tenant_id`` that can still be used. link_token is a
-    platform table (no RLS): the firm in the link's scope is the only filter, so always apply it."""
-    return [
-        LinkToken.purpose == accounts.INVITATION,
-        LinkToken.scope["tenant_id"].as_string() == str(tenant_id),
-        LinkToken.used_at.is_(None),
-        LinkToken.expires_at > now(),
-    ]
-
-
 async def pending_invitations(db: AsyncSession, firm: FirmContext) -> list[PendingInvitation]:
-    stmt = select(LinkToken).where(*_pending(firm.tenant_id)).order_by(LinkToken.created_at.desc())
     result = []
-    for link in (await db.scalars(stmt)).all():
+    for link in await accounts.open_links(db, purpose=accounts.INVITATION, tenant_id=firm.tenant_id):
         try:
             role = Role(link.scope.get("role", "viewer"))
         except ValueError:
@@ -159,23 +122,8 @@ async def pending_invitations(db: AsyncSession, firm: FirmContext) -> list[Pendi
 async def revoke_invitation(db: AsyncSession, firm: FirmContext, invitation_id: UUID) -> str:
     """Make a pending invitation's link unusable (as if used, atomically); returns the address.
     Raises ``LookupError`` for an unknown, used, expired or another firm's invitation."""
-    stmt = (
-        update(LinkToken)
-        .where(LinkToken.id == invitation_id, *_pending(firm.tenant_id))
-        .values(used_at=now(), updated_at=now())
-        .returning(LinkToken.email, LinkToken.scope)
-    )
-    row = (await db.execute(stmt)).first()
-    if row is None:
-        raise LookupError("no such pending invitation")
-    email, scope = str(row[0]), dict(row[1] or {})
-    await record(
-        db,
-        tenant_id=firm.tenant_id,
-        actor=accounts.actor_of(firm.user),
-        action="revoke",
-        entity_type="membership",
-        entity_id=email,
-        before={"email": email, "role": scope.get("role")},
+    email, scope = await accounts.void_link(db, invitation_id, purpose=accounts.INVITATION, tenant_id=firm.tenant_id)
+    AuditTrail(db, firm.tenant_id, accounts.actor_of(firm.user))(
+        "revoke", "membership", email, before={"email": email, "role": scope.get("role")}
     )
     return email

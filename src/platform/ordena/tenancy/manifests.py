@@ -13,17 +13,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ordena.accounts import services as accounts
 from ordena.accounts.models import User
-from ordena.accounts.passwords import hash_password, verify_password
-from ordena.audit.services import Actor, record
+from ordena.accounts.passwords import verify_password
+from ordena.audit.services import Actor, AuditTrail
 from ordena.db.engine import Database
-from ordena.networks.models import Network, NetworkAdmin, NetworkMembership
+from ordena.networks import services as networks
 from ordena.settings import Settings
-from ordena.tenancy.models import Membership, Role, Tenant
-from ordena.tenancy.services import SLUG_RE, enter_firm
+from ordena.tenancy import memberships
+from ordena.tenancy.models import Role, Tenant
+from ordena.tenancy.services import SLUG_RE, enter_firm, tenant_by_slug
 
 OPERATOR = Actor(None, "operator:tenants-sync")
 
@@ -74,26 +75,25 @@ def _check_network(net: dict[str, Any], file: Path) -> dict[str, Any]:
 
 async def _user(db: AsyncSession, report: SyncReport, spec: dict[str, Any], locale: str) -> User:
     email = str(spec["email"]).lower()
-    user = await db.scalar(select(User).where(User.email == email))
+    user = await accounts.user_by_email(db, email)
     if user is None:
-        user = User(email=email, name=spec.get("name") or email.split("@")[0], locale=spec.get("locale", locale))
-        if spec.get("password"):
-            user.password_hash = hash_password(spec["password"])
-        db.add(user)
-        await db.flush()
+        name = spec.get("name") or email.split("@")[0]
+        user = await accounts.add_user(
+            db, email=email, name=name, locale=spec.get("locale", locale), password=spec.get("password")
+        )
         report.add(f"user {email}: created")
-    else:
-        if spec.get("name") and user.name != spec["name"]:
-            user.name = spec["name"]
-            report.add(f"user {email}: name updated")
-        if spec.get("password") and not verify_password(user.password_hash, spec["password"]):
-            user.password_hash = hash_password(spec["password"])
-            report.add(f"user {email}: password reset from manifest")
+        return user
+    if spec.get("name") and user.name != spec["name"]:
+        await accounts.set_name(db, user, spec["name"])
+        report.add(f"user {email}: name updated")
+    if spec.get("password") and not verify_password(user.password_hash, spec["password"]):
+        await accounts.set_password(db, user, spec["password"])
+        report.add(f"user {email}: password reset from manifest")
     return user
 
 
-async def sync_firm(db: AsyncSession, firm: dict[str, Any], report: SyncReport) -> Tenant:
-    tenant = await db.scalar(select(Tenant).where(Tenant.slug == firm["slug"]))
+async def _sync_firm_row(db: AsyncSession, firm: dict[str, Any], report: SyncReport) -> Tenant:
+    tenant = await tenant_by_slug(db, firm["slug"])
     wanted: dict[str, Any] = {k: firm[k] for k in ("name", "locale", "brand_color") if k in firm}
     if tenant is None:
         tenant = Tenant(slug=firm["slug"], **wanted)
@@ -101,125 +101,61 @@ async def sync_firm(db: AsyncSession, firm: dict[str, Any], report: SyncReport) 
         await db.flush()
         report.add(f"firm {tenant.slug}: created")
         await enter_firm(db, tenant, None)
-        await record(
-            db,
-            tenant_id=tenant.id,
-            actor=OPERATOR,
-            action="create",
-            entity_type="firm",
-            entity_id=tenant.id,
-            after=wanted,
-        )
-    else:
-        await enter_firm(db, tenant, None)
-        changed: dict[str, Any] = {k: v for k, v in wanted.items() if getattr(tenant, k) != v}
-        if changed:
-            before: dict[str, Any] = {k: getattr(tenant, k) for k in changed}
-            for k, v in changed.items():
-                setattr(tenant, k, v)
-            report.add(f"firm {tenant.slug}: updated {', '.join(sorted(changed))}")
-            await record(
-                db,
-                tenant_id=tenant.id,
-                actor=OPERATOR,
-                action="update",
-                entity_type="firm",
-                entity_id=tenant.id,
-                before=before,
-                after=changed,
-            )
+        AuditTrail(db, tenant.id, OPERATOR)("create", "firm", tenant.id, after=wanted)
+        return tenant
+    await enter_firm(db, tenant, None)
+    changed: dict[str, Any] = {k: v for k, v in wanted.items() if getattr(tenant, k) != v}
+    if changed:
+        before: dict[str, Any] = {k: getattr(tenant, k) for k in changed}
+        for k, v in changed.items():
+            setattr(tenant, k, v)
+        report.add(f"firm {tenant.slug}: updated {', '.join(sorted(changed))}")
+        AuditTrail(db, tenant.id, OPERATOR)("update", "firm", tenant.id, before=before, after=changed)
+    return tenant
+
+
+async def sync_firm(db: AsyncSession, firm: dict[str, Any], report: SyncReport) -> Tenant:
+    tenant = await _sync_firm_row(db, firm, report)
     for spec in firm.get("members", []):
         user = await _user(db, report, spec, tenant.locale)
-        await enter_firm(db, tenant, None)
-        membership = await db.scalar(
-            select(Membership).where(Membership.tenant_id == tenant.id, Membership.user_id == user.id)
-        )
         role = Role(spec["role"])
-        if membership is None:
-            membership = Membership(tenant_id=tenant.id, user_id=user.id, role=role)
-            db.add(membership)
-            await db.flush()
+        granted = await memberships.grant(db, tenant=tenant, user=user, role=role, actor=OPERATOR)
+        if granted.outcome is memberships.Granted.ADDED:
             report.add(f"firm {tenant.slug}: {user.email} added as {role.value}")
-            await record(
-                db,
-                tenant_id=tenant.id,
-                actor=OPERATOR,
-                action="create",
-                entity_type="membership",
-                entity_id=membership.id,
-                after={"user": user.email, "role": role.value},
-            )
-        elif membership.role is not role:
-            await record(
-                db,
-                tenant_id=tenant.id,
-                actor=OPERATOR,
-                action="update",
-                entity_type="membership",
-                entity_id=membership.id,
-                before={"role": membership.role.value},
-                after={"role": role.value},
-            )
-            membership.role = role
+        elif granted.outcome is memberships.Granted.CHANGED:
             report.add(f"firm {tenant.slug}: {user.email} is now {role.value}")
     return tenant
 
 
 async def sync_network(db: AsyncSession, net: dict[str, Any], report: SyncReport) -> None:
-    network = await db.scalar(select(Network).where(Network.slug == net["slug"]))
+    network = await networks.network_by_slug(db, net["slug"])
     if network is None:
-        network = Network(
+        network = await networks.create_network(
+            db,
             slug=net["slug"],
             name=net["name"],
             min_companies=int(net.get("min_companies", 5)),
             min_firms=int(net.get("min_firms", 3)),
         )
-        db.add(network)
-        await db.flush()
         report.add(f"network {network.slug}: created")
     elif network.name != net["name"]:
         network.name = net["name"]
         report.add(f"network {network.slug}: renamed")
     for spec in net.get("admins", []):
         user = await _user(db, report, spec, "es")
-        if not await db.scalar(
-            select(NetworkAdmin.id).where(NetworkAdmin.network_id == network.id, NetworkAdmin.user_id == user.id)
-        ):
-            db.add(NetworkAdmin(network_id=network.id, user_id=user.id))
+        if await networks.add_admin(db, network.id, user.id):
             report.add(f"network {network.slug}: {user.email} is an admin")
     for entry in net.get("firms", []):
         slug = entry if isinstance(entry, str) else entry["slug"]
         consent = True if isinstance(entry, str) else bool(entry.get("consent", True))
-        tenant = await db.scalar(select(Tenant).where(Tenant.slug == slug))
+        tenant = await tenant_by_slug(db, slug)
         if tenant is None:
             raise ManifestError(f"network {network.slug}: unknown firm {slug}")
         await enter_firm(db, tenant, None)
-        member = await db.scalar(
-            select(NetworkMembership).where(
-                NetworkMembership.tenant_id == tenant.id, NetworkMembership.network_id == network.id
-            )
-        )
-        if member is None:
-            from ordena.lib.clock import now
-
-            db.add(
-                NetworkMembership(
-                    tenant_id=tenant.id,
-                    network_id=network.id,
-                    consent_at=now() if consent else None,
-                    consent_by="manifest" if consent else None,
-                )
-            )
-            await db.flush()
+        if await networks.join(db, tenant.id, network.id, consent_by="manifest" if consent else None):
             report.add(f"network {network.slug}: firm {slug} joined" + (" (consent recorded)" if consent else ""))
-            await record(
-                db,
-                tenant_id=tenant.id,
-                actor=OPERATOR,
-                action="create",
-                entity_type="network_membership",
-                entity_id=network.slug,
-                after={"consent": consent},
+            AuditTrail(db, tenant.id, OPERATOR)(
+                "create", "network_membership", network.slug, after={"consent": consent}
             )
 
 

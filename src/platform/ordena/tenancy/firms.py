@@ -1,0 +1,72 @@
+"""A firm's own row: creating it, finding it by id, and the owner's branding settings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ordena.audit.services import Actor, AuditTrail, snapshot
+from ordena.lib.errors import FormErrors
+from ordena.lib.i18n import _
+from ordena.tenancy.models import Tenant
+from ordena.tenancy.services import FirmContext
+
+HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
+SETTINGS_FIELDS = ("name", "brand_color", "locale")
+
+
+class FirmSettingsInvalid(Exception):
+    def __init__(self, errors: FormErrors) -> None:
+        super().__init__("invalid firm settings")
+        self.errors = errors
+
+
+async def slug_taken(db: AsyncSession, slug: str) -> bool:
+    return await db.scalar(select(Tenant.id).where(Tenant.slug == slug)) is not None
+
+
+def add_firm(db: AsyncSession, *, slug: str, name: str, locale: str) -> Tenant:
+    """A new firm, added to the session but not flushed: sign-up flushes it together with the
+    owner's account, so a slug taken meanwhile fails that one statement batch."""
+    tenant = Tenant(slug=slug, name=name, locale=locale)
+    db.add(tenant)
+    return tenant
+
+
+async def firm_by_id(db: AsyncSession, tenant_id: UUID) -> Tenant | None:
+    return await db.get(Tenant, tenant_id)
+
+
+def _check_settings(values: Mapping[str, str]) -> FormErrors:
+    errors = FormErrors()
+    if not values["name"] or len(values["name"]) > 200:
+        errors.add("name", _("Escribe el nombre de la firma (máximo 200 caracteres)."))
+    if not HEX_COLOR.match(values["brand_color"]):
+        errors.add("brand_color", _("Usa un color en formato #RRGGBB."))
+    if values["locale"] not in {"es", "en"}:
+        errors.add("locale", _("Elige un idioma."))
+    return errors
+
+
+async def save_settings(db: AsyncSession, firm: FirmContext, values: Mapping[str, str], *, actor: Actor) -> bool:
+    """The owner renames the firm or changes its colour or language. Returns whether anything
+    changed; raises :class:`FirmSettingsInvalid` for bad input."""
+    errors = _check_settings(values)
+    if errors:
+        raise FirmSettingsInvalid(errors)
+    tenant = firm.tenant
+    before = snapshot(tenant, SETTINGS_FIELDS)
+    if before == {k: values[k] for k in SETTINGS_FIELDS}:
+        # Saving an untouched form changes nothing, so the trail records nothing.
+        return False
+    tenant.name, tenant.brand_color, tenant.locale = values["name"], values["brand_color"], values["locale"]
+    # The firm guard hands out a detached copy (see tenancy.services.tenant_by_slug_cached).
+    await db.merge(tenant)
+    AuditTrail(db, firm.tenant_id, actor)(
+        "update", "firm", tenant.id, before=before, after=snapshot(tenant, SETTINGS_FIELDS)
+    )
+    return True
