@@ -15,7 +15,7 @@ Rules that keep the two honest:
   statements that need the firm's context set it themselves (``set_config(..., true)`` inside
   the statement) or run in :meth:`RequestDB.begin`.
 * Writes on the driver happen in :meth:`RequestDB.begin`: ``BEGIN`` and the tenant context in
-  one round trip. Switching to the ORM with a driver transaction open is a programming error
+  one round trip. :meth:`RequestDB.enter` changes the firm, at once in an open transaction. Switching to the ORM with a driver transaction open is a programming error
   (the two would not commit together) and raises.
 * The connection never goes back to the pool inside a transaction: :meth:`close` rolls back
   whatever was not committed.
