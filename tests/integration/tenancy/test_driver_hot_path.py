@@ -4,6 +4,8 @@ like ORM statements: same transaction, same tenant context, same row-level secur
 from __future__ import annotations
 
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 from sqlalchemy import func, select, text
@@ -14,9 +16,20 @@ from ordena.companies.models import Company
 from ordena.db.driver import commit as driver_commit
 from ordena.db.driver import driver
 from ordena.db.engine import Database
+from ordena.db.request_db import RequestDB
 from ordena.tenancy.models import Role
 from ordena.tenancy.services import role_in_firm
 from tests.factories import INSERT_COMPANY_SQL, PASSWORD, add_company, make_firm
+
+
+@asynccontextmanager
+async def _request_db(database: Database) -> AsyncIterator[RequestDB]:
+    """A request's database work, closed at the end like the request middleware does."""
+    rdb = RequestDB(database)
+    try:
+        yield rdb
+    finally:
+        await rdb.close()
 
 
 async def test_a_statement_on_the_driver_is_undone_by_the_orm_rollback_and_kept_by_its_commit(
@@ -45,15 +58,17 @@ async def test_entering_a_firm_sets_the_context_only_for_a_member(database: Data
     member = firm.users[Role.CONSULTANT]
     stranger = other.users[Role.OWNER]
 
-    async with database.session() as db:
-        assert await role_in_firm(db, firm.tenant, member) is Role.CONSULTANT
-        con = await driver(db)
+    async with _request_db(database) as rdb:
+        await rdb.session()  # inside the ORM transaction, so the context is there to read
+        assert await role_in_firm(rdb, firm.tenant, member) is Role.CONSULTANT
+        con = await rdb.con()
         assert await con.fetchval("SELECT current_setting('app.tenant_id', true)") == str(firm.tenant.id)
         assert await con.fetchval("SELECT count(*) FROM company") == 1
 
-    async with database.session() as db:
-        assert await role_in_firm(db, firm.tenant, stranger) is None
-        con = await driver(db)
+    async with _request_db(database) as rdb:
+        await rdb.session()
+        assert await role_in_firm(rdb, firm.tenant, stranger) is None
+        con = await rdb.con()
         # No membership row, so the set_config beside it never ran: no firm, no rows.
         assert (await con.fetchval("SELECT current_setting('app.tenant_id', true)")) in (None, "")
         assert await con.fetchval("SELECT count(*) FROM company") == 0
@@ -67,17 +82,18 @@ async def test_a_session_loaded_on_the_driver_is_tracked_by_the_orm(database: Da
         token, _row = await start_session(db, user_id=user.id, days=1)
         await db.commit()
 
-    async with database.session() as db:
-        loaded = await load_session(db, token)
+    async with _request_db(database) as rdb:
+        loaded = await load_session(rdb, token)
         assert loaded is not None
         session, loaded_user = loaded
         assert loaded_user is not None and loaded_user.name == "Ana Driver"
         assert session.scope == {}
-        await revoke(db, session)  # a change to the loaded object is flushed like any other
-        await db.commit()
+        await revoke(await rdb.session(), session)  # a change to the loaded object is flushed like any other
+        await rdb.commit()
 
-    async with database.session() as db:
-        assert await load_session(db, token) is None
+    async with _request_db(database) as rdb:
+        assert await load_session(rdb, token) is None
+        db = await rdb.session()
         revoked = await db.scalar(
             text("SELECT revoked_at IS NOT NULL FROM user_session WHERE user_id = :u"), {"u": user.id}
         )
@@ -91,8 +107,8 @@ async def test_an_inactive_user_has_no_session(database: Database) -> None:
         await db.flush()
         token, _row = await start_session(db, user_id=user.id, days=1)
         await db.commit()
-    async with database.session() as db:
-        assert await load_session(db, token) is None
+    async with _request_db(database) as rdb:
+        assert await load_session(rdb, token) is None
 
 
 async def test_the_request_commit_keeps_driver_writes_and_orm_changes_alike(database: Database) -> None:
@@ -130,15 +146,16 @@ async def test_the_session_look_up_of_a_firm_page_brings_the_role_only_for_a_mem
             tokens[user.id], _row = await start_session(db, user_id=user.id, days=1)
         await db.commit()
 
-    async with database.session() as db:
-        found = await load_session_in_firm(db, tokens[member.id], firm.tenant.id)
+    async with _request_db(database) as rdb:
+        await rdb.session()
+        found = await load_session_in_firm(rdb, tokens[member.id], firm.tenant.id)
         assert found is not None and found[1] is not None and found[1].id == member.id
         assert found[2] == Role.PARTNER.name
-        found = await load_session_in_firm(db, tokens[stranger.id], firm.tenant.id)
+        found = await load_session_in_firm(rdb, tokens[stranger.id], firm.tenant.id)
         assert found is not None and found[2] is None, "a stranger's session loads, with no role in this firm"
-        con = await driver(db)
+        con = await rdb.con()
         assert (await con.fetchval("SELECT current_setting('app.tenant_id', true)")) in (None, "")
-        assert await load_session_in_firm(db, "not-a-token", firm.tenant.id) is None
+        assert await load_session_in_firm(rdb, "not-a-token", firm.tenant.id) is None
 
 
 async def test_a_stranger_gets_404_on_a_firm_page_whose_firm_is_cached(new_client: Any, database: Database) -> None:
@@ -152,3 +169,21 @@ async def test_a_stranger_gets_404_on_a_firm_page_whose_firm_is_cached(new_clien
         assert (await stranger.get(f"/w/{firm.tenant.slug}{path}")).status_code == 404, path
     assert (await stranger.get(f"/w/{other.tenant.slug}/companies")).status_code == 200
     assert (await owner.get(f"/w/{firm.tenant.slug}/members")).status_code == 200
+
+
+async def test_a_driver_write_inside_a_savepoint_goes_with_the_savepoints_rollback(database: Database) -> None:
+    firm = await make_firm(database, roles=(Role.OWNER,))
+    kept, undone = uuid.uuid4(), uuid.uuid4()
+    async with database.session(tenant_id=firm.tenant.id) as db:
+        con = await driver(db)  # the root transaction's connection is cached from here on
+        await con.execute(INSERT_COMPANY_SQL, firm.tenant.id, kept, "Antes SAC")
+        savepoint = await db.begin_nested()
+        con = await driver(db)
+        await con.execute(INSERT_COMPANY_SQL, firm.tenant.id, undone, "Deshecha SAC")
+        await savepoint.rollback()
+        assert await db.scalar(select(func.count()).select_from(Company)) == 1, "only the write before the savepoint"
+        con = await driver(db)  # back in the root transaction, which is still open
+        assert await con.fetchval("SELECT count(*) FROM company") == 1
+        await driver_commit(db)
+    async with database.session(tenant_id=firm.tenant.id) as db:
+        assert set((await db.scalars(select(Company.id))).all()) == {kept}

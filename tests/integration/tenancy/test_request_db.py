@@ -27,7 +27,7 @@ async def test_a_write_in_begin_is_kept_by_commit_and_sees_only_its_firm(databas
     other = await make_firm(database, roles=(Role.OWNER,))
     await add_company(database, other.tenant.id, "Ajena SAC")
     rdb = RequestDB(database)
-    rdb.set_context(tenant_id=firm.tenant.id, user_id=None)
+    await rdb.enter(tenant_id=firm.tenant.id, user_id=None)
     con = await rdb.begin()
     await con.execute(INSERT, firm.tenant.id, uuid.uuid4(), "Propia SAC")
     assert await con.fetchval("SELECT count(*) FROM company") == 1, "only this firm's rows under the context"
@@ -38,7 +38,7 @@ async def test_a_write_in_begin_is_kept_by_commit_and_sees_only_its_firm(databas
     assert await _names(database, firm.tenant.id) == set()
 
     rdb = RequestDB(database)
-    rdb.set_context(tenant_id=firm.tenant.id, user_id=None)
+    await rdb.enter(tenant_id=firm.tenant.id, user_id=None)
     con = await rdb.begin()
     await con.execute(INSERT, firm.tenant.id, uuid.uuid4(), "Propia SAC")
     await rdb.commit()
@@ -52,7 +52,7 @@ async def test_a_request_that_ends_without_commit_loses_its_writes_and_returns_a
 ) -> None:
     firm = await make_firm(database, roles=(Role.OWNER,))
     rdb = RequestDB(database)
-    rdb.set_context(tenant_id=firm.tenant.id, user_id=None)
+    await rdb.enter(tenant_id=firm.tenant.id, user_id=None)
     con = await rdb.begin()
     await con.execute(INSERT, firm.tenant.id, uuid.uuid4(), "Perdida SAC")
     await rdb.close()  # the handler raised: the middleware only closes
@@ -69,7 +69,7 @@ async def test_a_request_that_ends_without_commit_loses_its_writes_and_returns_a
 async def test_the_orm_session_refuses_to_start_while_a_driver_transaction_is_open(database: Database) -> None:
     firm = await make_firm(database, roles=(Role.OWNER,))
     rdb = RequestDB(database)
-    rdb.set_context(tenant_id=firm.tenant.id, user_id=None)
+    await rdb.enter(tenant_id=firm.tenant.id, user_id=None)
     await rdb.begin()
     with pytest.raises(RuntimeError, match="driver transaction"):
         await rdb.session()
@@ -82,7 +82,7 @@ async def test_after_driver_reads_the_orm_session_carries_the_firm_context(datab
     rdb = RequestDB(database)
     con = await rdb.con()
     assert await con.fetchval("SELECT count(*) FROM company") == 0, "no context yet: no rows"
-    rdb.set_context(tenant_id=firm.tenant.id, user_id=None)
+    await rdb.enter(tenant_id=firm.tenant.id, user_id=None)
     session = await rdb.session()
     assert await session.scalar(select(func.count()).select_from(Company)) == 1
     assert (await rdb.con()) is (await rdb.con()), "inside the ORM transaction, one connection"
@@ -93,10 +93,41 @@ async def test_after_driver_reads_the_orm_session_carries_the_firm_context(datab
 async def test_a_commit_that_postgresql_turned_into_a_rollback_is_an_error(database: Database) -> None:
     firm = await make_firm(database, roles=(Role.OWNER,))
     rdb = RequestDB(database)
-    rdb.set_context(tenant_id=firm.tenant.id, user_id=None)
+    await rdb.enter(tenant_id=firm.tenant.id, user_id=None)
     con = await rdb.begin()
     with pytest.raises(Exception, match="division by zero"):
         await con.fetchval("SELECT 1 / 0")
     with pytest.raises(RuntimeError, match="rolled back"):
         await rdb.commit()
+    await rdb.close()
+
+
+async def test_entering_another_firm_inside_an_open_driver_transaction_switches_its_context(
+    database: Database,
+) -> None:
+    firm = await make_firm(database, roles=(Role.OWNER,))
+    other = await make_firm(database, roles=(Role.OWNER,))
+    await add_company(database, other.tenant.id, "Otra SAC")
+    rdb = RequestDB(database)
+    await rdb.enter(tenant_id=firm.tenant.id, user_id=None)
+    con = await rdb.begin()
+    assert await con.fetchval("SELECT count(*) FROM company") == 0
+    await rdb.enter(tenant_id=other.tenant.id, user_id=None)
+    assert await con.fetchval("SELECT current_setting('app.tenant_id', true)") == str(other.tenant.id)
+    assert await con.fetchval("SELECT count(*) FROM company") == 1, "the other firm's rows, as the ORM path would"
+    await rdb.close()
+
+
+async def test_entering_another_firm_inside_an_open_orm_transaction_switches_its_context(database: Database) -> None:
+    firm = await make_firm(database, roles=(Role.OWNER,))
+    other = await make_firm(database, roles=(Role.OWNER,))
+    await add_company(database, other.tenant.id, "Otra SAC")
+    rdb = RequestDB(database)
+    await rdb.enter(tenant_id=firm.tenant.id, user_id=None)
+    session = await rdb.session()
+    assert await session.scalar(select(func.count()).select_from(Company)) == 0
+    await rdb.enter(tenant_id=other.tenant.id, user_id=None)
+    assert await session.scalar(select(func.count()).select_from(Company)) == 1
+    con = await rdb.con()
+    assert await con.fetchval("SELECT current_setting('app.tenant_id', true)") == str(other.tenant.id)
     await rdb.close()

@@ -8,6 +8,7 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ordena.accounts import queries
 from ordena.accounts.models import ApiToken, User
 from ordena.lib.clock import now
 from ordena.lib.tokens import digest, new_secret
@@ -26,21 +27,15 @@ async def create(db: AsyncSession, user_id: UUID, name: str) -> tuple[str, ApiTo
 async def authenticate(db: AsyncSession, secret: str) -> User | None:
     if not secret.startswith(PREFIX):
         return None
-    stmt = (
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == digest(secret), ApiToken.revoked_at.is_(None), User.is_active)
-    )
-    row = (await db.execute(stmt)).first()
-    if row is None:
+    found = await queries.api_token_and_user(db, token_hash=digest(secret))
+    if found is None:
         return None
-    token, user = row
+    token, user = found
     # At most one write a minute per token: a read-only API call should not queue on a row lock.
     current = now()
     if token.last_used_at is None or current - token.last_used_at > dt.timedelta(minutes=1):
-        token.last_used_at = current
-    found: User = user
-    return found
+        await queries.touch_api_token(db, token=token, at=current)
+    return user
 
 
 async def list_for_user(db: AsyncSession, user_id: UUID) -> list[ApiToken]:

@@ -5,22 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-_HIT = text(
-    """
-    INSERT INTO rate_limit (id, key, window_start, count, created_at, updated_at)
-    VALUES (gen_random_uuid(), :key, now(), 1, now(), now())
-    ON CONFLICT (key) DO UPDATE SET
-      count = CASE WHEN rate_limit.window_start < now() - make_interval(secs => :window)
-                   THEN 1 ELSE rate_limit.count + 1 END,
-      window_start = CASE WHEN rate_limit.window_start < now() - make_interval(secs => :window)
-                   THEN now() ELSE rate_limit.window_start END,
-      updated_at = now()
-    RETURNING count
-    """
-)
+from ordena.accounts import queries
 
 
 def key_for(*parts: str) -> str:
@@ -33,12 +20,12 @@ async def hit(db: AsyncSession, key: str, *, window: dt.timedelta) -> int:
     Runs in its own committed statement so that a rolled-back failed login still counts.
     """
     async with db.bind.connect() as conn:  # type: ignore[union-attr]
-        count = (await conn.execute(_HIT, {"key": key, "window": window.total_seconds()})).scalar_one()
+        count = await queries.rate_limit_hit(conn, key=key, window=window)
         await conn.commit()
-    return int(count)
+    return count
 
 
 async def reset(db: AsyncSession, key: str) -> None:
     async with db.bind.connect() as conn:  # type: ignore[union-attr]
-        await conn.execute(text("DELETE FROM rate_limit WHERE key = :key"), {"key": key})
+        await queries.rate_limit_clear(conn, key=key)
         await conn.commit()

@@ -13,9 +13,16 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import SessionTransaction
 
 # (the ORM transaction, its asyncpg connection, SQLAlchemy's adapter of it), in session.info
 _KEY = "_driver_connection"
+
+
+def _innermost(db: AsyncSession) -> SessionTransaction | None:
+    """The transaction statements belong to now: the open savepoint, else the root."""
+    sync = db.sync_session
+    return sync.get_nested_transaction() or sync.get_transaction()
 
 
 async def driver(db: AsyncSession) -> asyncpg.Connection:
@@ -25,9 +32,13 @@ async def driver(db: AsyncSession) -> asyncpg.Connection:
     tenant context when one is known). SQLAlchemy's asyncpg adapter sends ``BEGIN`` lazily,
     with the first statement; when no statement went through it yet, it is started here through
     the adapter, so that the ORM's later COMMIT/ROLLBACK still ends it.
+
+    Cached per innermost transaction: inside ``db.begin_nested()`` the ORM sends its SAVEPOINT
+    only when the savepoint first asks for the connection, so a new savepoint asks again here
+    (otherwise a driver write would escape the savepoint's rollback).
     """
     cached = db.info.get(_KEY)
-    transaction = db.sync_session.get_transaction()
+    transaction = _innermost(db)
     if cached is not None and transaction is not None and cached[0] is transaction:
         return cached[1]
     conn = await db.connection()
@@ -38,7 +49,7 @@ async def driver(db: AsyncSession) -> asyncpg.Connection:
     if not adapted._started:
         await adapted._start_transaction()
     connection: asyncpg.Connection = fairy.driver_connection
-    db.info[_KEY] = (db.sync_session.get_transaction(), connection, adapted)
+    db.info[_KEY] = (_innermost(db), connection, adapted)
     return connection
 
 
@@ -48,10 +59,11 @@ async def commit(db: AsyncSession) -> None:
     Profiled: the ORM's commit machinery was a tenth of an autosave whose writes all went
     through the driver. The ORM's session is then closed, which hands the connection back to
     the pool (the adapter knows its transaction is over, so the pool's reset sends nothing).
+    With a savepoint open, the ORM's own commit releases it and commits.
     """
     cached = db.info.get(_KEY)
     transaction = db.sync_session.get_transaction()
-    pending = db.new or db.dirty or db.deleted
+    pending = db.new or db.dirty or db.deleted or db.sync_session.get_nested_transaction()
     if cached is None or transaction is None or cached[0] is not transaction or pending:
         await db.commit()
         return

@@ -15,7 +15,7 @@ Rules that keep the two honest:
   statements that need the firm's context set it themselves (``set_config(..., true)`` inside
   the statement) or run in :meth:`RequestDB.begin`.
 * Writes on the driver happen in :meth:`RequestDB.begin`: ``BEGIN`` and the tenant context in
-  one round trip. Switching to the ORM with a driver transaction open is a programming error
+  one round trip. :meth:`RequestDB.enter` changes the firm, at once in an open transaction. Switching to the ORM with a driver transaction open is a programming error
   (the two would not commit together) and raises.
 * The connection never goes back to the pool inside a transaction: :meth:`close` rolls back
   whatever was not committed.
@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.util import greenlet_spawn
 
 from ordena.db import driver as orm_driver
-from ordena.db.engine import Database, set_context
+from ordena.db.engine import Database, apply_context_now, set_context
 
 
 def _uuid_text(value: UUID | None) -> str:
@@ -50,12 +50,23 @@ class RequestDB:
 
     # --- context ---------------------------------------------------------------------------
 
-    def set_context(self, *, tenant_id: UUID | None, user_id: UUID | None) -> None:
-        """The firm (and user) of this request's transactions from now on: the ORM session's
-        (now or when it is created) and the driver's :meth:`begin`."""
+    async def enter(self, *, tenant_id: UUID | None, user_id: UUID | None, applied: bool = False) -> None:
+        """The firm (and user) of this request's transactions from now on, and of the one open
+        now, as :func:`ordena.tenancy.services.enter_firm` does for a session: written at once
+        into an open transaction (the driver's or the ORM session's), otherwise with the next
+        BEGIN. ``applied``: the caller's own statement already wrote it into the open one."""
         self.tenant_id, self.user_id = tenant_id, user_id
         if self._session is not None:
             set_context(self._session, tenant_id=tenant_id, user_id=user_id)
+            if not applied and self._session.in_transaction():
+                await apply_context_now(self._session)
+        elif self._in_transaction and not applied:
+            await self._fairy.driver_connection.execute(self._context_sql())
+
+    def _context_sql(self) -> str:
+        # The values are UUIDs rendered by Python (hex digits and dashes only), never user text.
+        tenant, user = _uuid_text(self.tenant_id), _uuid_text(self.user_id)
+        return f"SELECT set_config('app.tenant_id', '{tenant}', true), set_config('app.user_id', '{user}', true)"
 
     # --- the driver ------------------------------------------------------------------------
 
@@ -75,12 +86,8 @@ class RequestDB:
             return await orm_driver.driver(self._session)
         con = await self.con()
         if not self._in_transaction:
-            # Simple-query protocol: BEGIN and both settings in one round trip. The values are
-            # UUIDs rendered by Python (hex digits and dashes only), never user text.
-            tenant, user = _uuid_text(self.tenant_id), _uuid_text(self.user_id)
-            await con.execute(
-                f"BEGIN; SELECT set_config('app.tenant_id', '{tenant}', true), set_config('app.user_id', '{user}', true)"
-            )
+            # Simple-query protocol: BEGIN and both settings in one round trip.
+            await con.execute("BEGIN; " + self._context_sql())
             self._in_transaction = True
         return con
 
@@ -144,18 +151,3 @@ class RequestDB:
                 # No transaction is open and none was begun through SQLAlchemy, so the pool's
                 # reset on return sends nothing: the check-in does no I/O and needs no greenlet.
                 fairy.close()
-
-
-async def driver_of(db: AsyncSession | RequestDB) -> asyncpg.Connection:
-    """The asyncpg connection of either (for reads; writes on a RequestDB use ``begin``)."""
-    if isinstance(db, RequestDB):
-        return await db.con()
-    return await orm_driver.driver(db)
-
-
-def enter_context(db: AsyncSession | RequestDB, *, tenant_id: UUID | None, user_id: UUID | None) -> None:
-    """The firm and user of either's later transactions."""
-    if isinstance(db, RequestDB):
-        db.set_context(tenant_id=tenant_id, user_id=user_id)
-    else:
-        set_context(db, tenant_id=tenant_id, user_id=user_id)

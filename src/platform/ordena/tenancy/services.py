@@ -10,11 +10,12 @@ from uuid import UUID
 
 from sqlalchemy import event, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm.attributes import instance_state
 
 from ordena.accounts.models import User
+from ordena.db.detached import Detached
 from ordena.db.engine import apply_context_now, set_context
-from ordena.db.request_db import RequestDB, driver_of, enter_context
+from ordena.db.request_db import RequestDB
+from ordena.tenancy import queries
 from ordena.tenancy.models import Membership, Role, Tenant
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{1,61}[a-z0-9])$")
@@ -59,9 +60,7 @@ async def tenant_by_slug(db: AsyncSession, slug: str) -> Tenant | None:
 _TENANT_TTL = 5.0
 _TENANT_CACHE_MAX = 4096
 _tenant_cache: dict[str, tuple[float, dict[str, Any]]] = {}
-_TENANT_KEYS = [attr.key for attr in inspect(Tenant).column_attrs]
-_TENANT_MAPPER: Any = inspect(Tenant)
-_TENANT_MANAGER: Any = _TENANT_MAPPER.class_manager
+_TENANTS = Detached(Tenant)
 
 
 def cached_tenant_id(slug: str) -> UUID | None:
@@ -73,27 +72,23 @@ def cached_tenant_id(slug: str) -> UUID | None:
     return tenant_id
 
 
-async def tenant_by_slug_cached(db: AsyncSession | RequestDB, slug: str) -> Tenant | None:
+async def tenant_by_slug_cached(rdb: RequestDB, slug: str) -> Tenant | None:
     """:func:`tenant_by_slug` for the per-request firm guard: the row is cached in-process for a
     few seconds (changes made through the ORM in this process drop it at once). Membership is
     still checked on every request."""
     hit = _tenant_cache.get(slug)
     clock = time.monotonic()
     if hit is not None and hit[0] > clock:
-        # A private copy per request (a handler may change it before merging it), built the
-        # way the ORM loads rows; detached: a change is saved with ``db.merge``, as before.
-        copy: Tenant = _TENANT_MANAGER.new_instance()
-        copy.__dict__.update(hit[1])
-        # All columns present, nothing changed: the identity is what make_transient_to_detached adds.
-        instance_state(copy).key = _TENANT_MAPPER.identity_key_from_primary_key([hit[1]["id"]])
-        return copy
-    tenant = await tenant_by_slug(await db.session() if isinstance(db, RequestDB) else db, slug)
+        # A private copy per request (a handler may change it before merging it), detached:
+        # a change is saved with ``db.merge``, as before.
+        return _TENANTS.from_dict(hit[1])
+    tenant = await tenant_by_slug(await rdb.session(), slug)
     if tenant is None:
         _tenant_cache.pop(slug, None)
         return None
     if len(_tenant_cache) >= _TENANT_CACHE_MAX:
         _tenant_cache.clear()
-    _tenant_cache[slug] = (clock + _TENANT_TTL, {key: getattr(tenant, key) for key in _TENANT_KEYS})
+    _tenant_cache[slug] = (clock + _TENANT_TTL, _TENANTS.values_of(tenant))
     return tenant
 
 
@@ -121,38 +116,22 @@ async def enter_firm(db: AsyncSession, tenant: Tenant, user_id: UUID | None) -> 
         await apply_context_now(db)
 
 
-# Runs before every firm page, straight on the driver (see ordena.db.request_db), in one round
-# trip: write the caller into the transaction's context, read their membership (a user may
-# read their own membership rows), and write the firm into the context only if there is one.
-# Each materialized CTE reads the one before it, so they run in order: set_config first.
-_ENTER_AND_ROLE_SQL = """
-WITH ctx AS MATERIALIZED (
-    SELECT set_config('app.user_id', $4, true) AS member
-), found AS MATERIALIZED (
-    SELECT (SELECT m.role FROM membership m
-            WHERE m.tenant_id = $1 AND m.user_id = $2 AND m.user_id::text = ctx.member) AS role
-    FROM ctx
-)
-SELECT role, CASE WHEN role IS NOT NULL THEN set_config('app.tenant_id', $3, true) END FROM found
-"""
-
-
 async def role_in_firm(
-    db: AsyncSession | RequestDB, tenant: Tenant, user: User, *, known: tuple[UUID, UUID, str | None] | None = None
+    rdb: RequestDB, tenant: Tenant, user: User, *, known: tuple[UUID, UUID, str | None] | None = None
 ) -> Role | None:
     """Enter the firm and return the user's role there; a non-member gets None and no context.
 
     ``known``: (firm id, user id, stored role name) read earlier in this request (the session
     look-up of a firm page reads the role in the same round trip); used when it is about this
-    firm and this user, otherwise the role is read here."""
+    firm and this user, otherwise the role is read here, on the driver, where the same
+    statement writes the firm into the open transaction's context (if one is open)."""
     if known is not None and known[0] == tenant.id and known[1] == user.id:
-        role = known[2]
+        role, applied = known[2], False
     else:
-        con = await driver_of(db)
-        role = await con.fetchval(_ENTER_AND_ROLE_SQL, tenant.id, user.id, str(tenant.id), str(user.id))
+        role, applied = await queries.enter_and_read_role(await rdb.con(), tenant_id=tenant.id, user_id=user.id), True
     if role is None:
         return None
-    enter_context(db, tenant_id=tenant.id, user_id=user.id)  # for the later transactions
+    await rdb.enter(tenant_id=tenant.id, user_id=user.id, applied=applied)  # and the later transactions
     return Role[role]  # stored by name (SQLAlchemy Enum)
 
 

@@ -1,0 +1,35 @@
+"""The firm's hand-written SQL, run on the request's asyncpg connection (see
+docs/CONVENTIONS.md, "The request's database work"). Each takes the connection first and
+the values by name."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+import asyncpg
+
+from ordena.tenancy.models import Membership
+
+_MEMBERSHIP = Membership.__tablename__
+
+# Before every firm page whose session look-up did not bring the role, in one round trip:
+# write the caller into the transaction's context, read their membership (a user may read
+# their own membership rows), and write the firm into the context only if there is one.
+# Each materialized CTE reads the one before it, so they run in order: set_config first.
+ENTER_AND_ROLE_SQL = f"""
+WITH ctx AS MATERIALIZED (
+    SELECT set_config('app.user_id', $4, true) AS member
+), found AS MATERIALIZED (
+    SELECT (SELECT m.role FROM {_MEMBERSHIP} m
+            WHERE m.tenant_id = $1 AND m.user_id = $2 AND m.user_id::text = ctx.member) AS role
+    FROM ctx
+)
+SELECT role, CASE WHEN role IS NOT NULL THEN set_config('app.tenant_id', $3, true) END FROM found
+"""
+
+
+async def enter_and_read_role(con: asyncpg.Connection, *, tenant_id: UUID, user_id: UUID) -> str | None:
+    """The user's stored role name in the firm, with the firm and user written into the
+    statement's transaction context; None (and no firm in the context) for a non-member."""
+    role: str | None = await con.fetchval(ENTER_AND_ROLE_SQL, tenant_id, user_id, str(tenant_id), str(user_id))
+    return role
