@@ -11,10 +11,10 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-from sqlalchemy import bindparam, delete, select, text, update
+from sqlalchemy import bindparam, delete, func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from ordena.accounts.models import ApiToken, RateLimit, User, UserSession
+from ordena.accounts.models import ApiToken, LinkToken, RateLimit, User, UserSession
 from ordena.db.detached import Detached
 from ordena.tenancy.models import Membership
 
@@ -130,3 +130,20 @@ async def rate_limit_hit(conn: AsyncConnection, *, key: str, window: dt.timedelt
 
 async def rate_limit_clear(conn: AsyncConnection, *, key: str) -> None:
     await conn.execute(delete(RateLimit).where(RateLimit.key == key))
+
+
+# --- single-use links -----------------------------------------------------------------------
+
+
+async def use_link(db: AsyncSession, token_hash: bytes) -> UUID | None:
+    """Mark a usable link used in one statement (two clicks at once cannot both win); its id,
+    or None when unknown, expired or already used."""
+    stmt = (
+        update(LinkToken)
+        .where(LinkToken.token_hash == token_hash, LinkToken.used_at.is_(None), LinkToken.expires_at > func.now())
+        .values(used_at=func.now(), updated_at=func.now())
+        .returning(LinkToken.id)
+        .execution_options(synchronize_session=False)
+    )
+    row_id: UUID | None = (await db.execute(stmt)).scalar_one_or_none()
+    return row_id

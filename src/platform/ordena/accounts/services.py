@@ -9,11 +9,11 @@ from typing import Any
 from uuid import UUID
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import func, select, text, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ordena.accounts import passwords, throttle
+from ordena.accounts import passwords, queries, throttle
 from ordena.accounts.models import LinkToken, User
 from ordena.accounts.sessions import revoke_all_for_user
 from ordena.audit.services import Actor, AuditTrail, snapshot
@@ -198,18 +198,9 @@ async def issue_link(
     return f"{settings.base_url}/links/{secret}"
 
 
-_CONSUME = text(
-    """
-    UPDATE link_token SET used_at = now(), updated_at = now()
-    WHERE token_hash = :hash AND used_at IS NULL AND expires_at > now()
-    RETURNING id
-    """
-)
-
-
 async def consume_link(db: AsyncSession, secret: str) -> LinkToken | None:
     """Atomically mark the link used; None when unknown, expired or already used."""
-    row_id = (await db.execute(_CONSUME, {"hash": digest(secret)})).scalar_one_or_none()
+    row_id = await queries.use_link(db, digest(secret))
     if row_id is None:
         return None
     return await db.get(LinkToken, row_id)
