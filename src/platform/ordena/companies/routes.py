@@ -144,7 +144,7 @@ async def update(db: DB, firm: Firm, company_id: FromPath[UUID], data: Form) -> 
 
 async def _assessments(db: DB, firm: FirmContext, company_id: UUID) -> list[Any]:
     try:
-        from ordena.assessments.services import list_for_company
+        from ordena.assessments.lookups import list_for_company
     except ImportError:  # the assessments domain is optional for this page
         return []
     return list(await list_for_company(db, firm.tenant_id, company_id))
