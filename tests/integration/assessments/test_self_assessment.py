@@ -9,10 +9,12 @@ from urllib.parse import urlsplit
 from sqlalchemy import func, select, update
 
 from ordena.accounts.models import LinkToken
+from ordena.assessments.evidence import add_file_evidence
 from ordena.assessments.jobs import run_reminders
 from ordena.assessments.lifecycle import transition
-from ordena.assessments.models import Respondent
+from ordena.assessments.models import EvidenceRevision, Respondent
 from ordena.assessments.reminders import due_reminders
+from ordena.companies.services import remove_contact
 from ordena.lib.clock import now
 from ordena.mail.models import Email
 from tests.integration.assessments.helpers import (
@@ -202,9 +204,6 @@ async def test_after_publication_the_contact_sees_the_results_with_the_radar(cli
 async def test_a_contact_removed_from_the_company_loses_their_open_session_and_their_link(
     client: Any, database: Any
 ) -> None:
-    from ordena.assessments.evidence import add_file_evidence
-    from ordena.companies.services import remove_contact
-
     world = await make_world(database)
     a = await new_assessment(database, world, kind="self")
     q = (await tree_of(database, world)).questions[0]
@@ -253,9 +252,6 @@ async def test_a_contact_removed_from_the_company_loses_their_open_session_and_t
 async def test_a_contact_cannot_overwrite_the_consultants_evidence_with_a_new_revision(
     client: Any, database: Any
 ) -> None:
-    from ordena.assessments.evidence import add_file_evidence
-    from ordena.assessments.models import EvidenceRevision
-
     pdf = b"%PDF-1.4\n%%EOF\n"
     world = await make_world(database)
     a = await new_assessment(database, world, kind="self")

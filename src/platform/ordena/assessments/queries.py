@@ -29,7 +29,9 @@ def _audit_insert(values: dict[str, str]) -> str:
     ]
     if set(columns) != set(values):
         raise RuntimeError(f"the autosave's audit row does not match {AuditEvent.__tablename__}: {sorted(columns)}")
-    return f"INSERT INTO {AuditEvent.__tablename__} ({', '.join(columns)}) SELECT {', '.join(values[c] for c in columns)}"
+    return (
+        f"INSERT INTO {AuditEvent.__tablename__} ({', '.join(columns)}) SELECT {', '.join(values[c] for c in columns)}"
+    )
 
 
 _AUDIT_ANSWER = _audit_insert(
