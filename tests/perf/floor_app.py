@@ -14,7 +14,6 @@ import hashlib
 import hmac
 import json
 import os
-import re
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -219,28 +218,18 @@ async def login_page(request: Request[Any, Any, Any]) -> Response[str]:
     return response
 
 
-def _pg(sql: Any) -> tuple[str, list[str]]:
-    """A SQLAlchemy ``text()`` with ``:name`` parameters → asyncpg ``$n`` SQL and the names in order."""
-    names: list[str] = []
-
-    def sub(m: re.Match[str]) -> str:
-        if m.group(1) not in names:
-            names.append(m.group(1))
-        return f"${names.index(m.group(1)) + 1}"
-
-    return re.sub(r"(?<![:\w]):([a-z_]+)\b", sub, str(sql)), names
-
-
-def _dashboard_sql() -> dict[str, tuple[str, list[str]]]:
-    """The consultant dashboard's own statements (ordena.assessments.dashboard), run here by hand."""
+def _dashboard_sql() -> dict[str, Any]:
+    """The consultant dashboard's own statements (ordena.assessments.queries), run here by hand."""
     try:
-        from ordena.assessments import dashboard as d
+        from ordena.assessments import queries as q
     except ImportError:
         return {}
     return {
-        k: _pg(getattr(d, "_" + k))
-        for k in ("STATS", "SUBMITTED", "SILENT", "RECENT", "PORTFOLIO")
-        if hasattr(d, "_" + k)
+        "STATS": q.firm_stats,
+        "SUBMITTED": q.awaiting_validation,
+        "SILENT": q.silent_respondents,
+        "RECENT": q.recent_results,
+        "PORTFOLIO": q.portfolio_averages,
     }
 
 
@@ -254,8 +243,8 @@ SQL_VERSION = "SELECT id, status FROM framework_version WHERE id = $1"
 
 
 async def _run(conn: asyncpg.Connection, key: str, **params: Any) -> list[asyncpg.Record]:
-    sql, names = DASHBOARD_SQL[key]
-    return await conn.fetch(sql, *(params[n] for n in names))
+    rows = await DASHBOARD_SQL[key](conn, **params)
+    return rows if isinstance(rows, list) else [rows]
 
 
 @get("/w/{slug:str}")

@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy import select
 
-from ordena.assessments import services as svc
+from ordena.assessments.lifecycle import NewAssessment, create_assessment
+from ordena.assessments.lookups import get_assessment
 from ordena.assessments.models import Assessment
 from ordena.audit.services import Actor
 from ordena.companies.models import Company, Contact
@@ -70,11 +71,11 @@ async def new_assessment(
     database: Any, world: World, *, kind: str = "consultant", baseline_id: uuid.UUID | None = None
 ) -> Assessment:
     async with database.session(tenant_id=world.tenant_id) as db:
-        a = await svc.create_assessment(
+        a = await create_assessment(
             db,
             world.tenant_id,
             world.actor,
-            svc.NewAssessment(company_id=world.company.id, kind=kind, baseline_id=baseline_id),
+            NewAssessment(company_id=world.company.id, kind=kind, baseline_id=baseline_id),
         )
         await db.commit()
     return a
@@ -87,7 +88,7 @@ async def tree_of(database: Any, world: World) -> Any:
 
 async def reload(database: Any, world: World, assessment_id: uuid.UUID) -> Assessment:
     async with database.session(tenant_id=world.tenant_id) as db:
-        return await svc.get_assessment(db, world.tenant_id, assessment_id)
+        return await get_assessment(db, world.tenant_id, assessment_id)
 
 
 async def login(client: Any, world: World, role: Role = Role.CONSULTANT) -> None:

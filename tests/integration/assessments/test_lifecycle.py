@@ -7,7 +7,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from ordena.assessments import services as svc
+from ordena.assessments.answers import parse_answer, save_answer
+from ordena.assessments.lifecycle import transition
 from ordena.assessments.models import Answer, ResultSnapshot
 from ordena.audit.models import AuditEvent
 from ordena.lib.errors import ServiceError
@@ -28,15 +29,15 @@ async def test_the_first_answer_starts_the_assessment_and_a_submitted_one_refuse
     a = await new_assessment(database, world)
     q = (await tree_of(database, world)).questions[0]
     async with database.session(tenant_id=world.tenant_id) as db:
-        await svc.save_answer(db, world.tenant_id, a.id, q.id, svc.parse_answer("3"), world.actor)
+        await save_answer(db, world.tenant_id, a.id, q.id, parse_answer("3"), world.actor)
         await db.commit()
     assert (await reload(database, world, a.id)).status == "in_progress"
     async with database.session(tenant_id=world.tenant_id) as db:
-        await svc.transition(db, world.tenant_id, a.id, "submit", world.actor, confirm=True)
+        await transition(db, world.tenant_id, a.id, "submit", world.actor, confirm=True)
         await db.commit()
     async with database.session(tenant_id=world.tenant_id) as db:
         with pytest.raises(ServiceError) as refused:
-            await svc.save_answer(db, world.tenant_id, a.id, q.id, svc.parse_answer("4"), world.actor)
+            await save_answer(db, world.tenant_id, a.id, q.id, parse_answer("4"), world.actor)
     assert refused.value.status_code == 409 and "enviada" in refused.value.message
 
 
@@ -45,10 +46,10 @@ async def test_every_saved_answer_leaves_one_audit_row_first_and_later_alike(dat
     a = await new_assessment(database, world)
     q1, q2 = (await tree_of(database, world)).questions[:2]
     async with database.session(tenant_id=world.tenant_id) as db:
-        first = await svc.save_answer(db, world.tenant_id, a.id, q1.id, svc.parse_answer("3"), world.actor)
+        first = await save_answer(db, world.tenant_id, a.id, q1.id, parse_answer("3"), world.actor)
         await db.commit()
     async with database.session(tenant_id=world.tenant_id) as db:
-        later = await svc.save_answer(db, world.tenant_id, a.id, q2.id, svc.parse_answer("5", "x" * 300), world.actor)
+        later = await save_answer(db, world.tenant_id, a.id, q2.id, parse_answer("5", "x" * 300), world.actor)
         await db.commit()
     assert first.started and not later.started
     async with database.session(tenant_id=world.tenant_id) as db:
@@ -84,9 +85,9 @@ async def test_submitting_with_unanswered_questions_needs_an_explicit_confirmati
     world = await make_world(database)
     a = await new_assessment(database, world)
     async with database.session(tenant_id=world.tenant_id) as db:
-        await svc.transition(db, world.tenant_id, a.id, "start", world.actor)
+        await transition(db, world.tenant_id, a.id, "start", world.actor)
         with pytest.raises(ServiceError) as refused:
-            await svc.transition(db, world.tenant_id, a.id, "submit", world.actor)
+            await transition(db, world.tenant_id, a.id, "submit", world.actor)
     assert refused.value.status_code == 422 and "Faltan" in refused.value.message
 
 
@@ -95,7 +96,7 @@ async def test_an_assessment_cannot_be_published_before_it_is_validated(database
     a = await new_assessment(database, world)
     async with database.session(tenant_id=world.tenant_id) as db:
         with pytest.raises(ServiceError) as refused:
-            await svc.transition(db, world.tenant_id, a.id, "publish", world.actor)
+            await transition(db, world.tenant_id, a.id, "publish", world.actor)
     assert refused.value.status_code == 409 and "validada" in refused.value.message
 
 
@@ -105,9 +106,9 @@ async def test_publishing_records_who_and_when_and_stores_a_result_snapshot(data
     tree = await tree_of(database, world)
     async with database.session(tenant_id=world.tenant_id) as db:
         for q in tree.questions[:5]:
-            await svc.save_answer(db, world.tenant_id, a.id, q.id, svc.parse_answer("4"), world.actor)
+            await save_answer(db, world.tenant_id, a.id, q.id, parse_answer("4"), world.actor)
         for action in ("submit", "validate", "publish"):
-            await svc.transition(db, world.tenant_id, a.id, action, world.actor, confirm=True)
+            await transition(db, world.tenant_id, a.id, action, world.actor, confirm=True)
         await db.commit()
     done = await reload(database, world, a.id)
     assert done.status == "published" and done.published_by == world.actor.id and done.validated_at is not None
@@ -134,10 +135,10 @@ async def test_reassessing_from_a_baseline_copies_the_previous_answers_by_questi
     tree = await tree_of(database, world)
     na_question = next(q for q in tree.questions if q.allows_na)
     async with database.session(tenant_id=world.tenant_id) as db:
-        await svc.save_answer(
-            db, world.tenant_id, first.id, tree.questions[0].id, svc.parse_answer("2", "hay un Excel"), world.actor
+        await save_answer(
+            db, world.tenant_id, first.id, tree.questions[0].id, parse_answer("2", "hay un Excel"), world.actor
         )
-        await svc.save_answer(db, world.tenant_id, first.id, na_question.id, svc.parse_answer("na"), world.actor)
+        await save_answer(db, world.tenant_id, first.id, na_question.id, parse_answer("na"), world.actor)
         await db.commit()
     second = await new_assessment(database, world, baseline_id=first.id)
     assert second.baseline_id == first.id and second.status == "draft"
@@ -153,10 +154,10 @@ async def test_reassessing_from_a_baseline_copies_the_previous_answers_by_questi
 
 
 def test_answer_levels_are_1_to_5_or_no_aplica() -> None:
-    assert svc.parse_answer("5").level == 5
-    assert svc.parse_answer("na").not_applicable
-    assert svc.parse_answer("").level is None
+    assert parse_answer("5").level == 5
+    assert parse_answer("na").not_applicable
+    assert parse_answer("").level is None
     for bad in ("0", "6", "tres", "-1", "2.5"):
         with pytest.raises(ServiceError) as refused:
-            svc.parse_answer(bad)
+            parse_answer(bad)
         assert refused.value.status_code == 422

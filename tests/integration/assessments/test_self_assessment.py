@@ -6,13 +6,17 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
 from ordena.accounts.models import LinkToken
-from ordena.assessments import services as svc
+from ordena.assessments.evidence import add_file_evidence
 from ordena.assessments.jobs import run_reminders
-from ordena.assessments.models import Respondent
+from ordena.assessments.lifecycle import transition
+from ordena.assessments.models import EvidenceRevision, Respondent
+from ordena.assessments.reminders import due_reminders
+from ordena.companies.services import remove_contact
 from ordena.lib.clock import now
+from ordena.mail.models import Email
 from tests.integration.assessments.helpers import (
     htmx,
     link_in,
@@ -135,13 +139,24 @@ async def test_a_contact_session_reaches_only_its_own_assessment(client: Any, da
     assert firm_page.status_code in (303, 404) and a.title not in firm_page.text
 
 
+async def _reminders_to(database: Any, world: Any) -> int:
+    """Reminder emails to this test's own contacts: the job also reminds other tests' firms."""
+    async with database.session() as db:
+        count = await db.scalar(
+            select(func.count())
+            .select_from(Email)
+            .where(Email.template == "assessment_reminder", Email.to.in_([c.email for c in world.contacts]))
+        )
+    return int(count or 0)
+
+
 async def test_reminders_go_to_idle_respondents_once_per_period(client: Any, database: Any, app: Any) -> None:
     world = await make_world(database)
     a = await new_assessment(database, world, kind="self")
     await _invite(client, world, a, world.contacts)
     settings = app.state.settings
     async with database.session(tenant_id=world.tenant_id) as db:
-        assert await svc.due_reminders(db, world.tenant_id) == []  # just invited: not due
+        assert await due_reminders(db, world.tenant_id) == []  # just invited: not due
         # The first contact has been idle for 8 days (reminder_days = 7); the second answered yesterday.
         await db.execute(
             update(Respondent)
@@ -160,7 +175,9 @@ async def test_reminders_go_to_idle_respondents_once_per_period(client: Any, dat
     second = await newest_email(database, world.contacts[1].email)
     assert second is not None and second.template == "assessment_invitation"
     async with database.session(tenant_id=world.tenant_id) as db:
-        assert await svc.due_reminders(db, world.tenant_id) == []  # reminded: not again this period
+        assert await due_reminders(db, world.tenant_id) == []  # reminded: not again this period
+    await run_reminders(database, settings)
+    assert await _reminders_to(database, world) == 1
 
 
 async def test_after_publication_the_contact_sees_the_results_with_the_radar(client: Any, database: Any) -> None:
@@ -176,7 +193,7 @@ async def test_after_publication_the_contact_sees_the_results_with_the_radar(cli
     assert (await contact.post(f"/c/assessments/{a.id}/submit", {})).status_code == 303
     async with database.session(tenant_id=world.tenant_id) as db:
         for action in ("validate", "publish"):
-            await svc.transition(db, world.tenant_id, a.id, action, world.actor)
+            await transition(db, world.tenant_id, a.id, action, world.actor)
         await db.commit()
     page = await contact.get(f"/c/assessments/{a.id}/results")
     assert page.status_code == 200 and "<svg" in page.text and world.firm.tenant.name in page.text
@@ -187,9 +204,6 @@ async def test_after_publication_the_contact_sees_the_results_with_the_radar(cli
 async def test_a_contact_removed_from_the_company_loses_their_open_session_and_their_link(
     client: Any, database: Any
 ) -> None:
-    from ordena.assessments.services import add_file_evidence
-    from ordena.companies.services import remove_contact
-
     world = await make_world(database)
     a = await new_assessment(database, world, kind="self")
     q = (await tree_of(database, world)).questions[0]
@@ -238,9 +252,6 @@ async def test_a_contact_removed_from_the_company_loses_their_open_session_and_t
 async def test_a_contact_cannot_overwrite_the_consultants_evidence_with_a_new_revision(
     client: Any, database: Any
 ) -> None:
-    from ordena.assessments.models import EvidenceRevision
-    from ordena.assessments.services import add_file_evidence
-
     pdf = b"%PDF-1.4\n%%EOF\n"
     world = await make_world(database)
     a = await new_assessment(database, world, kind="self")

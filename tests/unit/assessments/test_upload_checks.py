@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from ordena.assessments import services as svc
+from ordena.assessments.evidence import CONTENT_TYPES, check_upload
 from ordena.lib.errors import ServiceError
 
 
@@ -20,7 +20,7 @@ def _docx(name: str = "word/document.xml") -> bytes:
 
 
 def test_a_real_docx_is_accepted() -> None:
-    assert svc.check_upload("informe.docx", _docx()) == svc.CONTENT_TYPES["docx"]
+    assert check_upload("informe.docx", _docx()) == CONTENT_TYPES["docx"]
 
 
 def test_a_docx_with_a_crafted_utf8_name_is_refused_as_input_not_a_server_error() -> None:
@@ -29,10 +29,10 @@ def test_a_docx_with_a_crafted_utf8_name_is_refused_as_input_not_a_server_error(
     head, sep, tail = content.rpartition("word/é.xml".encode())
     crafted = head + sep.replace("é".encode(), b"\xc3\x28") + tail
     with pytest.raises(ServiceError) as refused:
-        svc.check_upload("informe.docx", crafted)
+        check_upload("informe.docx", crafted)
     assert refused.value.status_code == 422
 
 
 def test_a_pdf_renamed_to_docx_is_refused() -> None:
     with pytest.raises(ServiceError):
-        svc.check_upload("informe.docx", b"%PDF-1.4\n%%EOF\n")
+        check_upload("informe.docx", b"%PDF-1.4\n%%EOF\n")

@@ -9,8 +9,11 @@ from litestar import get, post, put
 from litestar.params import FromPath, FromQuery, JSONBody
 
 from ordena.accounts.services import actor_of
-from ordena.assessments import services as svc
+from ordena.assessments.answers import AnswerInput, parse_answer, save_answer
+from ordena.assessments.lifecycle import AssessmentInvalid, NewAssessment, create_assessment, transition
+from ordena.assessments.lookups import answers_of, get_assessment, list_assessments
 from ordena.assessments.models import STATUSES, Assessment
+from ordena.assessments.results import compute_results, result_document
 from ordena.assessments.schemas import (
     AnswerOut,
     AnswersIn,
@@ -56,7 +59,7 @@ async def api_list(
 ) -> AssessmentList:
     if status and status not in STATUSES:
         raise ServiceError(f"status must be one of {', '.join(STATUSES)}", status_code=422)
-    result = await svc.list_assessments(
+    result = await list_assessments(
         db, firm.tenant_id, status=status, company_id=company_id, page=page, per_page=max(1, min(per_page, 100))
     )
     return AssessmentList(
@@ -73,11 +76,11 @@ async def api_list(
 )
 async def api_create(db: DB, firm: Firm, data: JSONBody[AssessmentCreate]) -> AssessmentOut:
     try:
-        assessment = await svc.create_assessment(
+        assessment = await create_assessment(
             db,
             firm.tenant_id,
             actor_of(firm.user),
-            svc.NewAssessment(
+            NewAssessment(
                 company_id=data.company_id,
                 kind=data.kind,
                 title=data.title,
@@ -87,7 +90,7 @@ async def api_create(db: DB, firm: Firm, data: JSONBody[AssessmentCreate]) -> As
                 reminder_days=data.reminder_days,
             ),
         )
-    except svc.AssessmentInvalid as exc:
+    except AssessmentInvalid as exc:
         raise FormError("", {}, exc.errors) from exc
     return _out(assessment)
 
@@ -100,7 +103,7 @@ async def api_create(db: DB, firm: Firm, data: JSONBody[AssessmentCreate]) -> As
     summary="One assessment",
 )
 async def api_get(db: DB, firm: Firm, assessment_id: FromPath[UUID]) -> AssessmentOut:
-    return _out(await svc.get_assessment(db, firm.tenant_id, assessment_id))
+    return _out(await get_assessment(db, firm.tenant_id, assessment_id))
 
 
 @get(
@@ -111,7 +114,7 @@ async def api_get(db: DB, firm: Firm, assessment_id: FromPath[UUID]) -> Assessme
     summary="Every respondent's answers",
 )
 async def api_answers(db: DB, firm: Firm, assessment_id: FromPath[UUID]) -> list[AnswerOut]:
-    assessment = await svc.get_assessment(db, firm.tenant_id, assessment_id)
+    assessment = await get_assessment(db, firm.tenant_id, assessment_id)
     return [
         AnswerOut(
             question_id=a.question_id,
@@ -121,7 +124,7 @@ async def api_answers(db: DB, firm: Firm, assessment_id: FromPath[UUID]) -> list
             comment=a.comment,
             updated_at=a.updated_at,
         )
-        for a in await svc.answers_of(db, firm.tenant_id, assessment.id)
+        for a in await answers_of(db, firm.tenant_id, assessment.id)
     ]
 
 
@@ -137,10 +140,10 @@ async def api_save_answers(
 ) -> list[AnswerOut]:
     """Levels are 1–5, "na" or null. Any invalid answer → 422 and nothing is saved."""
     errors = FormErrors()
-    values: list[tuple[UUID, svc.AnswerInput]] = []
+    values: list[tuple[UUID, AnswerInput]] = []
     for i, item in enumerate(data.answers):
         try:
-            values.append((item.question_id, svc.parse_answer(item.level, item.comment)))
+            values.append((item.question_id, parse_answer(item.level, item.comment)))
         except ServiceError as exc:
             errors.add(f"answers[{i}].level", exc.message)
     if errors:
@@ -149,7 +152,7 @@ async def api_save_answers(
     actor = actor_of(firm.user)
     for i, (qid, value) in enumerate(values):
         try:
-            saved = await svc.save_answer(db, firm.tenant_id, assessment_id, qid, value, actor)
+            saved = await save_answer(db, firm.tenant_id, assessment_id, qid, value, actor)
         except ServiceError as exc:
             if exc.status_code == 422:
                 errors.add(f"answers[{i}].level", exc.message)
@@ -180,7 +183,7 @@ async def api_transition(
     db: DB, firm: Firm, assessment_id: FromPath[UUID], data: JSONBody[TransitionIn]
 ) -> AssessmentOut:
     return _out(
-        await svc.transition(db, firm.tenant_id, assessment_id, data.action, actor_of(firm.user), confirm=data.confirm)
+        await transition(db, firm.tenant_id, assessment_id, data.action, actor_of(firm.user), confirm=data.confirm)
     )
 
 
@@ -192,11 +195,8 @@ async def api_transition(
     summary="Scores per pillar and dimension",
 )
 async def api_results(db: DB, firm: Firm, assessment_id: FromPath[UUID]) -> dict[str, Any]:
-    from ordena.assessments.results import compute_results
-
-    assessment = await svc.get_assessment(db, firm.tenant_id, assessment_id)
-    data = svc._plain(await compute_results(db, firm.tenant_id, assessment.id))
-    return data if isinstance(data, dict) else {"results": data}
+    assessment = await get_assessment(db, firm.tenant_id, assessment_id)
+    return result_document(await compute_results(db, firm.tenant_id, assessment.id))
 
 
 ROUTES = [api_list, api_create, api_get, api_answers, api_save_answers, api_transition, api_results]

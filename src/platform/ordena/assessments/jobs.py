@@ -16,14 +16,15 @@ from typing import Any
 
 from sqlalchemy import select
 
+from ordena.assessments.reminders import send_reminders
+from ordena.db.engine import Database
 from ordena.jobs.registry import job
+from ordena.jobs.runtime import worker_database, worker_settings
+from ordena.tenancy.models import Tenant
 
 
 async def run_reminders(database: Any, settings: Any) -> int:
     """One pass over every firm; returns how many reminders were sent."""
-    from ordena.assessments.services import send_reminders
-    from ordena.tenancy.models import Tenant
-
     async with database.session() as db:
         tenants = list(await db.scalars(select(Tenant)))
     sent = 0
@@ -36,15 +37,11 @@ async def run_reminders(database: Any, settings: Any) -> int:
 
 @job("send_assessment_reminders")
 async def send_assessment_reminders() -> None:
-    from ordena.jobs.runtime import worker_database, worker_settings
-
     await run_reminders(worker_database(), worker_settings())
 
 
 async def reminders_command(settings: Any) -> int:
     """``ordena jobs reminders``: one pass; the emails go out through the outbox relay."""
-    from ordena.db.engine import Database
-
     database = Database.connect(settings)
     try:
         return await run_reminders(database, settings)

@@ -25,6 +25,8 @@ from ordena.db.base import Base, TenantOwned
 
 KINDS = ("consultant", "self", "both")
 STATUSES = ("draft", "in_progress", "submitted", "validated", "published")
+# Answers and evidence change only in these.
+OPEN_STATUSES = ("draft", "in_progress")
 
 
 class Assessment(TenantOwned, Base):

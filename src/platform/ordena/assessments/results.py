@@ -13,7 +13,9 @@ framework tree rides along in a private field.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import enum
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
@@ -25,10 +27,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.assessments import scoring
+from ordena.assessments.lookups import get_assessment
 from ordena.assessments.models import Answer, Assessment, DimensionOverride, Respondent, ResultSnapshot
-from ordena.audit.services import Actor, record, snapshot
-from ordena.frameworks.services import FrameworkStructure, structure
-from ordena.lib.errors import FormErrors, NotFound
+from ordena.audit.services import Actor, AuditTrail, snapshot
+from ordena.frameworks.services import DimensionNode, FrameworkStructure, structure
+from ordena.lib.errors import FormErrors
 from ordena.lib.i18n import _
 
 
@@ -163,15 +166,6 @@ def _sides(kind: str) -> tuple[str, str | None]:
     return "consultant", None
 
 
-async def get_assessment(db: AsyncSession, tenant_id: UUID, assessment_id: UUID) -> Assessment:
-    assessment = await db.scalar(
-        select(Assessment).where(Assessment.tenant_id == tenant_id, Assessment.id == assessment_id)
-    )
-    if assessment is None:
-        raise NotFound()
-    return assessment
-
-
 async def overrides_of(db: AsyncSession, tenant_id: UUID, assessment_id: UUID) -> list[DimensionOverride]:
     return list(
         await db.scalars(
@@ -222,6 +216,54 @@ def _effective(sheet: scoring.Sheet, key: str, override: DimensionOverride | Non
     return sheet.dimensions[key].score.exact
 
 
+def _dimension_result(
+    d: DimensionNode,
+    main: scoring.Sheet,
+    other: scoring.Sheet | None,
+    override: DimensionOverride | None,
+    target: int,
+) -> DimensionResult:
+    ds = main.dimensions[d.key]
+    # Disagreement among respondents of either side (e.g. several client contacts of a
+    # "both" assessment): the largest spread per question.
+    spreads = dict(ds.spreads)
+    if other is not None:
+        for qid, spread in other.dimensions[d.key].spreads.items():
+            spreads[qid] = max(spread, spreads.get(qid, 0))
+    eff = _effective(main, d.key, override)
+    self_exact = other.dimensions[d.key].score.exact if other else None
+    consultant_exact = eff if other else None
+    gap = scoring.perception_gap(self_exact, consultant_exact) if other else None
+    pgap = scoring.plan_gap(target, eff)
+    return DimensionResult(
+        id=d.id,
+        key=d.key,
+        pillar_key=d.pillar_key,
+        weight=d.weight,
+        score=_dec(eff),
+        index=_dec(scoring.index_of(eff), 1),
+        level=scoring.level_of(eff),
+        computed_score=ds.score.value,
+        computed_level=ds.score.level,
+        override_score=Decimal(str(override.score)) if override else None,
+        override_reason=override.reason if override else "",
+        override_by=override.by_label if override else "",
+        questions=ds.questions,
+        answered=ds.answered,
+        not_applicable=ds.not_applicable,
+        completeness=Decimal(ds.completeness.numerator) / Decimal(ds.completeness.denominator),
+        disagreement=max(spreads.values()) if spreads else None,
+        spreads=[QuestionSpread(q.id, q.key, spreads[q.id]) for q in d.questions if q.id in spreads],
+        self_score=_dec(self_exact),
+        consultant_score=_dec(consultant_exact),
+        gap=_dec(gap),
+        blind_spot=scoring.is_blind_spot(gap),
+        target=target,
+        plan_gap=_dec(pgap),
+        priority=_dec(scoring.priority(pgap, d.weight)),
+    )
+
+
 def _assemble(
     assessment: Assessment,
     tree: FrameworkStructure,
@@ -231,51 +273,10 @@ def _assemble(
     self_respondents: int,
 ) -> AssessmentResults:
     targets = assessment.targets or {}
-    dims: list[DimensionResult] = []
-    for d in tree.dimensions:
-        ds = main.dimensions[d.key]
-        # Disagreement among respondents of either side (e.g. several client contacts of a
-        # "both" assessment): the largest spread per question.
-        spreads = dict(ds.spreads)
-        if other is not None:
-            for qid, spread in other.dimensions[d.key].spreads.items():
-                spreads[qid] = max(spread, spreads.get(qid, 0))
-        o = overrides.get(d.key)
-        eff = _effective(main, d.key, o)
-        self_exact = other.dimensions[d.key].score.exact if other else None
-        consultant_exact = eff if other else None
-        gap = scoring.perception_gap(self_exact, consultant_exact) if other else None
-        target = int(targets.get(d.key, scoring.DEFAULT_TARGET))
-        pgap = scoring.plan_gap(target, eff)
-        dims.append(
-            DimensionResult(
-                id=d.id,
-                key=d.key,
-                pillar_key=d.pillar_key,
-                weight=d.weight,
-                score=_dec(eff),
-                index=_dec(scoring.index_of(eff), 1),
-                level=scoring.level_of(eff),
-                computed_score=ds.score.value,
-                computed_level=ds.score.level,
-                override_score=Decimal(str(o.score)) if o else None,
-                override_reason=o.reason if o else "",
-                override_by=o.by_label if o else "",
-                questions=ds.questions,
-                answered=ds.answered,
-                not_applicable=ds.not_applicable,
-                completeness=Decimal(ds.completeness.numerator) / Decimal(ds.completeness.denominator),
-                disagreement=max(spreads.values()) if spreads else None,
-                spreads=[QuestionSpread(q.id, q.key, spreads[q.id]) for q in d.questions if q.id in spreads],
-                self_score=_dec(self_exact),
-                consultant_score=_dec(consultant_exact),
-                gap=_dec(gap),
-                blind_spot=scoring.is_blind_spot(gap),
-                target=target,
-                plan_gap=_dec(pgap),
-                priority=_dec(scoring.priority(pgap, d.weight)),
-            )
-        )
+    dims = [
+        _dimension_result(d, main, other, overrides.get(d.key), int(targets.get(d.key, scoring.DEFAULT_TARGET)))
+        for d in tree.dimensions
+    ]
     pillars = [
         PillarResult(
             id=p.id,
@@ -307,6 +308,31 @@ def _assemble(
         dimensions=dims,
         _tree=tree,
     )
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe copy of what compute_results returns (dataclasses, Decimals, UUIDs)."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value) if not f.name.startswith("_")}
+    if isinstance(value, dict) or hasattr(value, "items"):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, UUID):
+        return str(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def result_document(results: AssessmentResults) -> dict[str, Any]:
+    """The results as a JSON document: what publishing stores and what the API answers."""
+    data = _plain(results)
+    return data if isinstance(data, dict) else {"results": data}
 
 
 # --- validation overrides ------------------------------------------------------------------
@@ -373,13 +399,10 @@ async def set_override(
     row.reason = reason
     row.by_label = actor.label[:320]
     await db.flush()
-    await record(
-        db,
-        tenant_id=tenant_id,
-        actor=actor,
-        action="update" if before else "create",
-        entity_type="dimension_override",
-        entity_id=row.id,
+    AuditTrail(db, tenant_id, actor)(
+        "update" if before else "create",
+        "dimension_override",
+        row.id,
         before=before,
         after={**snapshot(row, fields), "assessment_id": str(assessment_id)},
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -65,6 +64,3 @@ class AnswersIn(msgspec.Struct):
 class TransitionIn(msgspec.Struct):
     action: str  # start | submit | validate | publish | reopen
     confirm: bool = False
-
-
-ResultsOut = dict[str, Any]

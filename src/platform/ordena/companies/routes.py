@@ -16,7 +16,7 @@ from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Response, Template
 
 from ordena.accounts.services import actor_of
-from ordena.assessments import services as assessments
+from ordena.assessments import lookups as assessments
 from ordena.companies import ciiu, csv_import, services
 from ordena.companies.jobs import KIND as IMPORT_KIND
 from ordena.companies.models import Company

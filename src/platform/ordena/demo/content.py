@@ -38,7 +38,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.pe import ruc as pe_ruc
 
 from ordena.accounts.models import User
-from ordena.assessments import services as assessments
+from ordena.assessments import invitations, lifecycle
+from ordena.assessments.answers import AnswerInput, save_answer
 from ordena.assessments.models import Answer, Assessment, Respondent, ResultSnapshot
 from ordena.audit.services import Actor
 from ordena.companies import services as companies
@@ -216,14 +217,12 @@ class _Answers:
                 out[q.id] = self.latent[q.id] + bias + self.rnd.gauss(0, 0.4)
         return out
 
-    def inputs(
-        self, latent: dict[UUID, float] | None = None, *, comments: bool = True
-    ) -> dict[UUID, assessments.AnswerInput]:
+    def inputs(self, latent: dict[UUID, float] | None = None, *, comments: bool = True) -> dict[UUID, AnswerInput]:
         latent = latent or self.latent
-        out: dict[UUID, assessments.AnswerInput] = {}
+        out: dict[UUID, AnswerInput] = {}
         for q in self.tree.questions:
             if q.id in self.na:
-                out[q.id] = assessments.AnswerInput(None, True, "")
+                out[q.id] = AnswerInput(None, True, "")
                 continue
             level = _level(latent[q.id])
             comment = ""
@@ -231,7 +230,7 @@ class _Answers:
                 comment = self.rnd.choice(
                     LOW_COMMENTS if level <= 2 else HIGH_COMMENTS if level >= 4 else LOW_COMMENTS[:1]
                 )
-            out[q.id] = assessments.AnswerInput(level, False, comment)
+            out[q.id] = AnswerInput(level, False, comment)
         return out
 
 
@@ -239,7 +238,7 @@ async def _save(
     db: AsyncSession,
     tenant_id: UUID,
     assessment_id: UUID,
-    values: dict[UUID, assessments.AnswerInput],
+    values: dict[UUID, AnswerInput],
     actor: Actor,
     respondent_id: UUID | None = None,
 ) -> None:
@@ -247,9 +246,7 @@ async def _save(
     # written in one batch at the next flush instead of one INSERT per answer.
     with db.no_autoflush:
         for question_id, value in values.items():
-            await assessments.save_answer(
-                db, tenant_id, assessment_id, question_id, value, actor, respondent_id=respondent_id
-            )
+            await save_answer(db, tenant_id, assessment_id, question_id, value, actor, respondent_id=respondent_id)
     await db.flush()
 
 
@@ -387,15 +384,15 @@ async def seed_firm(
         answers = _Answers(rnd, tree, band)
         start = rnd.randint(330, 375)
         year = (today - dt.timedelta(days=start)).year
-        first = await assessments.create_assessment(
+        first = await lifecycle.create_assessment(
             db,
             tenant.id,
             consultant,
-            assessments.NewAssessment(company_id=company.id, title=f"Diagnóstico inicial {year}"),
+            lifecycle.NewAssessment(company_id=company.id, title=f"Diagnóstico inicial {year}"),
         )
         await _save(db, tenant.id, first.id, answers.inputs(), consultant)
         for action, actor in (("submit", consultant), ("validate", lead), ("publish", lead)):
-            await assessments.transition(db, tenant.id, first.id, action, actor)
+            await lifecycle.transition(db, tenant.id, first.id, action, actor)
         await _backdate(
             db,
             tenant.id,
@@ -410,11 +407,11 @@ async def seed_firm(
         if index == 0:
             # Consultant and client side by side, the client's part handed in, waiting for validation.
             answers.improve()
-            both = await assessments.create_assessment(
+            both = await lifecycle.create_assessment(
                 db,
                 tenant.id,
                 consultant,
-                assessments.NewAssessment(
+                lifecycle.NewAssessment(
                     company_id=company.id,
                     kind="both",
                     title="Revisión anual con autoevaluación",
@@ -422,15 +419,15 @@ async def seed_firm(
                 ),
             )
             await _save(db, tenant.id, both.id, answers.inputs(), consultant)
-            (respondent,) = await assessments.invite_contacts(
+            (respondent,) = await invitations.invite_contacts(
                 db, settings, tenant, consultant, both.id, [contacts[0].id]
             )
             client = Actor(None, f"contact:{contacts[0].id}")
             await _save(
                 db, tenant.id, both.id, answers.inputs(answers.client_view(), comments=False), client, respondent.id
             )
-            await assessments.submit_respondent(db, tenant.id, both.id, respondent.id, client)
-            await assessments.transition(db, tenant.id, both.id, "submit", consultant)
+            await lifecycle.submit_respondent(db, tenant.id, both.id, respondent.id, client)
+            await lifecycle.transition(db, tenant.id, both.id, "submit", consultant)
             await _backdate(db, tenant.id, both.id, created=day(21), submitted=day(2, 18))
             await db.execute(
                 update(Respondent)
@@ -446,17 +443,17 @@ async def seed_firm(
             summary.awaiting_validation += 1
         elif index == 1:
             # The client is answering a self-assessment on their own: about half done.
-            self_run = await assessments.create_assessment(
+            self_run = await lifecycle.create_assessment(
                 db,
                 tenant.id,
                 consultant,
-                assessments.NewAssessment(
+                lifecycle.NewAssessment(
                     company_id=company.id,
                     kind="self",
                     title="Autoevaluación de seguimiento",
                 ),
             )
-            (respondent,) = await assessments.invite_contacts(
+            (respondent,) = await invitations.invite_contacts(
                 db, settings, tenant, consultant, self_run.id, [contacts[0].id]
             )
             client = Actor(None, f"contact:{contacts[0].id}")
@@ -486,11 +483,11 @@ async def seed_firm(
             before = answers.inputs(comments=False)
             answers.improve()
             after = answers.inputs(comments=False)
-            second = await assessments.create_assessment(
+            second = await lifecycle.create_assessment(
                 db,
                 tenant.id,
                 consultant,
-                assessments.NewAssessment(
+                lifecycle.NewAssessment(
                     company_id=company.id,
                     title=f"Reevaluación {(today - dt.timedelta(days=40)).year}",
                     baseline_id=first.id,
@@ -499,7 +496,7 @@ async def seed_firm(
             changed = {q: v for q, v in after.items() if v.level != before[q].level}
             await _save(db, tenant.id, second.id, changed, consultant)
             for action, actor in (("submit", consultant), ("validate", lead), ("publish", lead)):
-                await assessments.transition(db, tenant.id, second.id, action, actor)
+                await lifecycle.transition(db, tenant.id, second.id, action, actor)
             start = rnd.randint(38, 50)
             await _backdate(
                 db,

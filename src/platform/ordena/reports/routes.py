@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.accounts.services import actor_of
 from ordena.assessments import results as results_service
+from ordena.assessments.lookups import get_assessment
 from ordena.assessments.results import AssessmentResults, OverrideInvalid
 from ordena.companies.models import Company
 from ordena.lib.errors import FormErrors
@@ -25,7 +26,7 @@ from ordena.web.pages import redirect
 
 async def _context(db: AsyncSession, firm: FirmContext, assessment_id: UUID) -> dict[str, Any]:
     results: AssessmentResults = await results_service.compute_results(db, firm.tenant_id, assessment_id)
-    assessment = await results_service.get_assessment(db, firm.tenant_id, assessment_id)
+    assessment = await get_assessment(db, firm.tenant_id, assessment_id)
     company = await db.get(Company, (firm.tenant_id, assessment.company_id))
     points = [
         p

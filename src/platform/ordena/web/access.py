@@ -21,6 +21,7 @@ from litestar.handlers.base import BaseRouteHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.accounts.sessions import Auth
+from ordena.assessments.invitations import contact_still_invited
 from ordena.tenancy import services as tenancy
 from ordena.tenancy.models import Role, Tenant
 from ordena.tenancy.services import FirmContext
@@ -109,13 +110,8 @@ async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
         raise PermissionDeniedException()
 
 
-async def _contact_still_invited(db: Any, tenant_id: UUID, contact: dict[str, Any]) -> bool:
+async def _contact_still_invited(db: AsyncSession, tenant_id: UUID, contact: dict[str, Any]) -> bool:
     """The session's contact is still a respondent of the session's assessment and company."""
-    from sqlalchemy import select
-
-    from ordena.assessments.models import Assessment, Respondent
-    from ordena.companies.models import Contact
-
     try:
         respondent_id = UUID(str(contact["respondent_id"]))
         contact_id = UUID(str(contact["contact_id"]))
@@ -123,23 +119,7 @@ async def _contact_still_invited(db: Any, tenant_id: UUID, contact: dict[str, An
         company_id = UUID(str(contact["company_id"]))
     except (KeyError, ValueError):
         return False
-    found = await db.scalar(
-        select(Respondent.id)
-        .join(
-            Assessment,
-            (Assessment.tenant_id == Respondent.tenant_id) & (Assessment.id == Respondent.assessment_id),
-        )
-        .join(Contact, (Contact.tenant_id == Respondent.tenant_id) & (Contact.id == Respondent.contact_id))
-        .where(
-            Respondent.tenant_id == tenant_id,
-            Respondent.id == respondent_id,
-            Respondent.contact_id == contact_id,
-            Respondent.assessment_id == assessment_id,
-            Assessment.company_id == company_id,
-            Contact.company_id == company_id,
-        )
-    )
-    return found is not None
+    return await contact_still_invited(db, tenant_id, respondent_id, contact_id, assessment_id, company_id)
 
 
 # The three request dependencies form a chain, db → auth → firm, although firm and auth only

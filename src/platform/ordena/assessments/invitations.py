@@ -1,0 +1,162 @@
+"""Client contacts as respondents: invitations with a personal sign-in link by email, and the
+check that a contact's session still reaches the assessment it was issued for."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ordena.accounts.services import CONTACT_SIGN_IN, issue_link
+from ordena.assessments.lookups import get_assessment
+from ordena.assessments.models import OPEN_STATUSES, Assessment, Respondent
+from ordena.audit.services import Actor, AuditTrail
+from ordena.companies.models import Company, Contact
+from ordena.companies.services import get_company, get_contact
+from ordena.lib.clock import now
+from ordena.lib.errors import NotFound, ServiceError
+from ordena.lib.i18n import _
+from ordena.mail.services import send_mail
+
+
+def contact_landing(assessment_id: UUID) -> str:
+    return f"/c/assessments/{assessment_id}"
+
+
+async def invite_contacts(
+    db: AsyncSession, settings: Any, tenant: Any, actor: Actor, assessment_id: UUID, contact_ids: list[UUID]
+) -> list[Respondent]:
+    """Each contact gets a client respondent and a personal sign-in link by email."""
+    assessment = await get_assessment(db, tenant.id, assessment_id)
+    if assessment.kind not in ("self", "both"):
+        raise ServiceError(_("Solo se invita a clientes en una autoevaluación."), status_code=409)
+    if assessment.status not in OPEN_STATUSES:
+        raise ServiceError(_("Esta evaluación ya no recibe respuestas."), status_code=409)
+    if not contact_ids:
+        raise ServiceError(_("Elige al menos un contacto."), field="contact_ids", status_code=422)
+    contacts = list(
+        await db.scalars(
+            select(Contact).where(
+                Contact.tenant_id == tenant.id, Contact.company_id == assessment.company_id, Contact.id.in_(contact_ids)
+            )
+        )
+    )
+    if len(contacts) != len(set(contact_ids)):
+        raise NotFound()
+    company = await get_company(db, tenant.id, assessment.company_id)
+    existing = {
+        r.contact_id: r
+        for r in await db.scalars(
+            select(Respondent).where(Respondent.tenant_id == tenant.id, Respondent.assessment_id == assessment.id)
+        )
+    }
+    audit = AuditTrail(db, tenant.id, actor)
+    out: list[Respondent] = []
+    for contact in contacts:
+        respondent = existing.get(contact.id)
+        if respondent is None:
+            respondent = Respondent(
+                tenant_id=tenant.id, assessment_id=assessment.id, kind="self", contact_id=contact.id
+            )
+            db.add(respondent)
+            await db.flush()
+        if respondent.submitted_at is not None:
+            continue
+        respondent.invited_at = now()
+        await mail_link(
+            db,
+            settings,
+            tenant,
+            assessment,
+            company,
+            contact,
+            respondent,
+            template="assessment_invitation",
+            inviter=actor.label,
+        )
+        audit(
+            "invite", "respondent", respondent.id, after={"assessment_id": str(assessment.id), "contact": contact.email}
+        )
+        out.append(respondent)
+    await db.flush()
+    return out
+
+
+async def mail_link(
+    db: AsyncSession,
+    settings: Any,
+    tenant: Any,
+    assessment: Assessment,
+    company: Company,
+    contact: Contact,
+    respondent: Respondent,
+    *,
+    template: str,
+    inviter: str = "",
+) -> None:
+    """Email the contact a sign-in link scoped to their respondent (invitation or reminder)."""
+    ttl_hours = max(settings.link_ttl_hours, 24 * assessment.reminder_days)
+    url = await issue_link(
+        db,
+        settings,
+        purpose=CONTACT_SIGN_IN,
+        email=contact.email,
+        ttl=dt.timedelta(hours=ttl_hours),
+        scope={
+            "tenant_id": str(tenant.id),
+            "company_id": str(company.id),
+            "contact_id": str(contact.id),
+            "assessment_id": str(assessment.id),
+            "respondent_id": str(respondent.id),
+            "landing": contact_landing(assessment.id),
+        },
+    )
+    await send_mail(
+        db,
+        templates_dir=settings.templates_dir,
+        to=contact.email,
+        template=template,
+        locale=tenant.locale,
+        context={
+            "name": contact.name,
+            "firm": tenant.name,
+            "brand_name": tenant.name,
+            "brand_color": tenant.brand_color,
+            "company": company.name,
+            "title": assessment.title,
+            "url": url,
+            "hours": ttl_hours,
+            "inviter": inviter,
+        },
+    )
+
+
+async def contact_still_invited(
+    db: AsyncSession, tenant_id: UUID, respondent_id: UUID, contact_id: UUID, assessment_id: UUID, company_id: UUID
+) -> bool:
+    """The contact is still a respondent of this assessment of this company (removing a contact
+    removes their respondent row, so an open session or an unused link reaches nothing)."""
+    found = await db.scalar(
+        select(Respondent.id)
+        .join(
+            Assessment,
+            (Assessment.tenant_id == Respondent.tenant_id) & (Assessment.id == Respondent.assessment_id),
+        )
+        .where(
+            Respondent.tenant_id == tenant_id,
+            Respondent.id == respondent_id,
+            Respondent.contact_id == contact_id,
+            Respondent.assessment_id == assessment_id,
+            Assessment.company_id == company_id,
+        )
+    )
+    if found is None:
+        return False
+    try:
+        await get_contact(db, tenant_id, company_id, contact_id)
+    except NotFound:
+        return False
+    return True

@@ -1,0 +1,290 @@
+"""The assessments' hand-written SQL, named and kept together (everything else is ORM).
+
+Each function runs one statement on an asyncpg connection: the request's driver
+(``RequestDB.begin()``) or the one under an ORM transaction (``ordena.db.driver.driver``), so
+row-level security applies as it does to ORM statements; each still filters ``tenant_id``.
+Parameters are asyncpg's ``$n``. Benchmarked in docs/benchmarks.md: do not add statements.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from uuid import UUID
+
+import asyncpg
+from sqlalchemy import inspect
+
+from ordena.audit.models import AuditEvent
+
+# --- the autosave ---------------------------------------------------------------------------
+
+
+def _audit_insert(values: dict[str, str]) -> str:
+    """``INSERT INTO audit_event (…) SELECT …`` from the mapped table: the row mirrors what
+    ``AuditTrail`` writes, and a column added to or renamed in the model fails here at import
+    instead of silently writing a different row."""
+    # The model's own columns; advanced-alchemy's ``_sentinel`` (always NULL) is not one.
+    columns = [
+        c.name for attr in inspect(AuditEvent).column_attrs if not attr.key.startswith("_") for c in attr.columns
+    ]
+    if set(columns) != set(values):
+        raise RuntimeError(f"the autosave's audit row does not match {AuditEvent.__tablename__}: {sorted(columns)}")
+    return (
+        f"INSERT INTO {AuditEvent.__tablename__} ({', '.join(columns)}) SELECT {', '.join(values[c] for c in columns)}"
+    )
+
+
+_AUDIT_ANSWER = _audit_insert(
+    {
+        "tenant_id": "$1",
+        "id": "$9",
+        "actor_id": "$10",
+        "actor_label": "$11",
+        "action": "'answer'",
+        "entity_type": "'assessment'",
+        "entity_id": "$2::text",
+        "before": "NULL",
+        "after": "jsonb_build_object('question_id', $3::text, 'respondent_id', saved.respondent_id::text, "
+        "'level', $6::int, 'na', $7::boolean, 'comment', left($8, 200))",
+        "created_at": "$12",
+        "updated_at": "$12",
+    }
+)
+
+# One statement: the check (the assessment's status, N/A allowed, the respondent) and, only
+# when every rule holds for an assessment already in progress, the upsert, the respondent's
+# activity and the audit row. The check's columns come back either way, so the service tells
+# the user which rule failed. A respondent's last activity feeds the reminders (days without
+# progress): kept to the minute, so that answers in quick succession do not all queue on the
+# respondent's row lock.
+_SAVE_CHECKED = f"""
+    WITH chk AS MATERIALIZED (
+        SELECT a.status, q.allows_na, r.id AS respondent_id, r.submitted_at
+        FROM assessment a
+        JOIN fw_question q ON q.id = $3 AND q.version_id = a.framework_version_id
+        LEFT JOIN respondent r ON r.tenant_id = a.tenant_id AND r.assessment_id = a.id
+             AND (CASE WHEN $4::uuid IS NULL THEN r.kind = 'consultant' ELSE r.id = $4::uuid END)
+        WHERE a.tenant_id = $1 AND a.id = $2
+    ), saved AS (
+        INSERT INTO answer (tenant_id, id, assessment_id, respondent_id, question_id, level, not_applicable, comment, created_at, updated_at)
+        SELECT $1, $5, $2, chk.respondent_id, $3, $6, $7, $8, now(), now() FROM chk
+        WHERE chk.status = 'in_progress' AND chk.respondent_id IS NOT NULL AND chk.submitted_at IS NULL
+          AND (chk.allows_na OR NOT $7)
+        ON CONFLICT (tenant_id, respondent_id, question_id) DO UPDATE
+           SET level = EXCLUDED.level, not_applicable = EXCLUDED.not_applicable, comment = EXCLUDED.comment, updated_at = now()
+        RETURNING id, updated_at, respondent_id
+    ), touched AS (
+        UPDATE respondent SET last_activity_at = now(), updated_at = now()
+        WHERE tenant_id = $1 AND id IN (SELECT respondent_id FROM saved)
+          AND (last_activity_at IS NULL OR last_activity_at < now() - interval '1 minute')
+    ), audited AS (
+        {_AUDIT_ANSWER}
+        FROM saved
+    )
+    SELECT chk.status, chk.allows_na, chk.respondent_id, chk.submitted_at, saved.id AS answer_id, saved.updated_at
+    FROM chk LEFT JOIN saved ON true
+"""
+
+
+async def save_checked(
+    con: asyncpg.Connection,
+    *,
+    tenant_id: UUID,
+    assessment_id: UUID,
+    question_id: UUID,
+    respondent_id: UUID | None,
+    answer_id: UUID,
+    level: int | None,
+    not_applicable: bool,
+    comment: str,
+    audit_id: UUID,
+    actor_id: UUID | None,
+    actor_label: str,
+    at: dt.datetime,
+) -> asyncpg.Record | None:
+    """The autosave's check-and-save; ``respondent_id`` None = the consultant's respondent.
+    None when the assessment or the question does not exist."""
+    row: asyncpg.Record | None = await con.fetchrow(
+        _SAVE_CHECKED,
+        tenant_id,
+        assessment_id,
+        question_id,
+        respondent_id,
+        answer_id,
+        level,
+        not_applicable,
+        comment,
+        audit_id,
+        actor_id,
+        actor_label,
+        at,
+    )
+    return row
+
+
+_UPSERT_ANSWER = """
+    WITH saved AS (
+        INSERT INTO answer (tenant_id, id, assessment_id, respondent_id, question_id, level, not_applicable, comment, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now(), now())
+        ON CONFLICT (tenant_id, respondent_id, question_id) DO UPDATE
+           SET level = EXCLUDED.level, not_applicable = EXCLUDED.not_applicable, comment = EXCLUDED.comment, updated_at = now()
+        RETURNING id, updated_at
+    ), touched AS (
+        UPDATE respondent SET last_activity_at = now(), updated_at = now()
+        WHERE tenant_id = $1 AND id = $4
+          AND (last_activity_at IS NULL OR last_activity_at < now() - interval '1 minute')
+    )
+    SELECT id, updated_at FROM saved
+"""
+
+
+async def upsert_answer(
+    con: asyncpg.Connection,
+    *,
+    tenant_id: UUID,
+    answer_id: UUID,
+    assessment_id: UUID,
+    respondent_id: UUID,
+    question_id: UUID,
+    level: int | None,
+    not_applicable: bool,
+    comment: str,
+) -> tuple[UUID, dt.datetime]:
+    """Save an answer already checked, and the respondent's activity: (answer id, saved at)."""
+    row = await con.fetchrow(
+        _UPSERT_ANSWER, tenant_id, answer_id, assessment_id, respondent_id, question_id, level, not_applicable, comment
+    )
+    assert row is not None  # an upsert always returns its row
+    return row["id"], row["updated_at"]
+
+
+_START = (
+    "UPDATE assessment SET status = 'in_progress', updated_at = now() "
+    "WHERE tenant_id = $1 AND id = $2 AND status = 'draft'"
+)
+
+
+async def start_draft(con: asyncpg.Connection, *, tenant_id: UUID, assessment_id: UUID) -> bool:
+    """A draft moves to in progress (its first answer); False if it was no longer a draft."""
+    status: str = await con.execute(_START, tenant_id, assessment_id)
+    return status != "UPDATE 0"
+
+
+# --- the consultant dashboard ---------------------------------------------------------------
+
+# Counts of the firm in one round trip; the average is over each active company's latest
+# published assessment (truncated to 2 places in SQL, as scoring.shown does, so that the shown
+# score and its level agree).
+_FIRM_STATS = """
+WITH latest AS (
+    SELECT DISTINCT ON (a.company_id) a.id
+    FROM assessment a
+    JOIN company c ON c.tenant_id = a.tenant_id AND c.id = a.company_id AND c.archived_at IS NULL
+    WHERE a.tenant_id = $1 AND a.status = 'published'
+    ORDER BY a.company_id, a.published_at DESC NULLS LAST, a.created_at DESC
+)
+SELECT m.members, co.total, co.active, ac.open, ac.in_progress, ac.submitted, ac.published_12m, lt.latest, lt.scored, lt.average
+FROM (SELECT count(*) AS members FROM membership WHERE tenant_id = $1) m
+CROSS JOIN (
+    SELECT count(*) AS total, count(*) FILTER (WHERE archived_at IS NULL) AS active
+    FROM company WHERE tenant_id = $1
+) co
+CROSS JOIN (
+    SELECT count(*) FILTER (WHERE a.status IN ('draft', 'in_progress')) AS open,
+           count(*) FILTER (WHERE a.status = 'in_progress') AS in_progress,
+           count(*) FILTER (WHERE a.status = 'submitted') AS submitted,
+           count(*) FILTER (WHERE a.status = 'published' AND a.published_at >= $2) AS published_12m
+    FROM assessment a
+    JOIN company c ON c.tenant_id = a.tenant_id AND c.id = a.company_id AND c.archived_at IS NULL
+    WHERE a.tenant_id = $1 AND a.status IN ('draft', 'in_progress', 'submitted', 'published')
+) ac
+CROSS JOIN (
+    SELECT count(*) AS latest, count(s.overall) AS scored, trunc(avg(s.overall), 2) AS average
+    FROM latest JOIN result_snapshot s ON s.tenant_id = $1 AND s.assessment_id = latest.id
+) lt
+"""
+
+
+async def firm_stats(con: asyncpg.Connection, *, tenant_id: UUID, since: dt.datetime) -> asyncpg.Record:
+    row = await con.fetchrow(_FIRM_STATS, tenant_id, since)
+    assert row is not None  # aggregates always return a row
+    return row
+
+
+# Submitted assessments waiting for validation, the longest waiting first.
+_AWAITING_VALIDATION = """
+SELECT a.id, a.title, a.submitted_at, c.id AS company_id, c.name AS company
+FROM assessment a
+JOIN company c ON c.tenant_id = a.tenant_id AND c.id = a.company_id AND c.archived_at IS NULL
+WHERE a.tenant_id = $1 AND a.status = 'submitted'
+ORDER BY a.submitted_at ASC NULLS FIRST, a.id
+LIMIT $2
+"""
+
+
+async def awaiting_validation(con: asyncpg.Connection, *, tenant_id: UUID, limit: int) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await con.fetch(_AWAITING_VALIDATION, tenant_id, limit)
+    return rows
+
+
+# Client respondents invited to an open assessment who have not submitted and have shown no
+# activity for longer than the assessment's reminder_days (the same idea as the reminders job).
+_SILENT_RESPONDENTS = """
+SELECT a.id, a.title, c.name AS company, ct.name AS contact, r.last_activity_at,
+       coalesce(r.last_activity_at, r.invited_at) AS idle_since, count(*) OVER () AS total
+FROM respondent r
+JOIN assessment a ON a.tenant_id = r.tenant_id AND a.id = r.assessment_id
+JOIN company c ON c.tenant_id = a.tenant_id AND c.id = a.company_id AND c.archived_at IS NULL
+LEFT JOIN contact ct ON ct.tenant_id = r.tenant_id AND ct.id = r.contact_id
+WHERE r.tenant_id = $1 AND r.kind = 'self' AND r.invited_at IS NOT NULL AND r.submitted_at IS NULL
+  AND a.status IN ('draft', 'in_progress')
+  AND coalesce(r.last_activity_at, r.invited_at) < CAST($2 AS timestamptz) - make_interval(days => a.reminder_days)
+ORDER BY idle_since ASC, r.id
+LIMIT $3
+"""
+
+
+async def silent_respondents(
+    con: asyncpg.Connection, *, tenant_id: UUID, now: dt.datetime, limit: int
+) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await con.fetch(_SILENT_RESPONDENTS, tenant_id, now, limit)
+    return rows
+
+
+_RECENT_RESULTS = """
+SELECT a.id, a.title, a.published_at, c.id AS company_id, c.name AS company, s.overall
+FROM assessment a
+JOIN company c ON c.tenant_id = a.tenant_id AND c.id = a.company_id AND c.archived_at IS NULL
+JOIN result_snapshot s ON s.tenant_id = a.tenant_id AND s.assessment_id = a.id
+WHERE a.tenant_id = $1 AND a.status = 'published'
+ORDER BY a.published_at DESC NULLS LAST, a.created_at DESC
+LIMIT $2
+"""
+
+
+async def recent_results(con: asyncpg.Connection, *, tenant_id: UUID, limit: int) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await con.fetch(_RECENT_RESULTS, tenant_id, limit)
+    return rows
+
+
+# Per dimension, the mean of each active company's latest published score on the default
+# framework (any of its versions; dimensions are matched by key).
+_PORTFOLIO_AVERAGES = """
+WITH latest AS (
+    SELECT DISTINCT ON (a.company_id) a.id
+    FROM assessment a
+    JOIN company c ON c.tenant_id = a.tenant_id AND c.id = a.company_id AND c.archived_at IS NULL
+    JOIN framework_version fv ON fv.id = a.framework_version_id AND fv.framework_id = $2
+    WHERE a.tenant_id = $1 AND a.status = 'published'
+    ORDER BY a.company_id, a.published_at DESC NULLS LAST, a.created_at DESC
+)
+SELECT r.dimension_key AS key, trunc(avg(r.score), 2) AS score, count(*) AS companies
+FROM latest
+JOIN result_dimension_score r ON r.tenant_id = $1 AND r.assessment_id = latest.id
+GROUP BY 1
+"""
+
+
+async def portfolio_averages(con: asyncpg.Connection, *, tenant_id: UUID, framework_id: UUID) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await con.fetch(_PORTFOLIO_AVERAGES, tenant_id, framework_id)
+    return rows

@@ -1,0 +1,348 @@
+"""The firm's assessment pages: list, creation, overview, status moves, invitations, the
+questionnaire with its autosave, evidence."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Request, get, post
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery
+from litestar.response import File, Redirect, Response, Template
+
+from ordena.accounts.services import actor_of
+from ordena.assessments.answers import AnswerInput, SavedAnswer, autosave, progress_by_dimension, total_progress
+from ordena.assessments.evidence import revision_file
+from ordena.assessments.invitations import invite_contacts
+from ordena.assessments.labels import label_functions
+from ordena.assessments.lifecycle import AssessmentInvalid, NewAssessment, available_transitions, create_assessment
+from ordena.assessments.lifecycle import transition as move_assessment
+from ordena.assessments.lookups import (
+    answers_of,
+    companies_for_filter,
+    get_assessment,
+    list_assessments,
+    list_for_company,
+    respondents,
+)
+from ordena.assessments.models import KINDS, STATUSES
+from ordena.assessments.questionnaire import questionnaire_context
+from ordena.assessments.routes import common
+from ordena.assessments.routes.common import UPLOAD_BODY_LIMIT, Multipart, first
+from ordena.companies.services import get_company, list_contacts
+from ordena.frameworks.services import default_version, structure
+from ordena.lib.errors import FormErrors, ServiceError
+from ordena.lib.i18n import _
+from ordena.tenancy.models import Role
+from ordena.web.access import firm_of
+from ordena.web.db import request_db
+from ordena.web.deps import DB, Firm, Form
+from ordena.web.forms import FormError
+from ordena.web.pages import page as render_page
+from ordena.web.pages import redirect
+
+VIEWER = {"access": "viewer"}
+CONSULTANT = {"access": "consultant"}
+
+
+def _base(firm: Firm, assessment_id: UUID) -> str:
+    return f"/w/{firm.tenant.slug}/assessments/{assessment_id}"
+
+
+@get("/w/{slug:str}/assessments", opt=VIEWER, name="assessments")
+async def list_page(
+    request: Request[Any, Any, Any],
+    db: DB,
+    firm: Firm,
+    status: FromQuery[str | None] = None,
+    company_id: FromQuery[str | None] = None,
+    page: FromQuery[int] = 1,
+) -> Template:
+    company: UUID | None = None
+    if company_id:
+        try:
+            company = UUID(company_id)
+        except ValueError:
+            company = None
+    status = status if status in STATUSES else None
+    result = await list_assessments(db, firm.tenant_id, status=status, company_id=company, page=page)
+    return render_page(
+        request,
+        "assessments/list.html",
+        block="results",
+        result=result,
+        statuses=STATUSES,
+        companies=await companies_for_filter(db, firm.tenant_id),
+        filters={"status": status or "", "company_id": str(company) if company else ""},
+        **label_functions(),
+    )
+
+
+async def _new_context(db: DB, firm: Firm, company_id: UUID) -> dict[str, Any]:
+    company = await get_company(db, firm.tenant_id, company_id)
+    tree = await structure(db, (await default_version(db)).id)
+    previous = await list_for_company(db, firm.tenant_id, company.id)
+    return {"company": company, "tree": tree, "previous": previous, "kinds": KINDS, **label_functions()}
+
+
+@get("/w/{slug:str}/companies/{company_id:uuid}/assessments/new", opt=CONSULTANT, name="assessment_new")
+async def new_form(db: DB, firm: Firm, company_id: FromPath[UUID]) -> Template:
+    ctx = await _new_context(db, firm, company_id)
+    values: dict[str, Any] = {"kind": "consultant", "reminder_days": "7"}
+    for d in ctx["tree"].dimensions:
+        values[f"target_{d.key}"] = str(ctx["company"].default_target_level)
+    if ctx["previous"]:
+        values["baseline_id"] = ""
+    return Template("assessments/new.html", context={**ctx, "values": values, "errors": FormErrors()})
+
+
+@post("/w/{slug:str}/companies/{company_id:uuid}/assessments/new", opt=CONSULTANT)
+async def create(db: DB, firm: Firm, company_id: FromPath[UUID], data: Form) -> Redirect:
+    ctx = await _new_context(db, firm, company_id)
+    values = {k: first(v) for k, v in data.items() if k != "_csrf"}
+    targets = {
+        d.key: values[f"target_{d.key}"] for d in ctx["tree"].dimensions if values.get(f"target_{d.key}", "").strip()
+    }
+    errors = FormErrors()
+    baseline: UUID | None = None
+    if values.get("baseline_id"):
+        try:
+            baseline = UUID(values["baseline_id"])
+        except ValueError:
+            errors.add("baseline_id", _("Elige una evaluación anterior de la lista."))
+    try:
+        reminder_days = int(values.get("reminder_days") or 7)
+    except ValueError:
+        reminder_days = 0
+    if not errors:
+        try:
+            assessment = await create_assessment(
+                db,
+                firm.tenant_id,
+                actor_of(firm.user),
+                NewAssessment(
+                    company_id=ctx["company"].id,
+                    kind=values.get("kind", ""),
+                    title=values.get("title", ""),
+                    targets=targets,  # type: ignore[arg-type]  # checked and converted by the service
+                    baseline_id=baseline,
+                    reminder_days=reminder_days,
+                ),
+            )
+        except AssessmentInvalid as exc:
+            errors = exc.errors
+    if errors:
+        raise FormError("assessments/new.html", {**ctx, "values": values}, errors)
+    return redirect(_base(firm, assessment.id), flash=_("Evaluación creada."))
+
+
+@get("/w/{slug:str}/assessments/{assessment_id:uuid}", opt=VIEWER, name="assessment")
+async def overview(db: DB, firm: Firm, assessment_id: FromPath[UUID]) -> Template:
+    return Template("assessments/overview.html", context=await _overview_context(db, firm, assessment_id))
+
+
+async def _overview_context(db: DB, firm: Firm, assessment_id: UUID) -> dict[str, Any]:
+    assessment = await get_assessment(db, firm.tenant_id, assessment_id)
+    company = await get_company(db, firm.tenant_id, assessment.company_id)
+    tree = await structure(db, assessment.framework_version_id)
+    people = await respondents(db, firm.tenant_id, assessment.id)
+    answers = await answers_of(db, firm.tenant_id, assessment.id)
+    per_person = []
+    for r, c in people:
+        mine = [a for a in answers if a.respondent_id == r.id]
+        per_person.append(
+            {
+                "respondent": r,
+                "contact": c,
+                "name": c.name if c else _("Equipo consultor"),
+                "progress": progress_by_dimension(tree, mine),
+                "total": total_progress(tree, mine),
+            }
+        )
+    invited = {r.contact_id for r, _c in people if r.invited_at is not None}
+    contacts = await list_contacts(db, firm.tenant_id, company.id) if assessment.kind in ("self", "both") else []
+    return {
+        "assessment": assessment,
+        "company": company,
+        "tree": tree,
+        "people": per_person,
+        "overall": total_progress(tree, answers),
+        "all_progress": progress_by_dimension(tree, answers),
+        "transitions": available_transitions(assessment),
+        "contacts": contacts,
+        "invited": invited,
+        "base": _base(firm, assessment.id),
+        "errors": FormErrors(),
+        "needs_confirm": False,
+        **label_functions(),
+    }
+
+
+@post("/w/{slug:str}/assessments/{assessment_id:uuid}/transition", opt=CONSULTANT)
+async def change_status(db: DB, firm: Firm, assessment_id: FromPath[UUID], data: Form) -> Redirect:
+    action = first(data.get("action"))
+    confirm = first(data.get("confirm")) in ("1", "on", "true", "yes")
+    if action in ("validate", "publish") and not firm.can(Role.CONSULTANT):
+        raise ServiceError(_("Tu rol en esta firma no permite esta acción."), status_code=403)
+    try:
+        await move_assessment(db, firm.tenant_id, assessment_id, action, actor_of(firm.user), confirm=confirm)
+    except ServiceError as exc:
+        if exc.status_code == 404:
+            raise
+        ctx = await _overview_context(db, firm, assessment_id)
+        errors = FormErrors()
+        errors.add("__all__", exc.message)
+        raise FormError(
+            "assessments/overview.html",
+            {**ctx, "needs_confirm": action == "submit" and exc.status_code == 422},
+            errors,
+            status_code=exc.status_code,
+        ) from exc
+    messages = {
+        "start": _("Evaluación iniciada."),
+        "submit": _("Evaluación enviada a validación."),
+        "validate": _("Evaluación validada."),
+        "publish": _("Resultados publicados."),
+        "reopen": _("Evaluación reabierta."),
+    }
+    return redirect(_base(firm, assessment_id), flash=messages.get(action))
+
+
+@post("/w/{slug:str}/assessments/{assessment_id:uuid}/invite", opt=CONSULTANT)
+async def invite(
+    request: Request[Any, Any, Any], db: DB, firm: Firm, assessment_id: FromPath[UUID], data: Form
+) -> Redirect:
+    raw = data.get("contact_ids", [])
+    raw_ids = raw if isinstance(raw, list) else [raw]
+    ids = []
+    for value in raw_ids:
+        try:
+            ids.append(UUID(str(value)))
+        except ValueError as exc:
+            raise NotFoundException() from exc
+    try:
+        invited = await invite_contacts(
+            db, request.app.state.settings, firm.tenant, actor_of(firm.user), assessment_id, ids
+        )
+    except ServiceError as exc:
+        if exc.status_code == 404:
+            raise
+        ctx = await _overview_context(db, firm, assessment_id)
+        errors = FormErrors()
+        errors.add("contact_ids", exc.message)
+        raise FormError("assessments/overview.html", ctx, errors, status_code=exc.status_code) from exc
+    n = len(invited)
+    return redirect(_base(firm, assessment_id), flash=_("Invitaciones enviadas: {n}.").format(n=n))
+
+
+@get(
+    "/w/{slug:str}/assessments/{assessment_id:uuid}/q/{dimension_key:str}", opt=VIEWER, name="assessment_questionnaire"
+)
+async def questionnaire(db: DB, firm: Firm, assessment_id: FromPath[UUID], dimension_key: FromPath[str]) -> Template:
+    assessment = await get_assessment(db, firm.tenant_id, assessment_id)
+    ctx = await questionnaire_context(
+        db,
+        firm.tenant_id,
+        assessment,
+        dimension_key,
+        respondent_id=None,
+        base=_base(firm, assessment.id),
+        editable=firm.can(Role.CONSULTANT),
+        show_others=True,
+    )
+    return Template("assessments/questionnaire.html", context=ctx)
+
+
+@post("/w/{slug:str}/assessments/{assessment_id:uuid}/q/{dimension_key:str}", opt=CONSULTANT)
+async def save_page(
+    db: DB, firm: Firm, assessment_id: FromPath[UUID], dimension_key: FromPath[str], data: Form
+) -> Response[Any]:
+    """Without JavaScript: the page's "Guardar" button posts every answer at once."""
+    assessment = await get_assessment(db, firm.tenant_id, assessment_id)
+    return await common.save_page(
+        db,
+        firm.tenant_id,
+        assessment,
+        dimension_key,
+        data,
+        actor_of(firm.user),
+        None,
+        _base(firm, assessment.id),
+        "assessments/questionnaire.html",
+        show_others=True,
+    )
+
+
+@post("/w/{slug:str}/assessments/{assessment_id:uuid}/answers", opt=CONSULTANT, status_code=200)
+async def save_answer(request: Request[Any, Any, Any], assessment_id: FromPath[UUID], data: Form) -> Response[str]:
+    """Autosave of one answer: question_id, level (1–5 or "na"), comment → a small fragment.
+
+    The product's hottest write runs on the request's driver, without an ORM session (see
+    ordena.db.request_db and docs/benchmarks.md), so it commits here instead of in ``db``."""
+    firm = firm_of(request)
+    rdb = request_db(request)
+    actor = actor_of(firm.user)
+
+    async def save(question_id: UUID, value: AnswerInput) -> SavedAnswer:
+        return await autosave(rdb, firm.tenant_id, assessment_id, question_id, value, actor)
+
+    response = await common.save_one(data, save)
+    await rdb.commit()
+    return response
+
+
+@post(
+    "/w/{slug:str}/assessments/{assessment_id:uuid}/evidence", opt=CONSULTANT, request_max_body_size=UPLOAD_BODY_LIMIT
+)
+async def add_evidence(
+    request: Request[Any, Any, Any], db: DB, firm: Firm, assessment_id: FromPath[UUID], data: Multipart
+) -> Response[Any]:
+    assessment = await get_assessment(db, firm.tenant_id, assessment_id)
+    return await common.evidence_response(
+        db,
+        request,
+        firm.tenant_id,
+        assessment,
+        data,
+        actor_of(firm.user),
+        None,
+        _base(firm, assessment.id),
+        "assessments/questionnaire.html",
+        show_others=True,
+    )
+
+
+@get(
+    "/w/{slug:str}/assessments/{assessment_id:uuid}/evidence/{evidence_id:uuid}/download",
+    opt=VIEWER,
+    name="evidence_download",
+)
+async def download_evidence(
+    request: Request[Any, Any, Any],
+    db: DB,
+    firm: Firm,
+    assessment_id: FromPath[UUID],
+    evidence_id: FromPath[UUID],
+    revision: FromQuery[int | None] = None,
+) -> File:
+    assessment = await get_assessment(db, firm.tenant_id, assessment_id)
+    rev, path = await revision_file(
+        db, request.app.state.settings, firm.tenant_id, assessment.id, evidence_id, revision
+    )
+    return common.download(rev, path)
+
+
+ROUTES = [
+    list_page,
+    new_form,
+    create,
+    overview,
+    change_status,
+    invite,
+    questionnaire,
+    save_page,
+    save_answer,
+    add_evidence,
+    download_evidence,
+]
