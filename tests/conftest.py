@@ -14,6 +14,7 @@ import os
 import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,14 @@ async def migrated(settings: Settings) -> Settings:
 @pytest.fixture(scope="session")
 async def database(migrated: Settings) -> AsyncIterator[Database]:
     db = Database.connect(migrated)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+async def one_connection_database(migrated: Settings) -> AsyncIterator[Database]:
+    """The app's database with a pool of one connection: every session borrows the same one."""
+    db = Database.connect(replace(migrated, db_pool_size=1))
     yield db
     await db.dispose()
 

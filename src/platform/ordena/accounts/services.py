@@ -213,16 +213,6 @@ async def consume_link(db: AsyncSession, secret: str) -> LinkToken | None:
     return await db.get(LinkToken, row_id)
 
 
-async def peek_link(db: AsyncSession, secret: str) -> LinkToken | None:
-    """The link if still usable, without using it (to show the form behind it)."""
-    link: LinkToken | None = await db.scalar(
-        select(LinkToken).where(
-            LinkToken.token_hash == digest(secret), LinkToken.used_at.is_(None), LinkToken.expires_at > now()
-        )
-    )
-    return link
-
-
 async def set_name(db: AsyncSession, user: User, name: str) -> None:
     user.name = name
     await db.execute(update(User).where(User.id == user.id).values(name=name))
