@@ -24,12 +24,20 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ordena.accounts import passwords
 from ordena.db.engine import Database, make_engine
 from ordena.db.migrate import upgrade_async
 from ordena.settings import BASE_DIR, Settings
 
 BASE_URL = "http://ordena.test"
 CSRF_RE = re.compile(r'name="_csrf" value="([^"]+)"')
+
+# Every login verifies a password, and argon2id at production cost (19 MiB, 2 passes) made
+# those a large share of the suite's time. The suite hashes cheaply; a fresh process still
+# hashes at production cost (tests/unit/accounts/test_passwords.py checks both). Set before
+# any test module hashes (tests/factories.py precomputes its users' hash at import).
+TEST_PASSWORD_COST = passwords.Cost(time_cost=1, memory_cost=8, parallelism=1)
+passwords.use_cost(TEST_PASSWORD_COST)
 
 
 def _server_url() -> str:
