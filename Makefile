@@ -4,14 +4,17 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test install install-python install-static browsers lint typecheck bench messages check-fresh clean
+.PHONY: run test test-perf install install-python install-static browsers lint typecheck bench messages check-fresh clean
 
 run: install ## install everything, start embedded PostgreSQL + worker, load the demo, serve
 	$(UV) run ordena demo --serve
 
-test: install browsers ## install everything and run the whole suite
-	$(UV) run pytest -n 2 -q -m "not e2e"
+test: install browsers ## install everything and run the whole suite (the benchmark smoke test: make test-perf)
+	$(UV) run pytest -n 2 -q -m "not e2e and not perf"
 	$(UV) run pytest -q -m e2e
+
+test-perf: install ## the benchmark harness end to end in its smoke mode (no timing asserted)
+	$(UV) run pytest -q -m perf
 
 install: install-python install-static
 

@@ -14,6 +14,7 @@ import os
 import re
 import uuid
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,7 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from ordena.accounts import passwords
 from ordena.db.engine import Database, make_engine
 from ordena.db.migrate import upgrade_async
 from ordena.domains import load_jobs, load_models
@@ -35,6 +37,13 @@ load_jobs()
 
 BASE_URL = "http://ordena.test"
 CSRF_RE = re.compile(r'name="_csrf" value="([^"]+)"')
+
+# Every login verifies a password, and argon2id at production cost (19 MiB, 2 passes) made
+# those a large share of the suite's time. The suite hashes cheaply; a fresh process still
+# hashes at production cost (tests/unit/accounts/test_passwords.py checks both). Set before
+# any test module hashes (tests/factories.py precomputes its users' hash at import).
+TEST_PASSWORD_COST = passwords.Cost(time_cost=1, memory_cost=8, parallelism=1)
+passwords.use_cost(TEST_PASSWORD_COST)
 
 
 def _server_url() -> str:
@@ -109,6 +118,14 @@ async def migrated(settings: Settings) -> Settings:
 @pytest.fixture(scope="session")
 async def database(migrated: Settings) -> AsyncIterator[Database]:
     db = Database.connect(migrated)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+async def one_connection_database(migrated: Settings) -> AsyncIterator[Database]:
+    """The app's database with a pool of one connection: every session borrows the same one."""
+    db = Database.connect(replace(migrated, db_pool_size=1))
     yield db
     await db.dispose()
 

@@ -5,9 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from ordena.settings import Settings
 from tests.perf import harness
 from tests.perf.report import SECTIONS
+
+# Starts servers and load generators: run on its own (`pytest -m perf`), not in `make test`.
+pytestmark = pytest.mark.perf
 
 
 def test_the_benchmark_harness_writes_a_report_with_every_section(migrated: Settings, tmp_path: Path) -> None:

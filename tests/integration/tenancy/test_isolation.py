@@ -157,23 +157,24 @@ async def test_tenant_a_cannot_see_insert_update_or_delete_tenant_b_rows(
         assert (await db.execute(text(f'SELECT count(*) FROM "{table}"'))).scalar_one() == 0
 
 
-async def test_switching_firms_on_one_pooled_connection_leaks_nothing(database: Database, migrated: Settings) -> None:
+async def test_switching_firms_on_one_pooled_connection_leaks_nothing(
+    database: Database, one_connection_database: Database
+) -> None:
     a = await make_firm(database)
     b = await make_firm(database)
-    from sqlalchemy.ext.asyncio import async_sessionmaker
-
-    from ordena.db.engine import make_engine
-    from ordena.db.urls import app_url
-
-    engine = make_engine(app_url(migrated), pool_size=1, max_overflow=0)
-    single = Database(engine, async_sessionmaker(engine, expire_on_commit=False))
+    single = one_connection_database
+    backends: set[int] = set()
     for firm, other in ((a, b), (b, a), (a, b)):
         async with single.session(tenant_id=firm.id) as db:
+            backends.add((await db.execute(text("SELECT pg_backend_pid()"))).scalar_one())
             ids = set((await db.execute(text("SELECT DISTINCT tenant_id FROM membership"))).scalars())
             assert ids == {firm.id}
             assert other.id not in ids
         async with single.session() as db:
+            backends.add((await db.execute(text("SELECT pg_backend_pid()"))).scalar_one())
             assert (await db.execute(text("SELECT count(*) FROM membership"))).scalar_one() == 0
             setting = (await db.execute(text("SELECT current_setting('app.tenant_id', true)"))).scalar_one()
             assert setting in (None, "")
-    await engine.dispose()
+    # One server process answered all six sessions: the clean context above was found on a
+    # reused connection, not on a fresh one.
+    assert len(backends) == 1, backends

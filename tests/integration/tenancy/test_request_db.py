@@ -48,19 +48,21 @@ async def test_a_write_in_begin_is_kept_by_commit_and_sees_only_its_firm(databas
 
 
 async def test_a_request_that_ends_without_commit_loses_its_writes_and_returns_a_clean_connection(
-    database: Database,
+    database: Database, one_connection_database: Database
 ) -> None:
     firm = await make_firm(database, roles=(Role.OWNER,))
-    rdb = RequestDB(database)
+    rdb = RequestDB(one_connection_database)
     await rdb.enter(tenant_id=firm.tenant.id, user_id=None)
     con = await rdb.begin()
+    backend = await con.fetchval("SELECT pg_backend_pid()")
     await con.execute(INSERT, firm.tenant.id, uuid.uuid4(), "Perdida SAC")
     await rdb.close()  # the handler raised: the middleware only closes
     assert await _names(database, firm.tenant.id) == set()
     # Whoever borrows the connection next finds no transaction and no firm context.
     for _ in range(3):
-        later = RequestDB(database)
+        later = RequestDB(one_connection_database)
         con = await later.con()
+        assert await con.fetchval("SELECT pg_backend_pid()") == backend, "the same pooled connection"
         assert not con.is_in_transaction()
         assert (await con.fetchval("SELECT current_setting('app.tenant_id', true)")) in (None, "")
         await later.close()

@@ -2,32 +2,67 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from argon2.low_level import Type
 
 from ordena.lib.i18n import _
 
-_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1, type=Type.ID)
-# Verified against when the email is unknown, so both paths cost the same time.
-_DUMMY = _hasher.hash("ordena-dummy-password")
-
 MIN_LENGTH = 10
 
 
+@dataclass(frozen=True)
+class Cost:
+    """argon2id work factors."""
+
+    time_cost: int
+    memory_cost: int  # KiB
+    parallelism: int
+
+
+PRODUCTION = Cost(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+
+
+class _Hasher:
+    def __init__(self, cost: Cost) -> None:
+        self.cost = cost
+        self.hasher = PasswordHasher(
+            time_cost=cost.time_cost, memory_cost=cost.memory_cost, parallelism=cost.parallelism, type=Type.ID
+        )
+        # Verified against when the email is unknown, so both paths cost the same time.
+        self.dummy = self.hasher.hash("ordena-dummy-password")
+
+
+_current = _Hasher(PRODUCTION)
+
+
+def use_cost(cost: Cost) -> None:
+    """Hash (and judge stored hashes) at ``cost`` from now on, in this process. Only the test
+    suite calls it, with a cheap cost: at ``PRODUCTION`` cost, hashing and verifying passwords
+    for logins were a large share of the suite's time."""
+    global _current
+    _current = _Hasher(cost)
+
+
+def current_cost() -> Cost:
+    return _current.cost
+
+
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _current.hasher.hash(password)
 
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY, password) and password_hash is not None
+        return _current.hasher.verify(password_hash or _current.dummy, password) and password_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(password_hash: str) -> bool:
-    return _hasher.check_needs_rehash(password_hash)
+    return _current.hasher.check_needs_rehash(password_hash)
 
 
 def weakness(password: str, *, email: str = "") -> str | None:

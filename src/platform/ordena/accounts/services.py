@@ -206,16 +206,6 @@ async def consume_link(db: AsyncSession, secret: str) -> LinkToken | None:
     return await db.get(LinkToken, row_id)
 
 
-async def peek_link(db: AsyncSession, secret: str) -> LinkToken | None:
-    """The link if still usable, without using it (to show the form behind it)."""
-    link: LinkToken | None = await db.scalar(
-        select(LinkToken).where(
-            LinkToken.token_hash == digest(secret), LinkToken.used_at.is_(None), LinkToken.expires_at > now()
-        )
-    )
-    return link
-
-
 def _open_links(purpose: str, tenant_id: UUID) -> list[Any]:
     """Conditions for links of ``purpose`` to ``tenant_id`` that can still be used. link_token is
     a platform table (no RLS): the firm in the link's scope is the only filter, so always apply it."""

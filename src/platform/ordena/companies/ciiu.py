@@ -125,8 +125,3 @@ def section_options() -> list[tuple[str, str]]:
 
 def divisions_of(section: str) -> list[str]:
     return [d for d, s in DIVISION_SECTION.items() if s == section]
-
-
-def division_options() -> list[tuple[str, str]]:
-    """Every division, labelled with its section, for one plain <select>."""
-    return [(d, f"{d} ({s})") for d, s in DIVISION_SECTION.items()]

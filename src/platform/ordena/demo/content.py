@@ -29,7 +29,7 @@ import random
 import re
 import unicodedata
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -322,27 +322,60 @@ async def seed_firm(
         summary.companies, summary.skipped = existing, True
         return summary
     rnd = random.Random(zlib.crc32(tenant.slug.encode()))  # noqa: S311 - repeatable demo data, not security
-    today = today or now()
     consultant, lead = await _actors(db, tenant.id)
     tree = await structure(db, (await default_version(db)).id)
-
-    def day(days_ago: float, hour: int = 10) -> dt.datetime:
-        moment = today - dt.timedelta(days=days_ago)
-        return moment.replace(hour=hour, minute=rnd.randrange(60), second=0, microsecond=0)
-
+    story = _FirmStory(db, settings, tenant, rnd, today or now(), consultant, lead, tree, summary)
     specs = rnd.sample(COMPANIES, rnd.randint(7, 9))
     # The perception-gap story reads best with a mid-sized company (room above and below).
     specs.sort(key=lambda spec: spec[3] not in ("pequena", "mediana"))
-    taken: set[str] = set()
     people = rnd.sample([(f, last) for f in FIRST_NAMES for last in LAST_NAMES], 2 * len(specs))
-    for index, (name, section, division, band, employees) in enumerate(specs):
+    for index, spec in enumerate(specs):
+        company, contacts = await story.company(index, spec, people)
+        if index == len(specs) - 1:
+            continue  # a company just signed: no assessment yet
+        answers = _Answers(rnd, tree, spec[3])
+        first = await story.first_run(company, answers)
+        if index == 0:
+            await story.client_side_by_side(company, contacts[0], answers, first)
+        elif index == 1:
+            await story.self_assessment_half_done(company, contacts[0], answers)
+        elif index <= 5:
+            await story.reassessment(company, answers, first)
+    await db.flush()
+    return summary
+
+
+@dataclass
+class _FirmStory:
+    """One demo firm's year of work, told company by company through the product's services."""
+
+    db: AsyncSession
+    settings: Settings
+    tenant: Tenant
+    rnd: random.Random
+    today: dt.datetime
+    consultant: Actor
+    lead: Actor
+    tree: FrameworkStructure
+    summary: SeedSummary
+    taken_rucs: set[str] = field(default_factory=set)
+
+    def day(self, days_ago: float, hour: int = 10) -> dt.datetime:
+        moment = self.today - dt.timedelta(days=days_ago)
+        return moment.replace(hour=hour, minute=self.rnd.randrange(60), second=0, microsecond=0)
+
+    async def company(
+        self, index: int, spec: tuple[str, str, str, str, int], people: list[tuple[str, str]]
+    ) -> tuple[Company, list[Contact]]:
+        db, tid, rnd = self.db, self.tenant.id, self.rnd
+        name, section, division, band, employees = spec
         company = await companies.create_company(
             db,
-            tenant.id,
-            consultant,
+            tid,
+            self.consultant,
             {
                 "name": name,
-                "ruc": ruc_for(rnd, taken),
+                "ruc": ruc_for(rnd, self.taken_rucs),
                 "country": "PE",
                 "industry_section": section,
                 "industry_division": division,
@@ -352,165 +385,139 @@ async def seed_firm(
         )
         contacts: list[Contact] = []
         for given, family in people[2 * index : 2 * index + (2 if index < 2 or rnd.random() < 0.5 else 1)]:
-            contacts.append(
-                await companies.add_contact(
-                    db,
-                    tenant.id,
-                    consultant,
-                    company,
-                    {
-                        "name": f"{given} {family}",
-                        "email": f"{_ascii(given)}.{_ascii(family)}@{_domain(name)}",
-                        "position": rnd.choice(POSITIONS),
-                    },
-                )
-            )
-        summary.companies += 1
-        summary.contacts += len(contacts)
-        since = day(rnd.randint(390, 430))
+            contact = {
+                "name": f"{given} {family}",
+                "email": f"{_ascii(given)}.{_ascii(family)}@{_domain(name)}",
+                "position": rnd.choice(POSITIONS),
+            }
+            contacts.append(await companies.add_contact(db, tid, self.consultant, company, contact))
+        self.summary.companies += 1
+        self.summary.contacts += len(contacts)
+        since = self.day(rnd.randint(390, 430))
         await db.execute(
             update(Company)
-            .where(Company.tenant_id == tenant.id, Company.id == company.id)
+            .where(Company.tenant_id == tid, Company.id == company.id)
             .values(created_at=since, updated_at=since)
         )
         await db.execute(
             update(Contact)
-            .where(Contact.tenant_id == tenant.id, Contact.company_id == company.id)
+            .where(Contact.tenant_id == tid, Contact.company_id == company.id)
             .values(created_at=since, updated_at=since)
         )
+        return company, contacts
 
-        if index == len(specs) - 1:
-            continue  # a company just signed: no assessment yet
-        answers = _Answers(rnd, tree, band)
-        start = rnd.randint(330, 375)
-        year = (today - dt.timedelta(days=start)).year
-        first = await lifecycle.create_assessment(
-            db,
-            tenant.id,
-            consultant,
-            lifecycle.NewAssessment(company_id=company.id, title=f"Diagnóstico inicial {year}"),
-        )
-        await _save(db, tenant.id, first.id, answers.inputs(), consultant)
-        for action, actor in (("submit", consultant), ("validate", lead), ("publish", lead)):
-            await lifecycle.transition(db, tenant.id, first.id, action, actor)
+    async def _publish(self, assessment_id: UUID) -> None:
+        for action, actor in (("submit", self.consultant), ("validate", self.lead), ("publish", self.lead)):
+            await lifecycle.transition(self.db, self.tenant.id, assessment_id, action, actor)
+
+    async def first_run(self, company: Company, answers: _Answers) -> Assessment:
+        """The diagnosis of about a year ago, published."""
+        db, tid, day = self.db, self.tenant.id, self.day
+        start = self.rnd.randint(330, 375)
+        year = (self.today - dt.timedelta(days=start)).year
+        new = lifecycle.NewAssessment(company_id=company.id, title=f"Diagnóstico inicial {year}")
+        first = await lifecycle.create_assessment(db, tid, self.consultant, new)
+        await _save(db, tid, first.id, answers.inputs(), self.consultant)
+        await self._publish(first.id)
         await _backdate(
             db,
-            tenant.id,
+            tid,
             first.id,
             created=day(start),
             submitted=day(start - 9, 17),
             validated=day(start - 11, 12),
             published=day(start - 12, 16),
         )
-        summary.published += 1
+        self.summary.published += 1
+        return first
 
-        if index == 0:
-            # Consultant and client side by side, the client's part handed in, waiting for validation.
-            answers.improve()
-            both = await lifecycle.create_assessment(
-                db,
-                tenant.id,
-                consultant,
-                lifecycle.NewAssessment(
-                    company_id=company.id,
-                    kind="both",
-                    title="Revisión anual con autoevaluación",
-                    baseline_id=first.id,
-                ),
+    async def client_side_by_side(
+        self, company: Company, contact: Contact, answers: _Answers, first: Assessment
+    ) -> None:
+        """Consultant and client side by side, the client's part handed in, waiting for validation."""
+        db, tid, day, consultant = self.db, self.tenant.id, self.day, self.consultant
+        answers.improve()
+        new = lifecycle.NewAssessment(
+            company_id=company.id, kind="both", title="Revisión anual con autoevaluación", baseline_id=first.id
+        )
+        both = await lifecycle.create_assessment(db, tid, consultant, new)
+        await _save(db, tid, both.id, answers.inputs(), consultant)
+        (respondent,) = await invitations.invite_contacts(
+            db, self.settings, self.tenant, consultant, both.id, [contact.id]
+        )
+        client = Actor(None, f"contact:{contact.id}")
+        await _save(db, tid, both.id, answers.inputs(answers.client_view(), comments=False), client, respondent.id)
+        await lifecycle.submit_respondent(db, tid, both.id, respondent.id, client)
+        await lifecycle.transition(db, tid, both.id, "submit", consultant)
+        await _backdate(db, tid, both.id, created=day(21), submitted=day(2, 18))
+        await db.execute(
+            update(Respondent)
+            .where(Respondent.tenant_id == tid, Respondent.id == respondent.id)
+            .values(
+                created_at=day(20),
+                invited_at=day(20),
+                last_activity_at=day(6, 19),
+                submitted_at=day(6, 19),
+                updated_at=day(6, 19),
             )
-            await _save(db, tenant.id, both.id, answers.inputs(), consultant)
-            (respondent,) = await invitations.invite_contacts(
-                db, settings, tenant, consultant, both.id, [contacts[0].id]
-            )
-            client = Actor(None, f"contact:{contacts[0].id}")
-            await _save(
-                db, tenant.id, both.id, answers.inputs(answers.client_view(), comments=False), client, respondent.id
-            )
-            await lifecycle.submit_respondent(db, tenant.id, both.id, respondent.id, client)
-            await lifecycle.transition(db, tenant.id, both.id, "submit", consultant)
-            await _backdate(db, tenant.id, both.id, created=day(21), submitted=day(2, 18))
-            await db.execute(
-                update(Respondent)
-                .where(Respondent.tenant_id == tenant.id, Respondent.id == respondent.id)
-                .values(
-                    created_at=day(20),
-                    invited_at=day(20),
-                    last_activity_at=day(6, 19),
-                    submitted_at=day(6, 19),
-                    updated_at=day(6, 19),
-                )
-            )
-            summary.awaiting_validation += 1
-        elif index == 1:
-            # The client is answering a self-assessment on their own: about half done.
-            self_run = await lifecycle.create_assessment(
-                db,
-                tenant.id,
-                consultant,
-                lifecycle.NewAssessment(
-                    company_id=company.id,
-                    kind="self",
-                    title="Autoevaluación de seguimiento",
-                ),
-            )
-            (respondent,) = await invitations.invite_contacts(
-                db, settings, tenant, consultant, self_run.id, [contacts[0].id]
-            )
-            client = Actor(None, f"contact:{contacts[0].id}")
-            answers.improve()
-            values = answers.inputs(answers.client_view(), comments=False)
-            half = dict(list(values.items())[: len(values) // 2])
-            await _save(db, tenant.id, self_run.id, half, client, respondent.id)
-            await db.execute(
-                update(Assessment)
-                .where(Assessment.tenant_id == tenant.id, Assessment.id == self_run.id)
-                .values(created_at=day(12), updated_at=day(4, 20))
-            )
-            await db.execute(
-                update(Answer)
-                .where(Answer.tenant_id == tenant.id, Answer.assessment_id == self_run.id)
-                .values(created_at=day(9, 20), updated_at=day(4, 20))
-            )
-            await db.execute(
-                update(Respondent)
-                .where(Respondent.tenant_id == tenant.id, Respondent.id == respondent.id)
-                .values(created_at=day(12), invited_at=day(12), last_activity_at=day(4, 20), updated_at=day(4, 20))
-            )
-            summary.in_progress += 1
-        elif index <= 5:
-            # Last month's re-assessment, from the first run as baseline (its answers are copied,
-            # the consultant changes what moved).
-            before = answers.inputs(comments=False)
-            answers.improve()
-            after = answers.inputs(comments=False)
-            second = await lifecycle.create_assessment(
-                db,
-                tenant.id,
-                consultant,
-                lifecycle.NewAssessment(
-                    company_id=company.id,
-                    title=f"Reevaluación {(today - dt.timedelta(days=40)).year}",
-                    baseline_id=first.id,
-                ),
-            )
-            changed = {q: v for q, v in after.items() if v.level != before[q].level}
-            await _save(db, tenant.id, second.id, changed, consultant)
-            for action, actor in (("submit", consultant), ("validate", lead), ("publish", lead)):
-                await lifecycle.transition(db, tenant.id, second.id, action, actor)
-            start = rnd.randint(38, 50)
-            await _backdate(
-                db,
-                tenant.id,
-                second.id,
-                created=day(start),
-                submitted=day(start - 8, 17),
-                validated=day(start - 10, 12),
-                published=day(start - 11, 16),
-            )
-            summary.published += 1
-            summary.reassessed += 1
-    await db.flush()
-    return summary
+        )
+        self.summary.awaiting_validation += 1
+
+    async def self_assessment_half_done(self, company: Company, contact: Contact, answers: _Answers) -> None:
+        """The client is answering a self-assessment on their own: about half done."""
+        db, tid, day = self.db, self.tenant.id, self.day
+        new = lifecycle.NewAssessment(company_id=company.id, kind="self", title="Autoevaluación de seguimiento")
+        self_run = await lifecycle.create_assessment(db, tid, self.consultant, new)
+        (respondent,) = await invitations.invite_contacts(
+            db, self.settings, self.tenant, self.consultant, self_run.id, [contact.id]
+        )
+        client = Actor(None, f"contact:{contact.id}")
+        answers.improve()
+        values = answers.inputs(answers.client_view(), comments=False)
+        half = dict(list(values.items())[: len(values) // 2])
+        await _save(db, tid, self_run.id, half, client, respondent.id)
+        await db.execute(
+            update(Assessment)
+            .where(Assessment.tenant_id == tid, Assessment.id == self_run.id)
+            .values(created_at=day(12), updated_at=day(4, 20))
+        )
+        await db.execute(
+            update(Answer)
+            .where(Answer.tenant_id == tid, Answer.assessment_id == self_run.id)
+            .values(created_at=day(9, 20), updated_at=day(4, 20))
+        )
+        await db.execute(
+            update(Respondent)
+            .where(Respondent.tenant_id == tid, Respondent.id == respondent.id)
+            .values(created_at=day(12), invited_at=day(12), last_activity_at=day(4, 20), updated_at=day(4, 20))
+        )
+        self.summary.in_progress += 1
+
+    async def reassessment(self, company: Company, answers: _Answers, first: Assessment) -> None:
+        """Last month's re-assessment, from the first run as baseline (its answers are copied,
+        the consultant changes what moved)."""
+        db, tid, day = self.db, self.tenant.id, self.day
+        before = answers.inputs(comments=False)
+        answers.improve()
+        after = answers.inputs(comments=False)
+        title = f"Reevaluación {(self.today - dt.timedelta(days=40)).year}"
+        new = lifecycle.NewAssessment(company_id=company.id, title=title, baseline_id=first.id)
+        second = await lifecycle.create_assessment(db, tid, self.consultant, new)
+        changed = {q: v for q, v in after.items() if v.level != before[q].level}
+        await _save(db, tid, second.id, changed, self.consultant)
+        await self._publish(second.id)
+        start = self.rnd.randint(38, 50)
+        await _backdate(
+            db,
+            tid,
+            second.id,
+            created=day(start),
+            submitted=day(start - 8, 17),
+            validated=day(start - 10, 12),
+            published=day(start - 11, 16),
+        )
+        self.summary.published += 1
+        self.summary.reassessed += 1
 
 
 async def seed_demo(database: Any, settings: Settings, slugs: list[str]) -> list[SeedSummary]:

@@ -2,13 +2,16 @@
 
 ``structure(db, version_id)`` returns a :class:`FrameworkStructure` (pillars → dimensions →
 questions, initiatives per dimension, ordered by position). Published versions never change,
-so their trees are cached per version id; the cache is only consulted after the database
-(under RLS) confirmed that the caller may see the version, so a firm never reaches another
-firm's custom framework through the cache.
+so the most recently read trees are cached (:class:`PublishedTrees`); the cache is only
+consulted after the database (under RLS) confirmed that the caller may see the version, so a
+firm never reaches another firm's custom framework through the cache.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -168,11 +171,41 @@ def _doc(value: Mapping[str, str] | None) -> Mapping[str, str]:
     return MappingProxyType(dict(value or {}))
 
 
-_CACHE: dict[UUID, FrameworkStructure] = {}
+# A published tree is immutable, so its id and publication time name it for good (a publish
+# rolled back and redone gets a new time). Firms keep publishing versions of their own
+# frameworks for as long as a process lives: the cache keeps the most recently read ones only.
+TreeKey = tuple[UUID, dt.datetime | None]
+TREES_MAX = 128
 
 
-def clear_cache() -> None:
-    _CACHE.clear()
+class PublishedTrees:
+    """Least-recently-read trees of published versions, at most ``maxsize`` of them."""
+
+    def __init__(self, maxsize: int) -> None:
+        self.maxsize = maxsize
+        self._trees: OrderedDict[TreeKey, FrameworkStructure] = OrderedDict()
+        # The in-process worker's jobs run on dramatiq's own event-loop thread, beside the web's.
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._trees)
+
+    def get(self, key: TreeKey) -> FrameworkStructure | None:
+        with self._lock:
+            tree = self._trees.get(key)
+            if tree is not None:
+                self._trees.move_to_end(key)
+            return tree
+
+    def put(self, key: TreeKey, tree: FrameworkStructure) -> None:
+        with self._lock:
+            self._trees[key] = tree
+            self._trees.move_to_end(key)
+            while len(self._trees) > self.maxsize:
+                self._trees.popitem(last=False)
+
+
+_TREES = PublishedTrees(TREES_MAX)
 
 
 async def default_version(db: AsyncSession) -> FrameworkVersion:
@@ -205,13 +238,13 @@ async def structure(db: AsyncSession, version_id: UUID) -> FrameworkStructure:
     version = await db.scalar(select(FrameworkVersion).where(FrameworkVersion.id == version_id))
     if version is None:
         raise NotFound()
-    if version.status == "published":
-        cached = _CACHE.get(version_id)
-        if cached is not None:
-            return cached
-    tree = await _build(db, version)
-    if version.status == "published":
-        _CACHE[version_id] = tree
+    if version.status != "published":
+        return await _build(db, version)
+    key = (version_id, version.published_at)
+    tree = _TREES.get(key)
+    if tree is None:
+        tree = await _build(db, version)
+        _TREES.put(key, tree)
     return tree
 
 

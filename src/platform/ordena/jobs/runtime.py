@@ -267,15 +267,6 @@ class OutboxRelay:
         self._publisher.shutdown(wait=False)
 
 
-async def relay_pending(database: Database, broker: dramatiq.Broker, limit: int = RELAY_BATCH) -> int:
-    """Send one batch of pending rows (kept for callers of the first version)."""
-    relay = OutboxRelay(database, broker, batch=limit)
-    try:
-        return await relay.relay_once()
-    finally:
-        relay._publisher.shutdown(wait=True)
-
-
 def check_broker(broker: dramatiq.Broker) -> None:
     """Raise if the broker cannot be reached (readiness probe). Uses a short-lived connection:
     the broker's own connections belong to the threads that opened them."""

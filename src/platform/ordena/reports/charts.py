@@ -7,12 +7,16 @@ the generic ``sans-serif`` family so that a PDF renderer needs no external font.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Protocol
 
 from markupsafe import Markup, escape
+
+from ordena.lib.i18n import _, format_date
 
 Num = float | int | Decimal
 
@@ -240,49 +244,101 @@ def gap_bars(
     return _svg(width, height, title, body, "chart-gap")
 
 
-def results_charts(results: object, history: Sequence[object] | None = None) -> dict[str, object]:
+# What the results page's charts read, as protocols: ``AssessmentResults`` and ``HistoryPoint``
+# (ordena.assessments.results) fit them, and this module needs no import from that domain.
+
+
+class PillarScores(Protocol):
+    @property
+    def key(self) -> str: ...
+
+
+class DimensionScores(Protocol):
+    @property
+    def key(self) -> str: ...
+    @property
+    def score(self) -> Num | None: ...
+    @property
+    def self_score(self) -> Num | None: ...
+    @property
+    def gap(self) -> Num | None: ...
+    @property
+    def target(self) -> Num | None: ...
+
+
+class ChartedResults(Protocol):
+    @property
+    def kind(self) -> str: ...
+    @property
+    def has_perception_gap(self) -> bool: ...
+    @property
+    def pillars(self) -> Sequence[PillarScores]: ...
+    @property
+    def dimensions(self) -> Sequence[DimensionScores]: ...
+    def dimensions_of(self, pillar_key: str) -> Sequence[DimensionScores]: ...
+    def dimension_name(self, key: str) -> str: ...
+    def pillar_name(self, key: str) -> str: ...
+
+
+class ChartedRun(Protocol):
+    """One earlier published run, a point of the history lines."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def published_at(self) -> dt.datetime | None: ...
+    @property
+    def overall(self) -> Num | None: ...
+    @property
+    def pillars(self) -> Mapping[str, Num | None]: ...
+
+
+@dataclass(frozen=True)
+class ResultsCharts:
+    radars: dict[str, Markup]
+    gap: Markup | None
+    history: Markup | None
+
+
+def results_charts(r: ChartedResults, history: Sequence[ChartedRun] | None = None) -> ResultsCharts:
     """The charts of a results page: a radar per pillar (with the self-view and the targets),
-    the perception-gap bars (kind both) and history lines when there are earlier runs.
-
-    ``results`` is an ``AssessmentResults``; ``history`` a list of ``HistoryPoint``.
-    """
-    from ordena.lib.i18n import _, format_date
-
-    r = results  # typed loosely to keep this module free of domain imports
+    the perception-gap bars (kind both) and history lines when there are earlier runs."""
     radars: dict[str, Markup] = {}
-    for p in r.pillars:  # type: ignore[attr-defined]
-        dims = r.dimensions_of(p.key)  # type: ignore[attr-defined]
-        main_name = _("Consultor") if r.kind == "both" else (_("Autoevaluación") if r.kind == "self" else _("Puntaje"))  # type: ignore[attr-defined]
+    for p in r.pillars:
+        dims = r.dimensions_of(p.key)
+        main_name = _("Consultor") if r.kind == "both" else (_("Autoevaluación") if r.kind == "self" else _("Puntaje"))
         series = [Series(main_name, [d.score for d in dims], PALETTE[0])]
-        if r.has_perception_gap:  # type: ignore[attr-defined]
+        if r.has_perception_gap:
             series.append(Series(_("Autoevaluación"), [d.self_score for d in dims], PALETTE[1], dashed=True))
         radars[p.key] = radar(
-            [r.dimension_name(d.key) for d in dims],  # type: ignore[attr-defined]
+            [r.dimension_name(d.key) for d in dims],
             series,
-            title=_("Madurez por dimensión: {pillar}").format(pillar=r.pillar_name(p.key)),  # type: ignore[attr-defined]
+            title=_("Madurez por dimensión: {pillar}").format(pillar=r.pillar_name(p.key)),
             target=[d.target for d in dims],
             target_label=_("Meta"),
         )
     gap = None
-    if r.has_perception_gap:  # type: ignore[attr-defined]
+    if r.has_perception_gap:
         gap = gap_bars(
-            [r.dimension_name(d.key) for d in r.dimensions],  # type: ignore[attr-defined]
-            [d.gap for d in r.dimensions],  # type: ignore[attr-defined]
+            [r.dimension_name(d.key) for d in r.dimensions],
+            [d.gap for d in r.dimensions],
             title=_("Brecha de percepción (autoevaluación − consultor)"),
         )
-    trend = None
-    points = list(history or [])
-    if len(points) >= 2:
-        labels = [format_date(p.published_at, "short") if p.published_at else p.title for p in points]  # type: ignore[attr-defined]
-        series = [Series(_("General"), [p.overall for p in points], INK)]  # type: ignore[attr-defined]
-        for i, pillar in enumerate(r.pillars):  # type: ignore[attr-defined]
-            series.append(
-                Series(
-                    r.pillar_name(pillar.key),  # type: ignore[attr-defined]
-                    [p.pillars.get(pillar.key) for p in points],  # type: ignore[attr-defined]
-                    PALETTE[i % len(PALETTE)],
-                    dashed=True,
-                )
+    return ResultsCharts(radars=radars, gap=gap, history=_history_lines(r, list(history or [])))
+
+
+def _history_lines(r: ChartedResults, points: list[ChartedRun]) -> Markup | None:
+    if len(points) < 2:
+        return None
+    labels = [format_date(p.published_at, "short") if p.published_at else p.title for p in points]
+    series = [Series(_("General"), [p.overall for p in points], INK)]
+    for i, pillar in enumerate(r.pillars):
+        series.append(
+            Series(
+                r.pillar_name(pillar.key),
+                [p.pillars.get(pillar.key) for p in points],
+                PALETTE[i % len(PALETTE)],
+                dashed=True,
             )
-        trend = lines(labels, series, title=_("Evolución entre evaluaciones"))
-    return {"radars": radars, "gap": gap, "history": trend}
+        )
+    return lines(labels, series, title=_("Evolución entre evaluaciones"))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import Request
 from litestar.response import Redirect, Template
 
-FLASH_KEY = "flash"
+from ordena.web import flash as flash_cookie
 
 
 def page(
@@ -25,9 +26,7 @@ def redirect(path: str, *, flash: str | None = None, kind: str = "success") -> R
     response = Redirect(path=path, status_code=303)
     if flash:
         # Cookie-borne flash: survives the redirect without touching the session table.
-        from urllib.parse import quote
-
         response.set_cookie(
-            "ordena_flash", quote(f"{kind}|{flash}"), max_age=60, httponly=True, samesite="lax", path="/"
+            flash_cookie.COOKIE, quote(f"{kind}|{flash}"), max_age=60, httponly=True, samesite="lax", path="/"
         )
     return response
