@@ -74,21 +74,6 @@ class AuditTrail:
         )
 
 
-async def record(
-    db: AsyncSession,
-    *,
-    tenant_id: UUID,
-    actor: Actor,
-    action: str,
-    entity_type: str,
-    entity_id: UUID | str,
-    before: dict[str, Any] | None = None,
-    after: dict[str, Any] | None = None,
-) -> None:
-    """Deprecated: use :class:`AuditTrail` (kept until every caller has moved)."""
-    AuditTrail(db, tenant_id, actor)(action, entity_type, entity_id, before=before, after=after)
-
-
 class AuditPage(Page[AuditEvent]):
     @property
     def events(self) -> list[AuditEvent]:
