@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -63,13 +62,6 @@ def actor_of(user: User) -> Actor:
 async def user_by_email(db: AsyncSession, email: str) -> User | None:
     user: User | None = await db.scalar(select(User).where(func.lower(User.email) == email.lower()))
     return user
-
-
-async def users_by_name(db: AsyncSession, user_ids: Collection[UUID]) -> list[User]:
-    """These accounts, sorted by name (as the database collates it)."""
-    if not user_ids:
-        return []
-    return list((await db.scalars(select(User).where(User.id.in_(list(user_ids))).order_by(User.name))).all())
 
 
 async def add_user(db: AsyncSession, *, email: str, name: str, locale: str, password: str | None = None) -> User:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.accounts import services as accounts
@@ -92,9 +93,17 @@ async def accept_invitation(db: AsyncSession, link: LinkToken) -> tuple[UUID, st
 
 
 async def members(db: AsyncSession, firm: FirmContext) -> list[tuple[Membership, User]]:
-    """The firm's members and their accounts, by name."""
-    by_user = {m.user_id: m for m in await memberships.list_members(db, firm.tenant_id)}
-    return [(by_user[u.id], u) for u in await accounts.users_by_name(db, by_user.keys())]
+    """The firm's members and their accounts, by name.
+
+    A page read joining accounts' table in one statement (the members page is benchmarked: two
+    statements cost it 17 % more server CPU); changes to users still go through accounts."""
+    stmt = (
+        select(Membership, User)
+        .join(User, User.id == Membership.user_id)
+        .where(Membership.tenant_id == firm.tenant_id)
+        .order_by(User.name)
+    )
+    return [(m, u) for m, u in (await db.execute(stmt)).all()]
 
 
 @dataclass(frozen=True)

@@ -58,10 +58,6 @@ async def _membership(db: AsyncSession, tenant_id: UUID, membership_id: UUID) ->
     return membership
 
 
-async def list_members(db: AsyncSession, tenant_id: UUID) -> list[Membership]:
-    return list((await db.scalars(select(Membership).where(Membership.tenant_id == tenant_id))).all())
-
-
 async def grant(db: AsyncSession, *, tenant: Tenant, user: User, role: Role, actor: Actor) -> Grant:
     """Make ``user`` a member of ``tenant`` with ``role``; a member already there gets ``role``."""
     await enter_firm(db, tenant, user.id)
