@@ -177,20 +177,71 @@ def browser() -> Iterator[Any]:
         b.close()
 
 
+AXE_JS = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+# axe-core impacts that fail a journey (DESIGN: zero critical or serious violations).
+AXE_FAILING = ("critical", "serious")
+_AXE_RUN = """async () => {
+  const r = await axe.run(document, {resultTypes: ['violations']});
+  return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
+                                 targets: v.nodes.slice(0, 3).map(n => n.target.join(' ') + ' ' + n.html.slice(0, 160) + ' ' + (n.failureSummary || '').slice(0, 240))}));
+}"""
+
+
+class AccessibilityCheck:
+    """axe-core over every page a journey loads: run when the page's load event fires, so no
+    journey has to remember it. Injected with ``evaluate`` (devtools protocol), which the pages'
+    Content-Security-Policy does not govern, so the policy stays on during the journeys."""
+
+    def __init__(self) -> None:
+        self.source = AXE_JS.read_text() if AXE_JS.exists() else ""
+        self.checked: list[str] = []
+        self.violations: list[str] = []
+
+    def watch(self, page: Any) -> None:
+        page.on("load", self._check)
+
+    def _check(self, page: Any) -> None:
+        from playwright.sync_api import Error as PlaywrightError
+
+        url = page.url
+        try:
+            page.evaluate(self.source)
+            found = page.evaluate(_AXE_RUN)
+        except PlaywrightError:
+            return  # the journey navigated on (or closed the page) before axe finished: not checked
+        self.checked.append(url)
+        for v in found:
+            if v["impact"] in AXE_FAILING:
+                self.violations.append(f"{url}: [{v['impact']}] {v['id']} — {v['help']} {v['targets']}")
+
+
 @pytest.fixture
-def new_page(browser: Any) -> Iterator[Callable[..., Any]]:
-    """Open a page in a fresh browser context (own cookies): ``new_page(locale="es", width=1280)``."""
+def accessibility() -> AccessibilityCheck:
+    if not AXE_JS.exists():
+        pytest.fail(f"axe-core is missing at {AXE_JS}: run `make install` (npm ci installs it)")
+    return AccessibilityCheck()
+
+
+@pytest.fixture
+def new_page(browser: Any, accessibility: AccessibilityCheck) -> Iterator[Callable[..., Any]]:
+    """Open a page in a fresh browser context (own cookies): ``new_page(locale="es", width=1280)``.
+    Every page it opens is checked with axe-core on load; the test fails on a critical or serious
+    violation."""
     contexts: list[Any] = []
 
     def make(*, locale: str = "es-PE", width: int = DESKTOP["width"], height: int = DESKTOP["height"]) -> Any:
         context = browser.new_context(viewport={"width": width, "height": height}, locale=locale)
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        accessibility.watch(page)
+        return page
 
     yield make
     for c in contexts:
         c.close()
+    assert accessibility.checked, "no page of the journey was checked for accessibility"
+    assert accessibility.violations == [], "accessibility (axe-core):\n" + "\n".join(accessibility.violations)
 
 
 @pytest.fixture
