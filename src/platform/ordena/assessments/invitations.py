@@ -15,7 +15,7 @@ from ordena.assessments.lookups import get_assessment
 from ordena.assessments.models import OPEN_STATUSES, Assessment, Respondent
 from ordena.audit.services import Actor, AuditTrail
 from ordena.companies.models import Company, Contact
-from ordena.companies.services import get_company, get_contact
+from ordena.companies.services import contacts_by_ids, get_company, get_contact
 from ordena.lib.clock import now
 from ordena.lib.errors import NotFound, ServiceError
 from ordena.lib.i18n import _
@@ -37,13 +37,7 @@ async def invite_contacts(
         raise ServiceError(_("Esta evaluación ya no recibe respuestas."), status_code=409)
     if not contact_ids:
         raise ServiceError(_("Elige al menos un contacto."), field="contact_ids", status_code=422)
-    contacts = list(
-        await db.scalars(
-            select(Contact).where(
-                Contact.tenant_id == tenant.id, Contact.company_id == assessment.company_id, Contact.id.in_(contact_ids)
-            )
-        )
-    )
+    contacts = await contacts_by_ids(db, tenant.id, assessment.company_id, contact_ids)
     if len(contacts) != len(set(contact_ids)):
         raise NotFound()
     company = await get_company(db, tenant.id, assessment.company_id)

@@ -68,15 +68,6 @@ async def list_assessments(
     return AssessmentPage(rows, int(total), page, per_page)
 
 
-async def companies_for_filter(db: AsyncSession, tenant_id: UUID) -> list[tuple[UUID, str]]:
-    stmt = (
-        select(Company.id, Company.name)
-        .where(Company.tenant_id == tenant_id, Company.archived_at.is_(None))
-        .order_by(Company.name)
-    )
-    return [(i, n) for i, n in (await db.execute(stmt)).all()]
-
-
 async def respondents(
     db: AsyncSession, tenant_id: UUID, assessment_id: UUID
 ) -> list[tuple[Respondent, Contact | None]]:

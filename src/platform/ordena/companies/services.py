@@ -395,6 +395,26 @@ async def list_contacts(db: AsyncSession, tenant_id: UUID, company_id: UUID) -> 
     return list(rows.all())
 
 
+async def active_company_names(db: AsyncSession, tenant_id: UUID) -> list[tuple[UUID, str]]:
+    """(id, name) of the firm's companies that are not archived, by name (filters, pickers)."""
+    stmt = (
+        select(Company.id, Company.name)
+        .where(Company.tenant_id == tenant_id, Company.archived_at.is_(None))
+        .order_by(Company.name)
+    )
+    return [(i, n) for i, n in (await db.execute(stmt)).all()]
+
+
+async def contacts_by_ids(
+    db: AsyncSession, tenant_id: UUID, company_id: UUID, contact_ids: list[UUID]
+) -> list[Contact]:
+    """These contacts of the company (ids of another company or firm are simply not found)."""
+    stmt = select(Contact).where(
+        Contact.tenant_id == tenant_id, Contact.company_id == company_id, Contact.id.in_(contact_ids)
+    )
+    return list((await db.scalars(stmt)).all())
+
+
 async def get_contact(db: AsyncSession, tenant_id: UUID, company_id: UUID, contact_id: UUID) -> Contact:
     contact = await db.scalar(
         select(Contact).where(

@@ -20,7 +20,6 @@ from ordena.assessments.lifecycle import AssessmentInvalid, NewAssessment, avail
 from ordena.assessments.lifecycle import transition as move_assessment
 from ordena.assessments.lookups import (
     answers_of,
-    companies_for_filter,
     get_assessment,
     list_assessments,
     list_for_company,
@@ -30,7 +29,7 @@ from ordena.assessments.models import KINDS, STATUSES
 from ordena.assessments.questionnaire import questionnaire_context
 from ordena.assessments.routes import common
 from ordena.assessments.routes.common import UPLOAD_BODY_LIMIT, Multipart, first
-from ordena.companies.services import get_company, list_contacts
+from ordena.companies.services import active_company_names, get_company, list_contacts
 from ordena.frameworks.services import default_version, structure
 from ordena.lib.errors import FormErrors, ServiceError
 from ordena.lib.i18n import _
@@ -73,7 +72,7 @@ async def list_page(
         block="results",
         result=result,
         statuses=STATUSES,
-        companies=await companies_for_filter(db, firm.tenant_id),
+        companies=await active_company_names(db, firm.tenant_id),
         filters={"status": status or "", "company_id": str(company) if company else ""},
         **label_functions(),
     )
