@@ -15,6 +15,9 @@ from ordena.db.base import metadata
 
 
 def _value(column: sa.Column[Any]) -> Any:
+    default = column.default
+    if default is not None and default.is_scalar and default.arg is not None:
+        return default.arg  # a column's own default satisfies its checks (e.g. a status)
     t = column.type
     if isinstance(t, sa.Enum):
         return t.enums[0]
