@@ -54,7 +54,9 @@ class Initiative(TenantOwned, Base):
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "plan_id"], ["plan.tenant_id", "plan.id"], ondelete="CASCADE"),
         ForeignKeyConstraint(
-            ["tenant_id", "owner_contact_id"], ["contact.tenant_id", "contact.id"], ondelete="SET NULL (owner_contact_id)"
+            ["tenant_id", "owner_contact_id"],
+            ["contact.tenant_id", "contact.id"],
+            ondelete="SET NULL (owner_contact_id)",
         ),
         CheckConstraint("progress BETWEEN 0 AND 100", name="progress_range"),
         CheckConstraint("priority BETWEEN 1 AND 4", name="priority_range"),
