@@ -56,6 +56,8 @@ class NewAssessment:
     targets: dict[str, int] | None = None
     baseline_id: UUID | None = None
     reminder_days: int = 7
+    # The form sets it: the same draft asked for again within minutes is a double submission.
+    refuse_repeat: bool = False
 
 
 class AssessmentInvalid(Exception):
@@ -124,9 +126,10 @@ async def create_assessment(db: AsyncSession, tenant_id: UUID, actor: Actor, dat
     if errors:
         raise AssessmentInvalid(errors)
     title = title or _("Evaluación de {company} · {date}").format(company=company.name, date=now().strftime("%Y-%m-%d"))
-    existing = await _recent_twin(db, tenant_id, company.id, data.kind, version.id, title)
-    if existing is not None:
-        raise AlreadyCreated(existing)
+    if data.refuse_repeat:
+        existing = await _recent_twin(db, tenant_id, company.id, data.kind, version.id, title)
+        if existing is not None:
+            raise AlreadyCreated(existing)
     assessment = Assessment(
         tenant_id=tenant_id,
         company_id=company.id,

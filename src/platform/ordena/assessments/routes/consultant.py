@@ -150,6 +150,7 @@ def _new_assessment(values: dict[str, str], ctx: dict[str, Any], errors: FormErr
         targets=targets,  # type: ignore[arg-type]  # checked and converted by the service
         baseline_id=baseline,
         reminder_days=reminder_days,
+        refuse_repeat=True,
     )
 
 
