@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import PHONE, SCREENSHOTS_DIR, screenshots_enabled
 
 pytestmark = pytest.mark.e2e
 
@@ -70,7 +70,10 @@ def test_partner_builds_the_firms_own_model_and_assesses_a_client_with_it(
     page.wait_for_url(re.compile(r".*#q-[0-9a-f-]{36}$"))
     question = page.locator(f"#dim-{dim_key} li", has_text="¿Cada lote se puede rastrear")
     assert "admite «no aplica»" in question.inner_text()
-    screenshot(page, "own-framework-draft-es")
+    if screenshots_enabled():  # the whole draft is very long: its top and the new dimension
+        page.evaluate("window.scrollTo(0, 0)")
+        page.screenshot(path=str(SCREENSHOTS_DIR / "own-framework-draft-es.png"))
+        dimension.screenshot(path=str(SCREENSHOTS_DIR / "own-framework-new-dimension-es.png"))
 
     # …publishes it and makes it the firm's default for new assessments.
     _accept_next_dialog(page)
