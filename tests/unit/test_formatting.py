@@ -54,3 +54,15 @@ def test_a_date_without_time_and_nothing_at_all() -> None:
         )
         assert i18n.format_date(None) == ""
         assert i18n.format_number(None) == "—"
+
+
+def test_file_sizes_read_in_bytes_below_a_kilobyte_and_in_the_locales_numbers_above() -> None:
+    from ordena.lib.i18n import format_bytes, use_locale
+
+    with use_locale("en"):
+        assert format_bytes(512) == "512\u00a0B"
+        assert format_bytes(1536) == "1.5\u00a0KB"
+        assert format_bytes(int(2.3 * 1024 * 1024)) == "2.3\u00a0MB"
+    with use_locale("es"):
+        assert format_bytes(0) == "0\u00a0B"
+        assert format_bytes(1023) == "1,023\u00a0B" or format_bytes(1023) == "1023\u00a0B"

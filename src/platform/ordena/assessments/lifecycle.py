@@ -12,6 +12,7 @@ client respondent, until that respondent has submitted). Publishing stores a
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from uuid import UUID
@@ -27,6 +28,7 @@ from ordena.assessments.models import (
     OPEN_STATUSES,
     Answer,
     Assessment,
+    Evidence,
     Respondent,
     ResultDimensionScore,
     ResultSnapshot,
@@ -35,8 +37,9 @@ from ordena.assessments.results import compute_results, result_document
 from ordena.audit.services import Actor, AuditTrail, snapshot
 from ordena.companies.models import Company
 from ordena.companies.services import get_company
+from ordena.frameworks.choice import default_choice, usable_version
 from ordena.frameworks.models import Question
-from ordena.frameworks.services import FrameworkStructure, default_version, get_version, structure
+from ordena.frameworks.services import FrameworkStructure, structure
 from ordena.lib.clock import now
 from ordena.lib.errors import FormErrors, NotFound, ServiceError
 from ordena.lib.i18n import _
@@ -53,12 +56,26 @@ class NewAssessment:
     targets: dict[str, int] | None = None
     baseline_id: UUID | None = None
     reminder_days: int = 7
+    # The form sets it: the same draft asked for again within minutes is a double submission.
+    refuse_repeat: bool = False
 
 
 class AssessmentInvalid(Exception):
     def __init__(self, errors: FormErrors) -> None:
         super().__init__("; ".join(f"{k}: {v}" for k, v in errors.fields.items()))
         self.errors = errors
+
+
+class AlreadyCreated(Exception):
+    """The same draft was created moments ago (a double click, a re-sent form)."""
+
+    def __init__(self, existing: Assessment) -> None:
+        super().__init__("already created")
+        self.existing = existing
+
+
+# A second identical creation within this time is taken as a repeat, not a new assessment.
+DUPLICATE_WINDOW = dt.timedelta(minutes=10)
 
 
 def _checked_targets(
@@ -88,7 +105,11 @@ async def create_assessment(db: AsyncSession, tenant_id: UUID, actor: Actor, dat
         errors.add("title", _("El título es demasiado largo (máximo 200 caracteres)."))
     if not 1 <= data.reminder_days <= 90:
         errors.add("reminder_days", _("Los recordatorios van de 1 a 90 días."))
-    version = await (get_version(db, data.framework_version_id) if data.framework_version_id else default_version(db))
+    version = await (
+        usable_version(db, tenant_id, data.framework_version_id)
+        if data.framework_version_id
+        else default_choice(db, tenant_id)
+    )
     tree = await structure(db, version.id)
     targets = _checked_targets(tree, company, data.targets, errors)
     baseline: Assessment | None = None
@@ -104,13 +125,17 @@ async def create_assessment(db: AsyncSession, tenant_id: UUID, actor: Actor, dat
             errors.add("baseline_id", _("Esa evaluación anterior no es de esta empresa."))
     if errors:
         raise AssessmentInvalid(errors)
+    title = title or _("Evaluación de {company} · {date}").format(company=company.name, date=now().strftime("%Y-%m-%d"))
+    if data.refuse_repeat:
+        existing = await _recent_twin(db, tenant_id, company.id, data.kind, version.id, title)
+        if existing is not None:
+            raise AlreadyCreated(existing)
     assessment = Assessment(
         tenant_id=tenant_id,
         company_id=company.id,
         framework_version_id=version.id,
         baseline_id=baseline.id if baseline else None,
-        title=title
-        or _("Evaluación de {company} · {date}").format(company=company.name, date=now().strftime("%Y-%m-%d")),
+        title=title,
         kind=data.kind,
         status="draft",
         targets=targets,
@@ -127,6 +152,51 @@ async def create_assessment(db: AsyncSession, tenant_id: UUID, actor: Actor, dat
     AuditTrail(db, tenant_id, actor)(
         "create", "assessment", assessment.id, after={**snapshot(assessment, fields), "copied_answers": copied}
     )
+    return assessment
+
+
+async def _recent_twin(
+    db: AsyncSession, tenant_id: UUID, company_id: UUID, kind: str, version_id: UUID, title: str
+) -> Assessment | None:
+    """A draft just like the one asked for, created within ``DUPLICATE_WINDOW``."""
+    twin: Assessment | None = await db.scalar(
+        select(Assessment)
+        .where(
+            Assessment.tenant_id == tenant_id,
+            Assessment.company_id == company_id,
+            Assessment.kind == kind,
+            Assessment.framework_version_id == version_id,
+            Assessment.title == title,
+            Assessment.status == "draft",
+            Assessment.created_at >= now() - DUPLICATE_WINDOW,
+        )
+        .order_by(Assessment.created_at.desc())
+        .limit(1)
+    )
+    return twin
+
+
+async def delete_draft(db: AsyncSession, tenant_id: UUID, actor: Actor, assessment_id: UUID) -> Assessment:
+    """A draft nobody has answered yet is removed (respondents and copied answers go with it)."""
+    assessment = await get_assessment(db, tenant_id, assessment_id, for_update=True)
+    if assessment.status != "draft":
+        raise ServiceError(
+            _("Solo se puede eliminar una evaluación en borrador. Estado actual: {status}.").format(
+                status=status_label(assessment.status)
+            ),
+            status_code=409,
+        )
+    files = await db.scalar(
+        select(func.count())
+        .select_from(Evidence)
+        .where(Evidence.tenant_id == tenant_id, Evidence.assessment_id == assessment.id)
+    )
+    if files:
+        raise ServiceError(_("Este borrador ya tiene evidencias: no se puede eliminar."), status_code=409)
+    before = snapshot(assessment, ["company_id", "title", "kind", "status", "framework_version_id"])
+    await db.delete(assessment)
+    await db.flush()
+    AuditTrail(db, tenant_id, actor)("delete", "assessment", assessment_id, before=before)
     return assessment
 
 

@@ -90,7 +90,7 @@ async def own_version(db: AsyncSession, tenant_id: UUID, version_id: UUID) -> tu
     return framework, version
 
 
-def _require_draft(version: FrameworkVersion) -> None:
+def require_draft(version: FrameworkVersion) -> None:
     if version.status != "draft":
         raise ServiceError(
             _("Esta versión ya está publicada y no se puede modificar. Crea una nueva versión para hacer cambios."),
@@ -220,7 +220,7 @@ async def new_version(db: AsyncSession, tenant_id: UUID, actor: Actor, version_i
 
 async def publish(db: AsyncSession, tenant_id: UUID, actor: Actor, version_id: UUID) -> FrameworkVersion:
     _framework, version = await own_version(db, tenant_id, version_id)
-    _require_draft(version)
+    require_draft(version)
     empty = await db.scalar(
         select(func.count())
         .select_from(Dimension)
@@ -231,6 +231,17 @@ async def publish(db: AsyncSession, tenant_id: UUID, actor: Actor, version_id: U
     )
     if empty:
         raise ServiceError(_("Cada dimensión necesita al menos una pregunta antes de publicar."), status_code=422)
+    bare_pillars = await db.scalar(
+        select(func.count())
+        .select_from(Pillar)
+        .where(
+            Pillar.version_id == version.id,
+            ~select(Dimension.id).where(Dimension.pillar_id == Pillar.id).exists(),
+        )
+    )
+    dimensions = await db.scalar(select(func.count()).select_from(Dimension).where(Dimension.version_id == version.id))
+    if bare_pillars or not dimensions:
+        raise ServiceError(_("Cada pilar necesita al menos una dimensión antes de publicar."), status_code=422)
     version.status = "published"
     version.published_at = now()
     await db.flush()
@@ -344,7 +355,7 @@ async def update_question(
     db: AsyncSession, tenant_id: UUID, actor: Actor, question_id: UUID, values: Mapping[str, Any]
 ) -> Question:
     q, version = await own_question(db, tenant_id, question_id)
-    _require_draft(version)
+    require_draft(version)
     data = parse_question(values)
     before = _snap(q)
     q.text, q.help, q.levels, q.weight, q.allows_na = data.text, data.help, data.levels, data.weight, data.allows_na  # type: ignore[assignment]
@@ -357,7 +368,7 @@ async def add_question(
     db: AsyncSession, tenant_id: UUID, actor: Actor, dimension_id: UUID, values: Mapping[str, Any]
 ) -> Question:
     d, version = await own_dimension(db, tenant_id, dimension_id)
-    _require_draft(version)
+    require_draft(version)
     data = parse_question(values)
     position = await db.scalar(
         select(func.coalesce(func.max(Question.position), -1)).where(Question.dimension_id == d.id)
@@ -382,7 +393,7 @@ async def add_question(
 
 async def remove_question(db: AsyncSession, tenant_id: UUID, actor: Actor, question_id: UUID) -> Question:
     q, version = await own_question(db, tenant_id, question_id)
-    _require_draft(version)
+    require_draft(version)
     before = _snap(q)
     await db.delete(q)
     await db.flush()
@@ -394,7 +405,7 @@ async def update_dimension_weight(
     db: AsyncSession, tenant_id: UUID, actor: Actor, dimension_id: UUID, raw: str
 ) -> Dimension:
     d, version = await own_dimension(db, tenant_id, dimension_id)
-    _require_draft(version)
+    require_draft(version)
     try:
         weight = Decimal(str(raw).strip().replace(",", "."))
         if not weight.is_finite() or weight <= 0 or weight > 100 or weight != weight.quantize(Decimal("0.001")):

@@ -5,11 +5,12 @@ from __future__ import annotations
 from uuid import UUID
 
 from litestar import get, post
+from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from ordena.accounts.services import actor_of
-from ordena.frameworks import editing
+from ordena.frameworks import choice, editing, outline
 from ordena.frameworks.services import structure
 from ordena.lib.errors import FormErrors, ServiceError
 from ordena.lib.i18n import _
@@ -24,7 +25,17 @@ def _base(firm: Firm) -> str:
 
 @get("/w/{slug:str}/frameworks", opt={"access": "viewer"}, name="frameworks")
 async def frameworks_page(db: DB, firm: Firm) -> Template:
-    return Template("frameworks/list.html", context={"items": await editing.list_frameworks(db, firm.tenant_id)})
+    default = await choice.default_choice(db, firm.tenant_id)
+    return Template(
+        "frameworks/list.html",
+        context={"items": await editing.list_frameworks(db, firm.tenant_id), "default_version_id": default.id},
+    )
+
+
+@post("/w/{slug:str}/frameworks/versions/{version_id:uuid}/default", opt={"access": "partner"})
+async def make_default(db: DB, firm: Firm, version_id: FromPath[UUID]) -> Redirect:
+    await choice.set_default(db, firm.tenant_id, actor_of(firm.user), version_id)
+    return redirect(_base(firm), flash=_("Las nuevas evaluaciones usarán este modelo por defecto."))
 
 
 @get("/w/{slug:str}/frameworks/versions/{version_id:uuid}", opt={"access": "viewer"})
@@ -39,6 +50,7 @@ async def version_page(db: DB, firm: Firm, version_id: FromPath[UUID]) -> Templa
             "tree": tree,
             "editable": version.status == "draft" and version.owner_tenant_id == firm.tenant_id and firm.can_partner,
             "own": version.owner_tenant_id == firm.tenant_id,
+            "is_default": version.id == (await choice.default_choice(db, firm.tenant_id)).id,
         },
     )
 
@@ -146,8 +158,208 @@ async def delete_question(db: DB, firm: Firm, question_id: FromPath[UUID]) -> Re
     return redirect(f"{_base(firm)}/versions/{q.version_id}", flash=_("Pregunta eliminada."))
 
 
+# --- the outline: the framework's name, pillars and dimensions -------------------------------------
+
+OUTLINE_TEMPLATE = "frameworks/outline_form.html"
+
+
+def _outline_context(
+    firm: Firm, *, title: str, action: str, back: str, values: dict[str, str], description: bool = True
+) -> dict[str, object]:
+    return {
+        "title": title,
+        "action": action,
+        "back": back,
+        "values": values,
+        "errors": FormErrors(),
+        "langs": editing.LANGS,
+        "with_description": description,
+    }
+
+
+@get("/w/{slug:str}/frameworks/{framework_id:uuid}/edit", opt={"access": "partner"})
+async def edit_framework_page(db: DB, firm: Firm, framework_id: FromPath[UUID]) -> Template:
+    framework = await outline.own_framework(db, firm.tenant_id, framework_id)
+    return Template(OUTLINE_TEMPLATE, context=_framework_form(firm, framework.id, outline.text_values(framework)))
+
+
+def _framework_form(firm: Firm, framework_id: UUID, values: dict[str, str]) -> dict[str, object]:
+    return _outline_context(
+        firm,
+        title=_("Nombre y descripción del modelo"),
+        action=f"{_base(firm)}/{framework_id}",
+        back=_base(firm),
+        values=values,
+    )
+
+
+@post("/w/{slug:str}/frameworks/{framework_id:uuid}", opt={"access": "partner"})
+async def save_framework(db: DB, firm: Firm, framework_id: FromPath[UUID], data: Form) -> Redirect:
+    values = form_values(data)
+    try:
+        await outline.describe_framework(db, firm.tenant_id, actor_of(firm.user), framework_id, values)
+    except outline.OutlineInvalid as exc:
+        await outline.own_framework(db, firm.tenant_id, framework_id)
+        raise FormError(OUTLINE_TEMPLATE, _framework_form(firm, framework_id, values), exc.errors) from exc
+    return redirect(_base(firm), flash=_("Modelo actualizado."))
+
+
+async def _draft_of(db: DB, firm: Firm, version_id: UUID) -> None:
+    _fw, version = await editing.own_version(db, firm.tenant_id, version_id)
+    editing.require_draft(version)
+
+
+@get("/w/{slug:str}/frameworks/versions/{version_id:uuid}/pillars/new", opt={"access": "partner"})
+async def new_pillar_page(db: DB, firm: Firm, version_id: FromPath[UUID]) -> Template:
+    await _draft_of(db, firm, version_id)
+    return Template(OUTLINE_TEMPLATE, context=_pillar_form(firm, version_id, None, outline.text_values(None)))
+
+
+def _pillar_form(firm: Firm, version_id: UUID, pillar_id: UUID | None, values: dict[str, str]) -> dict[str, object]:
+    return _outline_context(
+        firm,
+        title=_("Editar pilar") if pillar_id else _("Nuevo pilar"),
+        action=f"{_base(firm)}/pillars/{pillar_id}" if pillar_id else f"{_base(firm)}/versions/{version_id}/pillars",
+        back=f"{_base(firm)}/versions/{version_id}",
+        values=values,
+    )
+
+
+@post("/w/{slug:str}/frameworks/versions/{version_id:uuid}/pillars", opt={"access": "partner"})
+async def create_pillar(db: DB, firm: Firm, version_id: FromPath[UUID], data: Form) -> Redirect:
+    values = form_values(data)
+    try:
+        pillar = await outline.add_pillar(db, firm.tenant_id, actor_of(firm.user), version_id, values)
+    except outline.OutlineInvalid as exc:
+        raise FormError(OUTLINE_TEMPLATE, _pillar_form(firm, version_id, None, values), exc.errors) from exc
+    return redirect(f"{_base(firm)}/versions/{version_id}#pillar-{pillar.key}", flash=_("Pilar agregado."))
+
+
+@get("/w/{slug:str}/frameworks/pillars/{pillar_id:uuid}/edit", opt={"access": "partner"})
+async def edit_pillar_page(db: DB, firm: Firm, pillar_id: FromPath[UUID]) -> Template:
+    pillar, version = await outline.own_pillar(db, firm.tenant_id, pillar_id)
+    editing.require_draft(version)
+    return Template(OUTLINE_TEMPLATE, context=_pillar_form(firm, version.id, pillar.id, outline.text_values(pillar)))
+
+
+@post("/w/{slug:str}/frameworks/pillars/{pillar_id:uuid}", opt={"access": "partner"})
+async def save_pillar(db: DB, firm: Firm, pillar_id: FromPath[UUID], data: Form) -> Redirect:
+    values = form_values(data)
+    try:
+        pillar = await outline.describe_pillar(db, firm.tenant_id, actor_of(firm.user), pillar_id, values)
+    except outline.OutlineInvalid as exc:
+        p, version = await outline.own_pillar(db, firm.tenant_id, pillar_id)
+        raise FormError(OUTLINE_TEMPLATE, _pillar_form(firm, version.id, p.id, values), exc.errors) from exc
+    return redirect(f"{_base(firm)}/versions/{pillar.version_id}#pillar-{pillar.key}", flash=_("Pilar guardado."))
+
+
+def _direction(data: Form) -> str:
+    direction = str(form_values(data).get("direction", ""))
+    if direction not in ("up", "down"):
+        raise NotFoundException()
+    return direction
+
+
+@post("/w/{slug:str}/frameworks/pillars/{pillar_id:uuid}/move", opt={"access": "partner"})
+async def move_pillar(db: DB, firm: Firm, pillar_id: FromPath[UUID], data: Form) -> Redirect:
+    pillar = await outline.move_pillar(db, firm.tenant_id, actor_of(firm.user), pillar_id, _direction(data))
+    return redirect(f"{_base(firm)}/versions/{pillar.version_id}#pillar-{pillar.key}")
+
+
+@post("/w/{slug:str}/frameworks/pillars/{pillar_id:uuid}/delete", opt={"access": "partner"})
+async def delete_pillar(db: DB, firm: Firm, pillar_id: FromPath[UUID]) -> Redirect:
+    pillar = await outline.remove_pillar(db, firm.tenant_id, actor_of(firm.user), pillar_id)
+    return redirect(f"{_base(firm)}/versions/{pillar.version_id}", flash=_("Pilar eliminado."))
+
+
+def _dimension_form(
+    firm: Firm, version_id: UUID, *, pillar_id: UUID | None, dimension_id: UUID | None, values: dict[str, str]
+) -> dict[str, object]:
+    return _outline_context(
+        firm,
+        title=_("Editar dimensión") if dimension_id else _("Nueva dimensión"),
+        action=f"{_base(firm)}/dimensions/{dimension_id}"
+        if dimension_id
+        else f"{_base(firm)}/pillars/{pillar_id}/dimensions",
+        back=f"{_base(firm)}/versions/{version_id}",
+        values=values,
+    )
+
+
+@get("/w/{slug:str}/frameworks/pillars/{pillar_id:uuid}/dimensions/new", opt={"access": "partner"})
+async def new_dimension_page(db: DB, firm: Firm, pillar_id: FromPath[UUID]) -> Template:
+    pillar, version = await outline.own_pillar(db, firm.tenant_id, pillar_id)
+    editing.require_draft(version)
+    context = _dimension_form(
+        firm, version.id, pillar_id=pillar.id, dimension_id=None, values=outline.text_values(None)
+    )
+    return Template(OUTLINE_TEMPLATE, context=context)
+
+
+@post("/w/{slug:str}/frameworks/pillars/{pillar_id:uuid}/dimensions", opt={"access": "partner"})
+async def create_dimension(db: DB, firm: Firm, pillar_id: FromPath[UUID], data: Form) -> Redirect:
+    values = form_values(data)
+    try:
+        dim = await outline.add_dimension(db, firm.tenant_id, actor_of(firm.user), pillar_id, values)
+    except outline.OutlineInvalid as exc:
+        _p, version = await outline.own_pillar(db, firm.tenant_id, pillar_id)
+        context = _dimension_form(firm, version.id, pillar_id=pillar_id, dimension_id=None, values=values)
+        raise FormError(OUTLINE_TEMPLATE, context, exc.errors) from exc
+    return redirect(
+        f"{_base(firm)}/versions/{dim.version_id}#dim-{dim.key}",
+        flash=_("Dimensión agregada. Agrégale al menos una pregunta antes de publicar."),
+    )
+
+
+@get("/w/{slug:str}/frameworks/dimensions/{dimension_id:uuid}/edit", opt={"access": "partner"})
+async def edit_dimension_page(db: DB, firm: Firm, dimension_id: FromPath[UUID]) -> Template:
+    dim, version = await editing.own_dimension(db, firm.tenant_id, dimension_id)
+    editing.require_draft(version)
+    context = _dimension_form(firm, version.id, pillar_id=None, dimension_id=dim.id, values=outline.text_values(dim))
+    return Template(OUTLINE_TEMPLATE, context=context)
+
+
+@post("/w/{slug:str}/frameworks/dimensions/{dimension_id:uuid}", opt={"access": "partner"})
+async def save_dimension(db: DB, firm: Firm, dimension_id: FromPath[UUID], data: Form) -> Redirect:
+    values = form_values(data)
+    try:
+        dim = await outline.describe_dimension(db, firm.tenant_id, actor_of(firm.user), dimension_id, values)
+    except outline.OutlineInvalid as exc:
+        _d, version = await editing.own_dimension(db, firm.tenant_id, dimension_id)
+        context = _dimension_form(firm, version.id, pillar_id=None, dimension_id=dimension_id, values=values)
+        raise FormError(OUTLINE_TEMPLATE, context, exc.errors) from exc
+    return redirect(f"{_base(firm)}/versions/{dim.version_id}#dim-{dim.key}", flash=_("Dimensión guardada."))
+
+
+@post("/w/{slug:str}/frameworks/dimensions/{dimension_id:uuid}/move", opt={"access": "partner"})
+async def move_dimension(db: DB, firm: Firm, dimension_id: FromPath[UUID], data: Form) -> Redirect:
+    dim = await outline.move_dimension(db, firm.tenant_id, actor_of(firm.user), dimension_id, _direction(data))
+    return redirect(f"{_base(firm)}/versions/{dim.version_id}#dim-{dim.key}")
+
+
+@post("/w/{slug:str}/frameworks/dimensions/{dimension_id:uuid}/delete", opt={"access": "partner"})
+async def delete_dimension(db: DB, firm: Firm, dimension_id: FromPath[UUID]) -> Redirect:
+    dim = await outline.remove_dimension(db, firm.tenant_id, actor_of(firm.user), dimension_id)
+    return redirect(f"{_base(firm)}/versions/{dim.version_id}", flash=_("Dimensión eliminada."))
+
+
 ROUTES = [
     frameworks_page,
+    make_default,
+    edit_framework_page,
+    save_framework,
+    new_pillar_page,
+    create_pillar,
+    edit_pillar_page,
+    save_pillar,
+    move_pillar,
+    delete_pillar,
+    new_dimension_page,
+    create_dimension,
+    edit_dimension_page,
+    save_dimension,
+    move_dimension,
+    delete_dimension,
     version_page,
     clone_version,
     publish_version,

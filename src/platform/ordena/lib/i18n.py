@@ -189,6 +189,23 @@ def format_money(amount: float | Decimal, currency: str = "PEN") -> str:
     return numbers.format_currency(amount, currency, locale=locale)
 
 
+_BYTE_UNITS = ("KB", "MB", "GB")
+
+
+def format_bytes(size: int | None) -> str:
+    """A file size as people read it: ``512 B``, ``1.5 KB``, ``2.3 MB`` (the locale's decimal mark)."""
+    if size is None:
+        return "—"
+    if size < 1024:
+        return f"{format_number(int(size), 0)}\u00a0B"
+    value = float(size) / 1024
+    index = 0
+    while value >= 1024 and index < len(_BYTE_UNITS) - 1:
+        value /= 1024
+        index += 1
+    return f"{format_number(value, 1)}\u00a0{_BYTE_UNITS[index]}"
+
+
 @cache
 def language_name(code: str) -> str:
     return (Locale.parse(code).get_display_name(code) or code).capitalize()

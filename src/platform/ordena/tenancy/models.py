@@ -38,6 +38,11 @@ class Tenant(Base):
     logo_url: Mapped[str | None] = mapped_column(String(500), default=None)
     # trialing | active | past_due | canceled | none (billing off)
     subscription_status: Mapped[str] = mapped_column(String(20), default="none")
+    # The framework version new assessments start from (NULL: the platform's latest default).
+    # A framework version row is owned by a tenant, hence the deferred constraint of the cycle.
+    default_framework_version_id: Mapped[UUID | None] = mapped_column(
+        ForeignKey("framework_version.id", ondelete="SET NULL", use_alter=True), default=None
+    )
 
 
 class Membership(TenantOwned, Base):

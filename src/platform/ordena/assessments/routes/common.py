@@ -200,27 +200,15 @@ async def evidence_response(
     *,
     show_others: bool,
 ) -> Response[Any]:
-    """Add the form's evidence; back to its question, or the page with the error."""
+    """Add the form's evidence, then back to its question either way: after an error too the
+    address stays the questionnaire's (a reload must not re-send the upload), the error in a flash."""
     settings = request.app.state.settings
     qid, error = await _add_evidence(db, settings, tenant_id, assessment, data, actor)
     tree = await structure(db, assessment.framework_version_id)
-    dim_key = tree.question(qid).dimension_key
+    target = f"{base}/q/{tree.question(qid).dimension_key}#q-{qid}"
     if error:
-        ctx = await questionnaire_context(
-            db,
-            tenant_id,
-            assessment,
-            dim_key,
-            respondent_id=respondent_id,
-            base=base,
-            editable=True,
-            show_others=show_others,
-        )
-        ctx["evidence_error"] = (qid, error)
-        errors = FormErrors()
-        errors.add("__all__", error)
-        return Template(template, context={**ctx, "errors": errors}, status_code=422)
-    return redirect(f"{base}/q/{dim_key}#q-{qid}", flash=_("Evidencia agregada."))
+        return redirect(target, flash=error, kind="error")
+    return redirect(target, flash=_("Evidencia agregada."))
 
 
 def download(rev: EvidenceRevision, path: Path) -> File:

@@ -16,7 +16,14 @@ from ordena.assessments.answers import AnswerInput, SavedAnswer, autosave, progr
 from ordena.assessments.evidence import revision_file
 from ordena.assessments.invitations import invite_contacts
 from ordena.assessments.labels import label_functions
-from ordena.assessments.lifecycle import AssessmentInvalid, NewAssessment, available_transitions, create_assessment
+from ordena.assessments.lifecycle import (
+    AlreadyCreated,
+    AssessmentInvalid,
+    NewAssessment,
+    available_transitions,
+    create_assessment,
+    delete_draft,
+)
 from ordena.assessments.lifecycle import transition as move_assessment
 from ordena.assessments.lookups import (
     answers_of,
@@ -30,7 +37,8 @@ from ordena.assessments.questionnaire import questionnaire_context
 from ordena.assessments.routes import common
 from ordena.assessments.routes.common import UPLOAD_BODY_LIMIT, Multipart, first
 from ordena.companies.services import active_company_names, get_company, list_contacts
-from ordena.frameworks.services import default_version, structure
+from ordena.frameworks.choice import default_choice, usable_version, usable_versions
+from ordena.frameworks.services import structure
 from ordena.lib.errors import FormErrors, ServiceError
 from ordena.lib.i18n import _
 from ordena.tenancy.models import Role
@@ -78,17 +86,39 @@ async def list_page(
     )
 
 
-async def _new_context(db: DB, firm: Firm, company_id: UUID) -> dict[str, Any]:
+async def _new_context(db: DB, firm: Firm, company_id: UUID, version_id: str | None = None) -> dict[str, Any]:
+    """The form's context for the framework version asked for (the firm's default if none):
+    its dimensions are the ones that get a target level."""
     company = await get_company(db, firm.tenant_id, company_id)
-    tree = await structure(db, (await default_version(db)).id)
+    if version_id:
+        try:
+            version = await usable_version(db, firm.tenant_id, UUID(version_id))
+        except ValueError as exc:
+            raise NotFoundException() from exc
+    else:
+        version = await default_choice(db, firm.tenant_id)
+    tree = await structure(db, version.id)
     previous = await list_for_company(db, firm.tenant_id, company.id)
-    return {"company": company, "tree": tree, "previous": previous, "kinds": KINDS, **label_functions()}
+    return {
+        "company": company,
+        "tree": tree,
+        "versions": await usable_versions(db, firm.tenant_id),
+        "previous": previous,
+        "kinds": KINDS,
+        **label_functions(),
+    }
 
 
 @get("/w/{slug:str}/companies/{company_id:uuid}/assessments/new", opt=CONSULTANT, name="assessment_new")
-async def new_form(db: DB, firm: Firm, company_id: FromPath[UUID]) -> Template:
-    ctx = await _new_context(db, firm, company_id)
-    values: dict[str, Any] = {"kind": "consultant", "reminder_days": "7"}
+async def new_form(
+    db: DB, firm: Firm, company_id: FromPath[UUID], framework_version_id: FromQuery[str | None] = None
+) -> Template:
+    ctx = await _new_context(db, firm, company_id, framework_version_id)
+    values: dict[str, Any] = {
+        "kind": "consultant",
+        "reminder_days": "7",
+        "framework_version_id": str(ctx["tree"].version_id),
+    }
     for d in ctx["tree"].dimensions:
         values[f"target_{d.key}"] = str(ctx["company"].default_target_level)
     if ctx["previous"]:
@@ -96,14 +126,11 @@ async def new_form(db: DB, firm: Firm, company_id: FromPath[UUID]) -> Template:
     return Template("assessments/new.html", context={**ctx, "values": values, "errors": FormErrors()})
 
 
-@post("/w/{slug:str}/companies/{company_id:uuid}/assessments/new", opt=CONSULTANT)
-async def create(db: DB, firm: Firm, company_id: FromPath[UUID], data: Form) -> Redirect:
-    ctx = await _new_context(db, firm, company_id)
-    values = {k: first(v) for k, v in data.items() if k != "_csrf"}
+def _new_assessment(values: dict[str, str], ctx: dict[str, Any], errors: FormErrors) -> NewAssessment:
+    """The form's values as the service takes them; what cannot even be parsed goes to ``errors``."""
     targets = {
         d.key: values[f"target_{d.key}"] for d in ctx["tree"].dimensions if values.get(f"target_{d.key}", "").strip()
     }
-    errors = FormErrors()
     baseline: UUID | None = None
     if values.get("baseline_id"):
         try:
@@ -114,26 +141,47 @@ async def create(db: DB, firm: Firm, company_id: FromPath[UUID], data: Form) -> 
         reminder_days = int(values.get("reminder_days") or 7)
     except ValueError:
         reminder_days = 0
+    return NewAssessment(
+        company_id=ctx["company"].id,
+        kind=values.get("kind", ""),
+        title=values.get("title", ""),
+        framework_version_id=ctx["tree"].version_id,
+        targets=targets,  # type: ignore[arg-type]  # checked and converted by the service
+        baseline_id=baseline,
+        reminder_days=reminder_days,
+        refuse_repeat=True,
+    )
+
+
+@post("/w/{slug:str}/companies/{company_id:uuid}/assessments/new", opt=CONSULTANT)
+async def create(db: DB, firm: Firm, company_id: FromPath[UUID], data: Form) -> Redirect:
+    values = {k: first(v) for k, v in data.items() if k != "_csrf"}
+    # Another firm's (or a draft) version id is a 404, like any row this firm cannot see.
+    ctx = await _new_context(db, firm, company_id, values.get("framework_version_id") or None)
+    values["framework_version_id"] = str(ctx["tree"].version_id)
+    errors = FormErrors()
+    new = _new_assessment(values, ctx, errors)
     if not errors:
         try:
-            assessment = await create_assessment(
-                db,
-                firm.tenant_id,
-                actor_of(firm.user),
-                NewAssessment(
-                    company_id=ctx["company"].id,
-                    kind=values.get("kind", ""),
-                    title=values.get("title", ""),
-                    targets=targets,  # type: ignore[arg-type]  # checked and converted by the service
-                    baseline_id=baseline,
-                    reminder_days=reminder_days,
-                ),
-            )
+            assessment = await create_assessment(db, firm.tenant_id, actor_of(firm.user), new)
         except AssessmentInvalid as exc:
             errors = exc.errors
+        except AlreadyCreated as exc:
+            return redirect(
+                _base(firm, exc.existing.id),
+                flash=_("Ya creaste esta evaluación hace un momento: aquí está. No se creó otra."),
+            )
     if errors:
         raise FormError("assessments/new.html", {**ctx, "values": values}, errors)
     return redirect(_base(firm, assessment.id), flash=_("Evaluación creada."))
+
+
+@post("/w/{slug:str}/assessments/{assessment_id:uuid}/delete", opt=CONSULTANT)
+async def delete(db: DB, firm: Firm, assessment_id: FromPath[UUID]) -> Redirect:
+    assessment = await delete_draft(db, firm.tenant_id, actor_of(firm.user), assessment_id)
+    return redirect(
+        f"/w/{firm.tenant.slug}/companies/{assessment.company_id}", flash=_("Borrador de evaluación eliminado.")
+    )
 
 
 @get("/w/{slug:str}/assessments/{assessment_id:uuid}", opt=VIEWER, name="assessment")
@@ -336,6 +384,7 @@ ROUTES = [
     list_page,
     new_form,
     create,
+    delete,
     overview,
     change_status,
     invite,
