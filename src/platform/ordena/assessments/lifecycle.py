@@ -12,6 +12,7 @@ client respondent, until that respondent has submitted). Publishing stores a
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
 from uuid import UUID
@@ -32,6 +33,7 @@ from ordena.assessments.models import (
     ResultSnapshot,
 )
 from ordena.assessments.results import compute_results, result_document
+from ordena.assessments.results_mail import announce_results
 from ordena.audit.services import Actor, AuditTrail, snapshot
 from ordena.companies.models import Company
 from ordena.companies.services import get_company
@@ -53,6 +55,7 @@ class NewAssessment:
     targets: dict[str, int] | None = None
     baseline_id: UUID | None = None
     reminder_days: int = 7
+    due_on: dt.date | None = None  # checked by reminders.parse_due_on
 
 
 class AssessmentInvalid(Exception):
@@ -115,6 +118,7 @@ async def create_assessment(db: AsyncSession, tenant_id: UUID, actor: Actor, dat
         status="draft",
         targets=targets,
         reminder_days=data.reminder_days,
+        due_on=data.due_on,
         created_by=actor.id,
     )
     db.add(assessment)
@@ -274,6 +278,7 @@ async def transition(
     await db.flush()
     if action == "publish":
         await _store_snapshot(db, tenant_id, assessment)
+        announce_results(db, tenant_id, assessment.id)  # the client's emails (results_mail.py)
     after = snapshot(assessment, ["status", "submitted_at", "validated_at", "published_at"])
     AuditTrail(db, tenant_id, actor)(action, "assessment", assessment.id, before=before, after=after)
     return assessment
