@@ -39,10 +39,16 @@ async def _invite(client: Any, world: Any, a: Any, contacts: list[Any]) -> None:
 
 
 async def _open_link(browser: Any, url: str) -> Any:
-    """The same test browser becomes the contact (one app lifespan per test: one client)."""
+    """The same test browser becomes the contact (one app lifespan per test: one client): it
+    opens the link's page and presses its button, as a person does."""
     browser.client.cookies.clear()
     browser.csrf = None
-    return await browser.get(urlsplit(url).path, follow_redirects=False)
+    page = await browser.get(urlsplit(url).path, follow_redirects=False)
+    if page.status_code != 200:
+        return page
+    signed_in = await browser.post(urlsplit(url).path, {}, follow_redirects=False)
+    browser.csrf = None  # the new session has its own token
+    return signed_in
 
 
 async def _back_to_consultant(browser: Any, world: Any) -> None:

@@ -14,6 +14,7 @@ from litestar.response import Redirect, Response, Template
 
 from ordena.accounts import api_tokens, passwords, services, throttle
 from ordena.accounts.sessions import revoke, revoke_all_for_user, start_session
+from ordena.assessments.invitations import remember_scope_locale
 from ordena.lib.clock import now
 from ordena.lib.errors import FormErrors
 from ordena.lib.i18n import LOCALES, _
@@ -128,21 +129,27 @@ async def login(request: Request[Any, Any, Any], db: DB, data: Form, auth: Curre
     return await _login_response(request, db, user.id, values["next"], auth=auth)
 
 
-@post("/logout", opt=USER)
+@post("/logout", opt=PUBLIC)
 async def logout(request: Request[Any, Any, Any], db: DB, auth: CurrentAuth) -> Redirect:
+    """Ends the browser's session, a user's or a client contact's (a contact goes to the page
+    where they can ask for a new link). Without a session there is nothing to end."""
     if auth.session is not None:
         await revoke(db, auth.session)
     settings = _settings(request)
-    response = redirect("/login", flash=_("Cerraste sesión."), kind="info")
+    target = "/c/link" if auth.contact is not None else "/login"
+    response = redirect(target, flash=_("Cerraste sesión."), kind="info")
     set_auth_cookie(response, settings, session_cookie_name(settings), "", max_age=0)
     return response
 
 
 @post("/lang", opt=PUBLIC)
-async def switch_language(data: Form) -> Redirect:
+async def switch_language(db: DB, data: Form, auth: CurrentAuth) -> Redirect:
     lang = str(data.get("lang", "es"))
     if lang not in LOCALES:
         lang = "es"
+    if auth.contact is not None:
+        # A client contact's emails follow the language they choose on their pages.
+        await remember_scope_locale(db, auth.contact, lang)
     response = Redirect(path=_safe_next(str(data.get("next") or "/")), status_code=303)
     response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="lax", path="/")
     return response
@@ -183,16 +190,56 @@ async def forgot(request: Request[Any, Any, Any], db: DB, data: Form) -> Templat
     return Template("accounts/forgot.html", context={"values": {"email": email}, "errors": FormErrors(), "sent": True})
 
 
+def _no_referrer(response: Response[Any]) -> Response[Any]:
+    # The page's address holds the secret: it must not leak to other sites or caches.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _link_invalid(*, contact: bool) -> Response[Any]:
+    return _no_referrer(
+        Template(
+            "accounts/link_invalid.html",
+            context={"contact": contact, "values": {}, "errors": FormErrors()},
+            status_code=410,
+        )
+    )
+
+
 @get("/links/{secret:str}", opt=PUBLIC, name="link")
 async def follow_link(
     request: Request[Any, Any, Any], db: DB, secret: FromPath[str], auth: CurrentAuth
 ) -> Response[Any]:
-    """Exchange a single-use emailed link for a session at once; the secret is not kept."""
+    """A client contact's link opens a page whose button signs them in (POST): mail scanners and
+    link previews open links with GET, and must not use them up. Other links (password reset,
+    colleague invitation) are exchanged for a session at once, as before."""
+    peeked = await services.peek_link(db, secret)
+    if peeked is not None and peeked[0].purpose == services.CONTACT_SIGN_IN:
+        link, usable = peeked
+        if not usable:
+            return _link_invalid(contact=True)
+        other = None
+        if auth.user is not None:
+            other = auth.user.email
+        elif auth.contact is not None and auth.contact.get("contact_id") != link.scope.get("contact_id"):
+            other = _("otro contacto")
+        return _no_referrer(
+            Template("accounts/link_open.html", context={"secret": secret, "email": link.email, "other": other})
+        )
+    return await _use_link(request, db, secret, auth)
+
+
+@post("/links/{secret:str}", opt=PUBLIC)
+async def use_link(request: Request[Any, Any, Any], db: DB, secret: FromPath[str], auth: CurrentAuth) -> Response[Any]:
+    return await _use_link(request, db, secret, auth)
+
+
+async def _use_link(request: Request[Any, Any, Any], db: DB, secret: str, auth: CurrentAuth) -> Response[Any]:
+    """Exchange a single-use emailed link for a session; the secret is not kept."""
     link = await services.consume_link(db, secret)
     if link is None:
-        response: Response[Any] = Template("accounts/link_invalid.html", context={}, status_code=410)
-        response.headers["Referrer-Policy"] = "no-referrer"
-        return response
+        return _link_invalid(contact=False)
     target = "/"
     user_id = link.user_id
     scope: dict[str, Any] | None = None
@@ -205,9 +252,9 @@ async def follow_link(
         user_id = None
         scope = {"kind": "contact", **link.scope}
         target = str(link.scope.get("landing") or "/")
+        await remember_scope_locale(db, link.scope, str(request.scope["state"].get("locale", "es")))
     response = await _login_response(request, db, user_id, target, scope=scope, auth=auth)
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return _no_referrer(response)
 
 
 def _may_skip_current_password(auth: CurrentAuth) -> bool:
@@ -333,6 +380,7 @@ ROUTES = [
     forgot_form,
     forgot,
     follow_link,
+    use_link,
     password_form,
     change_password,
     tokens_page,

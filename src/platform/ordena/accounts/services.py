@@ -198,6 +198,15 @@ async def consume_link(db: AsyncSession, secret: str) -> LinkToken | None:
     return await db.get(LinkToken, row_id)
 
 
+async def peek_link(db: AsyncSession, secret: str) -> tuple[LinkToken, bool] | None:
+    """The link of ``secret`` without using it, and whether it can still be used; None when
+    unknown. Opening a link must change nothing: mail scanners open links before people do."""
+    link: LinkToken | None = await db.scalar(select(LinkToken).where(LinkToken.token_hash == digest(secret)))
+    if link is None:
+        return None
+    return link, link.used_at is None and link.expires_at > now()
+
+
 def _open_links(purpose: str, tenant_id: UUID) -> list[Any]:
     """Conditions for links of ``purpose`` to ``tenant_id`` that can still be used. link_token is
     a platform table (no RLS): the firm in the link's scope is the only filter, so always apply it."""

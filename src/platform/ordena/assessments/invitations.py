@@ -20,6 +20,8 @@ from ordena.lib.clock import now
 from ordena.lib.errors import NotFound, ServiceError
 from ordena.lib.i18n import _
 from ordena.mail.services import send_mail
+from ordena.tenancy.models import Tenant
+from ordena.tenancy.services import enter_firm
 
 
 def contact_landing(assessment_id: UUID) -> str:
@@ -79,6 +81,11 @@ async def invite_contacts(
     return out
 
 
+def contact_locale(contact: Contact, tenant: Any) -> str:
+    """The language of the contact's emails: the one they last used on their pages, else the firm's."""
+    return contact.locale or str(tenant.locale)
+
+
 async def mail_link(
     db: AsyncSession,
     settings: Any,
@@ -90,8 +97,11 @@ async def mail_link(
     *,
     template: str,
     inviter: str = "",
+    landing: str | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> None:
-    """Email the contact a sign-in link scoped to their respondent (invitation or reminder)."""
+    """Email the contact a sign-in link scoped to their respondent (invitation, reminder, a fresh
+    link they asked for, results published); ``landing`` is where the link opens."""
     ttl_hours = max(settings.link_ttl_hours, 24 * assessment.reminder_days)
     url = await issue_link(
         db,
@@ -105,7 +115,7 @@ async def mail_link(
             "contact_id": str(contact.id),
             "assessment_id": str(assessment.id),
             "respondent_id": str(respondent.id),
-            "landing": contact_landing(assessment.id),
+            "landing": landing or contact_landing(assessment.id),
         },
     )
     await send_mail(
@@ -113,7 +123,7 @@ async def mail_link(
         templates_dir=settings.templates_dir,
         to=contact.email,
         template=template,
-        locale=tenant.locale,
+        locale=contact_locale(contact, tenant),
         context={
             "name": contact.name,
             "firm": tenant.name,
@@ -124,15 +134,16 @@ async def mail_link(
             "url": url,
             "hours": ttl_hours,
             "inviter": inviter,
+            **(extra or {}),
         },
     )
 
 
-async def contact_still_invited(
+async def invited_contact(
     db: AsyncSession, tenant_id: UUID, respondent_id: UUID, contact_id: UUID, assessment_id: UUID, company_id: UUID
-) -> bool:
-    """The contact is still a respondent of this assessment of this company (removing a contact
-    removes their respondent row, so an open session or an unused link reaches nothing)."""
+) -> Contact | None:
+    """The contact, while still a respondent of this assessment of this company (removing a
+    contact removes their respondent row, so an open session or an unused link reaches nothing)."""
     found = await db.scalar(
         select(Respondent.id)
         .join(
@@ -148,9 +159,44 @@ async def contact_still_invited(
         )
     )
     if found is None:
-        return False
+        return None
     try:
-        await get_contact(db, tenant_id, company_id, contact_id)
+        return await get_contact(db, tenant_id, company_id, contact_id)
     except NotFound:
-        return False
-    return True
+        return None
+
+
+async def contact_still_invited(
+    db: AsyncSession, tenant_id: UUID, respondent_id: UUID, contact_id: UUID, assessment_id: UUID, company_id: UUID
+) -> bool:
+    return await invited_contact(db, tenant_id, respondent_id, contact_id, assessment_id, company_id) is not None
+
+
+async def remember_contact_locale(db: AsyncSession, tenant_id: UUID, contact: Contact, locale: str) -> None:
+    """Keep the language the contact uses on their pages, so their next emails are in it."""
+    if contact.locale == locale:
+        return
+    before = {"locale": contact.locale}
+    contact.locale = locale
+    await db.flush()
+    AuditTrail(db, tenant_id, Actor(None, f"contact:{contact.id}"))(
+        "update", "contact", contact.id, before=before, after={"locale": locale}
+    )
+
+
+async def remember_scope_locale(db: AsyncSession, scope: dict[str, Any], locale: str) -> None:
+    """:func:`remember_contact_locale` for the contact of a contact link's or session's scope
+    (enters the contact's firm; a contact no longer invited is left alone)."""
+    try:
+        tenant_id, respondent_id, contact_id, assessment_id, company_id = (
+            UUID(str(scope[k])) for k in ("tenant_id", "respondent_id", "contact_id", "assessment_id", "company_id")
+        )
+    except (KeyError, ValueError):
+        return
+    tenant = await db.get(Tenant, tenant_id)
+    if tenant is None:
+        return
+    await enter_firm(db, tenant, None)
+    contact = await invited_contact(db, tenant_id, respondent_id, contact_id, assessment_id, company_id)
+    if contact is not None:
+        await remember_contact_locale(db, tenant_id, contact, locale)

@@ -7,16 +7,19 @@ idle for the assessment's ``reminder_days`` and has not submitted, at most once 
 The job runtime enqueues it every ``ORDENA_REMINDER_INTERVAL_MINUTES`` (default 15, 0 turns it
 off) from every web process and ``ordena worker`` (:class:`ordena.jobs.runtime.PeriodicJobs`);
 being idempotent, several processes doing so is harmless. ``ordena jobs reminders`` runs one pass
-by hand.
+by hand. The same pass sends the due-date reminders (``send_due_reminders``, once per due date).
 """
 
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import select
 
-from ordena.assessments.reminders import send_reminders
+from ordena.assessments.reminders import send_due_reminders, send_reminders
+from ordena.assessments.results_mail import JOB as RESULTS_MAIL_JOB
+from ordena.assessments.results_mail import mail_results_published
 from ordena.db.engine import Database
 from ordena.jobs.registry import job
 from ordena.jobs.runtime import worker_database, worker_settings
@@ -31,6 +34,7 @@ async def run_reminders(database: Any, settings: Any) -> int:
     for tenant in tenants:
         async with database.session(tenant_id=tenant.id) as db:
             sent += await send_reminders(db, settings, tenant)
+            sent += await send_due_reminders(db, settings, tenant)
             await db.commit()
     return sent
 
@@ -38,6 +42,17 @@ async def run_reminders(database: Any, settings: Any) -> int:
 @job("send_assessment_reminders")
 async def send_assessment_reminders() -> None:
     await run_reminders(worker_database(), worker_settings())
+
+
+@job(RESULTS_MAIL_JOB)
+async def mail_results(tenant_id: str, assessment_id: str) -> None:
+    """The contacts of a just-published assessment hear about it (idempotent, see results_mail)."""
+    async with worker_database().session(tenant_id=UUID(tenant_id)) as db:
+        tenant = await db.get(Tenant, UUID(tenant_id))
+        if tenant is None:
+            return
+        await mail_results_published(db, worker_settings(), tenant, UUID(assessment_id))
+        await db.commit()
 
 
 async def reminders_command(settings: Any) -> int:

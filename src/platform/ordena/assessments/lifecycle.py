@@ -34,6 +34,7 @@ from ordena.assessments.models import (
     ResultSnapshot,
 )
 from ordena.assessments.results import compute_results, result_document
+from ordena.assessments.results_mail import announce_results
 from ordena.audit.services import Actor, AuditTrail, snapshot
 from ordena.companies.models import Company
 from ordena.companies.services import get_company
@@ -58,6 +59,7 @@ class NewAssessment:
     reminder_days: int = 7
     # The form sets it: the same draft asked for again within minutes is a double submission.
     refuse_repeat: bool = False
+    due_on: dt.date | None = None  # checked by reminders.parse_due_on
 
 
 class AssessmentInvalid(Exception):
@@ -140,6 +142,7 @@ async def create_assessment(db: AsyncSession, tenant_id: UUID, actor: Actor, dat
         status="draft",
         targets=targets,
         reminder_days=data.reminder_days,
+        due_on=data.due_on,
         created_by=actor.id,
     )
     db.add(assessment)
@@ -344,6 +347,7 @@ async def transition(
     await db.flush()
     if action == "publish":
         await _store_snapshot(db, tenant_id, assessment)
+        announce_results(db, tenant_id, assessment.id)  # the client's emails (results_mail.py)
     after = snapshot(assessment, ["status", "submitted_at", "validated_at", "published_at"])
     AuditTrail(db, tenant_id, actor)(action, "assessment", assessment.id, before=before, after=after)
     return assessment

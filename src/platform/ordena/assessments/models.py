@@ -55,6 +55,12 @@ class Assessment(TenantOwned, Base):
     validated_by: Mapped[UUID | None] = mapped_column(default=None)
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
     published_by: Mapped[UUID | None] = mapped_column(default=None)
+    # Optional date the client should have answered by; a reminder goes out a few days before.
+    due_on: Mapped[dt.date | None] = mapped_column(default=None)
+    # The due date the reminder was sent for (a new date arms it again; a second run sends nothing).
+    due_reminded_for: Mapped[dt.date | None] = mapped_column(default=None)
+    # When the contacts were told about the results (a later publish, after a reopen, tells them again).
+    results_mailed_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
 
 
 class Respondent(TenantOwned, Base):

@@ -46,3 +46,5 @@ class Contact(TenantOwned, Base):
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(320))
     position: Mapped[str] = mapped_column(String(200), default="")
+    # The language the contact last used on their pages (emails follow it; none yet: the firm's).
+    locale: Mapped[str | None] = mapped_column(String(8), default=None)

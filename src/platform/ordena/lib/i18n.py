@@ -206,6 +206,17 @@ def format_bytes(size: int | None) -> str:
     return f"{format_number(value, 1)}\u00a0{_BYTE_UNITS[index]}"
 
 
+def format_duration(value: dt.timedelta | float | int) -> str:
+    """A duration in words in the current language: ``3 días``, ``7 días``, ``2 semanas``,
+    ``3 days`` (never ``168 horas``). A number is taken as hours (the settings count hours).
+
+    Under a week the largest whole unit reads best (``1 día``, not ``24 horas``); from a week on,
+    days stay until two weeks (``vence en 7 días`` rather than ``1 semana``)."""
+    delta = value if isinstance(value, dt.timedelta) else dt.timedelta(hours=float(value))
+    threshold = 1 if delta < dt.timedelta(days=7) else 2
+    return dates.format_timedelta(delta, threshold=threshold, locale=_fmt_locale())
+
+
 @cache
 def language_name(code: str) -> str:
     return (Locale.parse(code).get_display_name(code) or code).capitalize()

@@ -47,6 +47,7 @@ def make_environment(templates_dir: Path) -> Environment:
         percent=i18n.format_percent,
         money=i18n.format_money,
         filesize=i18n.format_bytes,
+        duration=i18n.format_duration,
     )
     env.globals.update(get_locale=i18n.get_locale, locales=i18n.LOCALES, language_name=i18n.language_name)
     return env

@@ -21,7 +21,8 @@ from litestar.handlers.base import BaseRouteHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.accounts.sessions import Auth
-from ordena.assessments.invitations import contact_still_invited
+from ordena.assessments.invitations import invited_contact
+from ordena.companies.models import Contact
 from ordena.tenancy import services as tenancy
 from ordena.tenancy.models import Role, Tenant
 from ordena.tenancy.services import FirmContext
@@ -47,6 +48,11 @@ class Access(enum.StrEnum):
 
 class LoginRequired(Exception):
     """Sends a browser to the login page (an API caller gets 401)."""
+
+
+class ContactLinkRequired(Exception):
+    """A contact page without a contact session: the browser goes to the page where a client
+    contact asks for a fresh sign-in link (nothing of the page is shown)."""
 
 
 def access_of(handler: BaseRouteHandler) -> Access | None:
@@ -76,7 +82,7 @@ async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
     if access is Access.CONTACT:
         contact = auth.contact
         if contact is None:
-            raise NotFoundException()
+            raise ContactLinkRequired()
         # A contact's magic-link session reaches one firm's rows only (RLS), and the handlers
         # check that what they show belongs to the contact's company.
         db = await request_db(connection).session()
@@ -84,11 +90,13 @@ async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
         if tenant is None:
             raise NotFoundException()
         await tenancy.enter_firm(db, tenant, None)
-        if not await _contact_still_invited(db, tenant.id, contact):
+        person = await _contact_still_invited(db, tenant.id, contact)
+        if person is None:
             # The contact was removed from the company (their respondent row went with them):
             # an open session or an unused link no longer reaches anything.
             raise NotFoundException()
         connection.scope["state"]["contact_tenant"] = tenant
+        connection.scope["state"]["contact_person"] = person
         return
     if auth.user is None:
         raise LoginRequired()
@@ -110,16 +118,16 @@ async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
         raise PermissionDeniedException()
 
 
-async def _contact_still_invited(db: AsyncSession, tenant_id: UUID, contact: dict[str, Any]) -> bool:
-    """The session's contact is still a respondent of the session's assessment and company."""
+async def _contact_still_invited(db: AsyncSession, tenant_id: UUID, contact: dict[str, Any]) -> Contact | None:
+    """The session's contact, while still a respondent of the session's assessment and company."""
     try:
         respondent_id = UUID(str(contact["respondent_id"]))
         contact_id = UUID(str(contact["contact_id"]))
         assessment_id = UUID(str(contact["assessment_id"]))
         company_id = UUID(str(contact["company_id"]))
     except (KeyError, ValueError):
-        return False
-    return await contact_still_invited(db, tenant_id, respondent_id, contact_id, assessment_id, company_id)
+        return None
+    return await invited_contact(db, tenant_id, respondent_id, contact_id, assessment_id, company_id)
 
 
 # The three request dependencies form a chain, db → auth → firm, although firm and auth only

@@ -20,7 +20,7 @@ from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from ordena.lib import i18n
 from ordena.lib.errors import NotFound, ServiceError
 from ordena.lib.i18n import _
-from ordena.web.access import LoginRequired
+from ordena.web.access import ContactLinkRequired, LoginRequired
 from ordena.web.forms import FormError
 from ordena.web.locale import LANG_COOKIE
 
@@ -89,6 +89,12 @@ def login_required(request: Request[Any, Any, Any], exc: Exception) -> Response[
     return Redirect(path="/login?next=" + quote(nxt), status_code=303)
 
 
+def contact_link_required(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if request.headers.get("hx-request"):
+        return Response("", status_code=401, headers={"HX-Redirect": "/c/link"})
+    return Redirect(path="/c/link", status_code=303)
+
+
 def form_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     assert isinstance(exc, FormError)
     context = {**exc.context, "errors": exc.errors}
@@ -154,6 +160,7 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     NotFound: not_found,
     PermissionDeniedException: forbidden,
     LoginRequired: login_required,
+    ContactLinkRequired: contact_link_required,
     FormError: form_error,
     ServiceError: service_error,
     ValidationException: validation_error,

@@ -34,6 +34,7 @@ from ordena.assessments.lookups import (
 )
 from ordena.assessments.models import KINDS, STATUSES
 from ordena.assessments.questionnaire import questionnaire_context
+from ordena.assessments.reminders import parse_due_on, set_due_on
 from ordena.assessments.routes import common
 from ordena.assessments.routes.common import UPLOAD_BODY_LIMIT, Multipart, first
 from ordena.companies.services import active_company_names, get_company, list_contacts
@@ -149,6 +150,7 @@ def _new_assessment(values: dict[str, str], ctx: dict[str, Any], errors: FormErr
         targets=targets,  # type: ignore[arg-type]  # checked and converted by the service
         baseline_id=baseline,
         reminder_days=reminder_days,
+        due_on=parse_due_on(values.get("due_on", ""), errors),
         refuse_repeat=True,
     )
 
@@ -221,6 +223,7 @@ async def _overview_context(db: DB, firm: Firm, assessment_id: UUID) -> dict[str
         "invited": invited,
         "base": _base(firm, assessment.id),
         "errors": FormErrors(),
+        "values": {"due_on": assessment.due_on.isoformat() if assessment.due_on else ""},
         "needs_confirm": False,
         **label_functions(),
     }
@@ -281,6 +284,25 @@ async def invite(
         raise FormError("assessments/overview.html", ctx, errors, status_code=exc.status_code) from exc
     n = len(invited)
     return redirect(_base(firm, assessment_id), flash=_("Invitaciones enviadas: {n}.").format(n=n))
+
+
+@post("/w/{slug:str}/assessments/{assessment_id:uuid}/due", opt=CONSULTANT)
+async def change_due_on(db: DB, firm: Firm, assessment_id: FromPath[UUID], data: Form) -> Redirect:
+    """Set or clear the date the client should answer by (a reminder goes out a few days before)."""
+    errors = FormErrors()
+    raw = first(data.get("due_on")) or ""
+    due_on = parse_due_on(raw, errors)
+    if not errors:
+        try:
+            await set_due_on(db, firm.tenant_id, actor_of(firm.user), assessment_id, due_on)
+        except ServiceError as exc:
+            if exc.status_code == 404:
+                raise
+            errors.add("due_on", exc.message)
+    if errors:
+        ctx = await _overview_context(db, firm, assessment_id)
+        raise FormError("assessments/overview.html", {**ctx, "values": {"due_on": raw}}, errors)
+    return redirect(_base(firm, assessment_id), flash=_("Fecha límite guardada."))
 
 
 @get(
@@ -388,6 +410,7 @@ ROUTES = [
     overview,
     change_status,
     invite,
+    change_due_on,
     questionnaire,
     save_page,
     save_answer,

@@ -7,11 +7,13 @@ from typing import Any
 from uuid import UUID
 
 from litestar import Request, get, post
-from litestar.exceptions import NotFoundException
+from litestar.exceptions import HTTPException, NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import File, Redirect, Response, Template
 
+from ordena.accounts.services import normalize_email
 from ordena.assessments.answers import AnswerInput, SavedAnswer, progress_by_dimension, save_answer, total_progress
+from ordena.assessments.contact_links import TooManyRequests, request_fresh_links
 from ordena.assessments.evidence import get_evidence, revision_file
 from ordena.assessments.invitations import contact_landing
 from ordena.assessments.labels import label_functions
@@ -33,6 +35,7 @@ from ordena.web.forms import FormError
 from ordena.web.pages import redirect
 
 CONTACT = {"access": "contact"}
+PUBLIC = {"access": "public"}
 
 
 def _contact_scope(auth: CurrentAuth) -> dict[str, Any]:
@@ -227,7 +230,31 @@ async def contact_results(db: DB, auth: CurrentAuth, assessment_id: FromPath[UUI
     )
 
 
+@get("/c/link", opt=PUBLIC, name="contact_ask_link")
+async def ask_link_form() -> Template:
+    """Where a client contact without a session (a reload days later, another device, an old
+    link) asks for a fresh sign-in link."""
+    return Template("contact/ask_link.html", context={"values": {}, "errors": FormErrors(), "sent": False})
+
+
+@post("/c/link", opt=PUBLIC)
+async def ask_link(request: Request[Any, Any, Any], db: DB, data: Form) -> Template:
+    errors = FormErrors()
+    email = normalize_email(str(data.get("email", "")), errors, lookup=True)
+    if errors:
+        raise FormError("contact/ask_link.html", {"values": {"email": email}, "sent": False}, errors)
+    ip = request.client.host if request.client else "?"
+    try:
+        await request_fresh_links(db, request.app.state.settings, email, ip)
+    except TooManyRequests as exc:
+        raise HTTPException(status_code=429) from exc
+    # The same answer whether or not the address is an invited contact.
+    return Template("contact/ask_link.html", context={"values": {"email": email}, "errors": FormErrors(), "sent": True})
+
+
 ROUTES = [
+    ask_link_form,
+    ask_link,
     contact_home,
     contact_questionnaire,
     contact_save_page,
