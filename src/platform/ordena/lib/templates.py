@@ -47,5 +47,7 @@ def make_environment(templates_dir: Path) -> Environment:
         percent=i18n.format_percent,
         money=i18n.format_money,
     )
-    env.globals.update(get_locale=i18n.get_locale, locales=i18n.LOCALES, language_name=i18n.language_name)
+    env.globals.update(
+        get_locale=i18n.get_locale, locales=i18n.LOCALES, language_name=i18n.language_name, sentence=i18n.sentence
+    )
     return env

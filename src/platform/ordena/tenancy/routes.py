@@ -86,10 +86,8 @@ async def remove_member(db: DB, firm: Firm, membership_id: FromPath[UUID]) -> Re
 
 @get("/w/{slug:str}/settings", opt={"access": "owner"}, name="firm_settings")
 async def settings_page(firm: Firm) -> Template:
-    t = firm.tenant
     return Template(
-        "tenancy/settings.html",
-        context={"values": {"name": t.name, "brand_color": t.brand_color, "locale": t.locale}, "errors": FormErrors()},
+        "tenancy/settings.html", context={"values": firms.settings_values(firm.tenant), "errors": FormErrors()}
     )
 
 
