@@ -4,6 +4,7 @@ completeness land in the audit log, and the results state the completeness next 
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -156,3 +157,27 @@ async def test_results_state_the_completeness_next_to_scores_on_partial_answers(
         assert f"{int(len(full.questions) * 100 / pillar_questions)}% respondido" in page.text
     assert "100% respondido" not in page.text  # a complete dimension carries no note
     assert page.text.count("respondido</span>") == 1 + (pillar_questions != len(full.questions))
+
+
+async def test_results_and_dashboard_explain_the_level_bands(client: Any, database: Any) -> None:
+    world = await make_world(database)
+    tree = await tree_of(database, world)
+    a = await _validated_with(database, world, len(tree.questions))
+    async with database.session(tenant_id=world.tenant_id) as db:
+        await transition(db, world.tenant_id, a.id, "publish", world.actor)
+        await db.commit()
+    await login(client, world)
+    # es-PE writes decimals with a point.
+    legend = [
+        "1.00–1.79 Inicial",
+        "1.80–2.59 Gestionado",
+        "2.60–3.39 Definido",
+        "3.40–4.19 Medido",
+        "4.20–5.00 Optimizado",
+    ]
+    for path in (f"/w/{world.slug}/assessments/{a.id}/results", f"/w/{world.slug}"):
+        page = (await client.get(path)).text
+        plain = " ".join(re.sub(r"<[^>]+>", " ", page).split())
+        for band in legend:
+            assert re.search(re.escape(band.split()[0]) + r"\s+" + band.split()[1], plain), (path, band)
+        assert 'title="Nivel 4: puntajes de 3.40 a 4.19"' in page  # the badge's tooltip

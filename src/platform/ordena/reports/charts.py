@@ -199,12 +199,16 @@ def lines(
     Each point's label is a text or its lines (e.g. the run's title and date); the first line is
     wrapped to two lines and cut to the room between points, and every label is kept inside the
     chart. The legend flows under the plot."""
-    width, left, right, top, size = 640, 40, 16, 20, 11
-    ph = 200
-    pw = width - left - right
+    width, top, size, ph = 640, 20, 11, 200
     n = len(x_labels)
+    # Labels as wide as the room between points; the margins then make room for half a label at
+    # each end, which only narrows the room (and the labels) further.
+    chars = int(min(((width - 56) if n <= 1 else (width - 56) / (n - 1)) - 8, 220) / (size * GLYPH))
+    half_label = chars * size * GLYPH / 2 + 2
+    left, right = max(40.0, half_label), max(16.0, half_label)
+    pw = width - left - right
     slot = pw if n <= 1 else pw / (n - 1)
-    chars = int(min(slot - 8, 220) / (size * GLYPH))
+    chars = min(chars, int((slot - 8) / (size * GLYPH)))
 
     def x_at(i: int) -> float:
         return left + (pw / 2 if n <= 1 else pw * i / (n - 1))
@@ -215,9 +219,11 @@ def lines(
     body: list[str] = []
     for level in range(minimum, maximum + 1):
         y = y_at(level)
-        body.append(f'<line x1="{left}" y1="{_f(y)}" x2="{left + pw}" y2="{_f(y)}" stroke="{GRID}" stroke-width="1"/>')
         body.append(
-            f'<text x="{left - 8}" y="{_f(y + 4)}" text-anchor="end" font-size="11" fill="{MUTED}">{level}</text>'
+            f'<line x1="{_f(left)}" y1="{_f(y)}" x2="{_f(left + pw)}" y2="{_f(y)}" stroke="{GRID}" stroke-width="1"/>'
+        )
+        body.append(
+            f'<text x="{_f(left - 8)}" y="{_f(y + 4)}" text-anchor="end" font-size="11" fill="{MUTED}">{level}</text>'
         )
     names: list[str] = []
     label_bottom = top + ph
