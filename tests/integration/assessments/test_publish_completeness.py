@@ -99,6 +99,7 @@ async def test_the_owner_sets_the_threshold_and_a_bad_value_is_shown_next_to_the
     settings = f"/w/{world.slug}/settings"
     page = await client.get(settings)
     assert 'name="publish_threshold_pct"' in page.text and 'value="80"' in page.text
+    assert 'min="0" max="100"' in page.text
     base = {"name": "Firma", "brand_color": "#1f6f5c", "locale": "es"}
     for bad in ("150", "-1", "ochenta"):
         response = await client.post(settings, {**base, "publish_threshold_pct": bad})
