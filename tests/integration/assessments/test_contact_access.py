@@ -156,7 +156,8 @@ async def test_publishing_tells_the_invited_contacts_in_their_language_once(data
     async with database.session(tenant_id=world.tenant_id) as db:
         await db.execute(update(Contact).where(Contact.id == world.contacts[1].id).values(locale="en"))
         for action in ("submit", "validate", "publish"):
-            await transition(db, world.tenant_id, a.id, action, world.actor, confirm=True)
+            # Nothing was answered: publishing it anyway needs a reason (the firm's threshold).
+            await transition(db, world.tenant_id, a.id, action, world.actor, confirm=True, reason="Prueba de avisos")
         await db.commit()
     async with database.session() as db:
         queued = list(await db.scalars(select(OutboxMessage).where(OutboxMessage.actor_name == RESULTS_JOB)))

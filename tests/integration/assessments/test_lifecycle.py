@@ -108,7 +108,9 @@ async def test_publishing_records_who_and_when_and_stores_a_result_snapshot(data
         for q in tree.questions[:5]:
             await save_answer(db, world.tenant_id, a.id, q.id, parse_answer("4"), world.actor)
         for action in ("submit", "validate", "publish"):
-            await transition(db, world.tenant_id, a.id, action, world.actor, confirm=True)
+            await transition(
+                db, world.tenant_id, a.id, action, world.actor, confirm=True, reason="Piloto con cinco preguntas."
+            )
         await db.commit()
     done = await reload(database, world, a.id)
     assert done.status == "published" and done.published_by == world.actor.id and done.validated_at is not None

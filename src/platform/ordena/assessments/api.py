@@ -10,6 +10,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from ordena.accounts.services import actor_of
 from ordena.assessments.answers import AnswerInput, parse_answer, save_answer
+from ordena.assessments.completeness import PublishNeedsReason
 from ordena.assessments.lifecycle import AssessmentInvalid, NewAssessment, create_assessment, transition
 from ordena.assessments.lookups import answers_of, get_assessment, list_assessments
 from ordena.assessments.models import STATUSES, Assessment
@@ -182,9 +183,20 @@ async def api_save_answers(
 async def api_transition(
     db: DB, firm: Firm, assessment_id: FromPath[UUID], data: JSONBody[TransitionIn]
 ) -> AssessmentOut:
-    return _out(
-        await transition(db, firm.tenant_id, assessment_id, data.action, actor_of(firm.user), confirm=data.confirm)
-    )
+    """Publishing below the firm's completeness threshold needs ``reason`` (422 on ``reason`` without it)."""
+    try:
+        moved = await transition(
+            db,
+            firm.tenant_id,
+            assessment_id,
+            data.action,
+            actor_of(firm.user),
+            confirm=data.confirm,
+            reason=data.reason,
+        )
+    except PublishNeedsReason as exc:
+        raise FormError("", {}, exc.errors) from exc
+    return _out(moved)
 
 
 @get(

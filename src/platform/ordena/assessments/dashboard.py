@@ -19,7 +19,7 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.assessments import queries
-from ordena.assessments.scoring import level_of
+from ordena.assessments.scoring import LevelBand, level_bands, level_of
 from ordena.db.driver import driver
 from ordena.frameworks.services import default_version, structure
 from ordena.lib.clock import now
@@ -123,6 +123,10 @@ class Dashboard:
 
     def level_name(self, level: int | None) -> str:
         return self.tree.level_name(level) if self.tree is not None and level is not None else ""
+
+    @property
+    def level_bands(self) -> list[LevelBand]:
+        return level_bands()
 
 
 def _days(at: dt.datetime, since: dt.datetime | None) -> int | None:

@@ -21,6 +21,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.assessments.answers import total_progress
+from ordena.assessments.completeness import check_publish, readiness
 from ordena.assessments.labels import status_label
 from ordena.assessments.lookups import answers_of, get_assessment, get_respondent
 from ordena.assessments.models import (
@@ -326,8 +327,17 @@ async def _submit(db: AsyncSession, tenant_id: UUID, assessment: Assessment, *, 
 
 
 async def transition(
-    db: AsyncSession, tenant_id: UUID, assessment_id: UUID, action: str, actor: Actor, *, confirm: bool = False
+    db: AsyncSession,
+    tenant_id: UUID,
+    assessment_id: UUID,
+    action: str,
+    actor: Actor,
+    *,
+    confirm: bool = False,
+    reason: str = "",
 ) -> Assessment:
+    """Move the assessment; publishing below the firm's completeness threshold needs ``reason``
+    (raises :class:`~ordena.assessments.completeness.PublishNeedsReason` without one)."""
     if action not in TRANSITIONS:
         raise ServiceError(_("Esa acción no existe."), status_code=422)
     assessment = await get_assessment(db, tenant_id, assessment_id, for_update=True)
@@ -335,6 +345,14 @@ async def transition(
     if assessment.status not in sources:
         raise _refused(action, assessment.status)
     before = snapshot(assessment, ["status"])
+    extra: dict[str, object] = {}
+    if action in ("validate", "publish"):
+        ready = await readiness(db, tenant_id, assessment)
+        extra["completeness"] = ready.audit()
+        if action == "publish":
+            reason = check_publish(ready, reason)
+            if reason:
+                extra["reason"] = reason
     if action == "submit":
         await _submit(db, tenant_id, assessment, confirm=confirm)
     elif action == "validate":
@@ -348,7 +366,7 @@ async def transition(
     if action == "publish":
         await _store_snapshot(db, tenant_id, assessment)
         announce_results(db, tenant_id, assessment.id)  # the client's emails (results_mail.py)
-    after = snapshot(assessment, ["status", "submitted_at", "validated_at", "published_at"])
+    after = {**snapshot(assessment, ["status", "submitted_at", "validated_at", "published_at"]), **extra}
     AuditTrail(db, tenant_id, actor)(action, "assessment", assessment.id, before=before, after=after)
     return assessment
 

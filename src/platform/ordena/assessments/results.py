@@ -90,6 +90,12 @@ class PillarResult:
     self_score: Decimal | None
     consultant_score: Decimal | None
     dimension_keys: list[str]
+    answered: int = 0  # questions of its dimensions answered on the headline side (N/A included)
+    questions: int = 0
+
+    @property
+    def completeness(self) -> Decimal:
+        return Decimal(self.answered) / Decimal(self.questions) if self.questions else Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -155,6 +161,10 @@ class AssessmentResults:
     @property
     def has_scores(self) -> bool:
         return self.overall is not None
+
+    @property
+    def level_bands(self) -> list[scoring.LevelBand]:
+        return scoring.level_bands()
 
 
 def _sides(kind: str) -> tuple[str, str | None]:
@@ -288,6 +298,8 @@ def _assemble(
             self_score=other.pillars[p.key].score.value if other else None,
             consultant_score=main.pillars[p.key].score.value if other else None,
             dimension_keys=[d.key for d in p.dimensions],
+            answered=sum(main.dimensions[d.key].answered for d in p.dimensions),
+            questions=sum(main.dimensions[d.key].questions for d in p.dimensions),
         )
         for p in tree.pillars
     ]

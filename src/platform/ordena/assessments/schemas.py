@@ -64,3 +64,4 @@ class AnswersIn(msgspec.Struct):
 class TransitionIn(msgspec.Struct):
     action: str  # start | submit | validate | publish | reopen
     confirm: bool = False
+    reason: str = ""  # why publish below the firm's completeness threshold

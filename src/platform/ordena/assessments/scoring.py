@@ -36,6 +36,30 @@ BLIND_SPOT = Fraction(1)
 DEFAULT_TARGET = 3
 
 
+@dataclass(frozen=True)
+class LevelBand:
+    """The shown scores of one level: ``low``–``high`` as truncated to two decimals."""
+
+    level: int
+    low: Decimal
+    high: Decimal
+
+
+def level_bands() -> list[LevelBand]:
+    """1,00–1,79 → 1, 1,80–2,59 → 2, …, 4,20–5,00 → 5, read from :data:`BAND_EDGES`."""
+    lows = [Fraction(1), *BAND_EDGES]
+    highs = [*BAND_EDGES, None]
+    step = Decimal("0.01")
+    return [
+        LevelBand(i + 1, _cut(low), _cut(high) - step if high is not None else Decimal("5.00"))
+        for i, (low, high) in enumerate(zip(lows, highs, strict=True))
+    ]
+
+
+def _cut(value: Fraction) -> Decimal:
+    return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(Decimal("0.01"), rounding=ROUND_DOWN)
+
+
 def exact(value: Number) -> Fraction:
     """An exact rational; floats go through their shortest repr (0.1 → 1/10, not 0.1000…0555)."""
     if isinstance(value, Fraction):

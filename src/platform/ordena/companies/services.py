@@ -25,7 +25,7 @@ from ordena.companies.models import SIZE_BANDS, Company, Contact
 from ordena.jobs import progress
 from ordena.lib.clock import now
 from ordena.lib.errors import FormErrors, NotFound
-from ordena.lib.i18n import _, get_locale, use_locale
+from ordena.lib.i18n import _, get_locale, sentence, use_locale
 from ordena.lib.pagination import Page
 
 FIELDS = ("name", "ruc", "country", "industry_section", "industry_division", "size_band", "employees")
@@ -221,7 +221,7 @@ async def validate_company(
     if cleaned["ruc"] and "ruc" not in errors.fields:
         other = await _ruc_taken_by(db, tenant_id, cleaned["ruc"], company_id)
         if other is not None:
-            errors.add("ruc", _("Ya tienes una empresa con este RUC: {name}.").format(name=other.name))
+            errors.add("ruc", sentence(_("Ya tienes una empresa con este RUC: {name}."), name=other.name))
     if errors:
         raise CompanyInvalid(errors)
     return cleaned

@@ -220,3 +220,18 @@ def format_duration(value: dt.timedelta | float | int) -> str:
 @cache
 def language_name(code: str) -> str:
     return (Locale.parse(code).get_display_name(code) or code).capitalize()
+
+
+_SENTENCE_ENDS = (".", "…")
+
+
+def sentence(message: str, /, **values: Any) -> str:
+    """``message.format(**values)`` without a doubled full stop: where a value that already ends
+    with one ("Comercial S.A.", a time "3:05 p. m.") sits right before the message's own ".",
+    that "." is dropped, so "… RUC: {name}." reads "… RUC: Comercial S.A." and not "S.A..".
+
+    A ``Markup`` message (templates) stays ``Markup`` and escapes the values, as ``format`` does."""
+    for key, value in values.items():
+        if str(value).endswith(_SENTENCE_ENDS):
+            message = message.replace("{" + key + "}.", "{" + key + "}")
+    return message.format(**values)

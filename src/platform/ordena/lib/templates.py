@@ -49,5 +49,7 @@ def make_environment(templates_dir: Path) -> Environment:
         filesize=i18n.format_bytes,
         duration=i18n.format_duration,
     )
-    env.globals.update(get_locale=i18n.get_locale, locales=i18n.LOCALES, language_name=i18n.language_name)
+    env.globals.update(
+        get_locale=i18n.get_locale, locales=i18n.LOCALES, language_name=i18n.language_name, sentence=i18n.sentence
+    )
     return env

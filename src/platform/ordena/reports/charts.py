@@ -151,14 +151,64 @@ def _num(v: Num) -> str:
     return f"{float(v):.2f}"
 
 
+# A conservative average glyph width for the generic sans-serif family, as a share of the font
+# size: labels are fitted with it so that no text runs past the chart's viewBox.
+GLYPH = 0.6
+
+
+def text_width(text: str, size: float) -> float:
+    return len(text) * size * GLYPH
+
+
+def _fit(text: str, chars: int, lines: int) -> list[str]:
+    """``text`` wrapped to at most ``lines`` lines of at most ``chars`` characters (… when cut)."""
+    chars = max(chars, 4)
+    out = _wrap(text, chars, lines)
+    return [line if len(line) <= chars else line[: chars - 1].rstrip() + "…" for line in out]
+
+
+def _flow_legend(series: Sequence[Series], width: int, y: float, size: int = 12) -> tuple[list[str], float]:
+    """The legend under a chart, items flowing left to right in rows; returns (body, bottom y)."""
+    body: list[str] = []
+    x, row_h, margin = 8.0, 18, 8
+    for s in series:
+        name = _fit(s.name, int((width - 2 * margin - 24) / (size * GLYPH)), 1)[0]
+        item_w = 24 + text_width(name, size) + 16
+        if x > margin and x + item_w > width - margin:
+            x, y = float(margin), y + row_h
+        dash = ' stroke-dasharray="4 3"' if s.dashed else ""
+        color = _attr(s.color)
+        body.append(
+            f'<line x1="{_f(x)}" y1="{_f(y)}" x2="{_f(x + 18)}" y2="{_f(y)}" stroke="{color}" stroke-width="3"{dash}/>'
+        )
+        body.append(f'<text x="{_f(x + 24)}" y="{_f(y + 4)}">{escape(name)}</text>')
+        x += item_w
+    return body, y + row_h
+
+
 def lines(
-    x_labels: Sequence[str], series: Sequence[Series], *, title: str, minimum: int = 1, maximum: int = 5
+    x_labels: Sequence[str | Sequence[str]],
+    series: Sequence[Series],
+    *,
+    title: str,
+    minimum: int = 1,
+    maximum: int = 5,
 ) -> Markup:
-    """Scores across re-assessments: one line per series, gaps where a run has no score."""
-    width, height = 640, 300
-    left, right, top, bottom = 40, 170, 20, 50
-    pw, ph = width - left - right, height - top - bottom
+    """Scores across re-assessments: one line per series, gaps where a run has no score.
+
+    Each point's label is a text or its lines (e.g. the run's title and date); the first line is
+    wrapped to two lines and cut to the room between points, and every label is kept inside the
+    chart. The legend flows under the plot."""
+    width, top, size, ph = 640, 20, 11, 200
     n = len(x_labels)
+    # Labels as wide as the room between points; the margins then make room for half a label at
+    # each end, which only narrows the room (and the labels) further.
+    chars = int(min(((width - 56) if n <= 1 else (width - 56) / (n - 1)) - 8, 220) / (size * GLYPH))
+    half_label = chars * size * GLYPH / 2 + 2
+    left, right = max(40.0, half_label), max(16.0, half_label)
+    pw = width - left - right
+    slot = pw if n <= 1 else pw / (n - 1)
+    chars = min(chars, int((slot - 8) / (size * GLYPH)))
 
     def x_at(i: int) -> float:
         return left + (pw / 2 if n <= 1 else pw * i / (n - 1))
@@ -169,14 +219,29 @@ def lines(
     body: list[str] = []
     for level in range(minimum, maximum + 1):
         y = y_at(level)
-        body.append(f'<line x1="{left}" y1="{_f(y)}" x2="{left + pw}" y2="{_f(y)}" stroke="{GRID}" stroke-width="1"/>')
         body.append(
-            f'<text x="{left - 8}" y="{_f(y + 4)}" text-anchor="end" font-size="11" fill="{MUTED}">{level}</text>'
+            f'<line x1="{_f(left)}" y1="{_f(y)}" x2="{_f(left + pw)}" y2="{_f(y)}" stroke="{GRID}" stroke-width="1"/>'
         )
+        body.append(
+            f'<text x="{_f(left - 8)}" y="{_f(y + 4)}" text-anchor="end" font-size="11" fill="{MUTED}">{level}</text>'
+        )
+    names: list[str] = []
+    label_bottom = top + ph
     for i, label in enumerate(x_labels):
-        body.append(
-            f'<text x="{_f(x_at(i))}" y="{height - bottom + 20}" text-anchor="middle" font-size="11">{escape(label)}</text>'
+        parts = [label] if isinstance(label, str) else list(label)
+        names.append(" · ".join(parts))
+        title_lines = _fit(parts[0], chars, 2) if parts else [""]
+        text_lines = [*title_lines, *(_fit(p, chars, 1)[0] for p in parts[1:])]
+        half = max(text_width(t, size) for t in text_lines) / 2
+        cx = min(max(x_at(i), half + 2), width - half - 2)
+        y0 = top + ph + 18
+        muted = f' fill="{MUTED}"'
+        tspans = "".join(
+            f'<tspan x="{_f(cx)}" y="{_f(y0 + k * 13)}"{muted if k >= len(title_lines) else ""}>{escape(t)}</tspan>'
+            for k, t in enumerate(text_lines)
         )
+        body.append(f'<text text-anchor="middle" font-size="{size}">{tspans}</text>')
+        label_bottom = max(label_bottom, y0 + (len(text_lines) - 1) * 13 + 4)
     for s in series:
         color = _attr(s.color)
         dash = ' stroke-dasharray="5 3"' if s.dashed else ""
@@ -191,15 +256,16 @@ def lines(
             run.append(f"{_f(x_at(i))},{_f(y_at(float(v)))}")
             body.append(
                 f'<circle cx="{_f(x_at(i))}" cy="{_f(y_at(float(v)))}" r="3.5" fill="{color}">'
-                f"<title>{escape(s.name)} · {escape(x_labels[i])}: {escape(_num(v))}</title></circle>"
+                f"<title>{escape(s.name)} · {escape(names[i])}: {escape(_num(v))}</title></circle>"
             )
         if run:
             segments.append(run)
         for seg in segments:
             if len(seg) > 1:
                 body.append(f'<polyline points="{" ".join(seg)}" fill="none" stroke="{color}" stroke-width="2"{dash}/>')
-    body += _legend(series, left + pw + 16, top + 8)
-    return _svg(width, height, title, body, "chart-lines")
+    legend, bottom = _flow_legend(series, width, label_bottom + 24)
+    body += legend
+    return _svg(width, math.ceil(bottom), title, body, "chart-lines")
 
 
 def gap_bars(
@@ -330,7 +396,8 @@ def results_charts(r: ChartedResults, history: Sequence[ChartedRun] | None = Non
 def _history_lines(r: ChartedResults, points: list[ChartedRun]) -> Markup | None:
     if len(points) < 2:
         return None
-    labels = [format_date(p.published_at, "short") if p.published_at else p.title for p in points]
+    # Each point says which run it is: its title, then the day it was published.
+    labels = [[p.title, format_date(p.published_at, "d MMM y")] if p.published_at else [p.title] for p in points]
     series = [Series(_("General"), [p.overall for p in points], INK)]
     for i, pillar in enumerate(r.pillars):
         series.append(

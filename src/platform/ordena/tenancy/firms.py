@@ -16,7 +16,7 @@ from ordena.tenancy.models import Tenant
 from ordena.tenancy.services import FirmContext
 
 HEX_COLOR = re.compile(r"^#[0-9a-fA-F]{6}$")
-SETTINGS_FIELDS = ("name", "brand_color", "locale")
+SETTINGS_FIELDS = ("name", "brand_color", "locale", "publish_threshold_pct")
 
 
 class FirmSettingsInvalid(Exception):
@@ -41,6 +41,19 @@ async def firm_by_id(db: AsyncSession, tenant_id: UUID) -> Tenant | None:
     return await db.get(Tenant, tenant_id)
 
 
+def settings_values(tenant: Tenant) -> dict[str, str]:
+    """The settings form's values as typed text."""
+    return {k: str(getattr(tenant, k)) for k in SETTINGS_FIELDS}
+
+
+def _threshold(raw: str) -> int | None:
+    try:
+        value = int(raw.strip().removesuffix("%").strip())
+    except ValueError:
+        return None
+    return value if 0 <= value <= 100 else None
+
+
 def _check_settings(values: Mapping[str, str]) -> FormErrors:
     errors = FormErrors()
     if not values["name"] or len(values["name"]) > 200:
@@ -49,21 +62,26 @@ def _check_settings(values: Mapping[str, str]) -> FormErrors:
         errors.add("brand_color", _("Usa un color en formato #RRGGBB."))
     if values["locale"] not in {"es", "en"}:
         errors.add("locale", _("Elige un idioma."))
+    if _threshold(values["publish_threshold_pct"]) is None:
+        errors.add("publish_threshold_pct", _("Escribe un porcentaje entero entre 0 y 100."))
     return errors
 
 
 async def save_settings(db: AsyncSession, firm: FirmContext, values: Mapping[str, str], *, actor: Actor) -> bool:
-    """The owner renames the firm or changes its colour or language. Returns whether anything
-    changed; raises :class:`FirmSettingsInvalid` for bad input."""
+    """The owner renames the firm or changes its colour, language or publishing threshold.
+    Returns whether anything changed; raises :class:`FirmSettingsInvalid` for bad input."""
     errors = _check_settings(values)
     if errors:
         raise FirmSettingsInvalid(errors)
     tenant = firm.tenant
+    threshold = _threshold(values["publish_threshold_pct"])
+    assert threshold is not None  # checked above
     before = snapshot(tenant, SETTINGS_FIELDS)
-    if before == {k: values[k] for k in SETTINGS_FIELDS}:
+    if settings_values(tenant) == {**values, "publish_threshold_pct": str(threshold)}:
         # Saving an untouched form changes nothing, so the trail records nothing.
         return False
     tenant.name, tenant.brand_color, tenant.locale = values["name"], values["brand_color"], values["locale"]
+    tenant.publish_threshold_pct = threshold
     # The firm guard hands out a detached copy (see tenancy.services.tenant_by_slug_cached).
     await db.merge(tenant)
     AuditTrail(db, firm.tenant_id, actor)(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from uuid import UUID
 
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ordena.db.base import Base, TenantOwned
@@ -30,6 +30,9 @@ class Tenant(Base):
     """A firm: the unit of isolation. A platform table (its id *is* the tenant id)."""
 
     __tablename__ = "tenant"
+    __table_args__ = (
+        CheckConstraint("publish_threshold_pct BETWEEN 0 AND 100", name="ck_tenant_publish_threshold_pct"),
+    )
 
     slug: Mapped[str] = mapped_column(String(63), unique=True)
     name: Mapped[str] = mapped_column(String(200))
@@ -43,6 +46,8 @@ class Tenant(Base):
     default_framework_version_id: Mapped[UUID | None] = mapped_column(
         ForeignKey("framework_version.id", ondelete="SET NULL", use_alter=True), default=None
     )
+    # Publishing an assessment answered below this share (N/A counts as answered) needs a reason.
+    publish_threshold_pct: Mapped[int] = mapped_column(Integer, default=80, server_default="80")
 
 
 class Membership(TenantOwned, Base):

@@ -86,16 +86,18 @@ async def remove_member(db: DB, firm: Firm, membership_id: FromPath[UUID]) -> Re
 
 @get("/w/{slug:str}/settings", opt={"access": "owner"}, name="firm_settings")
 async def settings_page(firm: Firm) -> Template:
-    t = firm.tenant
     return Template(
-        "tenancy/settings.html",
-        context={"values": {"name": t.name, "brand_color": t.brand_color, "locale": t.locale}, "errors": FormErrors()},
+        "tenancy/settings.html", context={"values": firms.settings_values(firm.tenant), "errors": FormErrors()}
     )
 
 
 @post("/w/{slug:str}/settings", opt={"access": "owner"})
 async def save_settings(db: DB, firm: Firm, data: Form) -> Redirect:
-    values = {k: str(data.get(k, "")).strip() for k in firms.SETTINGS_FIELDS}
+    # A form (or script) that predates the publishing threshold leaves it as it is.
+    current = firms.settings_values(firm.tenant)["publish_threshold_pct"]
+    values = {
+        k: str(data.get(k, current if k == "publish_threshold_pct" else "")).strip() for k in firms.SETTINGS_FIELDS
+    }
     try:
         changed = await firms.save_settings(db, firm, values, actor=actor_of(firm.user))
     except firms.FirmSettingsInvalid as exc:

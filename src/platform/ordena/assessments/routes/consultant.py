@@ -13,6 +13,7 @@ from litestar.response import File, Redirect, Response, Template
 
 from ordena.accounts.services import actor_of
 from ordena.assessments.answers import AnswerInput, SavedAnswer, autosave, progress_by_dimension, total_progress
+from ordena.assessments.completeness import PublishNeedsReason, readiness
 from ordena.assessments.evidence import revision_file
 from ordena.assessments.invitations import invite_contacts
 from ordena.assessments.labels import label_functions
@@ -211,6 +212,8 @@ async def _overview_context(db: DB, firm: Firm, assessment_id: UUID) -> dict[str
         )
     invited = {r.contact_id for r, _c in people if r.invited_at is not None}
     contacts = await list_contacts(db, firm.tenant_id, company.id) if assessment.kind in ("self", "both") else []
+    transitions = available_transitions(assessment)
+    ready = await readiness(db, firm.tenant_id, assessment) if {"validate", "publish"} & set(transitions) else None
     return {
         "assessment": assessment,
         "company": company,
@@ -218,7 +221,8 @@ async def _overview_context(db: DB, firm: Firm, assessment_id: UUID) -> dict[str
         "people": per_person,
         "overall": total_progress(tree, answers),
         "all_progress": progress_by_dimension(tree, answers),
-        "transitions": available_transitions(assessment),
+        "transitions": transitions,
+        "readiness": ready,
         "contacts": contacts,
         "invited": invited,
         "base": _base(firm, assessment.id),
@@ -233,10 +237,16 @@ async def _overview_context(db: DB, firm: Firm, assessment_id: UUID) -> dict[str
 async def change_status(db: DB, firm: Firm, assessment_id: FromPath[UUID], data: Form) -> Redirect:
     action = first(data.get("action"))
     confirm = first(data.get("confirm")) in ("1", "on", "true", "yes")
+    reason = first(data.get("reason"))
     if action in ("validate", "publish") and not firm.can(Role.CONSULTANT):
         raise ServiceError(_("Tu rol en esta firma no permite esta acción."), status_code=403)
     try:
-        await move_assessment(db, firm.tenant_id, assessment_id, action, actor_of(firm.user), confirm=confirm)
+        await move_assessment(
+            db, firm.tenant_id, assessment_id, action, actor_of(firm.user), confirm=confirm, reason=reason
+        )
+    except PublishNeedsReason as exc:
+        ctx = await _overview_context(db, firm, assessment_id)
+        raise FormError("assessments/overview.html", {**ctx, "values": {"reason": reason}}, exc.errors) from exc
     except ServiceError as exc:
         if exc.status_code == 404:
             raise
