@@ -293,8 +293,9 @@ def _respondent_name(value: Any, names: Names) -> str | None:
     if ref.contact_id is not None:
         contact = names.get("contact", ref.contact_id)
         return contact.name if contact else _("Contacto eliminado")
-    user = names.get("user", ref.user_id)
-    return str(user) if user else str(kind_labels(get_locale()).get(ref.kind, ref.kind))
+    # The consultant's respondent answers for the firm (any of its consultants saves into it;
+    # the line's actor says who did): named by its role, not by the user who created it.
+    return _("La firma (consultor)")
 
 
 def _name_of(kind: str, value: Any, names: Names) -> str | None:
@@ -317,6 +318,13 @@ def _plain_value(value: Any) -> str:
         return _("Sí") if value else _("No")
     if isinstance(value, dict) and value and set(value) <= {"es", "en"}:
         return label(value)
+    if isinstance(value, dict) and value and all(isinstance(v, int) for v in value.values()):
+        levels = set(value.values())
+        if len(levels) == 1:  # targets: one level for every dimension, as most assessments set them
+            return ngettext("{level} en {n} dimensión", "{level} en las {n} dimensiones", len(value)).format(
+                level=levels.pop(), n=len(value)
+            )
+        return ", ".join(f"{k}: {v}" for k, v in sorted(value.items()))
     if isinstance(value, dict | list):
         return json.dumps(value, ensure_ascii=False, sort_keys=True)
     if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and value[10] == "T":

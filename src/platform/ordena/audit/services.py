@@ -201,7 +201,9 @@ async def event_batches(
     while True:
         stmt = filters.apply(select(AuditEvent).where(AuditEvent.tenant_id == tenant_id))
         if after is not None:
-            stmt = stmt.where(tuple_(AuditEvent.created_at, AuditEvent.id) < tuple_(literal(after[0]), literal(after[1])))
+            stmt = stmt.where(
+                tuple_(AuditEvent.created_at, AuditEvent.id) < tuple_(literal(after[0]), literal(after[1]))
+            )
         batch = list(
             (await db.scalars(stmt.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).limit(size))).all()
         )
