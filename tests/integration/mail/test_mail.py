@@ -15,7 +15,9 @@ from ordena.mail.jobs import send_email
 from ordena.mail.models import Email
 from ordena.mail.services import render_email, send_mail
 from ordena.settings import Settings
+from ordena.tenancy.models import Role
 from tests.conftest import BASE_URL, Browser
+from tests.factories import PASSWORD, make_firm
 from tests.integration.mail.smtp import SmtpServer
 
 
@@ -134,8 +136,10 @@ def test_email_html_uses_only_inline_styles_so_mail_clients_render_it(migrated: 
 async def test_without_smtp_mail_waits_on_the_development_outbox_page(
     client: Browser, migrated: Settings, database: Database
 ) -> None:
-    to = f"maria.{uuid.uuid4().hex[:8]}@example.test"
+    firm = await make_firm(database, roles=(Role.VIEWER,))
+    to = firm.email(Role.VIEWER)
     email = await _reset_mail(database, migrated, to, "es")
+    await client.login(to, PASSWORD)
 
     page = await client.get(f"/dev/outbox?to={to}")
     assert page.status_code == 200
@@ -191,3 +195,49 @@ async def test_a_staging_server_without_smtp_does_not_publish_reset_links_in_the
                 response = await c.get(path)
                 assert response.status_code == 404, (environment, path)
                 assert "/reset/tok" not in response.text
+
+
+async def _firm_mail(database: Database, settings: Settings, tenant_id: uuid.UUID, to: str) -> Email:
+    """Mail sent inside a firm's unit of work, as invitations and reminders are."""
+    async with database.session(tenant_id=tenant_id) as db:
+        email = await send_mail(
+            db,
+            templates_dir=settings.templates_dir,
+            to=to,
+            template="password_reset",
+            context={"name": "Rosa Mamani", "url": f"{settings.base_url}/reset/firm-link", "hours": 2},
+        )
+        await db.commit()
+    return email
+
+
+async def test_the_development_outbox_shows_a_user_their_firms_mail_and_never_another_firms(
+    client: Browser, migrated: Settings, database: Database
+) -> None:
+    firm_a = await make_firm(database, roles=(Role.OWNER, Role.VIEWER))
+    firm_b = await make_firm(database, roles=(Role.OWNER,))
+    to = f"rosa.{uuid.uuid4().hex[:8]}@example.com"
+    email = await _firm_mail(database, migrated, firm_a.id, to)
+    async with database.session() as db:
+        stored = await db.get(Email, email.id)
+        assert stored is not None and stored.firm_id == firm_a.id
+
+    paths = ("/dev/outbox", f"/dev/outbox/{email.id}", f"/dev/outbox/{email.id}/html")
+    for path in paths:  # nobody signed in: the login page, not the mail
+        anonymous = await client.get(path)
+        assert anonymous.url.path == "/login", path
+        assert to not in anonymous.text and "firm-link" not in anonymous.text
+
+    await client.login(firm_b.email(Role.OWNER), PASSWORD)
+    listing = await client.get("/dev/outbox")
+    assert listing.status_code == 200
+    assert to not in listing.text and str(email.id) not in listing.text
+    for path in paths[1:]:
+        assert (await client.get(path)).status_code == 404, path
+
+    await client.post("/logout", {})
+    client.csrf = None
+    await client.login(firm_a.email(Role.VIEWER), PASSWORD)
+    listing = await client.get("/dev/outbox")
+    assert to in listing.text and f"/dev/outbox/{email.id}" in listing.text
+    assert (await client.get(f"/dev/outbox/{email.id}/html")).status_code == 200

@@ -1,4 +1,7 @@
-"""The development outbox: mail kept when no SMTP server is configured (never in production)."""
+"""The development outbox: mail kept when no SMTP server is configured (never in production).
+
+Signed-in users only, and each sees only the mail of their own firms and the mail addressed to
+themselves: even on a developer's machine the outbox holds other firms' sign-in links."""
 
 from __future__ import annotations
 
@@ -9,10 +12,12 @@ from litestar import Request, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery
 from litestar.response import Response, Template
-from sqlalchemy import select
 
+from ordena.mail import services
 from ordena.mail.models import Email
-from ordena.web.deps import DB
+from ordena.tenancy.services import firms_of_user
+from ordena.web.access import LoginRequired
+from ordena.web.deps import DB, CurrentAuth
 
 DEV_ENVIRONMENTS = ("development", "test")
 
@@ -25,31 +30,44 @@ def _enabled(request: Request[Any, Any, Any]) -> None:
         raise NotFoundException()
 
 
+async def _reader(db: DB, auth: CurrentAuth) -> dict[str, Any]:
+    """Who reads the outbox: their address and their firms. The routes are declared public so
+    that outside development the answer is 404 for everyone (the guard would send an anonymous
+    visitor to the login page first, telling that the page exists); here, after that check,
+    only a signed-in user gets further."""
+    if auth.user is None:
+        raise LoginRequired()
+    firms = await firms_of_user(db, auth.user.id)
+    return {"reader_email": auth.user.email, "firm_ids": [tenant.id for tenant, _ in firms]}
+
+
+async def _email(db: DB, auth: CurrentAuth, email_id: UUID) -> Email:
+    return await services.outbox_email(db, email_id, **await _reader(db, auth))
+
+
 @get("/dev/outbox", opt={"access": "public"}, name="dev_outbox")
-async def outbox(request: Request[Any, Any, Any], db: DB, to: FromQuery[str | None] = None) -> Template:
+async def outbox(
+    request: Request[Any, Any, Any], db: DB, auth: CurrentAuth, to: FromQuery[str | None] = None
+) -> Template:
     _enabled(request)
-    stmt = select(Email).order_by(Email.created_at.desc()).limit(100)
-    if to:
-        stmt = stmt.where(Email.to.icontains(to, autoescape=True))
-    emails = (await db.scalars(stmt)).all()
+    emails = await services.outbox(db, to=to, **await _reader(db, auth))
     return Template("mail/outbox.html", context={"emails": emails, "to": to or ""})
 
 
 @get("/dev/outbox/{email_id:uuid}", opt={"access": "public"}, name="dev_outbox_email")
-async def outbox_email(request: Request[Any, Any, Any], db: DB, email_id: FromPath[UUID]) -> Template:
+async def outbox_email(
+    request: Request[Any, Any, Any], db: DB, auth: CurrentAuth, email_id: FromPath[UUID]
+) -> Template:
     _enabled(request)
-    email = await db.get(Email, email_id)
-    if email is None:
-        raise NotFoundException()
-    return Template("mail/email.html", context={"email": email})
+    return Template("mail/email.html", context={"email": await _email(db, auth, email_id)})
 
 
 @get("/dev/outbox/{email_id:uuid}/html", opt={"access": "public"}, media_type="text/html")
-async def outbox_email_html(request: Request[Any, Any, Any], db: DB, email_id: FromPath[UUID]) -> Response[str]:
+async def outbox_email_html(
+    request: Request[Any, Any, Any], db: DB, auth: CurrentAuth, email_id: FromPath[UUID]
+) -> Response[str]:
     _enabled(request)
-    email = await db.get(Email, email_id)
-    if email is None:
-        raise NotFoundException()
+    email = await _email(db, auth, email_id)
     # Rendered inside a sandboxed iframe; the mail's own styles are inline.
     return Response(
         email.html_body,

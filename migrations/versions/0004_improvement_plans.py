@@ -1,6 +1,6 @@
 """improvement plans
 
-Revision ID: 0009
+Revision ID: 0004
 Revises: 0003
 Create Date: 2026-11-27 16:30:48.703693
 """
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 
 from ordena.db import rls
 
-revision: str = "0009"
+revision: str = "0004"
 down_revision: str | None = "0003"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
