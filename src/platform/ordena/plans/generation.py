@@ -12,18 +12,19 @@ initiative is one per library key, so only what is missing is added.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Protocol
 from uuid import UUID
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.assessments.lookups import get_assessment
-from ordena.assessments.results import AssessmentResults, DimensionResult, compute_results
+from ordena.assessments.results import AssessmentResults, compute_results
 from ordena.audit.services import Actor, AuditTrail
-from ordena.frameworks.services import FrameworkStructure, InitiativeNode, label
+from ordena.frameworks.services import InitiativeNode, label
 from ordena.lib.errors import ServiceError
 from ordena.lib.i18n import _
 from ordena.plans.lookups import plan_for_assessment
@@ -68,8 +69,27 @@ def urgency(priority: Decimal) -> int:
     return 4
 
 
-def rank(dimensions: Sequence[DimensionResult], tree: FrameworkStructure) -> Proposal:
-    """The plan's dimensions in order (pure: the scores and the framework are all it needs)."""
+class ScoredDimension(Protocol):
+    """What ranking reads of a dimension's result (``DimensionResult`` has it)."""
+
+    @property
+    def key(self) -> str: ...
+    @property
+    def score(self) -> Decimal | None: ...
+    @property
+    def level(self) -> int | None: ...
+    @property
+    def target(self) -> int: ...
+    @property
+    def weight(self) -> Decimal: ...
+
+
+# (dimension key, current level, target) → the library's initiatives for those steps
+Library = Callable[[str, int, int], tuple[InitiativeNode, ...]]
+
+
+def rank(dimensions: Sequence[ScoredDimension], library: Library) -> Proposal:
+    """The plan's dimensions in order, given in framework order (pure: no database)."""
     gaps: list[DimensionGap] = []
     no_data: list[str] = []
     for order, d in enumerate(dimensions):
@@ -89,7 +109,7 @@ def rank(dimensions: Sequence[DimensionResult], tree: FrameworkStructure) -> Pro
                 weight=d.weight,
                 gap=gap,
                 priority=gap * d.weight,
-                initiatives=tree.dimension(d.key).initiatives_between(d.level, d.target),
+                initiatives=library(d.key, d.level, d.target),
             )
         )
     gaps.sort(key=lambda g: (-g.priority, g.score, g.order))
@@ -97,7 +117,8 @@ def rank(dimensions: Sequence[DimensionResult], tree: FrameworkStructure) -> Pro
 
 
 def propose(results: AssessmentResults) -> Proposal:
-    return rank(results.dimensions, results.tree)
+    tree = results.tree
+    return rank(results.dimensions, lambda key, level, target: tree.dimension(key).initiatives_between(level, target))
 
 
 @dataclass
@@ -149,7 +170,6 @@ async def generate_plan(db: AsyncSession, tenant_id: UUID, actor: Actor, assessm
         )
         db.add(plan)
         await db.flush()
-        audit("create", "plan", plan.id, after={"assessment_id": str(assessment.id), "title": plan.title})
     rows = await db.execute(
         select(Initiative.template_key, func.max(Initiative.position))
         .where(Initiative.tenant_id == tenant_id, Initiative.plan_id == plan.id)
@@ -168,13 +188,11 @@ async def generate_plan(db: AsyncSession, tenant_id: UUID, actor: Actor, assessm
         position += 1
     db.add_all(added)
     await db.flush()
-    if added or not created:
-        audit(
-            "generate",
-            "plan",
-            plan.id,
-            after={"added": [i.template_key for i in added], "no_data": proposal.no_data},
-        )
+    after = {"added": [i.template_key for i in added], "no_data": proposal.no_data}
+    if created:
+        audit("create", "plan", plan.id, after={"assessment_id": str(assessment.id), "title": plan.title, **after})
+    else:
+        audit("generate", "plan", plan.id, after=after)
     return Generated(plan, created, added, proposal)
 
 
