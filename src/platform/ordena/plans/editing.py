@@ -382,7 +382,12 @@ async def update_initiative(
     cleaned = clean_initiative(values, state.tree, partial=partial)
     before = _picture(initiative, state.edges.get(initiative.id, []))
     with db.no_autoflush:
-        await _apply(db, tenant_id, state, initiative, cleaned)
+        try:
+            await _apply(db, tenant_id, state, initiative, cleaned)
+        except InitiativeInvalid:
+            # Forget the refused values, so that no later flush writes them.
+            db.expire(initiative)
+            raise
     if cleaned.depends_on is not None:
         await _replace_dependencies(db, tenant_id, initiative.id, cleaned.depends_on)
     after = _picture(

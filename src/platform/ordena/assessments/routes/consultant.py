@@ -33,6 +33,7 @@ from ordena.companies.services import active_company_names, get_company, list_co
 from ordena.frameworks.services import default_version, structure
 from ordena.lib.errors import FormErrors, ServiceError
 from ordena.lib.i18n import _
+from ordena.plans.lookups import plan_for_assessment
 from ordena.tenancy.models import Role
 from ordena.web.access import firm_of
 from ordena.web.db import request_db
@@ -174,6 +175,7 @@ async def _overview_context(db: DB, firm: Firm, assessment_id: UUID) -> dict[str
         "base": _base(firm, assessment.id),
         "errors": FormErrors(),
         "needs_confirm": False,
+        "plan": await plan_for_assessment(db, firm.tenant_id, assessment.id),
         **label_functions(),
     }
 
