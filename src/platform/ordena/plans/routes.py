@@ -123,6 +123,8 @@ async def _plan_context(db: DB, firm: Firm, plan: Plan) -> dict[str, Any]:
         "owners": owners,
         "owner_names": {o.value: o.label for o in owners},
         "base": plan_url(firm, plan.id),
+        # Blocks rendered alone for htmx do not see base.html's ``firm``.
+        "can_edit": firm.can_consult,
         **plan_labels(),
     }
 
