@@ -43,6 +43,7 @@ from ordena.frameworks.choice import default_choice, usable_version, usable_vers
 from ordena.frameworks.services import structure
 from ordena.lib.errors import FormErrors, ServiceError
 from ordena.lib.i18n import _
+from ordena.plans.lookups import plan_for_assessment
 from ordena.tenancy.models import Role
 from ordena.web.access import firm_of
 from ordena.web.db import request_db
@@ -229,6 +230,7 @@ async def _overview_context(db: DB, firm: Firm, assessment_id: UUID) -> dict[str
         "errors": FormErrors(),
         "values": {"due_on": assessment.due_on.isoformat() if assessment.due_on else ""},
         "needs_confirm": False,
+        "plan": await plan_for_assessment(db, firm.tenant_id, assessment.id),
         **label_functions(),
     }
 
