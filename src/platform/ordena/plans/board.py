@@ -305,3 +305,20 @@ async def company_rollup(db: AsyncSession, tenant_id: UUID, company_id: UUID) ->
     if plan is None:
         return None
     return rollup_of(plan, await initiatives_of(db, tenant_id, plan.id), today())
+
+
+async def contact_initiatives(
+    db: AsyncSession, tenant_id: UUID, company_id: UUID, contact_id: UUID
+) -> list[Initiative]:
+    """The initiatives a client contact owns, in plans of their own company."""
+    rows = await db.scalars(
+        select(Initiative)
+        .join(Plan, (Plan.tenant_id == Initiative.tenant_id) & (Plan.id == Initiative.plan_id))
+        .where(
+            Initiative.tenant_id == tenant_id,
+            Initiative.owner_contact_id == contact_id,
+            Plan.company_id == company_id,
+        )
+        .order_by(Initiative.due_on.asc().nulls_last(), Initiative.priority, Initiative.title)
+    )
+    return list(rows)
