@@ -86,7 +86,12 @@ DOMAINS: tuple[Domain, ...] = (
         nav=(NavEntry(30, "/frameworks", lazy("Modelos")),),
         platform_content="ordena.frameworks.loader:ensure_default_framework",
     ),
-    Domain("plans", models="ordena.plans.models", routes=("ordena.plans.views.routes", "ordena.plans.client.routes")),
+    Domain(
+        "plans",
+        models="ordena.plans.models",
+        routes=("ordena.plans.views.routes", "ordena.plans.client.routes"),
+        jobs="ordena.plans.jobs",
+    ),
     Domain("reports", routes=("ordena.reports.routes",)),
     Domain("networks", models="ordena.networks.models"),
 )

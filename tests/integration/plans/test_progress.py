@@ -92,7 +92,8 @@ async def test_progress_page_shows_the_rate_and_what_regressed_in_spanish_and_en
     assert "33" in html and "1 de 3 dimensiones con iniciativas completadas alcanzaron su meta" in html
     assert "Qué retrocedió" in html and "▼ -0.50" in html
     assert "▲ +1.25" in html and "Embudo de ventas" in html
-    english = await client.get(f"/w/{firm.slug}/assessments/{new.id}/progress?lang=en")
+    client.client.cookies.set("ordena_lang", "en")
+    english = await client.get(f"/w/{firm.slug}/assessments/{new.id}/progress")
     assert "Progress since the baseline assessment" in english.text
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from litestar import get, post
+from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -23,6 +23,9 @@ from ordena.lib.i18n import _
 from ordena.plans import board as plans_board
 from ordena.plans.board import InitiativeInvalid, contact_initiatives, parse_progress, status_labels
 from ordena.plans.models import STATUSES
+from ordena.plans.reminders import read_unsubscribe_token, unsubscribe
+from ordena.tenancy.models import Tenant
+from ordena.tenancy.services import enter_firm
 from ordena.web.deps import DB, CurrentAuth, Form
 from ordena.web.forms import FormError
 from ordena.web.pages import redirect
@@ -105,4 +108,16 @@ async def update_my_initiative(db: DB, auth: CurrentAuth, initiative_id: FromPat
     return redirect(HOME, flash=_("Guardamos los cambios de «{title}».").format(title=initiative.title))
 
 
-ROUTES = [my_initiatives, update_my_initiative]
+@get("/plans/unsubscribe/{token:str}", opt={"access": "public"}, name="plan_digest_unsubscribe")
+async def unsubscribe_page(request: Request[Any, Any, Any], db: DB, token: FromPath[str]) -> Template:
+    """One click from the digest email unsubscribes its recipient; the page confirms it."""
+    read = read_unsubscribe_token(request.app.state.settings.secret_key, token)
+    tenant = await db.get(Tenant, read[0]) if read else None
+    if read is None or tenant is None:
+        raise NotFoundException()
+    await enter_firm(db, tenant, None)
+    await unsubscribe(db, tenant.id, read[1])
+    return Template("plans/unsubscribed.html", context={"firm_name": tenant.name})
+
+
+ROUTES = [my_initiatives, update_my_initiative, unsubscribe_page]
