@@ -78,7 +78,7 @@ def _legend(y: float) -> list[str]:
             fill = "url(#tl-hatch)" if mark == "overdue" else color
             out.append(f'<rect x="{_f(x)}" y="{_f(y - 6)}" width="20" height="12" fill="{fill}"{extra}/>')
         out.append(f'<text x="{_f(x + 26)}" y="{_f(y + 4)}">{escape(label)}</text>')
-        x += 30 + 7.2 * len(label)
+        x += 40 + 7.5 * len(label)
         if x > WIDTH - 160:
             x, y = 10.0, y + 20
     return out
