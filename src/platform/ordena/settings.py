@@ -157,6 +157,8 @@ class Settings:
     def check(self) -> None:
         if self.reminder_interval_minutes < 0:
             raise SettingsError("ORDENA_REMINDER_INTERVAL_MINUTES must be 0 (off) or a positive number of minutes")
+        if self.plan_digest_interval_minutes < 0:
+            raise SettingsError("ORDENA_PLAN_DIGEST_INTERVAL_MINUTES must be 0 (off) or a positive number of minutes")
         if self.is_production:
             if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
                 raise SettingsError("ORDENA_SECRET_KEY must be set to a random value of 32+ characters in production")
