@@ -92,7 +92,10 @@ DOMAINS: tuple[Domain, ...] = (
         routes=(
             "ordena.plans.routes",
             "ordena.plans.api",
+            "ordena.plans.views.routes",
+            "ordena.plans.client.routes",
         ),
+        jobs="ordena.plans.jobs",
     ),
     Domain("reports", routes=("ordena.reports.routes",)),
     Domain("networks", models="ordena.networks.models"),

@@ -63,6 +63,8 @@ class Settings:
     run_worker_in_process: bool = True
     # Every N minutes the web and worker processes enqueue the reminder job (0 = never).
     reminder_interval_minutes: float = 15
+    # Every N minutes the plan digest job runs (0 = never); each owner gets one digest a day.
+    plan_digest_interval_minutes: float = 60
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -100,6 +102,7 @@ class Settings:
             log_level=get("LOG_LEVEL", "INFO"),
             run_worker_in_process=_bool(get("WORKER_IN_PROCESS"), True),
             reminder_interval_minutes=float(get("REMINDER_INTERVAL_MINUTES", "15") or 0),
+            plan_digest_interval_minutes=float(get("PLAN_DIGEST_INTERVAL_MINUTES", "60") or 0),
         )
         if overrides:
             settings = replace(settings, **overrides)  # type: ignore[arg-type]
@@ -154,6 +157,8 @@ class Settings:
     def check(self) -> None:
         if self.reminder_interval_minutes < 0:
             raise SettingsError("ORDENA_REMINDER_INTERVAL_MINUTES must be 0 (off) or a positive number of minutes")
+        if self.plan_digest_interval_minutes < 0:
+            raise SettingsError("ORDENA_PLAN_DIGEST_INTERVAL_MINUTES must be 0 (off) or a positive number of minutes")
         if self.is_production:
             if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
                 raise SettingsError("ORDENA_SECRET_KEY must be set to a random value of 32+ characters in production")

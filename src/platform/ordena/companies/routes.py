@@ -23,6 +23,7 @@ from ordena.companies.models import Company
 from ordena.jobs import outbox, progress
 from ordena.lib.errors import FormErrors
 from ordena.lib.i18n import _
+from ordena.plans.board import company_rollup
 from ordena.tenancy.services import FirmContext
 from ordena.web.deps import DB, Firm, Form
 from ordena.web.forms import FormError, form_values
@@ -152,6 +153,7 @@ async def _detail_context(db: DB, firm: FirmContext, company: Company) -> dict[s
         "company": company,
         "contacts": await services.list_contacts(db, firm.tenant_id, company.id),
         "assessments": await _assessments(db, firm, company.id),
+        "plan_rollup": await company_rollup(db, firm.tenant_id, company.id),
         "contact_values": {},
         **_labels(),
     }

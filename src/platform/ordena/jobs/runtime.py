@@ -325,7 +325,10 @@ class PeriodicJobs:
 
 def periodic_schedule(settings: Settings) -> list[tuple[str, float]]:
     """The periodic jobs of this installation, in seconds (an interval of 0 turns a job off)."""
-    return [("send_assessment_reminders", settings.reminder_interval_minutes * 60)]
+    return [
+        ("send_assessment_reminders", settings.reminder_interval_minutes * 60),
+        ("send_plan_digests", settings.plan_digest_interval_minutes * 60),
+    ]
 
 
 class JobRuntime:

@@ -135,3 +135,25 @@ class InitiativeComment(TenantOwned, Base):
     author_contact_id: Mapped[UUID | None] = mapped_column(default=None)
     author_label: Mapped[str] = mapped_column(String(320))
     body: Mapped[str] = mapped_column(Text)
+
+
+class PlanDigestSent(TenantOwned, Base):
+    """One daily digest sent to one owner (``user:<id>`` or ``contact:<id>``): a second run of the
+    job on the same day finds the row and sends nothing."""
+
+    __tablename__ = "plan_digest_sent"
+    __table_args__ = (UniqueConstraint("tenant_id", "owner_key", "sent_on"),)
+
+    owner_key: Mapped[str] = mapped_column(String(80))
+    sent_on: Mapped[dt.date] = mapped_column(Date)
+    email: Mapped[str] = mapped_column(String(320), default="")
+    initiatives: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PlanReminderOptOut(TenantOwned, Base):
+    """An owner who unsubscribed from the daily digest (reminders are on by default)."""
+
+    __tablename__ = "plan_reminder_opt_out"
+    __table_args__ = (UniqueConstraint("tenant_id", "owner_key"),)
+
+    owner_key: Mapped[str] = mapped_column(String(80))

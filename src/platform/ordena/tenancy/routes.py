@@ -14,6 +14,7 @@ from ordena.accounts.services import actor_of
 from ordena.assessments.dashboard import load_dashboard
 from ordena.lib.errors import FormErrors
 from ordena.lib.i18n import _
+from ordena.plans.board import plans_at_risk, today
 from ordena.tenancy import firms, invitations, memberships
 from ordena.tenancy.models import Role
 from ordena.tenancy.services import tenant_by_slug
@@ -25,7 +26,11 @@ from ordena.web.pages import redirect
 @get("/w/{slug:str}", opt={"access": "viewer"}, name="dashboard")
 async def dashboard(db: DB, firm: Firm) -> Template:
     board = await load_dashboard(db, firm.tenant_id)
-    return Template("tenancy/dashboard.html", context={"board": board, "member_count": board.stats.members})
+    at_risk = await plans_at_risk(db, firm.tenant_id)
+    return Template(
+        "tenancy/dashboard.html",
+        context={"board": board, "member_count": board.stats.members, "at_risk": at_risk, "today": today()},
+    )
 
 
 async def _members_context(db: DB, firm: Firm) -> dict[str, Any]:

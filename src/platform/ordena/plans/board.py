@@ -1,0 +1,273 @@
+"""The plan's board by status, the changes made on it, and the roll-ups read elsewhere
+(the firm dashboard's "plans at risk", the company page's progress).
+
+The status, progress and comment changes go through ``plans.editing`` (one set of rules); a
+contact's change is recorded under the contact's name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from ordena.audit.services import Actor
+from ordena.companies.models import Company
+from ordena.lib.clock import now
+from ordena.lib.errors import FormErrors, NotFound
+from ordena.lib.i18n import _
+from ordena.plans import editing
+from ordena.plans.models import STATUSES, Initiative, InitiativeComment, InitiativeDependency, Plan
+
+# Priority 1 (most urgent) weighs 4 … priority 4 weighs 1 in the company's roll-up.
+PRIORITY_WEIGHT = {1: 4, 2: 3, 3: 2, 4: 1}
+SOON_DAYS = 7
+AUDITED = ("status", "progress", "blocked_reason")
+
+
+def status_labels() -> dict[str, str]:
+    return {
+        "pending": _("Pendiente"),
+        "in_progress": _("En curso"),
+        "done": _("Hecha"),
+        "blocked": _("Bloqueada"),
+    }
+
+
+def today() -> dt.date:
+    return now().date()
+
+
+async def get_plan(db: AsyncSession, tenant_id: UUID, plan_id: UUID) -> Plan:
+    plan = await db.scalar(select(Plan).where(Plan.tenant_id == tenant_id, Plan.id == plan_id))
+    if plan is None:
+        raise NotFound()
+    return plan
+
+
+async def initiatives_of(db: AsyncSession, tenant_id: UUID, plan_id: UUID) -> list[Initiative]:
+    rows = await db.scalars(
+        select(Initiative)
+        .where(Initiative.tenant_id == tenant_id, Initiative.plan_id == plan_id)
+        .order_by(Initiative.position, Initiative.due_on.asc().nulls_last(), Initiative.title)
+    )
+    return list(rows)
+
+
+async def dependencies_of(db: AsyncSession, tenant_id: UUID, plan_id: UUID) -> list[tuple[UUID, UUID]]:
+    """(initiative, depends on) pairs of the plan's initiatives."""
+    ids = select(Initiative.id).where(Initiative.tenant_id == tenant_id, Initiative.plan_id == plan_id)
+    rows = await db.execute(
+        select(InitiativeDependency.initiative_id, InitiativeDependency.depends_on_id).where(
+            InitiativeDependency.tenant_id == tenant_id, InitiativeDependency.initiative_id.in_(ids)
+        )
+    )
+    return [(a, b) for a, b in rows.all()]
+
+
+def columns(initiatives: list[Initiative]) -> dict[str, list[Initiative]]:
+    board: dict[str, list[Initiative]] = {s: [] for s in STATUSES}
+    for i in initiatives:
+        board[i.status].append(i)
+    return board
+
+
+def is_overdue(initiative: Initiative, on: dt.date) -> bool:
+    return initiative.status != "done" and initiative.due_on is not None and initiative.due_on < on
+
+
+async def get_initiative(
+    db: AsyncSession,
+    tenant_id: UUID,
+    initiative_id: UUID,
+    *,
+    plan_id: UUID | None = None,
+    owner_contact_id: UUID | None = None,
+    for_update: bool = False,
+) -> Initiative:
+    """An initiative of the firm (of ``plan_id`` / owned by ``owner_contact_id`` when given), else 404."""
+    stmt = select(Initiative).where(Initiative.tenant_id == tenant_id, Initiative.id == initiative_id)
+    if plan_id is not None:
+        stmt = stmt.where(Initiative.plan_id == plan_id)
+    if owner_contact_id is not None:
+        stmt = stmt.where(Initiative.owner_contact_id == owner_contact_id)
+    if for_update:
+        stmt = stmt.with_for_update()
+    initiative = await db.scalar(stmt)
+    if initiative is None:
+        raise NotFound()
+    return initiative
+
+
+async def set_initiative_status(
+    db: AsyncSession, tenant_id: UUID, actor: Actor, initiative: Initiative, status: str, reason: str = ""
+) -> Initiative:
+    """The board's and the contact's status change: the editing service's rules (blocked needs a
+    reason, done means 100 %, finish-to-start dependencies)."""
+    return await editing.set_status(db, tenant_id, actor, initiative.id, status, reason=reason)
+
+
+def parse_progress(raw: Any) -> tuple[int | None, FormErrors]:
+    errors = FormErrors()
+    try:
+        value = int(str(raw).strip().rstrip("%"))
+    except ValueError:
+        errors.add("progress", _("Escribe un número entero de 0 a 100."))
+        return None, errors
+    if not 0 <= value <= 100:
+        errors.add("progress", _("Escribe un número entero de 0 a 100."))
+        return None, errors
+    return value, errors
+
+
+async def set_initiative_progress(
+    db: AsyncSession, tenant_id: UUID, actor: Actor, initiative: Initiative, progress: int
+) -> Initiative:
+    """Progress through the editing service; work reported on a pending initiative starts it."""
+    if progress > 0 and initiative.status == "pending":
+        await editing.set_status(db, tenant_id, actor, initiative.id, "in_progress")
+    return await editing.set_progress(db, tenant_id, actor, initiative.id, progress)
+
+
+async def add_initiative_comment(
+    db: AsyncSession,
+    tenant_id: UUID,
+    actor: Actor,
+    initiative: Initiative,
+    body: str,
+    *,
+    author_label: str,
+    author_contact_id: UUID | None = None,
+) -> InitiativeComment:
+    """A comment signed ``author_label`` (a contact's name), through the editing service."""
+    return await editing.add_comment(
+        db, tenant_id, Actor(actor.id, author_label), initiative.id, body, author_contact_id=author_contact_id
+    )
+
+
+async def comments_of(
+    db: AsyncSession, tenant_id: UUID, initiative_ids: list[UUID]
+) -> dict[UUID, list[InitiativeComment]]:
+    out: dict[UUID, list[InitiativeComment]] = {i: [] for i in initiative_ids}
+    if not initiative_ids:
+        return out
+    rows = await db.scalars(
+        select(InitiativeComment)
+        .where(InitiativeComment.tenant_id == tenant_id, InitiativeComment.initiative_id.in_(initiative_ids))
+        .order_by(InitiativeComment.created_at)
+    )
+    for c in rows:
+        out[c.initiative_id].append(c)
+    return out
+
+
+# --- roll-ups -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AtRisk:
+    initiative_id: UUID
+    title: str
+    plan_id: UUID
+    company: str
+    due_on: dt.date | None
+    status: str
+    reason: str  # overdue | blocked | due_soon
+    days: int | None  # days late (overdue) or days left (due soon)
+
+
+async def plans_at_risk(db: AsyncSession, tenant_id: UUID, on: dt.date | None = None, limit: int = 12) -> list[AtRisk]:
+    """Open initiatives across every company that are overdue, blocked or due within 7 days,
+    the most urgent first. A page read: it joins the company for its name, read-only."""
+    on = on or today()
+    soon = on + dt.timedelta(days=SOON_DAYS)
+    rows = await db.execute(
+        select(Initiative, Plan.id, Company.name)
+        .join(Plan, (Plan.tenant_id == Initiative.tenant_id) & (Plan.id == Initiative.plan_id))
+        .join(Company, (Company.tenant_id == Plan.tenant_id) & (Company.id == Plan.company_id))
+        .where(
+            Initiative.tenant_id == tenant_id,
+            Initiative.status != "done",
+            Company.archived_at.is_(None),
+            or_(Initiative.status == "blocked", Initiative.due_on <= soon),
+        )
+        .order_by(Initiative.due_on.asc().nulls_last(), Initiative.priority)
+    )
+    out = []
+    for initiative, plan_id, company in rows.all():
+        if initiative.due_on is not None and initiative.due_on < on:
+            reason, days = "overdue", (on - initiative.due_on).days
+        elif initiative.status == "blocked":
+            reason, days = "blocked", None
+        else:
+            reason = "due_soon"
+            days = (initiative.due_on - on).days if initiative.due_on else None
+        out.append(
+            AtRisk(
+                initiative.id, initiative.title, plan_id, company, initiative.due_on, initiative.status, reason, days
+            )
+        )
+    order = {"overdue": 0, "blocked": 1, "due_soon": 2}
+    out.sort(key=lambda r: (order[r.reason], r.due_on or dt.date.max))
+    return out[:limit]
+
+
+@dataclass(frozen=True)
+class Rollup:
+    plan_id: UUID
+    title: str
+    total: int
+    done: int
+    weighted_progress: Decimal  # 0–100, weighted by priority
+    overdue: int
+    blocked: int
+
+
+def rollup_of(plan: Plan, initiatives: list[Initiative], on: dt.date) -> Rollup:
+    weights = sum(PRIORITY_WEIGHT[i.priority] for i in initiatives)
+    weighted = sum(PRIORITY_WEIGHT[i.priority] * i.progress for i in initiatives)
+    mean = (Decimal(weighted) / Decimal(weights)).quantize(Decimal("0.1")) if weights else Decimal(0)
+    return Rollup(
+        plan_id=plan.id,
+        title=plan.title,
+        total=len(initiatives),
+        done=sum(1 for i in initiatives if i.status == "done"),
+        weighted_progress=mean,
+        overdue=sum(1 for i in initiatives if is_overdue(i, on)),
+        blocked=sum(1 for i in initiatives if i.status == "blocked"),
+    )
+
+
+async def company_rollup(db: AsyncSession, tenant_id: UUID, company_id: UUID) -> Rollup | None:
+    """The company's newest plan rolled up (None when it has no plan)."""
+    plan = await db.scalar(
+        select(Plan)
+        .where(Plan.tenant_id == tenant_id, Plan.company_id == company_id)
+        .order_by(Plan.created_at.desc())
+        .limit(1)
+    )
+    if plan is None:
+        return None
+    return rollup_of(plan, await initiatives_of(db, tenant_id, plan.id), today())
+
+
+async def contact_initiatives(
+    db: AsyncSession, tenant_id: UUID, company_id: UUID, contact_id: UUID
+) -> list[Initiative]:
+    """The initiatives a client contact owns, in plans of their own company."""
+    rows = await db.scalars(
+        select(Initiative)
+        .join(Plan, (Plan.tenant_id == Initiative.tenant_id) & (Plan.id == Initiative.plan_id))
+        .where(
+            Initiative.tenant_id == tenant_id,
+            Initiative.owner_contact_id == contact_id,
+            Plan.company_id == company_id,
+        )
+        .order_by(Initiative.due_on.asc().nulls_last(), Initiative.priority, Initiative.title)
+    )
+    return list(rows)
