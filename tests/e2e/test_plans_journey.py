@@ -140,9 +140,10 @@ def test_consultant_moves_cards_reads_the_timeline_and_the_progress_page(
     page.keyboard.press("ArrowRight")
     page.locator(f".board-in_progress #card-{items[3].id}").wait_for()
     assert page.evaluate("document.activeElement.id") == f"card-{items[3].id}"
-    # Drag and drop: "Procesos documentados" to done.
-    page.drag_and_drop(f"#card-{items[6].id} h3", ".board-done h2")
-    page.locator(f".board-done #card-{items[6].id}").wait_for()
+    # Drag and drop: "Política de precios" to done ("Procesos documentados" could not go: it
+    # waits for the blocked "Cierre contable", finish-to-start).
+    page.drag_and_drop(f"#card-{items[1].id} h3", ".board-done h2")
+    page.locator(f".board-done #card-{items[1].id}").wait_for()
     screenshot(page, "plans-board")
     page.goto(f"{url}/w/{firm.slug}/plans/{plan.id}/timeline")
     assert page.locator("svg.chart-timeline").count() == 1
