@@ -379,3 +379,32 @@ async def test_another_firms_company_is_404_on_every_company_page(client: Any, d
         assert await db.get(Contact, (theirs.id, contact.id)) is not None
     # My list never shows it, even searching its RUC.
     assert "Ajena Secreta" not in (await client.get(base, params={"q": "20100047218", "status": "all"})).text
+
+
+async def test_sorting_by_name_follows_spanish_order_with_enye_after_n(client: Any, database: Any) -> None:
+    firm = await _login(client, database)
+    names = ("Oro Verde", "Ñandú Textil", "árbol Seco", "Nube Alta", "Zeta", "Ángulo")
+    for name in names:
+        await add_company(database, firm.id, name=name)
+    base = f"/w/{firm.slug}/companies"
+    expected = ["Ángulo", "árbol Seco", "Nube Alta", "Ñandú Textil", "Oro Verde", "Zeta"]
+    html = (await client.get(base)).text
+    assert sorted(names, key=html.index) == expected
+    html = (await client.get(base, params={"sort": "-name"})).text
+    assert sorted(names, key=html.index) == expected[::-1]
+
+
+async def test_a_page_beyond_the_last_shows_the_last_and_a_non_numeric_page_the_first(
+    client: Any, database: Any
+) -> None:
+    firm = await _login(client, database)
+    for i in range(30):
+        await add_company(database, firm.id, name=f"Empresa {i:02d}")
+    base = f"/w/{firm.slug}/companies"
+    beyond = await client.get(base, params={"page": "7"})
+    assert beyond.status_code == 200 and "Página 2 de 2" in beyond.text
+    assert len(company_ids(beyond.text)) == 5 and "Empresa 29" in beyond.text
+    for junk in ("abc", "-3", "2.5", "", "99999999999999999999"):
+        response = await client.get(base, params={"page": junk})
+        assert response.status_code == 200, junk
+        assert "Página 1 de 2" in response.text and "Empresa 00" in response.text, junk

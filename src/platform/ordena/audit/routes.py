@@ -7,6 +7,7 @@ from litestar.params import FromQuery
 from litestar.response import Template
 
 from ordena.audit import services
+from ordena.lib.pagination import page_number
 from ordena.web.deps import DB, Firm
 
 
@@ -17,10 +18,15 @@ async def audit_page(
     entity: FromQuery[str | None] = None,
     action: FromQuery[str | None] = None,
     actor: FromQuery[str | None] = None,
-    page: FromQuery[int] = 1,
+    page: FromQuery[str | None] = None,
 ) -> Template:
     result = await services.list_events(
-        db, firm.tenant_id, entity_type=entity or None, action=action or None, actor=actor or None, page=page
+        db,
+        firm.tenant_id,
+        entity_type=entity or None,
+        action=action or None,
+        actor=actor or None,
+        page=page_number(page),
     )
     kinds = await services.entity_types(db, firm.tenant_id)
     return Template(

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.audit.models import AuditEvent
-from ordena.lib.pagination import Page
+from ordena.lib.pagination import Page, clamp_page
 
 
 def snapshot(obj: Any, fields: Sequence[str]) -> dict[str, Any]:
@@ -98,7 +98,7 @@ async def list_events(
     if actor:
         stmt = stmt.where(AuditEvent.actor_label.icontains(actor, autoescape=True))
     total = await db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    page = max(1, page)
+    page = clamp_page(page, int(total), per_page)
     rows = await db.scalars(
         stmt.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).offset((page - 1) * per_page).limit(per_page)
     )

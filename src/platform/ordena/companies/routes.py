@@ -23,6 +23,7 @@ from ordena.companies.models import Company
 from ordena.jobs import outbox, progress
 from ordena.lib.errors import FormErrors
 from ordena.lib.i18n import _
+from ordena.lib.pagination import page_number
 from ordena.tenancy.services import FirmContext
 from ordena.web.deps import DB, Firm, Form
 from ordena.web.forms import FormError, form_values
@@ -74,10 +75,12 @@ async def list_page(
     size: FromQuery[str | None] = None,
     status: FromQuery[str | None] = None,
     sort: FromQuery[str | None] = None,
-    page_number: Annotated[int, QueryParameter(name="page")] = 1,
+    page_param: Annotated[str | None, QueryParameter(name="page")] = None,
 ) -> Template:
     filters = services.CompanyFilters.of(q, section, size, status, sort)
-    result = await services.search_companies(db, firm.tenant_id, filters, page=page_number, per_page=PER_PAGE)
+    result = await services.search_companies(
+        db, firm.tenant_id, filters, page=page_number(page_param), per_page=PER_PAGE
+    )
     any_company = result.total > 0 or await services.count_companies(db, firm.tenant_id, include_archived=True) > 0
     return page(
         request,
