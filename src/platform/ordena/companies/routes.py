@@ -42,7 +42,7 @@ def _choices() -> dict[str, Any]:
     return {
         "section_options": ciiu.section_options(),
         "sections": ciiu.SECTIONS,
-        "division_section": ciiu.DIVISION_SECTION,
+        "division_options": ciiu.division_options(),
         "size_band_options": services.size_band_options(),
         "size_band_help": services.size_band_help(),
         "country_options": services.country_options(),
@@ -57,6 +57,8 @@ def _labels() -> dict[str, Any]:
     return {
         "section_label": ciiu.section_label,
         "section_name": ciiu.section_name,
+        "division_name": ciiu.division_name,
+        "division_label": ciiu.division_label,
         "size_band_label": services.size_band_label,
         "country_name": services.country_name,
     }
