@@ -17,9 +17,11 @@ from litestar.response import Redirect, Response, Template
 
 from ordena.accounts.services import actor_of
 from ordena.assessments import lookups as assessments
+from ordena.assessments import results, scoring
 from ordena.companies import ciiu, csv_import, services
 from ordena.companies.jobs import KIND as IMPORT_KIND
 from ordena.companies.models import Company
+from ordena.frameworks.services import structure
 from ordena.jobs import outbox, progress
 from ordena.lib.errors import FormErrors
 from ordena.lib.i18n import _
@@ -152,11 +154,26 @@ async def _assessments(db: DB, firm: FirmContext, company_id: UUID) -> list[Any]
     return list(await assessments.list_for_company(db, firm.tenant_id, company_id))
 
 
+async def _latest_result(db: DB, firm: FirmContext, company_id: UUID) -> dict[str, Any] | None:
+    """The company's latest published result: score, maturity level and its name in the
+    framework the assessment used."""
+    points = await results.history(db, firm.tenant_id, company_id)
+    if not points:
+        return None
+    latest = points[-1]
+    level = scoring.level_of(latest.overall)
+    tree = await structure(db, latest.version_id)
+    return {"point": latest, "level": level, "level_name": tree.level_name(level) if level else ""}
+
+
 async def _detail_context(db: DB, firm: FirmContext, company: Company) -> dict[str, Any]:
     return {
         "company": company,
         "contacts": await services.list_contacts(db, firm.tenant_id, company.id),
         "assessments": await _assessments(db, firm, company.id),
+        "latest_result": await _latest_result(db, firm, company.id),
+        # Plan progress goes here once the plans domain exists (issue #9, item 9): not built yet.
+        "plan_progress": None,
         "contact_values": {},
         **_labels(),
     }
