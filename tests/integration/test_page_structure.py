@@ -4,6 +4,7 @@ contact's pages, the anonymous ones and the error pages."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import uuid
 from typing import Any
@@ -21,7 +22,7 @@ def assert_structure(html: str, where: str) -> None:
     levels = [int(level) for level in HEADING.findall(html)]
     assert levels.count(1) == 1, f"{where}: {levels.count(1)} h1"
     assert levels[0] == 1, f"{where}: the first heading is h{levels[0]}"
-    for before, after in zip(levels, levels[1:], strict=False):
+    for before, after in itertools.pairwise(levels):
         assert after <= before + 1, f"{where}: h{before} followed by h{after}"
 
 
