@@ -90,7 +90,7 @@ def _legend(series: Sequence[Series], x: float, y: float, target_label: str | No
 # legend), so a phone (about 360 px for a box of about 480 units) still shows them at about 12 px;
 # side labels wrap at 12 characters over up to three lines to keep that box narrow.
 RADAR_LABEL = 16
-RADAR_SMALL = 13
+RADAR_SMALL = 14
 _RADAR_CHARS = 12
 _GLYPH = 0.56  # average width of a sans-serif glyph, in font sizes (for the box, not the layout)
 
@@ -103,8 +103,8 @@ def _radar_label(label: str, lx: float, ly: float, cx: float, cy: float, r: floa
     # Above the centre the block grows upwards, below it downwards, beside it around the spoke.
     if abs(ly - cy) < r * 0.5:
         base = ly - (len(lines) - 1) * step / 2 + RADAR_LABEL * 0.35
-    elif ly < cy:
-        base = ly - (len(lines) - 1) * step
+    elif ly < cy:  # clear of the ring numbers drawn beside the top spoke
+        base = ly - (len(lines) - 1) * step - RADAR_LABEL * 0.4
     else:
         base = ly + RADAR_LABEL * 0.8
     widest = max(len(line) for line in lines) * RADAR_LABEL * _GLYPH
