@@ -103,3 +103,14 @@ def test_on_a_phone_the_first_question_is_in_view_and_counters_follow_the_autosa
     desktop.goto(f"{url}/w/{world.slug}/companies/new")
     options = desktop.locator("#f-industry_division option").all_inner_texts()
     assert "46 · Comercio al por mayor, excepto el de vehículos automotores y motocicletas" in options
+
+    # The same in English on a phone.
+    english = new_page(locale="en-US", width=PHONE["width"], height=PHONE["height"])
+    english.context.add_cookies([{"name": "ordena_lang", "value": "en", "url": url}])
+    log_in(english, url, world.firm.email(Role.CONSULTANT), PASSWORD)
+    english.goto(f"{url}/w/{world.slug}/assessments/{a.id}/q/ventas")
+    assert english.locator("a.skip-link").text_content() == "Skip to content"
+    assert "answered" in english.locator("#total-progress").inner_text()
+    assert english.locator("details.dim-menu").get_attribute("open") is None
+    english.goto(f"{url}/w/{world.slug}/companies/{made.company_id}")
+    assert "Latest result" in english.locator("#latest-result").inner_text()

@@ -273,10 +273,19 @@ def _order(sort: str, spanish_collation: bool) -> tuple[ColumnElement[Any], ...]
     }[sort]
 
 
+# Whether the server has the Spanish collation: asked once per process (it does not change
+# while the server runs), so the list pays no catalogue look-up per request.
+_SERVER_HAS_SPANISH: dict[str, bool] = {}
+
+
 async def _count_and_collation(db: AsyncSession, stmt: Select[tuple[Company]]) -> tuple[int, bool]:
-    """The filtered count and whether the server has the Spanish collation, in one round trip."""
-    row = (await db.execute(select(func.count(), _HAS_SPANISH).select_from(stmt.subquery()))).one()
-    return int(row[0] or 0), bool(row[1])
+    """The filtered count and whether the server has the Spanish collation."""
+    known = _SERVER_HAS_SPANISH.get("es")
+    if known is None:
+        row = (await db.execute(select(func.count(), _HAS_SPANISH).select_from(stmt.subquery()))).one()
+        _SERVER_HAS_SPANISH["es"] = bool(row[1])
+        return int(row[0] or 0), bool(row[1])
+    return int(await db.scalar(select(func.count()).select_from(stmt.subquery())) or 0), known
 
 
 STATUSES = ("active", "archived", "all")
