@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from babel import Locale
-from sqlalchemy import ColumnElement, Select, column, exists, func, or_, select, table
+from sqlalchemy import ColumnElement, Select, column, exists, func, literal_column, or_, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.pe import ruc as pe_ruc
@@ -260,7 +260,13 @@ _HAS_SPANISH = exists().where(table("pg_collation", column("collname")).c.collna
 def _spanish_name(spanish_collation: bool) -> ColumnElement[Any]:
     if spanish_collation:
         return Company.name.collate(SPANISH_COLLATION)
-    return func.replace(func.lower(func.translate(Company.name, _ACCENTED, _PLAIN)), "ñ", "n{")
+    # Constants as literals, not parameters: the expression must equal the one indexed by
+    # migration 0008 (ix_company_name_es) for the list to read its first page off the index.
+    return func.replace(
+        func.lower(func.translate(Company.name, literal_column(f"'{_ACCENTED}'"), literal_column(f"'{_PLAIN}'"))),
+        literal_column("'ñ'"),
+        literal_column("'n{'"),
+    )
 
 
 def _order(sort: str, spanish_collation: bool) -> tuple[ColumnElement[Any], ...]:
