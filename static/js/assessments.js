@@ -10,3 +10,13 @@
     }
   });
 })();
+// On a phone the questionnaire's dimension navigation starts folded, so that the first question
+// is in view (the page renders it open: without this file nothing is hidden).
+(function () {
+  "use strict";
+  if (window.matchMedia && window.matchMedia("(max-width: 767px)").matches) {
+    document.querySelectorAll("details.dim-menu[open]").forEach(function (menu) {
+      menu.removeAttribute("open");
+    });
+  }
+})();

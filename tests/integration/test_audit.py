@@ -79,3 +79,19 @@ async def test_a_wildcard_in_the_actor_filter_matches_itself_not_every_actor(cli
     assert "nueva@example.com" not in everyone.text
     exact = await client.get(f"/w/{firm.slug}/audit?actor={firm.email(Role.OWNER)}")
     assert "nueva@example.com" in exact.text
+
+
+async def test_every_paginated_list_treats_a_junk_page_as_the_first_and_a_far_page_as_the_last(
+    client: Any, database: Any
+) -> None:
+    firm = await make_firm(database, roles=(Role.OWNER,))
+    await client.login(firm.email(Role.OWNER), PASSWORD)
+    await client.get(f"/w/{firm.slug}/settings")
+    await client.post(
+        f"/w/{firm.slug}/settings", {"name": "Nombre Paginado SAC", "brand_color": "#123456", "locale": "es"}
+    )
+    for path in ("audit", "assessments", "companies"):
+        for page in ("abc", "999"):
+            response = await client.get(f"/w/{firm.slug}/{path}?page={page}")
+            assert response.status_code == 200, (path, page)
+    assert "Nombre Paginado SAC" in (await client.get(f"/w/{firm.slug}/audit?page=999")).text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ordena.tenancy.models import Role
@@ -60,6 +61,44 @@ async def test_consultant_autosaves_an_answer_and_sees_guardado(client: Any, dat
     assert (await reload(database, world, a.id)).status == "in_progress"
     again = await client.get(f"/w/{world.slug}/assessments/{a.id}/q/{d.key}")
     assert f'name="level_{q.id}" value="4" checked' in again.text and "con CRM" in again.text
+
+
+async def test_the_autosave_updates_the_answered_counters_out_of_band(client: Any, database: Any) -> None:
+    world = await make_world(database)
+    a = await new_assessment(database, world)
+    tree = await tree_of(database, world)
+    await login(client, world)
+    d, other = tree.dimensions[0], tree.dimensions[1]
+    page = await client.get(f"/w/{world.slug}/assessments/{a.id}/q/{d.key}")
+    # The page carries the ids the fragment swaps.
+    assert f'id="dim-count-{d.id}"' in page.text and 'id="total-progress"' in page.text
+    url = f"/w/{world.slug}/assessments/{a.id}/answers"
+    total, in_d = len(tree.questions), len(d.questions)
+
+    def counters(html: str) -> tuple[str, str]:
+        dim = re.search(
+            rf'<small id="dim-count-{d.id}" class="dim-count[^"]*" hx-swap-oob="true">(\d+/\d+)</small>', html
+        )
+        whole = re.search(r'<div id="total-progress"[^>]*hx-swap-oob="true">.*?(\d+) de (\d+) respondidas', html)
+        assert dim and whole, html
+        return dim.group(1), f"{whole.group(1)}/{whole.group(2)}"
+
+    # The first answer starts the draft (the ORM path), the next ones take the one-statement path.
+    first = await client.post(url, {"question_id": str(d.questions[0].id), "level": "4"}, headers=htmx(client))
+    assert counters(first.text) == (f"1/{in_d}", f"1/{total}")
+    second = await client.post(url, {"question_id": str(d.questions[1].id), "level": "5"}, headers=htmx(client))
+    assert counters(second.text) == (f"2/{in_d}", f"2/{total}")
+    again = await client.post(url, {"question_id": str(d.questions[1].id), "level": "2"}, headers=htmx(client))
+    assert "Guardado" in again.text and "hx-swap-oob" not in again.text  # a changed level: counters as they were
+    cleared = await client.post(
+        url, {"question_id": str(d.questions[0].id), "level": "", "comment": "solo nota"}, headers=htmx(client)
+    )
+    assert counters(cleared.text) == (f"1/{in_d}", f"1/{total}")  # a comment alone is not an answer
+    elsewhere = await client.post(url, {"question_id": str(other.questions[0].id), "level": "3"}, headers=htmx(client))
+    assert f'id="dim-count-{other.id}"' in elsewhere.text and f"1/{len(other.questions)}" in elsewhere.text
+    assert "2 de" in elsewhere.text
+    refused = await client.post(url, {"question_id": str(d.questions[0].id), "level": "9"}, headers=htmx(client))
+    assert refused.status_code == 422 and "hx-swap-oob" not in refused.text
 
 
 async def test_a_level_outside_1_to_5_is_refused_with_422_and_the_saved_answer_is_kept(

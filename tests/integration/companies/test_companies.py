@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 
+from ordena.assessments.models import ResultSnapshot
 from ordena.audit.models import AuditEvent
 from ordena.companies.models import Company, Contact
 from ordena.tenancy.models import Role
 from tests.factories import PASSWORD, make_firm
 from tests.integration.companies.helpers import add_company, company_ids, valid_ruc
+from tests.integration.results.helpers import make_assessment
 
 FORM = {
     "name": "Comercial Andina SAC",
@@ -379,3 +382,62 @@ async def test_another_firms_company_is_404_on_every_company_page(client: Any, d
         assert await db.get(Contact, (theirs.id, contact.id)) is not None
     # My list never shows it, even searching its RUC.
     assert "Ajena Secreta" not in (await client.get(base, params={"q": "20100047218", "status": "all"})).text
+
+
+async def test_sorting_by_name_follows_spanish_order_with_enye_after_n(client: Any, database: Any) -> None:
+    firm = await _login(client, database)
+    names = ("Oro Verde", "Ñandú Textil", "árbol Seco", "Nube Alta", "Zeta", "Ángulo")
+    for name in names:
+        await add_company(database, firm.id, name=name)
+    base = f"/w/{firm.slug}/companies"
+    expected = ["Ángulo", "árbol Seco", "Nube Alta", "Ñandú Textil", "Oro Verde", "Zeta"]
+    html = (await client.get(base)).text
+    assert sorted(names, key=html.index) == expected
+    html = (await client.get(base, params={"sort": "-name"})).text
+    assert sorted(names, key=html.index) == expected[::-1]
+
+
+async def test_a_page_beyond_the_last_shows_the_last_and_a_non_numeric_page_the_first(
+    client: Any, database: Any
+) -> None:
+    firm = await _login(client, database)
+    for i in range(30):
+        await add_company(database, firm.id, name=f"Empresa {i:02d}")
+    base = f"/w/{firm.slug}/companies"
+    beyond = await client.get(base, params={"page": "7"})
+    assert beyond.status_code == 200 and "Página 2 de 2" in beyond.text
+    assert len(company_ids(beyond.text)) == 5 and "Empresa 29" in beyond.text
+    for junk in ("abc", "-3", "2.5", "", "99999999999999999999"):
+        response = await client.get(base, params={"page": junk})
+        assert response.status_code == 200, junk
+        assert "Página 1 de 2" in response.text and "Empresa 00" in response.text, junk
+
+
+async def test_ciiu_divisions_are_listed_and_shown_with_their_names(client: Any, database: Any) -> None:
+    firm = await _login(client, database)
+    form = await client.get(f"/w/{firm.slug}/companies/new")
+    assert ">46 · Comercio al por mayor, excepto el de vehículos automotores y motocicletas</option>" in form.text
+    assert re.search(r'<input id="f-ruc"[^>]*autocomplete="off"', form.text)
+    response = await client.post(f"/w/{firm.slug}/companies", FORM)
+    detail = await client.get(response.headers["location"])
+    assert "46 · Comercio al por mayor, excepto el de vehículos automotores y motocicletas" in detail.text
+    client.cookies.set("ordena_lang", "en")
+    english = await client.get(f"/w/{firm.slug}/companies/new")
+    assert ">62 · Computer programming, consultancy and related activities</option>" in english.text
+
+
+async def test_the_company_page_shows_its_latest_published_result_with_its_level(client: Any, database: Any) -> None:
+    firm = await _login(client, database, Role.VIEWER)
+    made = await make_assessment(
+        database, firm.id, kind="consultant", status="published", consultant={"ventas.pipeline": 4}, title="Diag 2025"
+    )
+    async with database.session(tenant_id=firm.id) as db:
+        db.add(ResultSnapshot(tenant_id=firm.id, assessment_id=made.assessment_id, overall=Decimal("3.40"), data={}))
+        await db.commit()
+    page = await client.get(f"/w/{firm.slug}/companies/{made.company_id}")
+    assert page.status_code == 200
+    section = page.text[page.text.index('id="latest-result"') : page.text.index('id="contacts"')]
+    assert "3.40" in section and "Nivel 4 · Medido" in section and "Diag 2025" in section, section
+    assert f"/assessments/{made.assessment_id}/results" in section
+    empty = await add_company(database, firm.id, name="Sin Resultados")
+    assert "Aún no hay resultados publicados" in (await client.get(f"/w/{firm.slug}/companies/{empty.id}")).text

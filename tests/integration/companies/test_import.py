@@ -107,6 +107,21 @@ async def test_a_comma_separated_csv_with_english_headers_is_imported_too(client
     assert await _count(database, firm.id) == 2
 
 
+async def test_a_windows_1252_csv_from_spanish_excel_keeps_its_enes_and_accents(client: Any, database: Any) -> None:
+    firm = await _login(client, database)
+    content = "nombre;seccion_ciiu;tamano;pais\nCompañía Ñuñoa SAC;G;micro;Perú\nPanadería Ángeles;C;pequeña;PE\n"
+    raw = content.encode("cp1252")
+    assert b"Compa\xf1\xeda \xd1u\xf1oa" in raw  # single bytes: not valid UTF-8
+    response = await _upload(client, firm, raw)
+    assert response.status_code == 303, response.text[:800]
+    job_id = UUID(JOB_URL.search(response.headers["location"]).group(1))  # type: ignore[union-attr]
+    row = await _wait_until_finished(database, firm.id, job_id)
+    assert row.result["imported"] == 2 and row.result["errors"] == []
+    async with database.session(tenant_id=firm.id) as db:
+        names = set((await db.scalars(select(Company.name).where(Company.tenant_id == firm.id))).all())
+    assert names == {"Compañía Ñuñoa SAC", "Panadería Ángeles"}
+
+
 async def test_the_progress_fragment_polls_every_second_until_the_job_is_done(client: Any, database: Any) -> None:
     firm = await _login(client, database, Role.VIEWER)
     async with database.session(tenant_id=firm.id) as db:
@@ -139,7 +154,7 @@ async def test_malformed_files_are_refused_next_to_the_file_field_and_nothing_is
         "only a header": (b"name,ruc\n", 400, "no tiene filas"),
         "no name column": (b"ruc,pais\n20100047218,PE\n", 400, "Falta la columna"),
         "binary": (b"PK\x03\x04\x00\x00\x00binary\x00", 400, "no es un CSV"),
-        "latin-1": ("nombre,seccion_ciiu,tamano\nPanadería,C,micro\n".encode("latin-1"), 400, "UTF-8"),
+        "neither utf-8 nor windows-1252": (b"nombre,seccion_ciiu,tamano\nPan\x81\x8d,C,micro\n", 400, "UTF-8"),
         "unclosed quote": (b'name,industry_section\n"Sin cerrar,C\n', 400, "no es un CSV"),
         "too large": (b"name\n" + b"x" * (2 * 1024 * 1024), 413, "2 MB"),
     }

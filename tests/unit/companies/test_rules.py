@@ -86,7 +86,7 @@ def test_a_quoted_field_with_a_line_break_keeps_the_line_numbers_right() -> None
         (b"", "vacío"),
         (b"ruc\n123\n", "Falta la columna"),
         (b"name\n", "no tiene filas"),
-        ("name\nPanadería\n".encode("latin-1"), "UTF-8"),
+        (b"name\nPan\x81\x8d\n", "UTF-8"),
         (b"name\n" + b"x" * csv_import.MAX_BYTES, "2 MB"),
     ],
 )

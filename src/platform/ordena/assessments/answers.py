@@ -28,6 +28,11 @@ class AnswerInput:
     not_applicable: bool
     comment: str
 
+    @property
+    def answered(self) -> bool:
+        """A level or «no aplica» answers the question; a comment alone does not."""
+        return self.level is not None or self.not_applicable
+
 
 def parse_answer(level: Any, comment: Any = "") -> AnswerInput:
     """``level`` is 1–5, "na" (no aplica) or empty (no level yet); anything else → 422."""
@@ -47,6 +52,24 @@ def parse_answer(level: Any, comment: Any = "") -> AnswerInput:
 
 
 @dataclass(frozen=True)
+class SavedProgress:
+    """The respondent's counters right after a save: the whole questionnaire and the saved
+    question's dimension (the page updates both without reloading)."""
+
+    dimension_id: UUID
+    answered: int
+    total: int
+    dim_answered: int
+    dim_total: int
+
+    @classmethod
+    def of(cls, row: asyncpg.Record | None) -> SavedProgress | None:
+        if row is None or row["total"] is None:
+            return None
+        return cls(row["dimension_id"], row["answered"], row["total"], row["dim_answered"], row["dim_total"])
+
+
+@dataclass(frozen=True)
 class SavedAnswer:
     answer_id: UUID
     question_id: UUID
@@ -56,6 +79,7 @@ class SavedAnswer:
     comment: str
     saved_at: dt.datetime
     started: bool = False
+    progress: SavedProgress | None = None
 
 
 @dataclass(frozen=True)
@@ -142,16 +166,33 @@ async def _check_and_save(
     )
     if row is None:
         raise NotFound()
-    status, _allows_na, resp_id, _submitted, saved_id, saved_at = row
-    if saved_id is not None:
-        return SavedAnswer(saved_id, question_id, resp_id, value.level, value.not_applicable, value.comment, saved_at)
+    resp_id = row["respondent_id"]
+    if row["answer_id"] is not None:
+        counters = None
+        if row["was_answered"] != value.answered:  # one more read, about once per question
+            counters = await queries.progress(con, tenant_id=tenant_id, respondent_id=resp_id, question_id=question_id)
+        return SavedAnswer(
+            row["answer_id"],
+            question_id,
+            resp_id,
+            value.level,
+            value.not_applicable,
+            value.comment,
+            row["updated_at"],
+            progress=SavedProgress.of(counters),
+        )
     _refuse_unless_first_answer(row, value, respondent_id)
-    return _FirstAnswer(resp_id, draft=status == "draft")
+    return _FirstAnswer(resp_id, draft=row["status"] == "draft")
 
 
 def _refuse_unless_first_answer(row: asyncpg.Record, value: AnswerInput, respondent_id: UUID | None) -> None:
     """The rule the check-and-save found broken, as the user reads it; nothing if none is."""
-    status, allows_na, resp_id, resp_submitted, _saved_id, _saved_at = row
+    status, allows_na, resp_id, resp_submitted = (
+        row["status"],
+        row["allows_na"],
+        row["respondent_id"],
+        row["submitted_at"],
+    )
     if status not in OPEN_STATUSES:
         raise ServiceError(
             _("Esta evaluación está {status}: ya no se pueden cambiar las respuestas.").format(
@@ -209,8 +250,17 @@ async def _save_first_answer(
             **({"status": "in_progress"} if started else {}),
         },
     )
+    counters = await queries.progress(con, tenant_id=tenant_id, respondent_id=respondent_id, question_id=question_id)
     return SavedAnswer(
-        saved_id, question_id, respondent_id, value.level, value.not_applicable, value.comment, saved_at, started
+        saved_id,
+        question_id,
+        respondent_id,
+        value.level,
+        value.not_applicable,
+        value.comment,
+        saved_at,
+        started,
+        SavedProgress.of(counters),
     )
 
 

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ordena.assessments.models import Answer, Assessment, Respondent
 from ordena.companies.models import Company, Contact
 from ordena.lib.errors import NotFound
-from ordena.lib.pagination import Page
+from ordena.lib.pagination import Page, clamp_page
 
 
 async def list_for_company(db: AsyncSession, tenant_id: UUID, company_id: UUID) -> list[Assessment]:
@@ -55,7 +55,7 @@ async def list_assessments(
     if company_id:
         where.append(Assessment.company_id == company_id)
     total = await db.scalar(select(func.count()).select_from(Assessment).where(*where)) or 0
-    page = max(1, page)
+    page = clamp_page(page, int(total), per_page)
     stmt = (
         select(Assessment, Company.name)
         .join(Company, (Company.tenant_id == Assessment.tenant_id) & (Company.id == Assessment.company_id))

@@ -59,11 +59,13 @@ _AUDIT_ANSWER = _audit_insert(
 # respondent's row lock.
 _SAVE_CHECKED = f"""
     WITH chk AS MATERIALIZED (
-        SELECT a.status, q.allows_na, r.id AS respondent_id, r.submitted_at
+        SELECT a.status, q.allows_na, r.id AS respondent_id, r.submitted_at, q.dimension_id, q.version_id,
+               coalesce(prev.level IS NOT NULL OR prev.not_applicable, false) AS was_answered
         FROM assessment a
         JOIN fw_question q ON q.id = $3 AND q.version_id = a.framework_version_id
         LEFT JOIN respondent r ON r.tenant_id = a.tenant_id AND r.assessment_id = a.id
              AND (CASE WHEN $4::uuid IS NULL THEN r.kind = 'consultant' ELSE r.id = $4::uuid END)
+        LEFT JOIN answer prev ON prev.tenant_id = a.tenant_id AND prev.respondent_id = r.id AND prev.question_id = $3
         WHERE a.tenant_id = $1 AND a.id = $2
     ), saved AS (
         INSERT INTO answer (tenant_id, id, assessment_id, respondent_id, question_id, level, not_applicable, comment, created_at, updated_at)
@@ -81,7 +83,8 @@ _SAVE_CHECKED = f"""
         {_AUDIT_ANSWER}
         FROM saved
     )
-    SELECT chk.status, chk.allows_na, chk.respondent_id, chk.submitted_at, saved.id AS answer_id, saved.updated_at
+    SELECT chk.status, chk.allows_na, chk.respondent_id, chk.submitted_at, saved.id AS answer_id, saved.updated_at,
+           chk.was_answered
     FROM chk LEFT JOIN saved ON true
 """
 
@@ -156,6 +159,33 @@ async def upsert_answer(
     )
     assert row is not None  # an upsert always returns its row
     return row["id"], row["updated_at"]
+
+
+# The questionnaire's counters after a save, for the page to update: read (after the upsert, in
+# its transaction) only when the question became answered or unanswered, about once per
+# question; a changed level or comment leaves them as they are, and that is most saves.
+_PROGRESS = """
+    SELECT q0.dimension_id,
+           count(*) FILTER (WHERE n.level IS NOT NULL OR n.not_applicable) AS answered,
+           count(*) AS total,
+           count(*) FILTER (WHERE fq.dimension_id = q0.dimension_id AND (n.level IS NOT NULL OR n.not_applicable))
+               AS dim_answered,
+           count(*) FILTER (WHERE fq.dimension_id = q0.dimension_id) AS dim_total
+    FROM fw_question q0
+    JOIN fw_question fq ON fq.version_id = q0.version_id
+    LEFT JOIN answer n ON n.tenant_id = $1 AND n.respondent_id = $2 AND n.question_id = fq.id
+    WHERE q0.id = $3
+    GROUP BY q0.dimension_id
+"""
+
+
+async def progress(
+    con: asyncpg.Connection, *, tenant_id: UUID, respondent_id: UUID, question_id: UUID
+) -> asyncpg.Record | None:
+    """(dimension_id, answered, total, dim_answered, dim_total) of the respondent, for the
+    dimension of ``question_id``."""
+    row: asyncpg.Record | None = await con.fetchrow(_PROGRESS, tenant_id, respondent_id, question_id)
+    return row
 
 
 _START = (

@@ -12,6 +12,7 @@ from ordena.audit import readable, services
 from ordena.audit.export import csv_chunks
 from ordena.lib.clock import now
 from ordena.lib.i18n import get_locale, use_locale
+from ordena.lib.pagination import page_number
 from ordena.web.deps import DB, Firm
 
 
@@ -23,7 +24,7 @@ async def audit_page(
     action: FromQuery[str | None] = None,
     actor: FromQuery[str | None] = None,
     raw: FromQuery[bool] = False,
-    page: FromQuery[int] = 1,
+    page: FromQuery[str | None] = None,
 ) -> Template:
     result = await services.list_events(
         db,
@@ -31,7 +32,7 @@ async def audit_page(
         entity_type=entity or None,
         action=action or None,
         actor=actor or None,
-        page=page,
+        page=page_number(page),
         fold=not raw,
     )
     names = await readable.resolve(db, firm.tenant_id, [e.event for e in result.entries])

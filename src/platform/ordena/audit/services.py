@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.audit.models import AuditEvent
 from ordena.frameworks.models import Question
-from ordena.lib.pagination import Page
+from ordena.lib.pagination import Page, clamp_page
 
 
 def snapshot(obj: Any, fields: Sequence[str]) -> dict[str, Any]:
@@ -132,6 +132,7 @@ async def list_events(
         return await _folded_page(db, tenant_id, filters, page, per_page)
     stmt = filters.apply(select(AuditEvent).where(AuditEvent.tenant_id == tenant_id))
     total = await db.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    page = clamp_page(page, int(total), per_page)
     rows = await db.scalars(
         stmt.order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc()).offset((page - 1) * per_page).limit(per_page)
     )
@@ -173,6 +174,7 @@ async def _folded_page(db: AsyncSession, tenant_id: UUID, filters: AuditFilters,
         .group_by(fold_key)
     ).subquery()
     total = await db.scalar(select(func.count()).select_from(grouped)) or 0
+    page = clamp_page(page, int(total), per_page)
     groups = (
         await db.execute(
             select(grouped)

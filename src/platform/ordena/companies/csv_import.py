@@ -1,4 +1,4 @@
-"""Reading a CSV of client companies: encoding, delimiter, header names (English or Spanish).
+"""Reading a CSV of client companies: encoding (UTF-8 or Windows-1252), delimiter, header names (English or Spanish).
 
 The upload is checked here before anything is stored (a file that is not a usable CSV is
 refused with a message next to the file field); each row is then validated by the job with the
@@ -68,7 +68,11 @@ def _key(header: str) -> str:
 
 
 def decode(raw: bytes) -> str:
-    """UTF-8 text (a BOM is dropped); refuses empty, oversized and binary files."""
+    """The file's text: UTF-8 (a BOM is dropped) when it is valid UTF-8, else Windows-1252 (what
+    Spanish Excel writes for «CSV (delimitado por comas)»: Compañía, Ñ, á as single bytes).
+    UTF-8 goes first because a Windows-1252 file with accents is almost never valid UTF-8,
+    while the reverse guess would turn every «ñ» of a UTF-8 file into «Ã±». Refuses empty,
+    oversized and binary files."""
     if not raw or not raw.strip():
         raise CsvInvalid(_("El archivo está vacío."))
     if len(raw) > MAX_BYTES:
@@ -77,9 +81,16 @@ def decode(raw: bytes) -> str:
         raise CsvInvalid(_("El archivo no es un CSV. Exporta la hoja como «CSV UTF-8»."))
     try:
         return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
+    except UnicodeDecodeError:
+        pass
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError as exc:  # bytes Windows-1252 leaves undefined: not a spreadsheet's text
         raise CsvInvalid(
-            _("El archivo no está en UTF-8. En Excel, guárdalo como «CSV UTF-8 (delimitado por comas)».")
+            _(
+                "No se pudo leer el texto del archivo (ni UTF-8 ni Windows-1252). En Excel, guárdalo como "
+                "«CSV UTF-8 (delimitado por comas)»."
+            )
         ) from exc
 
 

@@ -17,12 +17,15 @@ from litestar.response import Redirect, Response, Template
 
 from ordena.accounts.services import actor_of
 from ordena.assessments import lookups as assessments
+from ordena.assessments import results, scoring
 from ordena.companies import ciiu, csv_import, services
 from ordena.companies.jobs import KIND as IMPORT_KIND
 from ordena.companies.models import Company
+from ordena.frameworks.services import structure
 from ordena.jobs import outbox, progress
 from ordena.lib.errors import FormErrors
 from ordena.lib.i18n import _
+from ordena.lib.pagination import page_number
 from ordena.plans.board import company_rollup
 from ordena.tenancy.services import FirmContext
 from ordena.web.deps import DB, Firm, Form
@@ -42,7 +45,7 @@ def _choices() -> dict[str, Any]:
     return {
         "section_options": ciiu.section_options(),
         "sections": ciiu.SECTIONS,
-        "division_section": ciiu.DIVISION_SECTION,
+        "division_options": ciiu.division_options(),
         "size_band_options": services.size_band_options(),
         "size_band_help": services.size_band_help(),
         "country_options": services.country_options(),
@@ -57,6 +60,8 @@ def _labels() -> dict[str, Any]:
     return {
         "section_label": ciiu.section_label,
         "section_name": ciiu.section_name,
+        "division_name": ciiu.division_name,
+        "division_label": ciiu.division_label,
         "size_band_label": services.size_band_label,
         "country_name": services.country_name,
     }
@@ -75,10 +80,12 @@ async def list_page(
     size: FromQuery[str | None] = None,
     status: FromQuery[str | None] = None,
     sort: FromQuery[str | None] = None,
-    page_number: Annotated[int, QueryParameter(name="page")] = 1,
+    page_param: Annotated[str | None, QueryParameter(name="page")] = None,
 ) -> Template:
     filters = services.CompanyFilters.of(q, section, size, status, sort)
-    result = await services.search_companies(db, firm.tenant_id, filters, page=page_number, per_page=PER_PAGE)
+    result = await services.search_companies(
+        db, firm.tenant_id, filters, page=page_number(page_param), per_page=PER_PAGE
+    )
     any_company = result.total > 0 or await services.count_companies(db, firm.tenant_id, include_archived=True) > 0
     return page(
         request,
@@ -148,12 +155,25 @@ async def _assessments(db: DB, firm: FirmContext, company_id: UUID) -> list[Any]
     return list(await assessments.list_for_company(db, firm.tenant_id, company_id))
 
 
+async def _latest_result(db: DB, firm: FirmContext, company_id: UUID) -> dict[str, Any] | None:
+    """The company's latest published result: score, maturity level and its name in the
+    framework the assessment used."""
+    points = await results.history(db, firm.tenant_id, company_id)
+    if not points:
+        return None
+    latest = points[-1]
+    level = scoring.level_of(latest.overall)
+    tree = await structure(db, latest.version_id)
+    return {"point": latest, "level": level, "level_name": tree.level_name(level) if level else ""}
+
+
 async def _detail_context(db: DB, firm: FirmContext, company: Company) -> dict[str, Any]:
     return {
         "company": company,
         "contacts": await services.list_contacts(db, firm.tenant_id, company.id),
         "assessments": await _assessments(db, firm, company.id),
         "plan_rollup": await company_rollup(db, firm.tenant_id, company.id),
+        "latest_result": await _latest_result(db, firm, company.id),
         "contact_values": {},
         **_labels(),
     }

@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from babel import Locale
-from sqlalchemy import ColumnElement, Select, func, or_, select
+from sqlalchemy import ColumnElement, Select, column, exists, func, literal_column, or_, select, table
 from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.pe import ruc as pe_ruc
@@ -26,7 +26,7 @@ from ordena.jobs import progress
 from ordena.lib.clock import now
 from ordena.lib.errors import FormErrors, NotFound
 from ordena.lib.i18n import _, get_locale, sentence, use_locale
-from ordena.lib.pagination import Page
+from ordena.lib.pagination import Page, clamp_page
 
 FIELDS = ("name", "ruc", "country", "industry_section", "industry_division", "size_band", "employees")
 CONTACT_FIELDS = ("name", "email", "position")
@@ -245,12 +245,55 @@ async def count_companies(db: AsyncSession, tenant_id: UUID, *, include_archived
     return int(await db.scalar(stmt) or 0)
 
 
-SORTS: dict[str, tuple[ColumnElement[Any], ...]] = {
-    "name": (Company.name.asc(), Company.id.asc()),
-    "-name": (Company.name.desc(), Company.id.desc()),
-    "created": (Company.created_at.asc(), Company.id.asc()),
-    "-created": (Company.created_at.desc(), Company.id.desc()),
-}
+SORTS = ("name", "-name", "created", "-created")
+# Spanish order for names (Ñ after N, accents beside their letter, case ignored): PostgreSQL's
+# ICU collation where the server was built with ICU (Debian's, the official images). Without
+# it (the embedded pgserver of development and tests) the same order comes from a key: lower
+# case, accents dropped, ñ as "n{" ("{" sorts right after "z" byte-wise, so Ñ lands after N, before O).
+SPANISH_COLLATION = "es-x-icu"
+# Both cases: a database whose character type is C lower-cases ASCII letters only.
+_ACCENTED = "áàâäãéèêëíìîïóòôöõúùûüçÁÀÂÄÃÉÈÊËÍÌÎÏÓÒÔÖÕÚÙÛÜÇÑ"
+_PLAIN = "aaaaaeeeeiiiiooooouuuucaaaaaeeeeiiiiooooouuuucñ"
+_HAS_SPANISH = exists().where(table("pg_collation", column("collname")).c.collname == SPANISH_COLLATION)
+
+
+def _spanish_name(spanish_collation: bool) -> ColumnElement[Any]:
+    if spanish_collation:
+        return Company.name.collate(SPANISH_COLLATION)
+    # Constants as literals, not parameters: the expression must equal the one indexed by
+    # migration 0008 (ix_company_name_es) for the list to read its first page off the index.
+    return func.replace(
+        func.lower(func.translate(Company.name, literal_column(f"'{_ACCENTED}'"), literal_column(f"'{_PLAIN}'"))),
+        literal_column("'ñ'"),
+        literal_column("'n{'"),
+    )
+
+
+def _order(sort: str, spanish_collation: bool) -> tuple[ColumnElement[Any], ...]:
+    name = _spanish_name(spanish_collation)
+    return {
+        "name": (name.asc(), Company.id.asc()),
+        "-name": (name.desc(), Company.id.desc()),
+        "created": (Company.created_at.asc(), Company.id.asc()),
+        "-created": (Company.created_at.desc(), Company.id.desc()),
+    }[sort]
+
+
+# Whether the server has the Spanish collation: asked once per process (it does not change
+# while the server runs), so the list pays no catalogue look-up per request.
+_SERVER_HAS_SPANISH: dict[str, bool] = {}
+
+
+async def _count_and_collation(db: AsyncSession, stmt: Select[tuple[Company]]) -> tuple[int, bool]:
+    """The filtered count and whether the server has the Spanish collation."""
+    known = _SERVER_HAS_SPANISH.get("es")
+    if known is None:
+        row = (await db.execute(select(func.count(), _HAS_SPANISH).select_from(stmt.subquery()))).one()
+        _SERVER_HAS_SPANISH["es"] = bool(row[1])
+        return int(row[0] or 0), bool(row[1])
+    return int(await db.scalar(select(func.count()).select_from(stmt.subquery())) or 0), known
+
+
 STATUSES = ("active", "archived", "all")
 
 
@@ -314,9 +357,9 @@ async def search_companies(
     db: AsyncSession, tenant_id: UUID, filters: CompanyFilters, *, page: int = 1, per_page: int = 25
 ) -> CompanyPage:
     stmt = _filtered(tenant_id, filters)
-    total = int(await db.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    page = max(1, page)
-    rows = await db.scalars(stmt.order_by(*SORTS[filters.sort]).offset((page - 1) * per_page).limit(per_page))
+    total, spanish = await _count_and_collation(db, stmt)
+    page = clamp_page(page, total, per_page)
+    rows = await db.scalars(stmt.order_by(*_order(filters.sort, spanish)).offset((page - 1) * per_page).limit(per_page))
     return CompanyPage(list(rows.all()), total, page, per_page)
 
 
@@ -325,8 +368,8 @@ async def list_companies(
 ) -> tuple[list[Company], int]:
     """The API's slice (limit/offset instead of pages)."""
     stmt = _filtered(tenant_id, filters)
-    total = int(await db.scalar(select(func.count()).select_from(stmt.subquery())) or 0)
-    rows = await db.scalars(stmt.order_by(*SORTS[filters.sort]).offset(offset).limit(limit))
+    total, spanish = await _count_and_collation(db, stmt)
+    rows = await db.scalars(stmt.order_by(*_order(filters.sort, spanish)).offset(offset).limit(limit))
     return list(rows.all()), total
 
 

@@ -86,6 +86,36 @@ def _legend(series: Sequence[Series], x: float, y: float, target_label: str | No
     return out
 
 
+# The radar's labels, in viewBox units. Its box is cropped to what it draws (spokes, labels,
+# legend), so a phone (about 360 px for a box of about 480 units) still shows them at about 12 px;
+# side labels wrap at 12 characters over up to three lines to keep that box narrow.
+RADAR_LABEL = 16
+RADAR_SMALL = 14
+_RADAR_CHARS = 12
+_GLYPH = 0.56  # average width of a sans-serif glyph, in font sizes (for the box, not the layout)
+
+
+def _radar_label(label: str, lx: float, ly: float, cx: float, cy: float, r: float) -> tuple[str, list[float]]:
+    """One spoke's label and its estimated box [x0, y0, x1, y1]."""
+    anchor = "middle" if abs(lx - cx) < 8 else ("start" if lx > cx else "end")
+    lines = _wrap(label, _RADAR_CHARS, 3)
+    step = RADAR_LABEL * 1.15
+    # Above the centre the block grows upwards, below it downwards, beside it around the spoke.
+    if abs(ly - cy) < r * 0.5:
+        base = ly - (len(lines) - 1) * step / 2 + RADAR_LABEL * 0.35
+    elif ly < cy:  # clear of the ring numbers drawn beside the top spoke
+        base = ly - (len(lines) - 1) * step - RADAR_LABEL * 0.4
+    else:
+        base = ly + RADAR_LABEL * 0.8
+    widest = max(len(line) for line in lines) * RADAR_LABEL * _GLYPH
+    x0 = {"middle": lx - widest / 2, "start": lx, "end": lx - widest}[anchor]
+    tspans = "".join(
+        f'<tspan x="{_f(lx)}" y="{_f(base + k * step)}">{escape(line)}</tspan>' for k, line in enumerate(lines)
+    )
+    box = [x0, base - RADAR_LABEL, x0 + widest, base + (len(lines) - 1) * step + RADAR_LABEL * 0.3]
+    return f'<text text-anchor="{anchor}" font-size="{RADAR_LABEL}">{tspans}</text>', box
+
+
 def radar(
     labels: Sequence[str],
     series: Sequence[Series],
@@ -97,7 +127,7 @@ def radar(
 ) -> Markup:
     """Scores 0–``maximum`` on one spoke per label; one polygon per series (a missing value
     sits at the centre, without a dot); an optional dashed target polygon."""
-    width, height, cx, cy, r = 560, 380, 280, 175, 120
+    cx, cy, r = 0.0, 0.0, 120.0
     n = max(len(labels), 1)
 
     def point(i: int, value: float) -> tuple[float, float]:
@@ -106,22 +136,24 @@ def radar(
         return cx + rr * math.cos(angle), cy + rr * math.sin(angle)
 
     body: list[str] = []
+    box = [cx - r, cy - r, cx + r, cy + r]
     for ring in range(1, maximum + 1):
         pts = " ".join(f"{_f(x)},{_f(y)}" for x, y in (point(i, ring) for i in range(n)))
         body.append(f'<polygon points="{pts}" fill="none" stroke="{GRID}" stroke-width="1"/>')
         x, y = point(0, ring)
-        body.append(f'<text x="{_f(x + 4)}" y="{_f(y + 4)}" font-size="10" fill="{MUTED}">{ring}</text>')
+        body.append(f'<text x="{_f(x + 4)}" y="{_f(y + 4)}" font-size="{RADAR_SMALL - 1}" fill="{MUTED}">{ring}</text>')
     for i, label in enumerate(labels):
         x, y = point(i, maximum)
-        body.append(f'<line x1="{cx}" y1="{cy}" x2="{_f(x)}" y2="{_f(y)}" stroke="{GRID}" stroke-width="1"/>')
-        lx, ly = point(i, maximum * 1.12)
-        anchor = "middle" if abs(lx - cx) < 8 else ("start" if lx > cx else "end")
-        lines = _wrap(label)
-        base = ly - (len(lines) - 1) * 7 + (4 if abs(ly - cy) < r * 0.5 else (-2 if ly < cy else 10))
-        tspans = "".join(
-            f'<tspan x="{_f(lx)}" y="{_f(base + k * 14)}">{escape(line)}</tspan>' for k, line in enumerate(lines)
-        )
-        body.append(f'<text text-anchor="{anchor}">{tspans}</text>')
+        body.append(f'<line x1="{_f(cx)}" y1="{_f(cy)}" x2="{_f(x)}" y2="{_f(y)}" stroke="{GRID}" stroke-width="1"/>')
+        lx, ly = point(i, maximum * 1.1)
+        text, label_box = _radar_label(label, lx, ly, cx, cy, r)
+        body.append(text)
+        box = [
+            min(box[0], label_box[0]),
+            min(box[1], label_box[1]),
+            max(box[2], label_box[2]),
+            max(box[3], label_box[3]),
+        ]
     if target is not None:
         pts = " ".join(f"{_f(x)},{_f(y)}" for x, y in (point(i, float(v or 0)) for i, v in enumerate(target)))
         body.append(f'<polygon points="{pts}" fill="none" stroke="{TARGET}" stroke-width="2" stroke-dasharray="6 4"/>')
@@ -138,13 +170,15 @@ def radar(
                 body.append(
                     f'<circle cx="{_f(x)}" cy="{_f(y)}" r="3.5" fill="{color}"><title>{escape(s.name)}: {escape(_num(v))}</title></circle>'
                 )
-    body += _legend(
-        series,
-        16,
-        height - 16 * (len(series) + (1 if target is not None else 0)),
-        target_label if target is not None else None,
-    )
-    return _svg(width, height, title, body, "chart-radar")
+    legend_y = box[3] + 20
+    names = [s.name for s in series] + ([target_label or ""] if target is not None else [])
+    box[2] = max(box[2], box[0] + 24 + max((len(name) for name in names), default=0) * RADAR_SMALL * _GLYPH)
+    legend = _legend(series, box[0], legend_y, target_label if target is not None else None)
+    entries = len(series) + (1 if target is not None else 0)
+    pad = 8
+    width, height = box[2] - box[0] + 2 * pad, legend_y + 16 * max(entries - 1, 0) + 8 - box[1] + 2 * pad
+    shifted = f'<g transform="translate({_f(pad - box[0])} {_f(pad - box[1])})" font-size="{RADAR_SMALL}">'
+    return _svg(math.ceil(width), math.ceil(height), title, [shifted, *body, *legend, "</g>"], "chart-radar")
 
 
 def _num(v: Num) -> str:

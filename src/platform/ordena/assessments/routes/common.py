@@ -17,7 +17,7 @@ from litestar.response import File, Response, Template
 from markupsafe import escape
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ordena.assessments.answers import AnswerInput, SavedAnswer, parse_answer, save_many
+from ordena.assessments.answers import AnswerInput, SavedAnswer, SavedProgress, parse_answer, save_many
 from ordena.assessments.evidence import MAX_EVIDENCE_BYTES, add_file_evidence, add_link_evidence
 from ordena.assessments.models import Assessment, EvidenceRevision
 from ordena.assessments.questionnaire import questionnaire_context
@@ -66,10 +66,27 @@ def _answer_inputs(data: dict[str, Any]) -> tuple[dict[UUID, AnswerInput], dict[
     return values, errors
 
 
+def _progress_swaps(progress: SavedProgress | None) -> str:
+    """htmx out-of-band swaps of the page's counters (ids as in assessments/_questionnaire.html):
+    the saved question's dimension in the dimension navigation, and the total progress row."""
+    if progress is None:
+        return ""
+    p = progress
+    complete = " complete" if p.dim_total and p.dim_answered == p.dim_total else ""
+    text = escape(_("{a} de {t} respondidas").format(a=p.answered, t=p.total))
+    return (
+        f'<small id="dim-count-{p.dimension_id}" class="dim-count{complete}" hx-swap-oob="true">'
+        f"{p.dim_answered}/{p.dim_total}</small>"
+        f'<div id="total-progress" class="progress-row" hx-swap-oob="true">'
+        f'<progress value="{p.answered}" max="{p.total}" aria-label="{escape(_("Avance total"))}"></progress>'
+        f'<small class="nowrap">{text}</small></div>'
+    )
+
+
 def _saved_fragment(saved: SavedAnswer) -> Response[str]:
     label = escape(_("Guardado"))
     return Response(
-        f'<span class="saved" role="status">✓ {label}</span>',
+        f'<span class="saved" role="status">✓ {label}</span>{_progress_swaps(saved.progress)}',
         media_type="text/html",
         headers={"HX-Trigger": "answer-saved"} if saved.started else None,
     )

@@ -43,6 +43,7 @@ from ordena.frameworks.choice import default_choice, usable_version, usable_vers
 from ordena.frameworks.services import structure
 from ordena.lib.errors import FormErrors, ServiceError
 from ordena.lib.i18n import _
+from ordena.lib.pagination import page_number
 from ordena.plans.lookups import plan_for_assessment
 from ordena.tenancy.models import Role
 from ordena.web.access import firm_of
@@ -67,7 +68,7 @@ async def list_page(
     firm: Firm,
     status: FromQuery[str | None] = None,
     company_id: FromQuery[str | None] = None,
-    page: FromQuery[int] = 1,
+    page: FromQuery[str | None] = None,
 ) -> Template:
     company: UUID | None = None
     if company_id:
@@ -76,7 +77,7 @@ async def list_page(
         except ValueError:
             company = None
     status = status if status in STATUSES else None
-    result = await list_assessments(db, firm.tenant_id, status=status, company_id=company, page=page)
+    result = await list_assessments(db, firm.tenant_id, status=status, company_id=company, page=page_number(page))
     return render_page(
         request,
         "assessments/list.html",
