@@ -24,13 +24,15 @@ from tests.factories import PASSWORD, FirmFixture, make_firm
 pytestmark = pytest.mark.e2e
 
 # Every <text> of every chart, measured by the browser, against the chart's viewBox.
+# Measured on screen (getBoundingClientRect), so that a group's transform (the radar shifts its
+# drawing into a cropped box) counts as the reader sees it.
 TEXT_OUTSIDE = """() => {
   const out = [];
   for (const svg of document.querySelectorAll("svg.chart")) {
-    const vb = svg.viewBox.baseVal;
+    const box = svg.getBoundingClientRect();
     for (const t of svg.querySelectorAll("text")) {
-      const b = t.getBBox();
-      if (b.x < vb.x - 0.5 || b.y < vb.y - 0.5 || b.x + b.width > vb.x + vb.width + 0.5 || b.y + b.height > vb.y + vb.height + 0.5)
+      const b = t.getBoundingClientRect();
+      if (b.left < box.left - 1 || b.top < box.top - 1 || b.right > box.right + 1 || b.bottom > box.bottom + 1)
         out.push(t.textContent);
     }
   }
