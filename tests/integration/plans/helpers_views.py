@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from ordena.assessments.models import Assessment, ResultSnapshot
+from ordena.assessments.models import Assessment, ResultDimensionScore, ResultSnapshot
 from ordena.companies.models import Contact
 from ordena.db.engine import Database
 from ordena.lib.clock import now
@@ -27,7 +27,7 @@ async def published_with_scores(
     targets: dict[str, int] | None = None,
     published_at: dt.datetime | None = None,
 ) -> Assessment:
-    """A published consultant assessment whose stored snapshot holds exactly ``scores``."""
+    """A published consultant assessment whose stored snapshot and flat scores hold exactly ``scores``."""
     made = await make_assessment(
         database, tenant_id, kind="consultant", status="published", consultant={}, company_id=company_id, title=title
     )
@@ -44,6 +44,17 @@ async def published_with_scores(
                 data={"dimensions": [{"key": k, "score": v} for k, v in scores.items()]},
             )
         )
+        # And the flat rows publishing writes beside the snapshot (aggregates read those).
+        for key, score in scores.items():
+            db.add(
+                ResultDimensionScore(
+                    tenant_id=tenant_id,
+                    assessment_id=a.id,
+                    company_id=a.company_id,
+                    dimension_key=key,
+                    score=Decimal(score),
+                )
+            )
         await db.commit()
         await db.refresh(a)
     return a

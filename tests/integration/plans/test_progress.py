@@ -107,3 +107,21 @@ async def test_progress_of_an_assessment_without_baseline_is_refused_and_another
     await client.login(other.email(Role.OWNER), PASSWORD)
     assert (await client.get(f"/w/{other.slug}/assessments/{new.id}/progress")).status_code == 404
     assert (await client.get(f"/api/v1/w/{other.slug}/assessments/{new.id}/progress")).status_code == 404
+
+
+async def test_the_firm_dashboard_shows_the_portfolio_attainment_rate(database: Database, client) -> None:  # type: ignore[no-untyped-def]
+    firm, _base, _new = await _two_assessments(database)
+    await client.login(firm.email(Role.VIEWER), PASSWORD)
+    page = await client.get(f"/w/{firm.slug}")
+    assert page.status_code == 200
+    # The same three dimensions as the progress page: ventas reached; atención and cumplimiento not.
+    assert "1 de 3 dimensiones con iniciativas completadas alcanzaron su meta, en 1 reevaluaciones." in page.text
+    assert "33" in page.text.split('id="attainment"')[1].split("</p>")[0]
+
+
+async def test_a_firm_whose_plans_were_not_reassessed_is_told_when_the_rate_appears(database: Database, client) -> None:  # type: ignore[no-untyped-def]
+    firm = await make_firm(database, roles=(Role.VIEWER,))
+    await published_with_scores(database, firm.id, BASELINE, title="Diagnóstico 2024")
+    await client.login(firm.email(Role.VIEWER), PASSWORD)
+    page = await client.get(f"/w/{firm.slug}")
+    assert "Aparece cuando una empresa con un plan de mejora vuelve a evaluarse" in page.text

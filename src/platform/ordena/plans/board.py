@@ -18,10 +18,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.audit.services import Actor
 from ordena.companies.models import Company
+from ordena.db.driver import driver
 from ordena.lib.clock import now
 from ordena.lib.errors import FormErrors, NotFound
 from ordena.lib.i18n import _
-from ordena.plans import editing
+from ordena.plans import editing, queries
 from ordena.plans.models import STATUSES, Initiative, InitiativeComment, InitiativeDependency, Plan
 
 # Priority 1 (most urgent) weighs 4 … priority 4 weighs 1 in the company's roll-up.
@@ -271,3 +272,8 @@ async def contact_initiatives(
         .order_by(Initiative.due_on.asc().nulls_last(), Initiative.priority, Initiative.title)
     )
     return list(rows)
+
+
+async def portfolio_attainment(db: AsyncSession, tenant_id: UUID) -> queries.PortfolioAttainment:
+    """The attainment rate across the firm's portfolio (the dashboard): one aggregate statement."""
+    return await queries.portfolio_attainment(await driver(db), tenant_id)

@@ -14,7 +14,7 @@ from ordena.accounts.services import actor_of
 from ordena.assessments.dashboard import load_dashboard
 from ordena.lib.errors import FormErrors
 from ordena.lib.i18n import _
-from ordena.plans.board import plans_at_risk, today
+from ordena.plans.board import plans_at_risk, portfolio_attainment, today
 from ordena.tenancy import firms, invitations, memberships
 from ordena.tenancy.models import Role
 from ordena.tenancy.services import tenant_by_slug
@@ -27,9 +27,16 @@ from ordena.web.pages import redirect
 async def dashboard(db: DB, firm: Firm) -> Template:
     board = await load_dashboard(db, firm.tenant_id)
     at_risk = await plans_at_risk(db, firm.tenant_id)
+    attainment = await portfolio_attainment(db, firm.tenant_id)
     return Template(
         "tenancy/dashboard.html",
-        context={"board": board, "member_count": board.stats.members, "at_risk": at_risk, "today": today()},
+        context={
+            "board": board,
+            "member_count": board.stats.members,
+            "at_risk": at_risk,
+            "attainment": attainment,
+            "today": today(),
+        },
     )
 
 
