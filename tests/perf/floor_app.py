@@ -15,6 +15,7 @@ import hmac
 import json
 import os
 import secrets
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -74,6 +75,14 @@ TEMPLATES = {
     "results.html": """{% extends "layout.html" %}{% block title %}Resultados{% endblock %}{% block content %}<h1>{{ assessment.title }}</h1>
 <p>Puntaje general: {{ overall }}</p><table><thead><tr><th>Dimensión</th><th>Puntaje</th><th>Respondidas</th></tr></thead><tbody>
 {% for d in dims %}<tr><td>{{ d.name }}</td><td>{{ "%.2f"|format(d.score) if d.score is not none else "—" }}</td><td>{{ d.answered }}</td></tr>{% endfor %}</tbody></table>{% endblock %}""",
+    "board.html": """{% extends "layout.html" %}{% block title %}{{ plan.title }}{% endblock %}{% block content %}
+<hgroup><h1>{{ plan.title }}</h1><p>{{ company.name }} · {{ total }} iniciativas</p></hgroup><div class="board">
+{% for status, label in statuses %}<section class="board-column"><h2>{{ label }} ({{ columns[status]|length }})</h2>
+{% for i in columns[status] %}<article class="card{% if i.id in overdue %} overdue{% endif %}" id="i-{{ i.id }}"><h3><a href="/w/{{ firm.slug }}/plans/{{ plan.id }}/initiatives/{{ i.id }}">{{ i.title }}</a></h3>
+<p>{{ owners.get(i.id, "Sin responsable") }} · {{ i.due_on or "" }} · {{ i.progress }} %</p>{% if i.blocked_reason %}<p>{{ i.blocked_reason }}</p>{% endif %}
+<form method="post" action="/w/{{ firm.slug }}/plans/{{ plan.id }}/initiatives/{{ i.id }}/status"><input type="hidden" name="_csrf" value="{{ csrf }}">
+<select name="status">{% for s, l in statuses %}<option value="{{ s }}"{% if s == status %} selected{% endif %}>{{ l }}</option>{% endfor %}</select><button type="submit">Mover</button></form></article>
+{% endfor %}</section>{% endfor %}</div>{% endblock %}""",
 }
 
 env = Environment(loader=DictLoader(TEMPLATES), autoescape=select_autoescape(default_for_string=True), trim_blocks=True)
@@ -127,6 +136,45 @@ SQL_RESULTS = (
     "LEFT JOIN answer a ON a.question_id = q.id AND a.tenant_id = $1 AND a.assessment_id = $2 "
     "WHERE d.version_id = $3 GROUP BY d.id, d.key, d.name, d.position ORDER BY d.position"
 )
+
+SQL_PLAN = "SELECT id, title, company_id, assessment_id, created_at FROM plan WHERE tenant_id = $1 AND id = $2"
+SQL_PLAN_OF = (
+    "SELECT id, title, company_id, assessment_id, created_at FROM plan WHERE tenant_id = $1 AND assessment_id = $2"
+)
+SQL_INITIATIVES = (
+    "SELECT * FROM initiative WHERE tenant_id = $1 AND plan_id = $2 ORDER BY position, due_on ASC NULLS LAST, title"
+)
+SQL_COMPANY = "SELECT id, name FROM company WHERE tenant_id = $1 AND id = $2"
+SQL_USER_NAMES = "SELECT id, name, email FROM user_account WHERE id = ANY($1::uuid[])"
+SQL_ASSESSMENT_LOCK = (
+    "SELECT id, title, status, kind, targets, framework_version_id, company_id FROM assessment "
+    "WHERE tenant_id = $1 AND id = $2 FOR UPDATE"
+)
+SQL_ANSWERS_BY_SIDE = (
+    "SELECT a.question_id, a.level, a.not_applicable, r.kind, r.id FROM answer a "
+    "JOIN respondent r ON r.tenant_id = a.tenant_id AND r.id = a.respondent_id "
+    "WHERE a.tenant_id = $1 AND a.assessment_id = $2"
+)
+SQL_OVERRIDES = "SELECT dimension_id, score FROM dimension_override WHERE tenant_id = $1 AND assessment_id = $2"
+SQL_HELD = (
+    "SELECT template_key, max(position) FROM initiative WHERE tenant_id = $1 AND plan_id = $2 GROUP BY template_key"
+)
+SQL_AUDIT = (
+    "INSERT INTO audit_event (tenant_id, id, actor_id, actor_label, action, entity_type, entity_id, after, created_at, updated_at) "
+    "VALUES ($1, $2, $3, $4, 'generate', 'plan', $5, $6, now(), now())"
+)
+SQL_DEPENDENCIES = (
+    "SELECT d.initiative_id, d.depends_on_id FROM initiative_dependency d JOIN initiative i "
+    "ON i.tenant_id = d.tenant_id AND i.id = d.initiative_id WHERE d.tenant_id = $1 AND i.plan_id = $2"
+)
+# The framework's tree and library, read once per version (Ordena caches its tree the same way).
+SQL_LIBRARY = (
+    "SELECT d.key AS dim, d.weight, q.id AS question_id, NULL::text AS ikey, NULL::int AS from_level FROM fw_question q "
+    "JOIN fw_dimension d ON d.id = q.dimension_id WHERE q.version_id = $1 "
+    "UNION ALL SELECT d.key, d.weight, NULL, i.key, i.from_level FROM fw_initiative i "
+    "JOIN fw_dimension d ON d.id = i.dimension_id WHERE i.version_id = $1"
+)
+_LIBRARIES: dict[UUID, tuple[dict[UUID, str], dict[str, float], list[tuple[str, str, int]]]] = {}
 
 
 def _cookies(request: Request[Any, Any, Any]) -> dict[str, str]:
@@ -405,6 +453,116 @@ async def results(request: Request[Any, Any, Any], slug: FromPath[str], aid: Fro
     return _html("results.html", ctx, assessment=a, dims=dims, overall=overall)
 
 
+STATUS_LABELS = (("pending", "Pendiente"), ("in_progress", "En curso"), ("done", "Hecha"), ("blocked", "Bloqueada"))
+
+
+@get("/w/{slug:str}/plans/{plan_id:uuid}/board")
+async def plan_board(request: Request[Any, Any, Any], slug: FromPath[str], plan_id: FromPath[UUID]) -> Response[str]:
+    ctx = await _open(request, slug)
+    tid = ctx.firm["id"]
+    plan = await ctx.conn.fetchrow(SQL_PLAN, tid, plan_id)
+    if plan is None:
+        raise NotFoundException()
+    rows = await ctx.conn.fetch(SQL_INITIATIVES, tid, plan_id)
+    company = await ctx.conn.fetchrow(SQL_COMPANY, tid, plan["company_id"])
+    user_ids = list({r["owner_user_id"] for r in rows if r["owner_user_id"]})
+    names = (
+        {u["id"]: u["name"] or u["email"] for u in await ctx.conn.fetch(SQL_USER_NAMES, user_ids)} if user_ids else {}
+    )
+    await _finish(request, ctx)
+    today = datetime.now(UTC).date()
+    columns: dict[str, list[asyncpg.Record]] = {s: [] for s, _l in STATUS_LABELS}
+    for r in rows:
+        columns[r["status"]].append(r)
+    return _html(
+        "board.html",
+        ctx,
+        plan=plan,
+        company=company,
+        total=len(rows),
+        columns=columns,
+        statuses=STATUS_LABELS,
+        owners={r["id"]: names[r["owner_user_id"]] for r in rows if r["owner_user_id"] in names},
+        overdue={r["id"] for r in rows if r["status"] != "done" and r["due_on"] and r["due_on"] < today},
+    )
+
+
+async def _library(
+    conn: asyncpg.Connection, version_id: UUID
+) -> tuple[dict[UUID, str], dict[str, float], list[tuple[str, str, int]]]:
+    if version_id not in _LIBRARIES:
+        questions: dict[UUID, str] = {}
+        weights: dict[str, float] = {}
+        steps: list[tuple[str, str, int]] = []
+        for r in await conn.fetch(SQL_LIBRARY, version_id):
+            weights[r["dim"]] = float(r["weight"])
+            if r["question_id"] is not None:
+                questions[r["question_id"]] = r["dim"]
+            else:
+                steps.append((r["dim"], r["ikey"], r["from_level"]))
+        _LIBRARIES[version_id] = (questions, weights, sorted(steps, key=lambda s: (s[2], s[1])))
+    return _LIBRARIES[version_id]
+
+
+def _proposal(
+    library: tuple[dict[UUID, str], dict[str, float], list[tuple[str, str, int]]],
+    answers: list[asyncpg.Record],
+    targets: dict[str, int],
+) -> list[str]:
+    """The library steps below each dimension's target, most urgent gap first (by hand)."""
+    questions, weights, steps = library
+    levels: dict[str, list[int]] = {}
+    for r in answers:
+        if r["kind"] == "consultant" and r["level"] is not None and r["question_id"] in questions:
+            levels.setdefault(questions[r["question_id"]], []).append(r["level"])
+    gaps = []
+    for dim, got in levels.items():
+        score = sum(got) / len(got)
+        target = int(targets.get(dim, 3))
+        if score < target:
+            gaps.append(((target - score) * weights[dim], dim, int(score), target))
+    out = []
+    for _g, dim, level, target in sorted(gaps, reverse=True):
+        out.extend(key for d, key, frm in steps if d == dim and level <= frm < target)
+    return out
+
+
+@post("/api/v1/w/{slug:str}/assessments/{aid:uuid}/plan", status_code=200)
+async def plan_generate(request: Request[Any, Any, Any], slug: FromPath[str], aid: FromPath[UUID]) -> Response[bytes]:
+    ctx = await _open(request, slug, api=True)
+    ok = False
+    try:
+        tid = ctx.firm["id"]
+        a = await ctx.conn.fetchrow(SQL_ASSESSMENT_LOCK, tid, aid)
+        if a is None or a["status"] not in ("validated", "published"):
+            raise NotFoundException()
+        answers = await ctx.conn.fetch(SQL_ANSWERS_BY_SIDE, tid, aid)
+        await ctx.conn.fetch(SQL_OVERRIDES, tid, aid)
+        wanted = _proposal(await _library(ctx.conn, a["framework_version_id"]), answers, a["targets"] or {})
+        plan = await ctx.conn.fetchrow(SQL_PLAN_OF, tid, aid)
+        if plan is None:
+            raise NotFoundException()  # the floor only measures generating again
+        held = {r["template_key"] for r in await ctx.conn.fetch(SQL_HELD, tid, plan["id"])}
+        after = {"added": [k for k in wanted if k not in held], "no_data": []}
+        await ctx.conn.execute(
+            SQL_AUDIT, tid, uuid.uuid4(), ctx.user["user_id"], ctx.user["email"], str(plan["id"]), json.dumps(after)
+        )
+        edges: dict[UUID, list[UUID]] = {}
+        for r in await ctx.conn.fetch(SQL_DEPENDENCIES, tid, plan["id"]):
+            edges.setdefault(r["initiative_id"], []).append(r["depends_on_id"])
+        rows = await ctx.conn.fetch(SQL_INITIATIVES, tid, plan["id"])
+        ok = True
+    finally:
+        await _close(ctx, ok=ok, pool=request.app.state.pool)
+    return _json(
+        {
+            **dict(plan),
+            "no_data": [],
+            "initiatives": [{**dict(r), "depends_on": edges.get(r["id"], [])} for r in rows],
+        }
+    )
+
+
 @get("/health")
 async def health() -> str:
     return "ok"
@@ -449,6 +607,8 @@ app = Litestar(
         questionnaire,
         save_answer,
         results,
+        plan_board,
+        plan_generate,
         health,
     ],
     on_startup=[_startup],

@@ -45,6 +45,7 @@ import httpx
 from ordena.demo.scale import ScaleReport, ScaleSpec, add_companies, asyncpg_dsn, generate
 from ordena.settings import Settings
 from tests.perf import report as report_mod
+from tests.perf.plan_data import BOARD_INITIATIVES, make_plan_data
 from tests.perf.servers import ROOT, Request, Result, Server, have_wrk, run_load
 
 PASSWORD = "ordena-bench-1"
@@ -150,6 +151,9 @@ class Context:
     open_assessment: uuid.UUID | None = None
     open_assessments: list[uuid.UUID] = field(default_factory=list)
     published_assessment: uuid.UUID | None = None
+    board_plan: uuid.UUID | None = None
+    generate_assessment: uuid.UUID | None = None
+    plan_dimensions: int = 0
     dimension_key: str = ""
     question_ids: list[uuid.UUID] = field(default_factory=list)
     consultant_email: str = ""
@@ -285,6 +289,13 @@ async def make_data(ctx: Context) -> None:
             ctx.main_tenant,
             ctx.open_assessment,
         )
+        assert ctx.main_tenant is not None
+        plans = await make_plan_data(conn, ctx.main_tenant, ctx.published_assessment)
+        ctx.board_plan, ctx.generate_assessment, ctx.plan_dimensions = (
+            plans.board_plan,
+            plans.generate_assessment,
+            plans.dimensions,
+        )
         ctx.dimension_key = await conn.fetchval(
             "SELECT key FROM fw_dimension WHERE version_id = $1 ORDER BY position LIMIT 1", version
         )
@@ -374,6 +385,19 @@ async def make_api_token(ctx: Context) -> None:
         await database.dispose()
 
 
+def generate_once(ctx: Context, base_url: str) -> None:
+    """The plan_generate scenario measures generating again: the first generation (201) happens here."""
+    r = httpx.post(
+        f"{base_url}/api/v1/w/{ctx.main_slug}/assessments/{ctx.generate_assessment}/plan",
+        headers={"authorization": f"Bearer {ctx.api_token}", "accept": "application/json"},
+        timeout=60,
+    )
+    if r.status_code not in (200, 201):
+        ctx.say(f"plan_generate: first generation answered {r.status_code}: {r.text[:200]}")
+        return
+    ctx.say(f"plan generated once: {len(r.json().get('initiatives', []))} initiatives ({r.status_code})")
+
+
 # ---------------------------------------------------------------------------------------------
 # scenarios
 
@@ -426,6 +450,21 @@ def scenarios(ctx: Context, ordena_url: str) -> list[Scenario]:
             "Results page",
             "/w/{}/assessments/{}/results",
             Request("GET", f"/w/{slug}/assessments/{a_pub}/results", page),
+        ),
+        Scenario(
+            "plan_board",
+            f"Plan board ({BOARD_INITIATIVES} initiatives)",
+            "/w/{}/plans/{}/board",
+            Request("GET", f"/w/{slug}/plans/{ctx.board_plan}/board", page),
+        ),
+        Scenario(
+            "plan_generate",
+            f"API: generate a plan ({ctx.plan_dimensions} dimensions, again: adds nothing)",
+            "/api/v1/w/{}/assessments/{}/plan",
+            Request("POST", f"/api/v1/w/{slug}/assessments/{ctx.generate_assessment}/plan", api),
+            note="The plan exists (generated once before measuring), so each request is the idempotent "
+            "re-generation: results computed, ranked against the library, nothing missing, one audit line, "
+            "the plan returned.",
         ),
         Scenario(
             "api_firm",
@@ -715,6 +754,8 @@ FLOOR_STATEMENTS = {
     "results": 6,
     "api_firm": 5,
     "api_companies": 7,
+    "plan_board": 8,
+    "plan_generate": 13,
 }
 
 
@@ -962,6 +1003,7 @@ def run(mode: Mode, *, out: Path, settings: Settings | None = None, keep_db: boo
         ctx.say(f"ordena on {ordena.url}, floor on {floor.url}")
         browser_login(ctx, ordena.url)
         asyncio.run(make_api_token(ctx))
+        generate_once(ctx, ordena.url)
         routes = ordena_routes(settings)
         logging.getLogger("httpx").setLevel(logging.WARNING)
         scs = scenarios(ctx, ordena_url)

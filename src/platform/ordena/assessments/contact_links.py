@@ -4,6 +4,8 @@ Every invited contact was once mailed a contact link, and ``link_token`` (a plat
 keeps the address and the scope of each one: it is the index that finds, across firms, the
 respondents an address may be. Each candidate is re-checked inside its firm (RLS) before anything
 is sent: the contact must still be a respondent of the assessment, under the same address.
+A contact who owns open initiatives gets a link to them too (``plans.owner_links``), under the
+same limits and with the same answer on the page.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from ordena.accounts.services import CONTACT_SIGN_IN
 from ordena.assessments.invitations import invited_contact, mail_link
 from ordena.assessments.lookups import get_assessment, get_respondent
 from ordena.companies.services import get_company
+from ordena.plans.owner_links import mail_owner_links
 from ordena.tenancy.models import Tenant
 from ordena.tenancy.services import enter_firm
 
@@ -56,39 +59,44 @@ async def _candidates(db: AsyncSession, email: str) -> list[dict[str, Any]]:
 
 
 async def request_fresh_links(db: AsyncSession, settings: Any, email: str, ip: str) -> int:
-    """Mail a fresh link for each assessment ``email`` is still invited to; returns how many were
-    sent (the page never tells: the answer is the same either way). Raises ``TooManyRequests``
-    when one network address asks too often."""
+    """Mail a fresh link for each assessment ``email`` is still invited to, and one to the
+    initiatives of each contact with this address who owns open ones but got no assessment link
+    here; returns how many were sent (the page never tells: the answer is the same either way).
+    Raises ``TooManyRequests`` when one network address asks too often."""
     if await throttle.hit(db, throttle.key_for("contact-link", ip), window=WINDOW) > REQUESTS_PER_IP:
         raise TooManyRequests()
     if await throttle.hit(db, throttle.key_for("contact-link-email", email), window=WINDOW) > LINKS_PER_ADDRESS:
         return 0
+    served: set[UUID] = set()
     sent = 0
     for scope in await _candidates(db, email):
         if sent >= MAX_ASSESSMENTS:
             break
-        if await _mail_fresh_link(db, settings, scope, email):
+        contact_id = await _mail_fresh_link(db, settings, scope, email)
+        if contact_id is not None:
+            served.add(contact_id)
             sent += 1
-    return sent
+    return sent + await mail_owner_links(db, settings, email, served)
 
 
-async def _mail_fresh_link(db: AsyncSession, settings: Any, scope: dict[str, Any], email: str) -> bool:
+async def _mail_fresh_link(db: AsyncSession, settings: Any, scope: dict[str, Any], email: str) -> UUID | None:
+    """The contact a fresh assessment link went to, if one went."""
     try:
         tenant_id, respondent_id, contact_id, assessment_id, company_id = (
             UUID(str(scope[k])) for k in ("tenant_id", "respondent_id", "contact_id", "assessment_id", "company_id")
         )
     except (KeyError, ValueError):
-        return False
+        return None
     tenant = await db.get(Tenant, tenant_id)
     if tenant is None:
-        return False
+        return None
     await enter_firm(db, tenant, None)
     contact = await invited_contact(db, tenant_id, respondent_id, contact_id, assessment_id, company_id)
     # The address must still be the contact's: a changed address no longer receives their links.
     if contact is None or contact.email.lower() != email.lower():
-        return False
+        return None
     assessment = await get_assessment(db, tenant_id, assessment_id)
     company = await get_company(db, tenant_id, company_id)
     respondent = await get_respondent(db, tenant_id, respondent_id)
     await mail_link(db, settings, tenant, assessment, company, contact, respondent, template="contact_link")
-    return True
+    return contact.id

@@ -20,6 +20,7 @@ from ordena.lib.clock import now
 from ordena.lib.errors import NotFound, ServiceError
 from ordena.lib.i18n import _
 from ordena.mail.services import send_mail
+from ordena.plans.owner_links import is_owner_scope, owner_contact
 from ordena.tenancy.models import Tenant
 from ordena.tenancy.services import enter_firm
 
@@ -186,17 +187,24 @@ async def remember_contact_locale(db: AsyncSession, tenant_id: UUID, contact: Co
 
 async def remember_scope_locale(db: AsyncSession, scope: dict[str, Any], locale: str) -> None:
     """:func:`remember_contact_locale` for the contact of a contact link's or session's scope
-    (enters the contact's firm; a contact no longer invited is left alone)."""
+    (enters the contact's firm; a contact no longer invited is left alone). An initiative owner's
+    scope has no respondent: the contact need only still be one of the company's."""
     try:
-        tenant_id, respondent_id, contact_id, assessment_id, company_id = (
-            UUID(str(scope[k])) for k in ("tenant_id", "respondent_id", "contact_id", "assessment_id", "company_id")
-        )
+        tenant_id, contact_id, company_id = (UUID(str(scope[k])) for k in ("tenant_id", "contact_id", "company_id"))
     except (KeyError, ValueError):
         return
     tenant = await db.get(Tenant, tenant_id)
     if tenant is None:
         return
     await enter_firm(db, tenant, None)
-    contact = await invited_contact(db, tenant_id, respondent_id, contact_id, assessment_id, company_id)
+    contact: Contact | None
+    if is_owner_scope(scope):
+        contact = await owner_contact(db, tenant_id, scope)
+    else:
+        try:
+            respondent_id, assessment_id = UUID(str(scope["respondent_id"])), UUID(str(scope["assessment_id"]))
+        except (KeyError, ValueError):
+            return
+        contact = await invited_contact(db, tenant_id, respondent_id, contact_id, assessment_id, company_id)
     if contact is not None:
         await remember_contact_locale(db, tenant_id, contact, locale)

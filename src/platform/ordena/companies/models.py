@@ -10,6 +10,7 @@ from sqlalchemy import ForeignKeyConstraint, Index, Integer, String, UniqueConst
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ordena.db.base import Base, TenantOwned
+from ordena.db.rls import ADDRESS_PREDICATE
 
 SIZE_BANDS = ("micro", "pequena", "mediana", "grande")
 
@@ -40,6 +41,9 @@ class Contact(TenantOwned, Base):
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "company_id"], ["company.tenant_id", "company.id"], ondelete="CASCADE"),
         UniqueConstraint("tenant_id", "company_id", "email"),
+        # Readable across firms only by its address, and only while a statement sets it
+        # (``companies.services.contacts_by_address``): the public form that mails a fresh link.
+        {"info": {"rls_read_also": ADDRESS_PREDICATE}},
     )
 
     company_id: Mapped[UUID] = mapped_column()

@@ -13,7 +13,7 @@ from typing import Any
 from uuid import UUID
 
 from babel import Locale
-from sqlalchemy import ColumnElement, Select, column, exists, func, literal_column, or_, select, table
+from sqlalchemy import ColumnElement, Select, column, exists, func, literal_column, or_, select, table, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
 from stdnum.pe import ruc as pe_ruc
@@ -456,6 +456,31 @@ async def contacts_by_ids(
         Contact.tenant_id == tenant_id, Contact.company_id == company_id, Contact.id.in_(contact_ids)
     )
     return list((await db.scalars(stmt)).all())
+
+
+_SET_ADDRESS = text("SELECT set_config('app.address', :address, true)")
+
+
+async def contacts_by_address(db: AsyncSession, email: str) -> list[tuple[UUID, UUID, UUID]]:
+    """(firm, company, contact) of every contact with this address, in every firm, newest first.
+
+    The contact table's policy lets a transaction read the rows of the one address it sets
+    (``rls.ADDRESS_PREDICATE``); the setting is cleared again before anything else runs, and only
+    ids leave this function (no contact object of another firm stays in the session)."""
+    address = email.strip().lower()
+    if not address:
+        return []
+    await db.execute(_SET_ADDRESS, {"address": address})
+    try:
+        rows = await db.execute(
+            select(Contact.tenant_id, Contact.company_id, Contact.id)
+            .where(func.lower(Contact.email) == address)
+            .order_by(Contact.created_at.desc())
+            .limit(50)
+        )
+        return [(t, c, i) for t, c, i in rows.all()]
+    finally:
+        await db.execute(_SET_ADDRESS, {"address": ""})
 
 
 async def get_contact(db: AsyncSession, tenant_id: UUID, company_id: UUID, contact_id: UUID) -> Contact:

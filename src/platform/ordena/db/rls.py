@@ -9,6 +9,9 @@ from __future__ import annotations
 
 TENANT_PREDICATE = "tenant_id = NULLIF(current_setting('app.tenant_id', true), '')::uuid"
 USER_PREDICATE = "user_id = NULLIF(current_setting('app.user_id', true), '')::uuid"
+# Reads of the rows with one email address in every firm, while a statement sets it for its own
+# transaction (the public "ask for a fresh link" form finds who an address is, across firms).
+ADDRESS_PREDICATE = "lower(email) = NULLIF(current_setting('app.address', true), '')"
 
 
 def enable_tenant_rls(table: str, *, extra_read_predicate: str | None = None) -> list[str]:

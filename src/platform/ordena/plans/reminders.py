@@ -1,7 +1,7 @@
 """The daily digest of initiatives to each owner (firm member or client contact).
 
 One email per owner per day listing their open initiatives that are overdue, due tomorrow or due
-in 7 days. On by default; each email carries a one-click unsubscribe link signed with the
+in 7 days; a client contact's carries a personal single-use sign-in link to ``/c/initiatives``. On by default; each email carries a one-click unsubscribe link signed with the
 installation's secret (no account needed). A row per owner per day in ``plan_digest_sent`` is
 claimed before sending (insert … on conflict do nothing), so running the job twice on one day,
 or in two processes at once, sends nothing twice.
@@ -28,6 +28,7 @@ from ordena.companies.models import Company, Contact
 from ordena.lib.clock import now
 from ordena.mail.services import send_mail
 from ordena.plans.models import Initiative, Plan, PlanDigestSent, PlanReminderOptOut
+from ordena.plans.owner_links import issue_owner_link
 
 SYSTEM = Actor(None, "ordena")
 SOON_DAYS = 7
@@ -138,6 +139,15 @@ async def _recipient(db: AsyncSession, tenant_id: UUID, key: str) -> tuple[str, 
     return (contact.email, contact.name or contact.email, None) if contact else None
 
 
+async def _sign_in_url(db: AsyncSession, settings: Any, tenant_id: UUID, key: str) -> str | None:
+    """A contact owner's personal, single-use link to their initiatives (firm members sign in as usual)."""
+    kind, _colon, raw = key.partition(":")
+    if kind != "contact":
+        return None
+    contact = await db.scalar(select(Contact).where(Contact.tenant_id == tenant_id, Contact.id == UUID(raw)))
+    return await issue_owner_link(db, settings, tenant_id, contact) if contact else None
+
+
 async def _claim(db: AsyncSession, tenant_id: UUID, key: str, on: dt.date, email: str, count: int) -> bool:
     claimed = await db.scalar(
         insert(PlanDigestSent)
@@ -172,6 +182,7 @@ async def send_digests(db: AsyncSession, settings: Any, tenant: Any, on: dt.date
         email, name, locale = recipient
         if not await _claim(db, tenant.id, key, on, email, len(lines)):
             continue
+        sign_in_url = await _sign_in_url(db, settings, tenant.id, key)
         await send_mail(
             db,
             templates_dir=settings.templates_dir,
@@ -186,6 +197,8 @@ async def send_digests(db: AsyncSession, settings: Any, tenant: Any, on: dt.date
                 "overdue": [line for line in lines if line.bucket == "overdue"],
                 "tomorrow": [line for line in lines if line.bucket == "tomorrow"],
                 "week": [line for line in lines if line.bucket == "week"],
+                "sign_in_url": sign_in_url,
+                "hours": settings.link_ttl_hours,
                 "unsubscribe_url": f"{settings.base_url}/plans/unsubscribe/{unsubscribe_token(settings.secret_key, tenant.id, key)}",
             },
         )

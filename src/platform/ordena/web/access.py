@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ordena.accounts.sessions import Auth
 from ordena.assessments.invitations import invited_contact
 from ordena.companies.models import Contact
+from ordena.plans.owner_links import is_owner_scope, owner_contact
 from ordena.tenancy import services as tenancy
 from ordena.tenancy.models import Role, Tenant
 from ordena.tenancy.services import FirmContext
@@ -119,7 +120,13 @@ async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
 
 
 async def _contact_still_invited(db: AsyncSession, tenant_id: UUID, contact: dict[str, Any]) -> Contact | None:
-    """The session's contact, while still a respondent of the session's assessment and company."""
+    """The session's contact, while still a respondent of the session's assessment and company.
+
+    An initiative owner's session carries no assessment (``plans.owner_links``): it holds while the
+    contact is still one of the company's. It reaches no assessment page, since those handlers
+    require the scope's assessment (404 without one)."""
+    if is_owner_scope(contact):
+        return await owner_contact(db, tenant_id, contact)
     try:
         respondent_id = UUID(str(contact["respondent_id"]))
         contact_id = UUID(str(contact["contact_id"]))
