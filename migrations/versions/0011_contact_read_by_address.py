@@ -1,6 +1,6 @@
 """contacts readable across firms by their address, while a statement asks for it
 
-Revision ID: 0012
+Revision ID: 0011
 Revises: 0010
 Create Date: 2026-11-28 10:00:00
 
@@ -20,7 +20,7 @@ from alembic import op
 
 from ordena.db import rls
 
-revision: str = "0012"
+revision: str = "0011"
 down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
