@@ -39,7 +39,7 @@ BLOCKED_REASONS = (
     "Esperando la aprobación del presupuesto por el directorio.",
     "El proveedor del sistema aún no entrega el acceso de prueba.",
 )
-MOST_EDITED = 10  # initiatives moved along per plan; the rest stay pending, unassigned (keeps seeding fast)
+MOST_EDITED = 30  # initiatives moved along per plan (the rest stay pending, unassigned: keeps seeding fast)
 
 
 @dataclass(frozen=True)
