@@ -16,6 +16,9 @@ from ordena.companies.models import Company, Contact
 from ordena.db.engine import Database
 from ordena.demo.content import SeedSummary, seed_firm
 from ordena.lib.clock import now
+from ordena.plans.board import AtRisk, plans_at_risk
+from ordena.plans.models import Initiative, Plan
+from ordena.plans.progress import plan_progress
 from ordena.settings import Settings
 from ordena.tenancy.models import Role, Tenant
 from tests.conftest import Browser
@@ -37,7 +40,17 @@ async def _counts(database: Database, tenant_id: UUID) -> dict[str, int]:
             model.__tablename__: int(
                 await db.scalar(select(func.count()).select_from(model).where(model.tenant_id == tenant_id)) or 0
             )
-            for model in (Company, Contact, Assessment, Answer, Respondent, ResultSnapshot, AuditEvent)
+            for model in (
+                Company,
+                Contact,
+                Assessment,
+                Answer,
+                Respondent,
+                ResultSnapshot,
+                AuditEvent,
+                Plan,
+                Initiative,
+            )
         }
 
 
@@ -110,6 +123,8 @@ async def test_the_demo_seeds_companies_and_assessments_at_every_stage_once(
         )
         assert results.dimensions and 0.3 < int(answered or 0) / sum(d.questions for d in results.dimensions) < 0.7
 
+    at_risk = await _check_plans(database, firm.id, summary)
+
     before = await _counts(database, firm.id)
     again = await _seed(database, settings, firm.slug)
     assert again.skipped and again.companies == summary.companies
@@ -123,3 +138,41 @@ async def test_the_demo_seeds_companies_and_assessments_at_every_stage_once(
         page = await client.get(f"/w/{firm.slug}/assessments/{assessment.id}/results")
         assert page.status_code == 200, page.text[:300]
         assert ('id="results-gap"' if assessment is both else 'id="results-history"') in page.text
+    page = await client.get(f"/w/{firm.slug}/assessments/{reruns[0].id}/progress")
+    assert page.status_code == 200 and "%" in page.text
+    page = await client.get(f"/w/{firm.slug}")
+    assert page.status_code == 200
+    assert any(r.title in page.text for r in at_risk)
+
+
+async def _check_plans(database: Database, tenant_id: UUID, summary: SeedSummary) -> list[AtRisk]:
+    """Every first diagnosis has its plan, worked on: done before the re-assessments (the closed
+    loop has completed initiatives and an attainment rate), late and blocked ones elsewhere."""
+    async with database.session(tenant_id=tenant_id) as db:
+        runs = list(await db.scalars(select(Assessment).where(Assessment.tenant_id == tenant_id)))
+        firsts = {a.id for a in runs if a.status == "published" and a.baseline_id is None}
+        plans = list(await db.scalars(select(Plan).where(Plan.tenant_id == tenant_id)))
+        assert {p.assessment_id for p in plans} == firsts and summary.plans == len(plans) >= 5
+        initiatives = list(await db.scalars(select(Initiative).where(Initiative.tenant_id == tenant_id)))
+        statuses = {i.status for i in initiatives}
+        assert {"done", "in_progress", "blocked", "pending"} <= statuses
+        assert any(i.owner_contact_id for i in initiatives) and any(i.owner_user_id for i in initiatives)
+        assert all(i.completed_at is not None and i.completed_at < now() for i in initiatives if i.status == "done")
+        assert all(p.created_at < now() - dt.timedelta(days=200) for p in plans)
+
+        closed_loops = 0
+        for rerun in (a for a in runs if a.status == "published" and a.baseline_id is not None):
+            progress = await plan_progress(db, tenant_id, rerun.id)
+            assert progress.plan_id is not None
+            if progress.planned_total == 0:
+                continue  # the first run left no gaps (a large, mature company): an empty plan
+            assert progress.completed_total > 0 and progress.attainment_rate is not None
+            # Done before the re-assessment started.
+            done = [c for d in progress.dimensions for c in d.completed]
+            assert all(c.completed_on is not None and c.completed_on < rerun.created_at.date() for c in done)
+            closed_loops += 1
+        assert closed_loops >= 1
+
+        at_risk = await plans_at_risk(db, tenant_id)
+        assert {"overdue", "blocked"} <= {r.reason for r in at_risk}
+        return at_risk

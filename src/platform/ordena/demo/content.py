@@ -14,7 +14,9 @@ Per firm (a deterministic random generator seeded by the firm's slug):
   (answers improve between runs), also published: the company's history has two points;
 * one assessment of kind "both" with the client's self-assessment submitted and the whole
   assessment submitted, waiting for validation (shows the perception gap and the validation step);
-* one self-assessment in progress: a contact was invited and answered about half of it.
+* one self-assessment in progress: a contact was invited and answered about half of it;
+* an improvement plan from each first run, worked on for a year (``demo/plans.py``): mostly done
+  before the re-assessments, under way (some late, one blocked) elsewhere.
 
 The services stamp "now"; afterwards the seeding moves the business timestamps (created,
 submitted, validated, published, invited, answered) into the past with plain UPDATEs in the
@@ -44,6 +46,7 @@ from ordena.assessments.models import Answer, Assessment, Respondent, ResultSnap
 from ordena.audit.services import Actor
 from ordena.companies import services as companies
 from ordena.companies.models import Company, Contact
+from ordena.demo.plans import PlanCast, PlanStory, seed_plan
 from ordena.frameworks.services import FrameworkStructure, default_version, structure
 from ordena.lib.clock import now
 from ordena.settings import Settings
@@ -147,6 +150,7 @@ class SeedSummary:
     reassessed: int = 0
     awaiting_validation: int = 0
     in_progress: int = 0
+    plans: int = 0
     skipped: bool = False
 
     def line(self) -> str:
@@ -155,7 +159,8 @@ class SeedSummary:
         return (
             f"demo content {self.slug}: {self.companies} companies, {self.contacts} contacts, "
             f"{self.published} published assessments ({self.reassessed} companies with a re-assessment), "
-            f"{self.awaiting_validation} awaiting validation, {self.in_progress} self-assessment in progress"
+            f"{self.awaiting_validation} awaiting validation, {self.in_progress} self-assessment in progress, "
+            f"{self.plans} improvement plans"
         )
 
 
@@ -329,18 +334,26 @@ async def seed_firm(
     # The perception-gap story reads best with a mid-sized company (room above and below).
     specs.sort(key=lambda spec: spec[3] not in ("pequena", "mediana"))
     people = rnd.sample([(f, last) for f in FIRST_NAMES for last in LAST_NAMES], 2 * len(specs))
+    plans: list[PlanStory] = []
     for index, spec in enumerate(specs):
         company, contacts = await story.company(index, spec, people)
         if index == len(specs) - 1:
             continue  # a company just signed: no assessment yet
         answers = _Answers(rnd, tree, spec[3])
         first = await story.first_run(company, answers)
+        reassessed_at = None
         if index == 0:
             await story.client_side_by_side(company, contacts[0], answers, first)
         elif index == 1:
             await story.self_assessment_half_done(company, contacts[0], answers)
         elif index <= 5:
-            await story.reassessment(company, answers, first)
+            reassessed_at = await story.reassessment(company, answers, first)
+        plans.append(PlanStory(first, contacts, reassessed_at))
+    # After every company's story, so the plans' draws leave the assessments' data as it was.
+    cast = PlanCast(db, tenant.id, rnd, story.today, consultant, lead)
+    for plan_story in plans:
+        await seed_plan(cast, plan_story)
+        summary.plans += 1
     await db.flush()
     return summary
 
@@ -493,9 +506,9 @@ class _FirmStory:
         )
         self.summary.in_progress += 1
 
-    async def reassessment(self, company: Company, answers: _Answers, first: Assessment) -> None:
+    async def reassessment(self, company: Company, answers: _Answers, first: Assessment) -> dt.datetime:
         """Last month's re-assessment, from the first run as baseline (its answers are copied,
-        the consultant changes what moved)."""
+        the consultant changes what moved); returns when it started."""
         db, tid, day = self.db, self.tenant.id, self.day
         before = answers.inputs(comments=False)
         answers.improve()
@@ -507,17 +520,19 @@ class _FirmStory:
         await _save(db, tid, second.id, changed, self.consultant)
         await self._publish(second.id)
         start = self.rnd.randint(38, 50)
+        created = day(start)
         await _backdate(
             db,
             tid,
             second.id,
-            created=day(start),
+            created=created,
             submitted=day(start - 8, 17),
             validated=day(start - 10, 12),
             published=day(start - 11, 16),
         )
         self.summary.published += 1
         self.summary.reassessed += 1
+        return created
 
 
 async def seed_demo(database: Any, settings: Settings, slugs: list[str]) -> list[SeedSummary]:

@@ -6,11 +6,12 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
-from litestar import get, patch, post
+from litestar import Request, get, patch, post
 from litestar.params import FromPath, JSONBody
 from litestar.response import Response
 
 from ordena.accounts.services import actor_of
+from ordena.plans.assignment import Mailer
 from ordena.plans.editing import InitiativeInvalid, update_initiative
 from ordena.plans.generation import generate_plan
 from ordena.plans.lookups import dependencies_of, get_initiative, get_plan, list_initiatives
@@ -96,7 +97,12 @@ async def api_plan(db: DB, firm: Firm, plan_id: FromPath[UUID]) -> PlanOut:
     summary="Change an initiative (only the fields sent); 422 with a message per field",
 )
 async def api_update_initiative(
-    db: DB, firm: Firm, plan_id: FromPath[UUID], initiative_id: FromPath[UUID], data: JSONBody[InitiativePatch]
+    request: Request[Any, Any, Any],
+    db: DB,
+    firm: Firm,
+    plan_id: FromPath[UUID],
+    initiative_id: FromPath[UUID],
+    data: JSONBody[InitiativePatch],
 ) -> InitiativeOut:
     plan = await get_plan(db, firm.tenant_id, plan_id)
     initiative = await get_initiative(db, firm.tenant_id, initiative_id, plan_id=plan.id)
@@ -108,7 +114,15 @@ async def api_update_initiative(
         if key in values:
             values[key] = str(values[key])
     try:
-        saved = await update_initiative(db, firm.tenant_id, actor_of(firm.user), initiative.id, values, partial=True)
+        saved = await update_initiative(
+            db,
+            firm.tenant_id,
+            actor_of(firm.user),
+            initiative.id,
+            values,
+            partial=True,
+            mailer=Mailer(request.app.state.settings, firm.tenant),
+        )
     except InitiativeInvalid as exc:
         raise FormError("", {}, exc.errors) from exc
     edges = await dependencies_of(db, firm.tenant_id, plan.id)

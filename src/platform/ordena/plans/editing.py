@@ -25,6 +25,7 @@ from ordena.frameworks.services import FrameworkStructure, structure
 from ordena.lib.clock import now
 from ordena.lib.errors import FormErrors, NotFound, ServiceError
 from ordena.lib.i18n import _
+from ordena.plans.assignment import Mailer, mail_new_owner, owner_of
 from ordena.plans.lookups import dependencies_of, get_initiative, get_plan, list_initiatives
 from ordena.plans.models import STATUSES, Initiative, InitiativeComment, InitiativeDependency, Plan
 from ordena.tenancy.memberships import membership_of
@@ -374,13 +375,18 @@ async def update_initiative(
     values: Mapping[str, Any],
     *,
     partial: bool = False,
+    mailer: Mailer | None = None,
 ) -> Initiative:
-    """Change an initiative from a form (every field) or an API body (``partial``: the fields sent)."""
+    """Change an initiative from a form (every field) or an API body (``partial``: the fields sent).
+
+    With ``mailer``, a new owner is told by email (callers that never change the owner, or the
+    demo's seeding, pass none)."""
     initiative = await get_initiative(db, tenant_id, initiative_id, for_update=True)
     plan = await get_plan(db, tenant_id, initiative.plan_id)
     state = await _plan_state(db, tenant_id, plan, initiative.id)
     cleaned = clean_initiative(values, state.tree, partial=partial)
     before = _picture(initiative, state.edges.get(initiative.id, []))
+    owner_before = owner_of(initiative)
     with db.no_autoflush:
         try:
             await _apply(db, tenant_id, state, initiative, cleaned)
@@ -395,13 +401,22 @@ async def update_initiative(
     )
     await db.flush()
     AuditTrail(db, tenant_id, actor)("update", "initiative", initiative.id, before=before, after=after)
+    if mailer is not None:
+        await mail_new_owner(db, mailer, actor, plan, initiative, owner_before)
     return initiative
 
 
 async def add_initiative(
-    db: AsyncSession, tenant_id: UUID, actor: Actor, plan_id: UUID, values: Mapping[str, Any]
+    db: AsyncSession,
+    tenant_id: UUID,
+    actor: Actor,
+    plan_id: UUID,
+    values: Mapping[str, Any],
+    *,
+    mailer: Mailer | None = None,
 ) -> Initiative:
-    """An initiative written by hand (no library key), last in the plan's order."""
+    """An initiative written by hand (no library key), last in the plan's order; with ``mailer``
+    its owner, if any, is told by email."""
     plan = await get_plan(db, tenant_id, plan_id)
     state = await _plan_state(db, tenant_id, plan, None)
     defaults = {"priority": "2", "status": "pending", "progress": "0"}
@@ -419,6 +434,8 @@ async def add_initiative(
     db.add(initiative)
     await db.flush()
     AuditTrail(db, tenant_id, actor)("create", "initiative", initiative.id, after=_picture(initiative))
+    if mailer is not None:
+        await mail_new_owner(db, mailer, actor, plan, initiative, (None, None))
     return initiative
 
 

@@ -17,6 +17,7 @@ from ordena.companies.services import get_company
 from ordena.frameworks.services import FrameworkStructure, QuestionNode
 from ordena.lib.errors import FormErrors, NotFound
 from ordena.lib.i18n import _, ngettext
+from ordena.plans.assignment import Mailer
 from ordena.plans.editing import (
     InitiativeInvalid,
     add_comment,
@@ -250,13 +251,22 @@ def _keep_questions_of_dimension(values: dict[str, Any], tree: FrameworkStructur
     values["question_keys"] = [k for k in values.get("question_keys", []) if k in allowed]
 
 
+def _mailer(request: Request[Any, Any, Any], firm: Any) -> Mailer:
+    """A new owner is told by email (plans/assignment.py)."""
+    return Mailer(request.app.state.settings, firm.tenant)
+
+
 @post("/w/{slug:str}/plans/{plan_id:uuid}/initiatives", opt=CONSULTANT)
-async def create_initiative(db: DB, firm: Firm, plan_id: FromPath[UUID], data: Form) -> Redirect:
+async def create_initiative(
+    request: Request[Any, Any, Any], db: DB, firm: Firm, plan_id: FromPath[UUID], data: Form
+) -> Redirect:
     plan = await get_plan(db, firm.tenant_id, plan_id)
     values = _form_values(data)
     _keep_questions_of_dimension(values, await plan_tree(db, firm.tenant_id, plan))
     try:
-        initiative = await add_initiative(db, firm.tenant_id, actor_of(firm.user), plan.id, values)
+        initiative = await add_initiative(
+            db, firm.tenant_id, actor_of(firm.user), plan.id, values, mailer=_mailer(request, firm)
+        )
     except InitiativeInvalid as exc:
         ctx = await _initiative_context(db, firm, plan, None)
         raise FormError("plans/initiative.html", {**ctx, "values": values}, exc.errors) from exc
@@ -276,14 +286,21 @@ async def initiative_page(db: DB, firm: Firm, plan_id: FromPath[UUID], initiativ
 
 @post("/w/{slug:str}/plans/{plan_id:uuid}/initiatives/{initiative_id:uuid}", opt=CONSULTANT)
 async def save_initiative(
-    db: DB, firm: Firm, plan_id: FromPath[UUID], initiative_id: FromPath[UUID], data: Form
+    request: Request[Any, Any, Any],
+    db: DB,
+    firm: Firm,
+    plan_id: FromPath[UUID],
+    initiative_id: FromPath[UUID],
+    data: Form,
 ) -> Redirect:
     plan = await get_plan(db, firm.tenant_id, plan_id)
     initiative = await get_initiative(db, firm.tenant_id, initiative_id, plan_id=plan.id)
     values = _form_values(data)
     _keep_questions_of_dimension(values, await plan_tree(db, firm.tenant_id, plan))
     try:
-        await update_initiative(db, firm.tenant_id, actor_of(firm.user), initiative.id, values)
+        await update_initiative(
+            db, firm.tenant_id, actor_of(firm.user), initiative.id, values, mailer=_mailer(request, firm)
+        )
     except InitiativeInvalid as exc:
         ctx = await _initiative_context(db, firm, plan, initiative)
         raise FormError("plans/initiative.html", {**ctx, "values": values}, exc.errors) from exc
