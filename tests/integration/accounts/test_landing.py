@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-# Features that do not exist yet: the landing page must not promise them.
-NOT_YET = ("plan de mejora", "planes de mejora", "benchmark", "iniciativas", "improvement plan")
+# Features that do not exist yet: the landing page must not promise them (plans arrived with #10).
+NOT_YET = ("benchmark", "informe pdf", "excel", "suscripción", "report")
 
 
 async def test_a_visitor_reads_what_ordena_does_today_and_no_promise_of_what_it_does_not(client: Any) -> None:
@@ -19,6 +19,7 @@ async def test_a_visitor_reads_what_ordena_does_today_and_no_promise_of_what_it_
         "radar",
         "Un registro de cada cambio",
         "Una API para tus sistemas",
+        "Planes de mejora que cierran el ciclo",
     ):
         assert feature in page.text, feature
     assert "<h1>" in page.text and 'src="/static/img/landing-results-es.png"' in page.text
@@ -28,4 +29,5 @@ async def test_a_visitor_reads_what_ordena_does_today_and_no_promise_of_what_it_
     client.cookies.set("ordena_lang", "en")
     english = await client.get("/")
     assert "Your client companies" in english.text and "perception gap" in english.text
+    assert "Improvement plans that close the loop" in english.text
     assert not [word for word in NOT_YET if word in english.text.lower()]
