@@ -53,6 +53,8 @@ PHONE = {"width": 390, "height": 844}
 E2E_PASSWORD = "Una-clave-larga-2026"
 
 T = TypeVar("T")
+# Live servers started in this process (the session one, the SMTP one): they share a database.
+RUNNING: list[LiveServer] = []
 
 
 def _free_port() -> int:
@@ -87,8 +89,9 @@ class LiveServer:
         self.settings = settings
         self.url = settings.base_url
         self.loop = asyncio.new_event_loop()
+        self.app = create_app(settings)
         config = uvicorn.Config(
-            create_app(settings),
+            self.app,
             host="127.0.0.1",
             port=settings.port,
             log_level="warning",
@@ -104,6 +107,7 @@ class LiveServer:
         self.loop.run_until_complete(self.server.serve())
 
     def start(self) -> None:
+        RUNNING.append(self)
         self.thread.start()
         deadline = time.monotonic() + 30
         while not self.server.started:
@@ -112,6 +116,8 @@ class LiveServer:
             time.sleep(0.05)
 
     def stop(self) -> None:
+        if self in RUNNING:
+            RUNNING.remove(self)
         self.server.should_exit = True
         self.thread.join(timeout=15)
 
@@ -397,12 +403,19 @@ def smtp_live_server(migrated: Settings) -> Iterator[MailedLiveServer]:
         smtp_port=smtp_port,
         mail_from="Ordena <hola@ordena.test>",
     )
+    # The other live servers share the database: their outbox relays would race this one for the
+    # rows it must send over SMTP (and deliver them to the development outbox instead).
+    others = list(RUNNING)
+    for other in others:
+        other.app.state.jobs.relay.paused = True
     server = LiveServer(settings)
     try:
         server.start()
         yield MailedLiveServer(server, inbox)
     finally:
         server.stop()
+        for other in others:
+            other.app.state.jobs.relay.paused = False
         controller.stop()
         dramatiq_broker.global_broker, thread, runtime._worker_settings = saved
         if thread is not None:

@@ -278,6 +278,24 @@ async def test_two_relays_running_at_once_send_each_row_once(migrated: Settings,
     assert len(sent) == len(emails)
 
 
+async def test_a_paused_relay_leaves_the_rows_to_another_relay(migrated: Settings, database: Database) -> None:
+    from dramatiq.brokers.stub import StubBroker
+
+    broker = make_broker(migrated)
+    assert isinstance(broker, StubBroker)
+    bind_jobs(broker, migrated)
+    email = await _password_reset_mail(database, migrated, f"pausa.{uuid.uuid4().hex[:6]}@example.com")
+    paused, active = OutboxRelay(database, broker, paused=True), OutboxRelay(database, broker)
+    try:
+        assert await paused.relay_once() == 0
+        assert (await _outbox_row(database, email.id)).relayed_at is None
+        await active.drain()
+        assert (await _outbox_row(database, email.id)).relayed_at is not None
+    finally:
+        await paused.close()
+        await active.close()
+
+
 async def test_a_job_taking_an_object_instead_of_an_id_is_refused_in_the_request(database: Database) -> None:
     async with database.session() as db:
         with pytest.raises(TypeError, match="ids"):
