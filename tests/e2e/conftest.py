@@ -246,7 +246,8 @@ def new_page(browser: Any, accessibility: AccessibilityCheck) -> Iterator[Callab
     yield make
     for c in contexts:
         c.close()
-    assert accessibility.checked, "no page of the journey was checked for accessibility"
+    if contexts:  # a journey that opened pages had at least one of them checked
+        assert accessibility.checked, "no page of the journey was checked for accessibility"
     assert accessibility.violations == [], "accessibility (axe-core):\n" + "\n".join(accessibility.violations)
 
 
