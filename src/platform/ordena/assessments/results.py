@@ -187,7 +187,12 @@ async def overrides_of(db: AsyncSession, tenant_id: UUID, assessment_id: UUID) -
 
 
 async def compute_results(db: AsyncSession, tenant_id: UUID, assessment_id: UUID) -> AssessmentResults:
-    assessment = await get_assessment(db, tenant_id, assessment_id)
+    return await results_of(db, tenant_id, await get_assessment(db, tenant_id, assessment_id))
+
+
+async def results_of(db: AsyncSession, tenant_id: UUID, assessment: Assessment) -> AssessmentResults:
+    """``compute_results`` of an assessment the caller has already loaded (and maybe locked)."""
+    assessment_id = assessment.id
     tree = await structure(db, assessment.framework_version_id)
     rows = (
         await db.execute(
