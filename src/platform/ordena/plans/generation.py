@@ -22,9 +22,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.assessments.lookups import get_assessment
-from ordena.assessments.results import AssessmentResults, results_of
+from ordena.assessments.results import AssessmentResults, dimension_scores
 from ordena.audit.services import Actor, AuditTrail
-from ordena.frameworks.services import InitiativeNode, label
+from ordena.frameworks.services import FrameworkStructure, InitiativeNode, label
 from ordena.lib.errors import ServiceError
 from ordena.lib.i18n import _
 from ordena.plans.lookups import plan_for_assessment
@@ -117,8 +117,11 @@ def rank(dimensions: Sequence[ScoredDimension], library: Library) -> Proposal:
 
 
 def propose(results: AssessmentResults) -> Proposal:
-    tree = results.tree
-    return rank(results.dimensions, lambda key, level, target: tree.dimension(key).initiatives_between(level, target))
+    return _propose(results.tree, results.dimensions)
+
+
+def _propose(tree: FrameworkStructure, dimensions: Sequence[ScoredDimension]) -> Proposal:
+    return rank(dimensions, lambda key, level, target: tree.dimension(key).initiatives_between(level, target))
 
 
 @dataclass
@@ -156,7 +159,7 @@ async def generate_plan(db: AsyncSession, tenant_id: UUID, actor: Actor, assessm
     # The row lock makes two clicks on "generate" queue up instead of racing on the unique keys.
     assessment = await get_assessment(db, tenant_id, assessment_id, for_update=True)
     _refuse_unplannable(assessment.status)
-    proposal = propose(await results_of(db, tenant_id, assessment))
+    proposal = _propose(*await dimension_scores(db, tenant_id, assessment))
     audit = AuditTrail(db, tenant_id, actor)
     plan = await plan_for_assessment(db, tenant_id, assessment.id)
     created = plan is None
