@@ -188,15 +188,58 @@ async def overrides_of(db: AsyncSession, tenant_id: UUID, assessment_id: UUID) -
 
 async def compute_results(db: AsyncSession, tenant_id: UUID, assessment_id: UUID) -> AssessmentResults:
     assessment = await get_assessment(db, tenant_id, assessment_id)
+    tree, answers, people, override_by_key = await _inputs(db, tenant_id, assessment)
+    main_side, other_side = _sides(assessment.kind)
+    main = _main_sheet(tree, answers[main_side], override_by_key, len(people[main_side]))
+    other = scoring.score_sheet(tree.pillars, answers[other_side]) if other_side else None
+    return _assemble(assessment, tree, main, other, override_by_key, len(people["self"]))
+
+
+@dataclass(frozen=True)
+class DimensionScore:
+    """A dimension's headline score as the results give it (``DimensionResult``'s same fields)."""
+
+    key: str
+    score: Decimal | None
+    level: int | None
+    target: int
+    weight: Decimal
+
+
+async def dimension_scores(
+    db: AsyncSession, tenant_id: UUID, assessment: Assessment
+) -> tuple[FrameworkStructure, list[DimensionScore]]:
+    """Each dimension's effective score, level, target and weight in framework order: what a plan
+    is generated from, without the comparison side, spreads and pillars the results page shows
+    (benchmarked: assembling those was a sixth of generating again)."""
+    tree, answers, people, override_by_key = await _inputs(db, tenant_id, assessment)
+    main_side, _other = _sides(assessment.kind)
+    main = _main_sheet(tree, answers[main_side], override_by_key, len(people[main_side]))
+    targets = assessment.targets or {}
+    scores = []
+    for d in tree.dimensions:
+        eff = _effective(main, d.key, override_by_key.get(d.key))
+        target = int(targets.get(d.key, scoring.DEFAULT_TARGET))
+        scores.append(DimensionScore(d.key, _dec(eff), scoring.level_of(eff), target, d.weight))
+    return tree, scores
+
+
+Answers = dict[str, dict[UUID, list[int | None]]]
+
+
+async def _inputs(
+    db: AsyncSession, tenant_id: UUID, assessment: Assessment
+) -> tuple[FrameworkStructure, Answers, dict[str, set[UUID]], dict[str, DimensionOverride]]:
+    """The framework, the answers and respondents by side, and the overrides by dimension key."""
     tree = await structure(db, assessment.framework_version_id)
     rows = (
         await db.execute(
             select(Answer.question_id, Answer.level, Answer.not_applicable, Respondent.kind, Respondent.id)
             .join(Respondent, (Respondent.tenant_id == Answer.tenant_id) & (Respondent.id == Answer.respondent_id))
-            .where(Answer.tenant_id == tenant_id, Answer.assessment_id == assessment_id)
+            .where(Answer.tenant_id == tenant_id, Answer.assessment_id == assessment.id)
         )
     ).all()
-    answers: dict[str, dict[UUID, list[int | None]]] = {"consultant": {}, "self": {}}
+    answers: Answers = {"consultant": {}, "self": {}}
     people: dict[str, set[UUID]] = {"consultant": set(), "self": set()}
     for question_id, level, na, side, respondent_id in rows:
         if side not in answers or not tree.has_question(question_id):
@@ -205,19 +248,22 @@ async def compute_results(db: AsyncSession, tenant_id: UUID, assessment_id: UUID
             continue  # a comment without an answer
         answers[side].setdefault(question_id, []).append(None if na else int(level))
         people[side].add(respondent_id)
-    main_side, other_side = _sides(assessment.kind)
-    overrides = {o.dimension_id: o for o in await overrides_of(db, tenant_id, assessment_id)}
+    overrides = {o.dimension_id: o for o in await overrides_of(db, tenant_id, assessment.id)}
     override_by_key = {
         tree.dimension_by_id(dim_id).key: o for dim_id, o in overrides.items() if tree.has_dimension(dim_id)
     }
-    main = scoring.score_sheet(
-        tree.pillars,
-        answers[main_side],
-        overrides={k: o.score for k, o in override_by_key.items()},
-        respondents=len(people[main_side]),
+    return tree, answers, people, override_by_key
+
+
+def _main_sheet(
+    tree: FrameworkStructure,
+    answers: Mapping[UUID, Sequence[int | None]],
+    overrides: Mapping[str, DimensionOverride],
+    respondents: int,
+) -> scoring.Sheet:
+    return scoring.score_sheet(
+        tree.pillars, answers, overrides={k: o.score for k, o in overrides.items()}, respondents=respondents
     )
-    other = scoring.score_sheet(tree.pillars, answers[other_side]) if other_side else None
-    return _assemble(assessment, tree, main, other, override_by_key, len(people["self"]))
 
 
 def _effective(sheet: scoring.Sheet, key: str, override: DimensionOverride | None) -> Fraction | None:

@@ -22,6 +22,8 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ordena.db.driver import driver
+from ordena.frameworks import queries
 from ordena.frameworks.loader import DEFAULT_FRAMEWORK_KEY
 from ordena.frameworks.models import Dimension, Framework, FrameworkVersion, InitiativeTemplate, Pillar, Question
 from ordena.lib.errors import NotFound
@@ -235,16 +237,21 @@ async def get_version(db: AsyncSession, version_id: UUID) -> FrameworkVersion:
 
 
 async def structure(db: AsyncSession, version_id: UUID) -> FrameworkStructure:
+    # A published version's tree is cached: on a hit only its state is read, as a plain row
+    # (benchmarked: loading the version as an ORM object on every scoring request).
+    state = await queries.version_state(await driver(db), version_id)
+    if state is None:
+        raise NotFound()
+    key = (version_id, state[1])
+    tree = _TREES.get(key) if state[0] == "published" else None
+    if tree is not None:
+        return tree
     version = await db.scalar(select(FrameworkVersion).where(FrameworkVersion.id == version_id))
     if version is None:
         raise NotFound()
-    if version.status != "published":
-        return await _build(db, version)
-    key = (version_id, version.published_at)
-    tree = _TREES.get(key)
-    if tree is None:
-        tree = await _build(db, version)
-        _TREES.put(key, tree)
+    tree = await _build(db, version)
+    if version.status == "published":
+        _TREES.put((version_id, version.published_at), tree)
     return tree
 
 

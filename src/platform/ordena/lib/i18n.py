@@ -151,7 +151,14 @@ def format_date(value: dt.date | dt.datetime | None, fmt: str = "medium") -> str
         return joiner.replace("{0}", time_pattern.apply(local, locale)).replace(
             "{1}", date_pattern.apply(local.date(), locale)
         )
+    if fmt in ("short", "medium", "long", "full"):
+        return _date_pattern(fmt, locale).apply(value, locale)  # babel's format_date, pattern parsed once
     return dates.format_date(value, fmt, locale=locale)
+
+
+@cache
+def _date_pattern(fmt: str, locale: Locale) -> dates.DateTimePattern:
+    return dates.parse_pattern(locale.date_formats[fmt])
 
 
 @cache

@@ -11,10 +11,12 @@ from litestar.params import FromPath, JSONBody
 from litestar.response import Response
 
 from ordena.accounts.services import actor_of
+from ordena.db.driver import driver
+from ordena.plans import queries
 from ordena.plans.assignment import Mailer
 from ordena.plans.editing import InitiativeInvalid, update_initiative
 from ordena.plans.generation import generate_plan
-from ordena.plans.lookups import dependencies_of, get_initiative, get_plan, list_initiatives
+from ordena.plans.lookups import dependencies_of, get_initiative, get_plan
 from ordena.plans.models import Initiative, Plan
 from ordena.plans.schemas import InitiativeOut, InitiativePatch, PlanOut
 from ordena.web.deps import DB, Firm
@@ -51,7 +53,9 @@ def initiative_out(i: Initiative, depends_on: list[UUID]) -> InitiativeOut:
 
 
 async def plan_out(db: DB, firm: Firm, plan: Plan, no_data: list[str] | None = None) -> PlanOut:
-    edges = await dependencies_of(db, firm.tenant_id, plan.id)
+    """The plan and its initiatives, read as plain rows in one statement (benchmarked: loading
+    them as ORM objects was most of generating again)."""
+    await db.flush()
     return PlanOut(
         id=plan.id,
         assessment_id=plan.assessment_id,
@@ -59,9 +63,7 @@ async def plan_out(db: DB, firm: Firm, plan: Plan, no_data: list[str] | None = N
         title=plan.title,
         created_at=plan.created_at,
         no_data=no_data or [],
-        initiatives=[
-            initiative_out(i, edges.get(i.id, [])) for i in await list_initiatives(db, firm.tenant_id, plan.id)
-        ],
+        initiatives=await queries.plan_initiatives(await driver(db), firm.tenant_id, plan.id),
     )
 
 

@@ -71,11 +71,28 @@ async def dependencies_of(db: AsyncSession, tenant_id: UUID, plan_id: UUID) -> l
     return [(a, b) for a, b in rows.all()]
 
 
-def columns(initiatives: list[Initiative]) -> dict[str, list[Initiative]]:
-    board: dict[str, list[Initiative]] = {s: [] for s in STATUSES}
-    for i in initiatives:
-        board[i.status].append(i)
-    return board
+@dataclass(frozen=True)
+class BoardView:
+    head: queries.BoardHead
+    cards: list[queries.BoardCard]
+
+    def columns(self) -> dict[str, list[queries.BoardCard]]:
+        board: dict[str, list[queries.BoardCard]] = {s: [] for s in STATUSES}
+        for card in self.cards:
+            board[card.status].append(card)
+        return board
+
+
+async def board_view(db: AsyncSession, tenant_id: UUID, plan_id: UUID) -> BoardView:
+    """The board's page read: the plan's head and its cards with owners' names, as plain rows in
+    two statements on the request's connection (benchmarked: loading ORM objects was a fifth of
+    the page). After a move, the session's pending changes are flushed first."""
+    await db.flush()
+    con = await driver(db)
+    head = await queries.board_head(con, tenant_id, plan_id)
+    if head is None:
+        raise NotFound()
+    return BoardView(head, await queries.board_cards(con, tenant_id, plan_id, head.company_id, today()))
 
 
 def is_overdue(initiative: Initiative, on: dt.date) -> bool:

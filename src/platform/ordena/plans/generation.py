@@ -22,9 +22,9 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.assessments.lookups import get_assessment
-from ordena.assessments.results import AssessmentResults, compute_results
+from ordena.assessments.results import AssessmentResults, dimension_scores
 from ordena.audit.services import Actor, AuditTrail
-from ordena.frameworks.services import InitiativeNode, label
+from ordena.frameworks.services import FrameworkStructure, InitiativeNode, label
 from ordena.lib.errors import ServiceError
 from ordena.lib.i18n import _
 from ordena.plans.lookups import plan_for_assessment
@@ -117,8 +117,11 @@ def rank(dimensions: Sequence[ScoredDimension], library: Library) -> Proposal:
 
 
 def propose(results: AssessmentResults) -> Proposal:
-    tree = results.tree
-    return rank(results.dimensions, lambda key, level, target: tree.dimension(key).initiatives_between(level, target))
+    return _propose(results.tree, results.dimensions)
+
+
+def _propose(tree: FrameworkStructure, dimensions: Sequence[ScoredDimension]) -> Proposal:
+    return rank(dimensions, lambda key, level, target: tree.dimension(key).initiatives_between(level, target))
 
 
 @dataclass
@@ -156,7 +159,7 @@ async def generate_plan(db: AsyncSession, tenant_id: UUID, actor: Actor, assessm
     # The row lock makes two clicks on "generate" queue up instead of racing on the unique keys.
     assessment = await get_assessment(db, tenant_id, assessment_id, for_update=True)
     _refuse_unplannable(assessment.status)
-    proposal = propose(await compute_results(db, tenant_id, assessment.id))
+    proposal = _propose(*await dimension_scores(db, tenant_id, assessment))
     audit = AuditTrail(db, tenant_id, actor)
     plan = await plan_for_assessment(db, tenant_id, assessment.id)
     created = plan is None
@@ -186,8 +189,9 @@ async def generate_plan(db: AsyncSession, tenant_id: UUID, actor: Actor, assessm
             continue
         added.append(_from_template(tenant_id, plan.id, gap, template, position))
         position += 1
-    db.add_all(added)
-    await db.flush()
+    if added:  # generating again usually adds nothing: no flush then
+        db.add_all(added)
+        await db.flush()
     after = {"added": [i.template_key for i in added], "no_data": proposal.no_data}
     if created:
         audit("create", "plan", plan.id, after={"assessment_id": str(assessment.id), "title": plan.title, **after})

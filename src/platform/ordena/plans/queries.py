@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from uuid import UUID
 
 import asyncpg
 
 from ordena.assessments.scoring import DEFAULT_TARGET
+from ordena.plans.schemas import InitiativeOut
 
 
 @dataclass(frozen=True)
@@ -54,3 +56,84 @@ async def portfolio_attainment(con: asyncpg.Connection, tenant_id: UUID) -> Port
     row = await con.fetchrow(_PORTFOLIO_ATTAINMENT, tenant_id)
     assert row is not None  # an aggregate always answers one row
     return PortfolioAttainment(int(row["dimensions"]), int(row["reached"]), int(row["reassessments"]))
+
+
+# --- the board (a page that only displays: plain rows, no ORM objects) ------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class BoardCard:
+    """One initiative as the board shows it: ``id`` as the page writes it (a card writes it a dozen
+    times), ``owner`` its owner's name ("" without one), ``overdue`` open past its due date."""
+
+    id: str
+    title: str
+    status: str
+    progress: int
+    due_on: dt.date | None
+    blocked_reason: str
+    owner: str
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class BoardHead:
+    plan_id: UUID
+    title: str
+    company_id: UUID
+    company_name: str
+
+
+_BOARD_HEAD = """
+SELECT p.id, p.title, c.id AS company_id, c.name AS company_name
+FROM plan p JOIN company c ON c.tenant_id = p.tenant_id AND c.id = p.company_id
+WHERE p.tenant_id = $1 AND p.id = $2
+"""
+
+# The owner's name: a contact of the plan's company first,
+# else the firm member; name, else e-mail.
+_BOARD_CARDS = """
+SELECT i.id::text, i.title, i.status, i.progress, i.due_on, i.blocked_reason,
+       COALESCE(NULLIF(ct.name, ''), ct.email, NULLIF(u.name, ''), u.email, '') AS owner,
+       i.status <> 'done' AND i.due_on IS NOT NULL AND i.due_on < $4 AS overdue
+FROM initiative i
+LEFT JOIN contact ct ON ct.tenant_id = i.tenant_id AND ct.id = i.owner_contact_id AND ct.company_id = $3
+LEFT JOIN user_account u ON u.id = i.owner_user_id
+WHERE i.tenant_id = $1 AND i.plan_id = $2
+ORDER BY i.position, i.due_on ASC NULLS LAST, i.title
+"""
+
+
+async def board_head(con: asyncpg.Connection, tenant_id: UUID, plan_id: UUID) -> BoardHead | None:
+    """The plan's title and its company's name, in one statement (None: no such plan in the firm)."""
+    row = await con.fetchrow(_BOARD_HEAD, tenant_id, plan_id)
+    return None if row is None else BoardHead(row["id"], row["title"], row["company_id"], row["company_name"])
+
+
+async def board_cards(
+    con: asyncpg.Connection, tenant_id: UUID, plan_id: UUID, company_id: UUID, on: dt.date
+) -> list[BoardCard]:
+    """The plan's initiatives in the board's order, each with its owner's name, overdue ``on`` that day
+    (plans.board.is_overdue's rule)."""
+    return [BoardCard(*r) for r in await con.fetch(_BOARD_CARDS, tenant_id, plan_id, company_id, on)]
+
+
+# --- the API's plan document -------------------------------------------------------------------
+
+# The plan's initiatives as the API shows them, each with the ids it waits for, in one statement
+# (plans.lookups.list_initiatives' order: most urgent first).
+_PLAN_INITIATIVES = """
+SELECT i.id, i.template_key, i.dimension_key, i.from_level, i.to_level, i.title, i.description, i.status,
+       i.blocked_reason, i.progress, i.priority, i.position, i.owner_user_id, i.owner_contact_id, i.start_on,
+       i.due_on, i.kpi_name, i.kpi_baseline::float8, i.kpi_goal::float8,
+       ARRAY(SELECT jsonb_array_elements_text(i.question_keys)) AS question_keys,
+       ARRAY(SELECT d.depends_on_id FROM initiative_dependency d
+             WHERE d.tenant_id = i.tenant_id AND d.initiative_id = i.id) AS depends_on
+FROM initiative i
+WHERE i.tenant_id = $1 AND i.plan_id = $2
+ORDER BY i.priority, i.position, i.created_at
+"""
+
+
+async def plan_initiatives(con: asyncpg.Connection, tenant_id: UUID, plan_id: UUID) -> list[InitiativeOut]:
+    return [InitiativeOut(*r) for r in await con.fetch(_PLAN_INITIATIVES, tenant_id, plan_id)]

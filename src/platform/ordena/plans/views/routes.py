@@ -19,10 +19,9 @@ from ordena.companies.services import get_company
 from ordena.lib.errors import FormErrors
 from ordena.lib.i18n import _
 from ordena.plans import board as plans_board
-from ordena.plans.board import columns, initiatives_of, is_overdue, status_labels, today
+from ordena.plans.board import initiatives_of, is_overdue, status_labels, today
 from ordena.plans.editing import InitiativeInvalid
-from ordena.plans.models import STATUSES, Initiative, Plan
-from ordena.plans.owners import owner_names
+from ordena.plans.models import STATUSES, Initiative
 from ordena.plans.progress import plan_progress, progress_document
 from ordena.plans.timeline import progress_track, timeline_svg, undated
 from ordena.web.deps import DB, Firm, Form
@@ -39,33 +38,26 @@ def _first(value: Any) -> str:
     return str(value or "")
 
 
-async def _board_context(db: DB, firm: Firm, plan: Plan) -> dict[str, Any]:
-    initiatives = await initiatives_of(db, firm.tenant_id, plan.id)
-    company = await get_company(db, firm.tenant_id, plan.company_id)
-    on = today()
+async def _board_context(db: DB, firm: Firm, plan_id: UUID) -> dict[str, Any]:
+    board = await plans_board.board_view(db, firm.tenant_id, plan_id)
     return {
-        "plan": plan,
-        "company": company,
+        "head": board.head,
         "base_path": f"/w/{firm.tenant.slug}",
-        "columns": columns(initiatives),
+        "columns": board.columns(),
         "statuses": STATUSES,
         "labels": status_labels(),
-        "owners": await owner_names(db, firm.tenant_id, company.id, initiatives),
-        "overdue": {i.id for i in initiatives if is_overdue(i, on)},
-        "today": on,
         "can_edit": firm.can_consult,
         "errors": FormErrors(),
         "errored_id": None,
         "values": {},
-        "total": len(initiatives),
+        "total": len(board.cards),
         "announce": "",
     }
 
 
 @get("/w/{slug:str}/plans/{plan_id:uuid}/board", opt=VIEWER, name="plan_board")
 async def board_page(db: DB, firm: Firm, plan_id: FromPath[UUID]) -> Template:
-    plan = await plans_board.get_plan(db, firm.tenant_id, plan_id)
-    return Template("plans/board.html", context=await _board_context(db, firm, plan))
+    return Template("plans/board.html", context=await _board_context(db, firm, plan_id))
 
 
 @post("/w/{slug:str}/plans/{plan_id:uuid}/initiatives/{initiative_id:uuid}/status", opt=CONSULTANT)
@@ -83,11 +75,11 @@ async def move_initiative(
     try:
         await plans_board.set_initiative_status(db, firm.tenant_id, actor_of(firm.user), initiative, status, reason)
     except InitiativeInvalid as exc:
-        ctx = await _board_context(db, firm, plan)
-        ctx.update(errored_id=initiative.id, values={"status": status, "blocked_reason": reason})
+        ctx = await _board_context(db, firm, plan.id)
+        ctx.update(errored_id=str(initiative_id), values={"status": status, "blocked_reason": reason})
         raise FormError("plans/board.html", ctx, exc.errors) from exc
     if request.headers.get("hx-request"):
-        ctx = await _board_context(db, firm, plan)
+        ctx = await _board_context(db, firm, plan.id)
         ctx["announce"] = _("«{title}» pasó a {status}.").format(title=initiative.title, status=status_labels()[status])
         return page(request, "plans/board.html", block="board", **ctx)
     return redirect(
