@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from fractions import Fraction
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from sqlalchemy import select
@@ -206,8 +206,21 @@ class DimensionScore:
     weight: Decimal
 
 
+class ScoredAssessment(Protocol):
+    """What scoring reads of an assessment (an ``Assessment``, or a plain row of one)."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def framework_version_id(self) -> UUID: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def targets(self) -> dict[str, int]: ...
+
+
 async def dimension_scores(
-    db: AsyncSession, tenant_id: UUID, assessment: Assessment
+    db: AsyncSession, tenant_id: UUID, assessment: ScoredAssessment
 ) -> tuple[FrameworkStructure, list[DimensionScore]]:
     """Each dimension's effective score, level, target and weight in framework order: what a plan
     is generated from, without the comparison side, spreads and pillars the results page shows
@@ -228,7 +241,7 @@ Answers = dict[str, dict[UUID, list[int | None]]]
 
 
 async def _inputs(
-    db: AsyncSession, tenant_id: UUID, assessment: Assessment
+    db: AsyncSession, tenant_id: UUID, assessment: ScoredAssessment
 ) -> tuple[FrameworkStructure, Answers, dict[str, set[UUID]], dict[str, DimensionOverride]]:
     """The framework, the answers and respondents by side, and the overrides by dimension key."""
     tree = await structure(db, assessment.framework_version_id)

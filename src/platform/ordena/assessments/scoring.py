@@ -77,19 +77,31 @@ def shown(value: Fraction | None, places: int = 2) -> Decimal | None:
     return (Decimal(value.numerator) / Decimal(value.denominator)).quantize(q, rounding=ROUND_DOWN)
 
 
+def _ratio(value: Number) -> tuple[int, int]:
+    """``exact(value)`` as (numerator, denominator), without building a Fraction."""
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    return value.as_integer_ratio()
+
+
 def weighted_mean(pairs: Iterable[tuple[Number | None, Number]]) -> Fraction | None:
-    """Weighted mean of the values that are not ``None``; ``None`` when nothing counts."""
-    total = Fraction(0)
-    weight_sum = Fraction(0)
+    """Weighted mean of the values that are not ``None``; ``None`` when nothing counts.
+
+    Exact: summed as integer numerators over a common denominator and reduced once at the end
+    (benchmarked: Fraction arithmetic, which reduces at every step, was a sixth of generating
+    a plan again)."""
+    total_n, total_d = 0, 1  # Σ value × weight
+    weight_n, weight_d = 0, 1  # Σ weight
     for value, weight in pairs:
         if value is None:
             continue
-        w = exact(weight)
-        total += exact(value) * w
-        weight_sum += w
-    if weight_sum <= 0:
+        vn, vd = _ratio(value)
+        wn, wd = _ratio(weight)
+        total_n, total_d = total_n * vd * wd + vn * wn * total_d, total_d * vd * wd
+        weight_n, weight_d = weight_n * wd + wn * weight_d, weight_d * wd
+    if weight_n <= 0:  # the denominators are positive
         return None
-    return total / weight_sum
+    return Fraction(total_n * weight_d, total_d * weight_n)
 
 
 def level_of(score: Number | None) -> int | None:

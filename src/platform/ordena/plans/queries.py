@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass
 from uuid import UUID
 
 import asyncpg
 
 from ordena.assessments.scoring import DEFAULT_TARGET
+from ordena.db.detached import Detached
+from ordena.plans.models import Plan
 from ordena.plans.schemas import InitiativeOut
 
 
@@ -137,3 +140,68 @@ ORDER BY i.priority, i.position, i.created_at
 
 async def plan_initiatives(con: asyncpg.Connection, tenant_id: UUID, plan_id: UUID) -> list[InitiativeOut]:
     return [InitiativeOut(*r) for r in await con.fetch(_PLAN_INITIATIVES, tenant_id, plan_id)]
+
+
+# --- generating a plan (again) ------------------------------------------------------------------
+
+_PLANS = Detached(Plan)
+_PLAN_ID = _PLANS.keys.index("id")
+
+
+@dataclass(frozen=True)
+class GenerationState:
+    """The locked assessment as scoring and generation read it, with its plan (None: none yet),
+    the library keys that plan already holds and the position after its last initiative."""
+
+    id: UUID
+    status: str
+    company_id: UUID
+    title: str
+    framework_version_id: UUID
+    kind: str
+    targets: dict[str, int]
+    plan: Plan | None
+    held: frozenset[str]
+    next_position: int
+
+
+# The row lock makes two clicks on "generate" queue up instead of racing on the unique keys; only
+# the assessment is locked (its plan is one per assessment, so it is covered by the same lock).
+_GENERATION_STATE = (
+    """
+SELECT a.id, a.status, a.company_id, a.title, a.framework_version_id, a.kind, a.targets::text,
+       ARRAY(SELECT DISTINCT i.template_key FROM initiative i
+             WHERE i.tenant_id = a.tenant_id AND i.plan_id = p.id AND i.template_key IS NOT NULL) AS held,
+       (SELECT COALESCE(max(i.position) + 1, 0) FROM initiative i
+        WHERE i.tenant_id = a.tenant_id AND i.plan_id = p.id) AS next_position,
+       """
+    + ", ".join(f'p."{column}"' for column in _PLANS.columns)
+    + """
+FROM assessment a
+LEFT JOIN plan p ON p.tenant_id = a.tenant_id AND p.assessment_id = a.id
+WHERE a.tenant_id = $1 AND a.id = $2
+FOR UPDATE OF a
+"""
+)
+
+
+async def generation_state(con: asyncpg.Connection, tenant_id: UUID, assessment_id: UUID) -> GenerationState | None:
+    """The assessment locked for update, read with its plan in one statement (None: no such
+    assessment in the firm)."""
+    row = await con.fetchrow(_GENERATION_STATE, tenant_id, assessment_id)
+    if row is None:
+        return None
+    # By position: the plan's columns repeat the assessment's names (id, title, company_id).
+    aid, status, company_id, title, version_id, kind, targets, held, next_position, *plan = row.values()
+    return GenerationState(
+        id=aid,
+        status=status,
+        company_id=company_id,
+        title=title,
+        framework_version_id=version_id,
+        kind=kind,
+        targets=json.loads(targets) if targets else {},
+        plan=None if plan[_PLAN_ID] is None else _PLANS.from_row(plan),
+        held=frozenset(held),
+        next_position=int(next_position),
+    )
