@@ -9,6 +9,7 @@ Parameters are asyncpg's ``$n``. Benchmarked in docs/benchmarks.md: do not add s
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from uuid import UUID
 
 import asyncpg
@@ -318,3 +319,31 @@ GROUP BY 1
 async def portfolio_averages(con: asyncpg.Connection, *, tenant_id: UUID, framework_id: UUID) -> list[asyncpg.Record]:
     rows: list[asyncpg.Record] = await con.fetch(_PORTFOLIO_AVERAGES, tenant_id, framework_id)
     return rows
+
+
+# --- what scores are computed from (results, plan generation) -------------------------------
+
+_SCORING_ANSWERS = """
+SELECT a.question_id, a.level, a.not_applicable, r.kind, r.id
+FROM answer a JOIN respondent r ON r.tenant_id = a.tenant_id AND r.id = a.respondent_id
+WHERE a.tenant_id = $1 AND a.assessment_id = $2
+"""
+
+
+async def scoring_answers(
+    con: asyncpg.Connection, *, tenant_id: UUID, assessment_id: UUID
+) -> list[tuple[UUID, int | None, bool, str, UUID]]:
+    """Every answer of the assessment: (question id, level, N/A, respondent's side, respondent id)."""
+    return [tuple(r) for r in await con.fetch(_SCORING_ANSWERS, tenant_id, assessment_id)]
+
+
+_OVERRIDE_SCORES = """
+SELECT dimension_id, score FROM dimension_override WHERE tenant_id = $1 AND assessment_id = $2
+"""
+
+
+async def override_scores(
+    con: asyncpg.Connection, *, tenant_id: UUID, assessment_id: UUID
+) -> list[tuple[UUID, Decimal]]:
+    """The validated score that replaces each overridden dimension's computed one, by dimension id."""
+    return [(r[0], r[1]) for r in await con.fetch(_OVERRIDE_SCORES, tenant_id, assessment_id)]

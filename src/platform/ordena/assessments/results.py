@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from fractions import Fraction
@@ -26,10 +26,11 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ordena.assessments import scoring
+from ordena.assessments import queries, scoring
 from ordena.assessments.lookups import get_assessment
-from ordena.assessments.models import Answer, Assessment, DimensionOverride, Respondent, ResultSnapshot
+from ordena.assessments.models import Assessment, DimensionOverride, ResultSnapshot
 from ordena.audit.services import Actor, AuditTrail, snapshot
+from ordena.db.driver import driver
 from ordena.frameworks.services import DimensionNode, FrameworkStructure, structure
 from ordena.lib.errors import FormErrors
 from ordena.lib.i18n import _
@@ -224,14 +225,26 @@ async def dimension_scores(
 ) -> tuple[FrameworkStructure, list[DimensionScore]]:
     """Each dimension's effective score, level, target and weight in framework order: what a plan
     is generated from, without the comparison side, spreads and pillars the results page shows
-    (benchmarked: assembling those was a sixth of generating again)."""
-    tree, answers, people, override_by_key = await _inputs(db, tenant_id, assessment)
+    (benchmarked: assembling those was a sixth of generating again; the overrides are read as
+    plain scores on the driver, not as ORM objects)."""
+    tree = await structure(db, assessment.framework_version_id)
+    con = await driver(db)
+    answers, people = _by_side(
+        tree, await queries.scoring_answers(con, tenant_id=tenant_id, assessment_id=assessment.id)
+    )
+    overrides = {
+        tree.dimension_by_id(dim_id).key: score
+        for dim_id, score in (await queries.override_scores(con, tenant_id=tenant_id, assessment_id=assessment.id))
+        if tree.has_dimension(dim_id)
+    }
     main_side, _other = _sides(assessment.kind)
-    main = _main_sheet(tree, answers[main_side], override_by_key, len(people[main_side]))
+    main = scoring.score_sheet(
+        tree.pillars, answers[main_side], overrides=overrides, respondents=len(people[main_side])
+    )
     targets = assessment.targets or {}
     scores = []
     for d in tree.dimensions:
-        eff = _effective(main, d.key, override_by_key.get(d.key))
+        eff = _effective(main, d.key, overrides.get(d.key))
         target = int(targets.get(d.key, scoring.DEFAULT_TARGET))
         scores.append(DimensionScore(d.key, _dec(eff), scoring.level_of(eff), target, d.weight))
     return tree, scores
@@ -240,18 +253,10 @@ async def dimension_scores(
 Answers = dict[str, dict[UUID, list[int | None]]]
 
 
-async def _inputs(
-    db: AsyncSession, tenant_id: UUID, assessment: ScoredAssessment
-) -> tuple[FrameworkStructure, Answers, dict[str, set[UUID]], dict[str, DimensionOverride]]:
-    """The framework, the answers and respondents by side, and the overrides by dimension key."""
-    tree = await structure(db, assessment.framework_version_id)
-    rows = (
-        await db.execute(
-            select(Answer.question_id, Answer.level, Answer.not_applicable, Respondent.kind, Respondent.id)
-            .join(Respondent, (Respondent.tenant_id == Answer.tenant_id) & (Respondent.id == Answer.respondent_id))
-            .where(Answer.tenant_id == tenant_id, Answer.assessment_id == assessment.id)
-        )
-    ).all()
+def _by_side(
+    tree: FrameworkStructure, rows: Iterable[tuple[UUID, int | None, bool, str, UUID]]
+) -> tuple[Answers, dict[str, set[UUID]]]:
+    """The answers and respondents by side, from (question, level, N/A, side, respondent) rows."""
     answers: Answers = {"consultant": {}, "self": {}}
     people: dict[str, set[UUID]] = {"consultant": set(), "self": set()}
     for question_id, level, na, side, respondent_id in rows:
@@ -259,8 +264,18 @@ async def _inputs(
             continue
         if level is None and not na:
             continue  # a comment without an answer
-        answers[side].setdefault(question_id, []).append(None if na else int(level))
+        answers[side].setdefault(question_id, []).append(None if na or level is None else level)
         people[side].add(respondent_id)
+    return answers, people
+
+
+async def _inputs(
+    db: AsyncSession, tenant_id: UUID, assessment: Assessment
+) -> tuple[FrameworkStructure, Answers, dict[str, set[UUID]], dict[str, DimensionOverride]]:
+    """The framework, the answers and respondents by side, and the overrides by dimension key."""
+    tree = await structure(db, assessment.framework_version_id)
+    rows = await queries.scoring_answers(await driver(db), tenant_id=tenant_id, assessment_id=assessment.id)
+    answers, people = _by_side(tree, rows)
     overrides = {o.dimension_id: o for o in await overrides_of(db, tenant_id, assessment.id)}
     override_by_key = {
         tree.dimension_by_id(dim_id).key: o for dim_id, o in overrides.items() if tree.has_dimension(dim_id)
@@ -279,9 +294,10 @@ def _main_sheet(
     )
 
 
-def _effective(sheet: scoring.Sheet, key: str, override: DimensionOverride | None) -> Fraction | None:
+def _effective(sheet: scoring.Sheet, key: str, override: float | Decimal | None) -> Fraction | None:
+    """The dimension's score: the validated override's (``DimensionOverride.score``), else the computed one."""
     if override is not None:
-        return scoring.exact(Decimal(str(override.score)))
+        return scoring.exact(Decimal(str(override)))
     return sheet.dimensions[key].score.exact
 
 
@@ -299,7 +315,7 @@ def _dimension_result(
     if other is not None:
         for qid, spread in other.dimensions[d.key].spreads.items():
             spreads[qid] = max(spread, spreads.get(qid, 0))
-    eff = _effective(main, d.key, override)
+    eff = _effective(main, d.key, None if override is None else override.score)
     self_exact = other.dimensions[d.key].score.exact if other else None
     consultant_exact = eff if other else None
     gap = scoring.perception_gap(self_exact, consultant_exact) if other else None
