@@ -80,6 +80,27 @@ async def respondents(
     return [(r, c) for r, c in (await db.execute(stmt)).all()]
 
 
+async def invited_contacts(
+    db: AsyncSession, tenant_id: UUID, assessment_id: UUID, *, unsubmitted_only: bool = False
+) -> list[tuple[Respondent, Contact]]:
+    """The client contacts invited to the assessment (``unsubmitted_only``: those who have not
+    handed in their answers), by name: whom its emails go to."""
+    stmt = (
+        select(Respondent, Contact)
+        .join(Contact, (Contact.tenant_id == Respondent.tenant_id) & (Contact.id == Respondent.contact_id))
+        .where(
+            Respondent.tenant_id == tenant_id,
+            Respondent.assessment_id == assessment_id,
+            Respondent.kind == "self",
+            Respondent.invited_at.is_not(None),
+        )
+        .order_by(Contact.name)
+    )
+    if unsubmitted_only:
+        stmt = stmt.where(Respondent.submitted_at.is_(None))
+    return [(r, c) for r, c in (await db.execute(stmt)).all()]
+
+
 async def get_respondent(db: AsyncSession, tenant_id: UUID, respondent_id: UUID) -> Respondent:
     row = await db.scalar(select(Respondent).where(Respondent.tenant_id == tenant_id, Respondent.id == respondent_id))
     if row is None:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.assessments.invitations import mail_link
-from ordena.assessments.lookups import get_assessment
+from ordena.assessments.lookups import get_assessment, invited_contacts
 from ordena.assessments.models import OPEN_STATUSES, Assessment, Respondent
 from ordena.audit.services import Actor, AuditTrail
 from ordena.companies.models import Contact
@@ -133,19 +133,9 @@ async def send_due_reminders(db: AsyncSession, settings: Any, tenant: Any, at: d
     for assessment in (await db.scalars(stmt)).all():
         assert assessment.due_on is not None
         company = await get_company(db, tenant.id, assessment.company_id)
-        pending = await db.execute(
-            select(Respondent, Contact)
-            .join(Contact, (Contact.tenant_id == Respondent.tenant_id) & (Contact.id == Respondent.contact_id))
-            .where(
-                Respondent.tenant_id == tenant.id,
-                Respondent.assessment_id == assessment.id,
-                Respondent.kind == "self",
-                Respondent.invited_at.is_not(None),
-                Respondent.submitted_at.is_(None),
-            )
-        )
+        pending = await invited_contacts(db, tenant.id, assessment.id, unsubmitted_only=True)
         days_left = (assessment.due_on - day).days
-        for respondent, contact in pending.all():
+        for respondent, contact in pending:
             await mail_link(
                 db,
                 settings,

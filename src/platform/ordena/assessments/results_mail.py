@@ -12,14 +12,11 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.assessments.invitations import mail_link
-from ordena.assessments.lookups import get_assessment
-from ordena.assessments.models import Respondent
+from ordena.assessments.lookups import get_assessment, invited_contacts
 from ordena.audit.services import Actor, AuditTrail
-from ordena.companies.models import Contact
 from ordena.companies.services import get_company
 from ordena.jobs.outbox import enqueue
 from ordena.lib.clock import now
@@ -46,19 +43,8 @@ async def mail_results_published(db: AsyncSession, settings: Any, tenant: Any, a
     if assessment.results_mailed_at is not None and assessment.results_mailed_at >= assessment.published_at:
         return 0
     company = await get_company(db, tenant.id, assessment.company_id)
-    rows = await db.execute(
-        select(Respondent, Contact)
-        .join(Contact, (Contact.tenant_id == Respondent.tenant_id) & (Contact.id == Respondent.contact_id))
-        .where(
-            Respondent.tenant_id == tenant.id,
-            Respondent.assessment_id == assessment.id,
-            Respondent.kind == "self",
-            Respondent.invited_at.is_not(None),
-        )
-        .order_by(Contact.name)
-    )
     sent = 0
-    for respondent, contact in rows.all():
+    for respondent, contact in await invited_contacts(db, tenant.id, assessment.id):
         await mail_link(
             db,
             settings,

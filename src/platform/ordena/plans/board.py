@@ -44,13 +44,6 @@ def today() -> dt.date:
     return now().date()
 
 
-async def get_plan(db: AsyncSession, tenant_id: UUID, plan_id: UUID) -> Plan:
-    plan = await db.scalar(select(Plan).where(Plan.tenant_id == tenant_id, Plan.id == plan_id))
-    if plan is None:
-        raise NotFound()
-    return plan
-
-
 async def initiatives_of(db: AsyncSession, tenant_id: UUID, plan_id: UUID) -> list[Initiative]:
     rows = await db.scalars(
         select(Initiative)
@@ -97,29 +90,6 @@ async def board_view(db: AsyncSession, tenant_id: UUID, plan_id: UUID) -> BoardV
 
 def is_overdue(initiative: Initiative, on: dt.date) -> bool:
     return initiative.status != "done" and initiative.due_on is not None and initiative.due_on < on
-
-
-async def get_initiative(
-    db: AsyncSession,
-    tenant_id: UUID,
-    initiative_id: UUID,
-    *,
-    plan_id: UUID | None = None,
-    owner_contact_id: UUID | None = None,
-    for_update: bool = False,
-) -> Initiative:
-    """An initiative of the firm (of ``plan_id`` / owned by ``owner_contact_id`` when given), else 404."""
-    stmt = select(Initiative).where(Initiative.tenant_id == tenant_id, Initiative.id == initiative_id)
-    if plan_id is not None:
-        stmt = stmt.where(Initiative.plan_id == plan_id)
-    if owner_contact_id is not None:
-        stmt = stmt.where(Initiative.owner_contact_id == owner_contact_id)
-    if for_update:
-        stmt = stmt.with_for_update()
-    initiative = await db.scalar(stmt)
-    if initiative is None:
-        raise NotFound()
-    return initiative
 
 
 async def set_initiative_status(

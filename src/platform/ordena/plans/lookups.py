@@ -42,12 +42,20 @@ async def plans_for_company(db: AsyncSession, tenant_id: UUID, company_id: UUID)
 
 
 async def get_initiative(
-    db: AsyncSession, tenant_id: UUID, initiative_id: UUID, *, plan_id: UUID | None = None, for_update: bool = False
+    db: AsyncSession,
+    tenant_id: UUID,
+    initiative_id: UUID,
+    *,
+    plan_id: UUID | None = None,
+    owner_contact_id: UUID | None = None,
+    for_update: bool = False,
 ) -> Initiative:
-    """One initiative of the firm (and of ``plan_id`` when given); 404 otherwise."""
+    """One initiative of the firm (of ``plan_id`` / owned by ``owner_contact_id`` when given); 404 otherwise."""
     stmt = select(Initiative).where(Initiative.tenant_id == tenant_id, Initiative.id == initiative_id)
     if plan_id is not None:
         stmt = stmt.where(Initiative.plan_id == plan_id)
+    if owner_contact_id is not None:
+        stmt = stmt.where(Initiative.owner_contact_id == owner_contact_id)
     if for_update:
         stmt = stmt.with_for_update()
     initiative = await db.scalar(stmt)

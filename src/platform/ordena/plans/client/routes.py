@@ -21,6 +21,7 @@ from ordena.companies.services import get_company, get_contact
 from ordena.lib.errors import FormErrors
 from ordena.lib.i18n import _
 from ordena.plans import board as plans_board
+from ordena.plans import lookups
 from ordena.plans.board import contact_initiatives, parse_progress, status_labels
 from ordena.plans.editing import InitiativeInvalid
 from ordena.plans.models import STATUSES
@@ -81,10 +82,10 @@ async def my_initiatives(db: DB, auth: CurrentAuth) -> Template:
 @post(HOME + "/{initiative_id:uuid}", opt=CONTACT)
 async def update_my_initiative(db: DB, auth: CurrentAuth, initiative_id: FromPath[UUID], data: Form) -> Redirect:
     tenant_id, company_id, contact = await _me(db, auth)
-    initiative = await plans_board.get_initiative(
+    initiative = await lookups.get_initiative(
         db, tenant_id, initiative_id, owner_contact_id=contact.id, for_update=True
     )
-    if (await plans_board.get_plan(db, tenant_id, initiative.plan_id)).company_id != company_id:
+    if (await lookups.get_plan(db, tenant_id, initiative.plan_id)).company_id != company_id:
         raise NotFoundException()
     actor = _actor(contact)
     status, reason = _first(data.get("status")), _first(data.get("blocked_reason"))

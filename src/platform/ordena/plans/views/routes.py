@@ -19,6 +19,7 @@ from ordena.companies.services import get_company
 from ordena.lib.errors import FormErrors
 from ordena.lib.i18n import _
 from ordena.plans import board as plans_board
+from ordena.plans import lookups
 from ordena.plans.board import initiatives_of, is_overdue, status_labels, today
 from ordena.plans.editing import InitiativeInvalid
 from ordena.plans.models import STATUSES, Initiative
@@ -69,8 +70,8 @@ async def move_initiative(
     initiative_id: FromPath[UUID],
     data: Form,
 ) -> Response[Any]:
-    plan = await plans_board.get_plan(db, firm.tenant_id, plan_id)
-    initiative = await plans_board.get_initiative(db, firm.tenant_id, initiative_id, plan_id=plan.id, for_update=True)
+    plan = await lookups.get_plan(db, firm.tenant_id, plan_id)
+    initiative = await lookups.get_initiative(db, firm.tenant_id, initiative_id, plan_id=plan.id, for_update=True)
     status, reason = _first(data.get("status")), _first(data.get("blocked_reason"))
     try:
         await plans_board.set_initiative_status(db, firm.tenant_id, actor_of(firm.user), initiative, status, reason)
@@ -90,7 +91,7 @@ async def move_initiative(
 
 @get("/w/{slug:str}/plans/{plan_id:uuid}/timeline", opt=VIEWER, name="plan_timeline")
 async def timeline_page(db: DB, firm: Firm, plan_id: FromPath[UUID]) -> Template:
-    plan = await plans_board.get_plan(db, firm.tenant_id, plan_id)
+    plan = await lookups.get_plan(db, firm.tenant_id, plan_id)
     initiatives: list[Initiative] = await initiatives_of(db, firm.tenant_id, plan.id)
     company = await get_company(db, firm.tenant_id, plan.company_id)
     on = today()
