@@ -214,7 +214,16 @@ class _Answers:
 
     def client_view(self) -> dict[UUID, float]:
         """How the client sees itself: rosier, with a couple of blind spots."""
-        blind = {d.key for d in self.rnd.sample(list(self.tree.dimensions), 2)}
+
+        # Blind spots only where there is room above the consultant's view: a rosy answer on a
+        # dimension already near 5 is capped and shows no gap of a full level.
+        def mean(d: Any) -> float:
+            return sum(self.latent[q.id] for q in d.questions) / len(d.questions)
+
+        roomy = [d for d in self.tree.dimensions if mean(d) <= 3.4]
+        if len(roomy) < 2:
+            roomy = sorted(self.tree.dimensions, key=mean)[:2]
+        blind = {d.key for d in self.rnd.sample(roomy, 2)}
         out = {}
         for d in self.tree.dimensions:
             bias = 1.5 if d.key in blind else (0.5 if d.pillar_key == "front_office" else 0.25)
