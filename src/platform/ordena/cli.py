@@ -18,6 +18,7 @@ from ordena.domains import load_jobs, load_models
 from ordena.jobs.dead_letters import dead_letters_command
 from ordena.jobs.outbox import print_outbox
 from ordena.jobs.runtime import run_workers
+from ordena.networks.commands import create_network
 from ordena.settings import Settings
 from ordena.tenancy.manifests import sync_path
 
@@ -132,6 +133,25 @@ def tenants_sync(path: Path | None, dry_run: bool) -> None:
     settings = _settings()
     report = asyncio.run(sync_path(settings, path or settings.tenants_dir, dry_run=dry_run))
     for line in report.lines():
+        click.echo(line)
+
+
+@main.group()
+def networks() -> None:
+    """Networks of allied firms."""
+
+
+@networks.command("create")
+@click.option("--slug", required=True)
+@click.option("--name", required=True)
+@click.option("--k", "k", type=int, default=5, show_default=True, help="Smallest publishable cohort (never below 3).")
+@click.option("--min-firms", type=int, default=3, show_default=True)
+@click.option("--epsilon", default="1.0", show_default=True, help="Privacy budget per cohort and release (> 0).")
+@click.option("--admin", "admins", multiple=True, help="Email of an existing user who administers the network.")
+def networks_create(slug: str, name: str, k: int, min_firms: int, epsilon: str, admins: tuple[str, ...]) -> None:
+    for line in asyncio.run(
+        create_network(_settings(), slug=slug, name=name, k=k, min_firms=min_firms, epsilon=epsilon, admins=admins)
+    ):
         click.echo(line)
 
 

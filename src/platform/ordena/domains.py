@@ -98,7 +98,11 @@ DOMAINS: tuple[Domain, ...] = (
         jobs="ordena.plans.jobs",
     ),
     Domain("reports", routes=("ordena.reports.routes",)),
-    Domain("networks", models="ordena.networks.models"),
+    Domain(
+        "networks",
+        models="ordena.networks.models",
+        routes=("ordena.networks.routes", "ordena.networks.admin.routes", "ordena.networks.api"),
+    ),
 )
 
 

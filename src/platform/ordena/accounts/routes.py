@@ -19,6 +19,7 @@ from ordena.lib.clock import now
 from ordena.lib.errors import FormErrors
 from ordena.lib.i18n import LOCALES, _
 from ordena.mail.services import send_mail
+from ordena.networks.services import networks_of_admin
 from ordena.settings import Settings
 from ordena.tenancy.invitations import accept_invitation
 from ordena.tenancy.services import firms_of_user
@@ -365,9 +366,13 @@ async def home(db: DB, auth: CurrentAuth) -> Response[Any]:
             return Redirect(path=str(auth.contact.get("landing") or "/login"), status_code=303)
         return Template("accounts/landing.html", context={})
     firms = await firms_of_user(db, auth.user.id)
-    if len(firms) == 1:
+    networks = await networks_of_admin(db, auth.user.id)
+    # One place to go: straight there. A firm member who also runs a network sees both.
+    if len(firms) == 1 and not networks:
         return Redirect(path=f"/w/{firms[0][0].slug}", status_code=303)
-    return Template("tenancy/firms.html", context={"firms": firms})
+    if len(networks) == 1 and not firms:
+        return Redirect(path=f"/n/{networks[0].slug}", status_code=303)
+    return Template("tenancy/firms.html", context={"firms": firms, "networks": networks})
 
 
 ROUTES = [

@@ -154,3 +154,25 @@ class BenchmarkPractice(Base):
     reason: Mapped[str | None] = mapped_column(String(20), default=None)
     n_band: Mapped[str | None] = mapped_column(String(10), default=None)
     share_low: Mapped[Decimal | None] = mapped_column(Numeric(5, 4), default=None)  # 0..1
+
+
+class NetworkEvent(Base):
+    """The network's own audit trail (append-only): what its admins and the operator did, and
+    when a firm joined or left. A platform table, since a network is no firm's; the firm-side
+    steps (consent, leaving, the client opt-in) are also written to that firm's audit trail.
+    ``firm_id`` names a member firm (the consent list), never a company."""
+
+    __tablename__ = "network_event"
+    __table_args__ = (
+        Index("ix_network_event_network_created", "network_id", "created_at"),
+        {"info": {"append_only": True}},
+    )
+
+    network_id: Mapped[UUID] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"))
+    firm_id: Mapped[UUID | None] = mapped_column(ForeignKey("tenant.id", ondelete="SET NULL"), default=None)
+    actor_id: Mapped[UUID | None] = mapped_column(default=None)
+    actor_label: Mapped[str] = mapped_column(String(320), default="")
+    action: Mapped[str] = mapped_column(String(40))  # create | admin | invite | revoke | join | leave | refresh
+    entity_type: Mapped[str] = mapped_column(String(60))
+    entity_id: Mapped[str] = mapped_column(String(64))
+    after: Mapped[dict[str, Any] | None] = mapped_column(JsonB, default=None)

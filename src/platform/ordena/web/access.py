@@ -23,6 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ordena.accounts.sessions import Auth
 from ordena.assessments.invitations import invited_contact
 from ordena.companies.models import Contact
+from ordena.networks.models import Network
+from ordena.networks.services import administered_network
 from ordena.plans.owner_links import is_owner_scope, owner_contact
 from ordena.tenancy import services as tenancy
 from ordena.tenancy.models import Role, Tenant
@@ -34,6 +36,7 @@ class Access(enum.StrEnum):
     PUBLIC = "public"
     USER = "user"  # any signed-in user, no firm
     CONTACT = "contact"  # a client contact's magic-link session
+    NETWORK = "network"  # an admin of the network named in the path (``/n/{network}/…``); no firm is entered
     VIEWER = "viewer"
     CONSULTANT = "consultant"
     PARTNER = "partner"
@@ -101,6 +104,9 @@ async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
         return
     if auth.user is None:
         raise LoginRequired()
+    if access is Access.NETWORK:
+        await _network_guard(connection, auth)
+        return
     role = access.firm_role
     if role is None:
         return
@@ -117,6 +123,27 @@ async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
     connection.scope["state"]["firm"] = FirmContext(tenant=tenant, user=auth.user, role=member_role)
     if not member_role.at_least(role):
         raise PermissionDeniedException()
+
+
+async def _network_guard(connection: ASGIConnection[Any, Any, Any, Any], auth: Auth) -> None:
+    """The network of the path, for one of its admins; 404 for anyone else (an unknown network
+    and another network's look the same). No firm is entered: with no tenant set, every tenant
+    table reads as empty, so the network area can only reach platform and release tables."""
+    slug = connection.path_params.get("network")
+    if not slug or auth.user is None:
+        raise NotFoundException()
+    network = await administered_network(await request_db(connection).session(), str(slug), auth.user.id)
+    if network is None:
+        raise NotFoundException()
+    connection.scope["state"]["network"] = network
+
+
+def network_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Network:
+    """The network the guard let this request into (404 outside a network route)."""
+    network: Network | None = connection.scope.get("state", {}).get("network")
+    if network is None:
+        raise NotFoundException()
+    return network
 
 
 async def _contact_still_invited(db: AsyncSession, tenant_id: UUID, contact: dict[str, Any]) -> Contact | None:

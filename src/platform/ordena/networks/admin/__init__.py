@@ -1,0 +1,1 @@
+"""The network admin area (``/n/{network}/…``)."""
