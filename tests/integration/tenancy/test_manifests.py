@@ -87,10 +87,11 @@ async def test_a_manifest_with_an_unknown_role_is_refused(database: Database, tm
         await sync(database, tmp_path)
 
 
-async def test_the_demo_manifests_describe_three_firms_and_one_network() -> None:
+async def test_the_demo_manifests_describe_seven_firms_and_one_network() -> None:
     from ordena.tenancy.manifests import load_manifests
 
     firms, networks = load_manifests(BASE_DIR / "tenants" / "demo")
-    assert len(firms) == 3 and len(networks) == 1
+    assert len(firms) == 7 and len(networks) == 1
+    assert len(networks[0]["firms"]) == 7  # enough firms for the network pages to show real figures
     roles = {m["role"] for f in firms for m in f["members"]}
     assert roles == {"owner", "partner", "consultant", "viewer"}

@@ -130,20 +130,25 @@ async def sync_firm(db: AsyncSession, firm: dict[str, Any], report: SyncReport) 
 async def sync_network(db: AsyncSession, net: dict[str, Any], report: SyncReport) -> None:
     network = await networks.network_by_slug(db, net["slug"])
     if network is None:
-        network = await networks.create_network(
-            db,
-            slug=net["slug"],
-            name=net["name"],
-            min_companies=int(net.get("min_companies", 5)),
-            min_firms=int(net.get("min_firms", 3)),
-        )
+        try:
+            network = await networks.create_network(
+                db,
+                slug=net["slug"],
+                name=net["name"],
+                min_companies=net.get("min_companies", 5),
+                min_firms=net.get("min_firms", 3),
+                epsilon=net.get("epsilon", "1.0"),
+                actor=OPERATOR,
+            )
+        except networks.NetworkInvalid as exc:
+            raise ManifestError(f"network {net['slug']}: {exc}") from None
         report.add(f"network {network.slug}: created")
     elif network.name != net["name"]:
         network.name = net["name"]
         report.add(f"network {network.slug}: renamed")
     for spec in net.get("admins", []):
         user = await _user(db, report, spec, "es")
-        if await networks.add_admin(db, network.id, user.id):
+        if await networks.add_admin(db, network.id, user.id, actor=OPERATOR):
             report.add(f"network {network.slug}: {user.email} is an admin")
     for entry in net.get("firms", []):
         slug = entry if isinstance(entry, str) else entry["slug"]
@@ -152,7 +157,7 @@ async def sync_network(db: AsyncSession, net: dict[str, Any], report: SyncReport
         if tenant is None:
             raise ManifestError(f"network {network.slug}: unknown firm {slug}")
         await enter_firm(db, tenant, None)
-        if await networks.join(db, tenant.id, network.id, consent_by="manifest" if consent else None):
+        if await networks.join(db, tenant.id, network.id, consent_by="manifest" if consent else None, actor=OPERATOR):
             report.add(f"network {network.slug}: firm {slug} joined" + (" (consent recorded)" if consent else ""))
             AuditTrail(db, tenant.id, OPERATOR)(
                 "create", "network_membership", network.slug, after={"consent": consent}
