@@ -462,26 +462,27 @@ def level_shares(
     into the shares of companies at levels 1–5 (from the release's noisy histogram); ``notes``
     under each label (e.g. the median and the n band); a row without a histogram is hidden and
     says so. Labels sit above their bars, so the chart stays legible on a phone."""
-    width, left, right, row = 440, 8, 8, 46
+    width, left, right, row = 400, 4, 4, 46
     legend = [Series(f"{i + 1} {name}", [], LEVEL_COLORS[i]) for i, name in enumerate(level_names)]
     body, y = _flow_legend(legend, width, 14)
     bar_w = width - left - right
     for label, hist, note in zip(labels, histograms, notes, strict=False):
-        text = _fit(label, int(bar_w * 0.62 / (12 * GLYPH)), 1)[0]
-        body.append(f'<text x="{left}" y="{_f(y + 12)}" font-weight="bold">{escape(text)}</text>')
-        if note:
+        total = sum(max(0, v) for v in hist) if hist else 0
+        shown_note = note if total > 0 else ""  # a hidden row says why inside its bar
+        note_w = text_width(shown_note, 11) if shown_note else 0
+        text = _fit(label, int((bar_w - note_w - 10) / (13 * GLYPH)), 1)[0]
+        body.append(f'<text x="{left}" y="{_f(y + 12)}" font-size="13" font-weight="bold">{escape(text)}</text>')
+        if shown_note:
             body.append(
-                f'<text x="{width - right}" y="{_f(y + 12)}" text-anchor="end" font-size="11" fill="{MUTED}">{escape(note)}</text>'
+                f'<text x="{width - right}" y="{_f(y + 12)}" text-anchor="end" font-size="11" fill="{MUTED}">{escape(shown_note)}</text>'
             )
         top = y + 18
-        total = sum(max(0, v) for v in hist) if hist else 0
         if not hist or total <= 0:
+            why = _fit(f"{hidden_text}: {note}" if note else hidden_text, int((bar_w - 12) / (11 * GLYPH)), 1)[0]
             body.append(
                 f'<rect x="{left}" y="{_f(top)}" width="{bar_w}" height="16" fill="none" stroke="{GRID}" stroke-dasharray="4 3"/>'
             )
-            body.append(
-                f'<text x="{left + 8}" y="{_f(top + 12)}" font-size="11" fill="{MUTED}">{escape(hidden_text)}</text>'
-            )
+            body.append(f'<text x="{left + 6}" y="{_f(top + 12)}" font-size="11" fill="{MUTED}">{escape(why)}</text>')
             y += row
             continue
         x = float(left)

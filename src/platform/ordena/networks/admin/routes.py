@@ -50,7 +50,7 @@ def _note(v: area.CohortView) -> str:
     if not v.published:
         return v.reason_text
     median = f"{float(v.p50):.2f}" if v.p50 is not None else "—"
-    return _("Mediana {median} · {band} empresas").format(median=median, band=v.n_band or "—")
+    return _("Mediana {median} · n {band}").format(median=median, band=v.n_band or "—")
 
 
 @get("/n/{network:str}", opt=NETWORK, name="network_dashboard")
