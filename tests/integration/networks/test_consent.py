@@ -180,6 +180,8 @@ async def test_a_firm_belongs_to_several_networks_and_another_firm_gets_404(clie
     await client.login(firm.email(Role.OWNER), PASSWORD)
     page = await client.get(f"/w/{firm.slug}/settings/networks")
     assert one.network.name in page.text and two.network.name in page.text
+    settings = await client.get(f"/w/{firm.slug}/settings")
+    assert one.network.name in settings.text and two.network.name in settings.text
     # A network the firm is not in, and another firm's pages: 404.
     stranger = await make_network(database)
     assert (await client.get(f"/w/{firm.slug}/settings/networks/{stranger.slug}/leave")).status_code == 404

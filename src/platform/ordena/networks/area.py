@@ -119,7 +119,7 @@ def _scope_label(tree: FrameworkStructure | None, kind: str, key: str) -> str:
     return key
 
 
-def _scope_order(tree: FrameworkStructure | None) -> dict[tuple[str, str], int]:
+def scope_order(tree: FrameworkStructure | None) -> dict[tuple[str, str], int]:
     order: dict[tuple[str, str], int] = {("overall", ""): 0}
     if tree is not None:
         for p in tree.pillars:
@@ -178,7 +178,7 @@ async def cohorts(
             )
         )
     ).all()
-    order = _scope_order(tree)
+    order = scope_order(tree)
     views = [_view(tree, c) for c in rows]
     return sorted(views, key=lambda v: (order.get((v.scope_kind, v.scope_key), 999), v.scope_key))
 

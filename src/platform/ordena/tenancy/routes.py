@@ -14,6 +14,7 @@ from ordena.accounts.services import actor_of
 from ordena.assessments.dashboard import load_dashboard
 from ordena.lib.errors import FormErrors
 from ordena.lib.i18n import _
+from ordena.networks.consent import firm_networks
 from ordena.plans.board import plans_at_risk, portfolio_attainment, today
 from ordena.tenancy import firms, invitations, memberships
 from ordena.tenancy.models import Role
@@ -97,9 +98,14 @@ async def remove_member(db: DB, firm: Firm, membership_id: FromPath[UUID]) -> Re
 
 
 @get("/w/{slug:str}/settings", opt={"access": "owner"}, name="firm_settings")
-async def settings_page(firm: Firm) -> Template:
+async def settings_page(db: DB, firm: Firm) -> Template:
     return Template(
-        "tenancy/settings.html", context={"values": firms.settings_values(firm.tenant), "errors": FormErrors()}
+        "tenancy/settings.html",
+        context={
+            "values": firms.settings_values(firm.tenant),
+            "errors": FormErrors(),
+            "networks": await firm_networks(db, firm.tenant_id),
+        },
     )
 
 
@@ -113,7 +119,8 @@ async def save_settings(db: DB, firm: Firm, data: Form) -> Redirect:
     try:
         changed = await firms.save_settings(db, firm, values, actor=actor_of(firm.user))
     except firms.FirmSettingsInvalid as exc:
-        raise FormError("tenancy/settings.html", {"values": values}, exc.errors) from exc
+        context = {"values": values, "networks": await firm_networks(db, firm.tenant_id)}
+        raise FormError("tenancy/settings.html", context, exc.errors) from exc
     if not changed:
         return redirect(f"/w/{firm.tenant.slug}/settings", flash=_("No había cambios que guardar."))
     return redirect(f"/w/{firm.tenant.slug}/settings", flash=_("Cambios guardados."))

@@ -13,11 +13,11 @@ from litestar.params import FromPath, FromQuery
 from litestar.response import Redirect, Response, Template
 
 from ordena.lib.errors import FormErrors
-from ordena.lib.i18n import _
+from ordena.lib.i18n import _, format_date
 from ordena.networks import area, export, invitations
 from ordena.networks.models import HIDE_REASONS, BenchmarkRelease, Network
 from ordena.networks.refresh_request import RefreshRefused, request_refresh
-from ordena.reports.charts import Series, level_shares, lines
+from ordena.reports.charts import PALETTE, Series, level_shares, lines
 from ordena.web.access import network_of
 from ordena.web.deps import DB, CurrentAuth, Form
 from ordena.web.forms import FormError
@@ -99,14 +99,15 @@ async def trend_page(request: Req, db: DB, slice: FromQuery[str | None] = None) 
     points = await area.trend(db, network.id, tree, kind, value)
     chart = None
     if points:
-        scopes = list(dict.fromkeys(key for p in points for key in p.views))
+        order = area.scope_order(tree)
+        scopes = sorted({key for p in points for key in p.views}, key=lambda k: (order.get(k, 999), k))
         series = []
         for i, key in enumerate(scopes):
             name = next(p.views[key].label for p in points if key in p.views)
             values = [p.views[key].p50 if key in p.views else None for p in points]
-            series.append(Series(name, values, color=("#1769aa", "#d9480f", "#2b8a3e", "#7048e8")[i % 4]))
+            series.append(Series(name, values, color=PALETTE[i % len(PALETTE)]))
         chart = lines(
-            [(f"#{p.release.number}", p.release.as_of.isoformat()) for p in points],
+            [(f"#{p.release.number}", format_date(p.release.as_of)) for p in points],
             series,
             title=_("Mediana por publicación: {cohort}").format(cohort=area.slice_label(kind, value)),
         )
