@@ -98,7 +98,12 @@ DOMAINS: tuple[Domain, ...] = (
         jobs="ordena.plans.jobs",
     ),
     Domain("reports", routes=("ordena.reports.routes",)),
-    Domain("networks", models="ordena.networks.models"),
+    Domain(
+        "networks",
+        models="ordena.networks.models",
+        routes=("ordena.networks.benchmark_api",),
+        jobs="ordena.networks.jobs",
+    ),
 )
 
 
