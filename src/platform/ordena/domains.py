@@ -101,7 +101,7 @@ DOMAINS: tuple[Domain, ...] = (
     Domain(
         "networks",
         models="ordena.networks.models",
-        routes=("ordena.networks.benchmark_api",),
+        routes=("ordena.networks.benchmark.api",),
         jobs="ordena.networks.jobs",
     ),
 )

@@ -151,7 +151,8 @@ async def benchmark(
     if first is not None:
         overall = ctx["overall"]
         out.append(_row(("overall", ""), {"es": "Global", "en": "Overall"}, overall, by_scope.get(("overall", ""))))
-        for d in json.loads(ctx["dimensions"]):
+        dims = ctx["dimensions"]
+        for d in json.loads(dims) if isinstance(dims, str) else dims:  # the app's pool decodes json
             score = Decimal(str(d["score"])) if d["score"] is not None else None
             out.append(_row(("dimension", d["key"]), d["name"], score, by_scope.get(("dimension", d["key"]))))
     return Benchmark(

@@ -42,8 +42,8 @@ class Cell:
     slice_value: str
     n: int
     firms: int
-    top1: int
-    top2: int
+    top1: int  # companies of the largest firm
+    top2: int  # companies of the two largest firms together
     hist: list[int]
     reason: str | None = None
     # For the relations: the industry and size of an industry × size cell.

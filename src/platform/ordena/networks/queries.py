@@ -85,7 +85,7 @@ _CELLS = f"""
            coalesce(country, '') AS country,
            sum(n)::int AS n, count(*)::int AS firms,
            (array_agg(n ORDER BY n DESC))[1]::int AS top1,
-           coalesce((array_agg(n ORDER BY n DESC))[2], 0)::int AS top2,
+           ((array_agg(n ORDER BY n DESC))[1] + coalesce((array_agg(n ORDER BY n DESC))[2], 0))::int AS top2,
            ARRAY[sum(h0), sum(h1), sum(h2), sum(h3), sum(h4)]::int[] AS hist
     FROM per_firm
     GROUP BY scope_kind, scope_key, g, industry, size, country
@@ -112,7 +112,7 @@ _PRACTICES = f"""
     )
     SELECT question_key, min(dimension_key) AS dimension_key, sum(n)::int AS n, count(*)::int AS firms,
            (array_agg(n ORDER BY n DESC))[1]::int AS top1,
-           coalesce((array_agg(n ORDER BY n DESC))[2], 0)::int AS top2,
+           ((array_agg(n ORDER BY n DESC))[1] + coalesce((array_agg(n ORDER BY n DESC))[2], 0))::int AS top2,
            sum(low)::int AS low
     FROM per_firm GROUP BY question_key ORDER BY question_key
 """
@@ -145,8 +145,8 @@ async def network_settings(conn: asyncpg.Connection, network_id: UUID) -> asyncp
 
 
 async def cells(conn: asyncpg.Connection, network_id: UUID, framework_id: UUID, as_of: dt.date) -> list[Any]:
-    """One row per non-empty cohort of the lattice: true size, firms, the two largest firms'
-    company counts and the exact band counts."""
+    """One row per non-empty cohort of the lattice: true size, firms, the largest firm's company
+    count (``top1``), the two largest firms' together (``top2``) and the exact band counts."""
     return list(await conn.fetch(_CELLS, network_id, framework_id, as_of))
 
 

@@ -36,7 +36,7 @@ async def _pending(db: AsyncSession, network_id: UUID) -> bool:
         select(func.count()).where(
             OutboxMessage.actor_name == JOB,
             OutboxMessage.relayed_at.is_(None),
-            OutboxMessage.args[0].astext == str(network_id),
+            func.jsonb_extract_path_text(OutboxMessage.args, "0") == str(network_id),
         )
     )
     return bool(count)

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Request, get, post
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -65,7 +65,7 @@ async def results_page(
     db: DB,
     firm: Firm,
     assessment_id: FromPath[UUID],
-    slice_kind: Annotated[str | None, Parameter(query="slice", required=False)] = None,
+    slice_kind: Annotated[str | None, QueryParameter(name="slice", required=False)] = None,
 ) -> Template:
     """The results; once published, with the peer comparison (``?slice=`` picks the cohort,
     htmx swaps only that section)."""

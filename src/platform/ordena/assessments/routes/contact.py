@@ -8,7 +8,7 @@ from uuid import UUID
 
 from litestar import Request, get, post
 from litestar.exceptions import HTTPException, NotFoundException
-from litestar.params import FromPath, FromQuery, Parameter
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import File, Redirect, Response, Template
 
 from ordena.accounts.services import normalize_email
@@ -214,7 +214,7 @@ async def contact_results(
     db: DB,
     auth: CurrentAuth,
     assessment_id: FromPath[UUID],
-    slice_kind: Annotated[str | None, Parameter(query="slice", required=False)] = None,
+    slice_kind: Annotated[str | None, QueryParameter(name="slice", required=False)] = None,
 ) -> Template:
     """Published results of the contact's company (this assessment or an earlier published one)."""
     scope = _contact_scope(auth)

@@ -7,7 +7,7 @@ from uuid import UUID
 
 from litestar import get
 from litestar.exceptions import NotFoundException
-from litestar.params import FromPath, Parameter
+from litestar.params import FromPath, QueryParameter
 
 from ordena.db.driver import driver
 from ordena.networks import lookup
@@ -33,7 +33,7 @@ async def api_benchmark(
     db: DB,
     firm: Firm,
     assessment_id: FromPath[UUID],
-    slice_kind: Annotated[str | None, Parameter(query="slice", required=False)] = None,
+    slice_kind: Annotated[str | None, QueryParameter(name="slice", required=False)] = None,
 ) -> dict[str, Any]:
     kind = lookup.parse_slice(slice_kind)
     found = await lookup.benchmark(await driver(db), firm.tenant_id, assessment_id, kind)
