@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from pathlib import Path
 
 import click
@@ -18,6 +19,8 @@ from ordena.domains import load_jobs, load_models
 from ordena.jobs.dead_letters import dead_letters_command
 from ordena.jobs.outbox import print_outbox
 from ordena.jobs.runtime import run_workers
+from ordena.lib.errors import NotFound, ServiceError
+from ordena.networks.refresh import refresh_by_slug
 from ordena.settings import Settings
 from ordena.tenancy.manifests import sync_path
 
@@ -211,3 +214,21 @@ def demo(serve_after: bool, scale: int) -> None:
     print_welcome(settings)
     if serve_after:
         serve.callback(host=None, port=None, reload=False)  # type: ignore[misc]
+
+
+@main.group()
+def networks() -> None:
+    """Networks of allied firms and their benchmark releases."""
+
+
+@networks.command("refresh")
+@click.argument("slug")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Release date.")
+def networks_refresh(slug: str, as_of: dt.datetime | None) -> None:
+    """Publish the network's next benchmark release now (the refresh role computes it)."""
+    try:
+        outcome = asyncio.run(refresh_by_slug(_settings(), slug, as_of.date() if as_of else None))
+    except (ServiceError, NotFound) as exc:
+        raise click.ClickException(getattr(exc, "message", None) or f"no network {slug!r}") from exc
+    for line in outcome.lines():
+        click.echo(line)

@@ -23,13 +23,15 @@ from uuid import UUID
 
 import asyncpg
 from advanced_alchemy.mixins.uuid import uuid7  # type: ignore[attr-defined]  # the id factory of our models
+from sqlalchemy import select
 
+from ordena.db.engine import Database
 from ordena.db.urls import refresh_url
 from ordena.lib.clock import now
 from ordena.lib.errors import NotFound, ServiceError
 from ordena.lib.i18n import _
 from ordena.networks import privacy, queries, stats
-from ordena.networks.models import HIDE_REASONS
+from ordena.networks.models import HIDE_REASONS, Network
 from ordena.networks.privacy import Cell, Noise
 from ordena.settings import Settings
 
@@ -271,3 +273,17 @@ async def refresh_network(
     )
     log.info("benchmark release %s of network %s: %s", number, network_id, outcome.lines())
     return outcome
+
+
+async def refresh_by_slug(settings: Settings, slug: str, as_of: dt.date | None = None) -> Outcome:
+    """``ordena networks refresh <slug>``: the network found as the app role, refreshed as the
+    refresh role. ``NotFound`` for an unknown slug."""
+    database = Database.connect(settings)
+    try:
+        async with database.session() as db:
+            network_id = await db.scalar(select(Network.id).where(Network.slug == slug))
+    finally:
+        await database.dispose()
+    if network_id is None:
+        raise NotFound(slug)
+    return await refresh_network(settings, network_id, as_of=as_of, trigger="cli")
