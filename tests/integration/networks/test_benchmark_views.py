@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+from uuid import UUID
+
 import asyncpg
 import pytest
 
+from ordena.db.driver import driver
 from ordena.db.engine import Database
 from ordena.lib.errors import ServiceError
 from ordena.networks import refresh as refresh_module
+from ordena.networks.lookup import percentile_moves
 from ordena.networks.models import Network
 from ordena.networks.refresh import refresh_network
 from ordena.networks.schedule import request_refresh
@@ -170,3 +175,18 @@ async def test_bad_settings_and_a_refresh_within_a_week_are_refused(
         with pytest.raises(ServiceError, match="semana") as soon:
             await request_refresh(db, network, None)
         assert soon.value.status_code == 429
+
+
+async def test_the_closed_loop_shows_the_move_in_percentile(world: World, database: Database, exact: Settings) -> None:
+    firm, aid = await _joined(world, database)  # the re-assessment scores 2.0 everywhere
+    await refresh_network(exact, world.network_id)
+    async with database.session(tenant_id=firm.id) as db:
+        found = await percentile_moves(
+            await driver(db), firm.id, UUID(aid), {d: Decimal("1.40") for d in world.dimensions}
+        )
+    assert found is not None
+    benchmark, moves = found
+    assert benchmark.release_number == 1 and set(moves) == set(world.dimensions)
+    for move in moves.values():
+        assert move.before is not None and move.after is not None
+        assert move.after > move.before and move.change == move.after - move.before

@@ -71,6 +71,7 @@ class Row:
     p75: Decimal | None = None
     p90: Decimal | None = None
     rank: Decimal | None = None  # the assessment's percentile rank, 0–100, one decimal
+    histogram: tuple[int, ...] | None = None  # the release's noisy counts (ranks derive from them)
 
     def label(self, locale: str) -> str:
         return self.name.get(locale) or self.name.get("es") or self.scope_key
@@ -129,6 +130,7 @@ def _row(key: tuple[str, str], name: dict[str, str], score: Decimal | None, c: A
         c["p75"],
         c["p90"],
         _rank(hist, score),
+        tuple(hist) if hist else None,
     )
 
 
@@ -169,6 +171,35 @@ async def benchmark(
         tuple(out),
         (ctx["industry_section"], ctx["size_band"], ctx["country"]),
     )
+
+
+@dataclass(frozen=True)
+class Move:
+    """A dimension's peer percentile before (the baseline's score) and after (the re-assessment's),
+    both against the same cohort of the same release."""
+
+    key: str
+    before: Decimal | None
+    after: Decimal | None
+
+    @property
+    def change(self) -> Decimal | None:
+        return None if self.before is None or self.after is None else self.after - self.before
+
+
+async def percentile_moves(
+    conn: asyncpg.Connection, tenant_id: UUID, assessment_id: UUID, baseline: dict[str, Decimal | None]
+) -> tuple[Benchmark, dict[str, Move]] | None:
+    """The closed loop's move in percentile per dimension (slice "all"), or None outside a network."""
+    b = await benchmark(conn, tenant_id, assessment_id, "all")
+    if b is None or not b.has_release:
+        return None
+    moves = {
+        r.scope_key: Move(r.scope_key, _rank(list(r.histogram or ()), baseline.get(r.scope_key)), r.rank)
+        for r in b.rows
+        if r.scope_kind == "dimension" and r.published
+    }
+    return b, moves
 
 
 def as_json(b: Benchmark) -> dict[str, Any]:
