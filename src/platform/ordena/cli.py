@@ -13,6 +13,7 @@ from ordena.accounts.commands import create_api_token, create_user
 from ordena.assessments.jobs import reminders_command
 from ordena.db import migrate
 from ordena.db.urls import owner_url
+from ordena.demo.network_scale import network_cli
 from ordena.demo.prepare import prepare_demo, print_welcome
 from ordena.demo.scale import ScaleSpec, run_cli
 from ordena.domains import load_jobs, load_models
@@ -175,11 +176,31 @@ def tokens_create(email: str, name: str) -> None:
 @click.option("--answer-fraction", type=float, default=1.0, show_default=True, help="Share of them with answers.")
 @click.option("--prefix", default="scale", show_default=True, help="Firm slugs are PREFIX-00000, …")
 @click.option("--first-index", type=int, default=0, show_default=True)
+@click.option(
+    "--network-assessments",
+    type=int,
+    default=0,
+    help="Instead: a network of --firms firms with this many published assessments (bulk SQL; e.g. 1000000).",
+)
 def bench_data(
-    firms: int, companies: int, members: int, assessments: int, answer_fraction: float, prefix: str, first_index: int
+    firms: int,
+    companies: int,
+    members: int,
+    assessments: int,
+    answer_fraction: float,
+    prefix: str,
+    first_index: int,
+    network_assessments: int = 0,
 ) -> None:
     """Synthetic firms, members, companies and published assessments in bulk (COPY), for benchmarks.
-    Members sign in with the password ``ordena-bench-1``."""
+    Members sign in with the password ``ordena-bench-1``. With ``--network-assessments``: a network
+    with consent and participation (``ordena.demo.network_scale``), then ``ordena networks refresh``."""
+    if network_assessments > 0:
+        url = owner_url(_settings()).render_as_string(hide_password=False)
+        made = asyncio.run(network_cli(url, firms, network_assessments, click.echo))
+        for line in made.lines():
+            click.echo(line)
+        return
     spec = ScaleSpec(
         firms=firms,
         companies=companies,
