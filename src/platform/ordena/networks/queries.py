@@ -44,7 +44,7 @@ _POPULATION = """
         FROM latest l JOIN company c ON c.tenant_id = l.tenant_id AND c.id = l.company_id
     )"""
 
-_SCORES = f"""
+SCORES = f"""
     WITH {_POPULATION},
     scores AS (
         SELECT p.tenant_id, p.industry, p.size, p.country, 'overall'::text AS scope_kind, ''::text AS scope_key,
@@ -68,7 +68,7 @@ _SCORES = f"""
 SLICE_OF_GROUPING = {7: "all", 3: "industry", 5: "size", 6: "country", 1: "industry_size"}
 
 _CELLS = f"""
-    {_SCORES},
+    {SCORES},
     per_firm AS (
         SELECT scope_kind, scope_key, GROUPING(industry, size, country) AS g, industry, size, country, tenant_id,
                count(*) AS n,
