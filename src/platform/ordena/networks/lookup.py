@@ -20,30 +20,49 @@ import asyncpg
 
 from ordena.lib.errors import NotFound, ServiceError
 from ordena.lib.i18n import _
-from ordena.networks import queries, stats
+from ordena.networks import stats
 from ordena.networks.models import SLICE_KINDS
 
-_CONTEXT = """
-    SELECT a.id, a.status, a.published_at, c.industry_section, c.size_band, c.country, s.overall,
-           net.id AS network_id, net.slug AS network_slug, net.name AS network_name, net.show_to_clients,
-           (SELECT coalesce(json_agg(json_build_object('key', d.key, 'name', d.name, 'score', r.score)
-                                     ORDER BY p.position, d.position), '[]')
-            FROM fw_dimension d JOIN fw_pillar p ON p.id = d.pillar_id
-            LEFT JOIN result_dimension_score r
-                   ON r.tenant_id = a.tenant_id AND r.assessment_id = a.id AND r.dimension_key = d.key
-            WHERE d.version_id = a.framework_version_id) AS dimensions
-    FROM assessment a
-    JOIN framework_version v ON v.id = a.framework_version_id
-    JOIN company c ON c.tenant_id = a.tenant_id AND c.id = a.company_id
-    LEFT JOIN result_snapshot s ON s.tenant_id = a.tenant_id AND s.assessment_id = a.id
-    LEFT JOIN LATERAL (
-        SELECT n.id, n.slug, n.name, m.show_to_clients
-        FROM network_membership m JOIN network n ON n.id = m.network_id
-        WHERE m.tenant_id = a.tenant_id AND m.consent_at IS NOT NULL AND m.left_at IS NULL
-          AND n.framework_id = v.framework_id
-        ORDER BY n.slug LIMIT 1
-    ) net ON true
-    WHERE a.tenant_id = $1 AND a.id = $2
+# One statement: the assessment's context under the firm's RLS (company attributes, scores, the
+# network its firm consents to on the same family), the network's latest release, and that
+# release's cohorts of the slice through ix_benchmark_cohort_lookup.
+_LOOKUP = """
+    WITH ctx AS (
+        SELECT a.id, a.status, c.industry_section, c.size_band, c.country, s.overall,
+               net.id AS network_id, net.slug AS network_slug, net.name AS network_name, net.show_to_clients,
+               (SELECT coalesce(json_agg(json_build_object('key', d.key, 'name', d.name, 'score', r.score)
+                                         ORDER BY p.position, d.position), '[]')
+                FROM fw_dimension d JOIN fw_pillar p ON p.id = d.pillar_id
+                LEFT JOIN result_dimension_score r
+                       ON r.tenant_id = a.tenant_id AND r.assessment_id = a.id AND r.dimension_key = d.key
+                WHERE d.version_id = a.framework_version_id) AS dimensions
+        FROM assessment a
+        JOIN framework_version v ON v.id = a.framework_version_id
+        JOIN company c ON c.tenant_id = a.tenant_id AND c.id = a.company_id
+        LEFT JOIN result_snapshot s ON s.tenant_id = a.tenant_id AND s.assessment_id = a.id
+        LEFT JOIN LATERAL (
+            SELECT n.id, n.slug, n.name, m.show_to_clients
+            FROM network_membership m JOIN network n ON n.id = m.network_id
+            WHERE m.tenant_id = a.tenant_id AND m.consent_at IS NOT NULL AND m.left_at IS NULL
+              AND n.framework_id = v.framework_id
+            ORDER BY n.slug LIMIT 1
+        ) net ON true
+        WHERE a.tenant_id = $1 AND a.id = $2
+    ), rel AS (
+        SELECT r.id, r.number, r.as_of, r.released_at FROM benchmark_release r
+        WHERE r.network_id = (SELECT network_id FROM ctx) ORDER BY r.number DESC LIMIT 1
+    )
+    SELECT ctx.*, rel.id AS release_id, rel.number, rel.as_of, rel.released_at,
+           (SELECT coalesce(json_agg(json_build_object(
+                       'scope_kind', k.scope_kind, 'scope_key', k.scope_key, 'published', k.published,
+                       'reason', k.reason, 'n_band', k.n_band, 'histogram', k.histogram, 'mean', k.mean,
+                       'p10', k.p10, 'p25', k.p25, 'p50', k.p50, 'p75', k.p75, 'p90', k.p90)), '[]')
+            FROM benchmark_cohort k
+            WHERE k.release_id = rel.id AND k.slice_kind = $3
+              AND k.slice_value = CASE $3 WHEN 'all' THEN '' WHEN 'industry' THEN ctx.industry_section
+                                  WHEN 'size' THEN ctx.size_band WHEN 'country' THEN ctx.country
+                                  ELSE ctx.industry_section || ':' || ctx.size_band END) AS cohorts
+    FROM ctx LEFT JOIN rel ON true
 """
 
 
@@ -109,8 +128,12 @@ def _rank(hist: list[int] | None, score: Decimal | None) -> Decimal | None:
     return Decimal(repr(stats.percentile_rank(hist, float(score)))).quantize(Decimal("0.1"))
 
 
+def _dec(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.001"))
+
+
 def _row(key: tuple[str, str], name: dict[str, str], score: Decimal | None, c: Any) -> Row:
-    if c is None or c["scope_kind"] is None:
+    if c is None:
         return Row(key[0], key[1], name, score, False, "k")  # no cohort at all: fewer than k
     if not c["published"]:
         return Row(key[0], key[1], name, score, False, c["reason"])
@@ -123,12 +146,12 @@ def _row(key: tuple[str, str], name: dict[str, str], score: Decimal | None, c: A
         True,
         None,
         c["n_band"],
-        c["mean"],
-        c["p10"],
-        c["p25"],
-        c["p50"],
-        c["p75"],
-        c["p90"],
+        _dec(c["mean"]),
+        _dec(c["p10"]),
+        _dec(c["p25"]),
+        _dec(c["p50"]),
+        _dec(c["p75"]),
+        _dec(c["p90"]),
         _rank(hist, score),
         tuple(hist) if hist else None,
     )
@@ -139,22 +162,19 @@ async def benchmark(
 ) -> Benchmark | None:
     """The assessment against the chosen slice of its cohort, or None when its firm takes part
     in no network on the assessment's framework. ``NotFound`` for another firm's assessment (RLS
-    and the ``tenant_id`` filter) or one not yet published."""
-    ctx = await conn.fetchrow(_CONTEXT, tenant_id, assessment_id)
+    and the ``tenant_id`` filter) or one not yet published. One statement, O(cohorts)."""
+    ctx = await conn.fetchrow(_LOOKUP, tenant_id, assessment_id, slice_kind)
     if ctx is None or ctx["status"] != "published":
         raise NotFound(assessment_id)
     if ctx["network_id"] is None:
         return None
     value = slice_value(slice_kind, ctx["industry_section"], ctx["size_band"], ctx["country"])
-    rows = await queries.latest_cohorts(conn, ctx["network_id"], slice_kind, value)
-    first = rows[0] if rows else None
-    by_scope = {(r["scope_kind"], r["scope_key"]): r for r in rows if r["scope_kind"] is not None}
+    by_scope = {(c["scope_kind"], c["scope_key"]): c for c in _json(ctx["cohorts"])}
     out: list[Row] = []
-    if first is not None:
+    if ctx["release_id"] is not None:
         overall = ctx["overall"]
         out.append(_row(("overall", ""), {"es": "Global", "en": "Overall"}, overall, by_scope.get(("overall", ""))))
-        dims = ctx["dimensions"]
-        for d in json.loads(dims) if isinstance(dims, str) else dims:  # the app's pool decodes json
+        for d in _json(ctx["dimensions"]):
             score = Decimal(str(d["score"])) if d["score"] is not None else None
             out.append(_row(("dimension", d["key"]), d["name"], score, by_scope.get(("dimension", d["key"]))))
     return Benchmark(
@@ -164,13 +184,18 @@ async def benchmark(
         bool(ctx["show_to_clients"]),
         slice_kind,
         value,
-        first["release_id"] if first else None,
-        first["number"] if first else None,
-        first["as_of"] if first else None,
-        first["released_at"] if first else None,
+        ctx["release_id"],
+        ctx["number"],
+        ctx["as_of"],
+        ctx["released_at"],
         tuple(out),
         (ctx["industry_section"], ctx["size_band"], ctx["country"]),
     )
+
+
+def _json(value: Any) -> list[Any]:
+    """json columns: text on a bare connection, already decoded on the app's pool."""
+    return list(json.loads(value) if isinstance(value, str) else value)
 
 
 @dataclass(frozen=True)

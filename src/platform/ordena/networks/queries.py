@@ -47,6 +47,7 @@ _POPULATION = """
 SCORES = f"""
     WITH {_POPULATION},
     scores AS (
+      SELECT u.*, width_bucket(u.score, {_BANDS}) AS band FROM (
         SELECT p.tenant_id, p.industry, p.size, p.country, 'overall'::text AS scope_kind, ''::text AS scope_key,
                s.overall AS score
         FROM pop p JOIN result_snapshot s ON s.tenant_id = p.tenant_id AND s.assessment_id = p.assessment_id
@@ -62,6 +63,7 @@ SCORES = f"""
         JOIN fw_dimension d ON d.version_id = p.framework_version_id AND d.key = r.dimension_key
         JOIN fw_pillar pl ON pl.id = d.pillar_id
         GROUP BY p.tenant_id, p.assessment_id, p.industry, p.size, p.country, pl.key
+      ) u
     )"""
 
 # GROUPING(industry, size, country): 7 = all, 3 = industry, 5 = size, 6 = country, 1 = industry × size.
@@ -72,11 +74,11 @@ _CELLS = f"""
     per_firm AS (
         SELECT scope_kind, scope_key, GROUPING(industry, size, country) AS g, industry, size, country, tenant_id,
                count(*) AS n,
-               count(*) FILTER (WHERE width_bucket(score, {_BANDS}) = 0) AS h0,
-               count(*) FILTER (WHERE width_bucket(score, {_BANDS}) = 1) AS h1,
-               count(*) FILTER (WHERE width_bucket(score, {_BANDS}) = 2) AS h2,
-               count(*) FILTER (WHERE width_bucket(score, {_BANDS}) = 3) AS h3,
-               count(*) FILTER (WHERE width_bucket(score, {_BANDS}) = 4) AS h4
+               count(*) FILTER (WHERE band = 0) AS h0,
+               count(*) FILTER (WHERE band = 1) AS h1,
+               count(*) FILTER (WHERE band = 2) AS h2,
+               count(*) FILTER (WHERE band = 3) AS h3,
+               count(*) FILTER (WHERE band = 4) AS h4
         FROM scores
         GROUP BY scope_kind, scope_key, tenant_id,
                  GROUPING SETS ((), (industry), (size), (country), (industry, size))
@@ -135,6 +137,8 @@ async def begin_refresh(conn: asyncpg.Connection, network_id: UUID) -> None:
     """Name the network whose consenting firms this transaction may read (RLS), and hold the
     network's refresh lock until commit: one refresh of a network at a time."""
     await conn.execute("SELECT set_config('app.network_id', $1, true)", str(network_id))
+    # Room for the hash aggregates of the grouping sets (bounded: this transaction only).
+    await conn.execute("SET LOCAL work_mem = '64MB'")
     await conn.execute("SELECT pg_advisory_xact_lock(hashtextextended($1, 7))", f"benchmark:{network_id}")
 
 
@@ -222,24 +226,3 @@ async def insert_cohorts(conn: asyncpg.Connection, rows: list[tuple[Any, ...]]) 
 
 async def insert_practices(conn: asyncpg.Connection, rows: list[tuple[Any, ...]]) -> None:
     await conn.copy_records_to_table("benchmark_practice", records=rows, columns=_PRACTICE_COLUMNS)
-
-
-# --- the lookup (web role; release tables only) -----------------------------------------------
-
-_LOOKUP = """
-    WITH rel AS (
-        SELECT r.id, r.number, r.as_of, r.released_at, r.noised FROM benchmark_release r
-        WHERE r.network_id = $1 ORDER BY r.number DESC LIMIT 1
-    )
-    SELECT rel.id AS release_id, rel.number, rel.as_of, rel.released_at, rel.noised,
-           c.scope_kind, c.scope_key, c.published, c.reason, c.n_band, c.histogram,
-           c.mean, c.p10, c.p25, c.p50, c.p75, c.p90
-    FROM rel LEFT JOIN benchmark_cohort c
-         ON c.release_id = rel.id AND c.slice_kind = $2 AND c.slice_value = $3
-"""
-
-
-async def latest_cohorts(conn: asyncpg.Connection, network_id: UUID, slice_kind: str, slice_value: str) -> list[Any]:
-    """The latest release's cohorts of one slice (every scope): one indexed query
-    (``ix_benchmark_cohort_lookup``), O(cohorts of the slice), whatever the population."""
-    return list(await conn.fetch(_LOOKUP, network_id, slice_kind, slice_value))
