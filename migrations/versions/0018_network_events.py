@@ -1,7 +1,7 @@
 """networks: the network's own append-only event log (network-side audit, the consent list)
 
 Revision ID: 0018
-Revises: 0012
+Revises: 0017
 Create Date: 2026-11-27 19:00:00
 
 A platform table: a network is no firm's, so its steps (created, admins, invitations, refresh
@@ -22,7 +22,7 @@ from sqlalchemy.dialects import postgresql
 from ordena.db import rls
 
 revision: str = "0018"
-down_revision: str | None = "0012"
+down_revision: str | None = "0017"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from pathlib import Path
 
 import click
@@ -12,13 +13,16 @@ from ordena.accounts.commands import create_api_token, create_user
 from ordena.assessments.jobs import reminders_command
 from ordena.db import migrate
 from ordena.db.urls import owner_url
+from ordena.demo.network_scale import network_cli
 from ordena.demo.prepare import prepare_demo, print_welcome
 from ordena.demo.scale import ScaleSpec, run_cli
 from ordena.domains import load_jobs, load_models
 from ordena.jobs.dead_letters import dead_letters_command
 from ordena.jobs.outbox import print_outbox
 from ordena.jobs.runtime import run_workers
+from ordena.lib.errors import NotFound, ServiceError
 from ordena.networks.commands import create_network
+from ordena.networks.refresh import refresh_by_slug
 from ordena.settings import Settings
 from ordena.tenancy.manifests import sync_path
 
@@ -138,7 +142,7 @@ def tenants_sync(path: Path | None, dry_run: bool) -> None:
 
 @main.group()
 def networks() -> None:
-    """Networks of allied firms."""
+    """Networks of allied firms and their benchmark releases."""
 
 
 @networks.command("create")
@@ -192,11 +196,31 @@ def tokens_create(email: str, name: str) -> None:
 @click.option("--answer-fraction", type=float, default=1.0, show_default=True, help="Share of them with answers.")
 @click.option("--prefix", default="scale", show_default=True, help="Firm slugs are PREFIX-00000, …")
 @click.option("--first-index", type=int, default=0, show_default=True)
+@click.option(
+    "--network-assessments",
+    type=int,
+    default=0,
+    help="Instead: a network of --firms firms with this many published assessments (bulk SQL; e.g. 1000000).",
+)
 def bench_data(
-    firms: int, companies: int, members: int, assessments: int, answer_fraction: float, prefix: str, first_index: int
+    firms: int,
+    companies: int,
+    members: int,
+    assessments: int,
+    answer_fraction: float,
+    prefix: str,
+    first_index: int,
+    network_assessments: int = 0,
 ) -> None:
     """Synthetic firms, members, companies and published assessments in bulk (COPY), for benchmarks.
-    Members sign in with the password ``ordena-bench-1``."""
+    Members sign in with the password ``ordena-bench-1``. With ``--network-assessments``: a network
+    with consent and participation (``ordena.demo.network_scale``), then ``ordena networks refresh``."""
+    if network_assessments > 0:
+        url = owner_url(_settings()).render_as_string(hide_password=False)
+        made = asyncio.run(network_cli(url, firms, network_assessments, click.echo))
+        for line in made.lines():
+            click.echo(line)
+        return
     spec = ScaleSpec(
         firms=firms,
         companies=companies,
@@ -231,3 +255,16 @@ def demo(serve_after: bool, scale: int) -> None:
     print_welcome(settings)
     if serve_after:
         serve.callback(host=None, port=None, reload=False)  # type: ignore[misc]
+
+
+@networks.command("refresh")
+@click.argument("slug")
+@click.option("--as-of", "as_of", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Release date.")
+def networks_refresh(slug: str, as_of: dt.datetime | None) -> None:
+    """Publish the network's next benchmark release now (the refresh role computes it)."""
+    try:
+        outcome = asyncio.run(refresh_by_slug(_settings(), slug, as_of.date() if as_of else None))
+    except (ServiceError, NotFound) as exc:
+        raise click.ClickException(getattr(exc, "message", None) or f"no network {slug!r}") from exc
+    for line in outcome.lines():
+        click.echo(line)

@@ -101,7 +101,13 @@ DOMAINS: tuple[Domain, ...] = (
     Domain(
         "networks",
         models="ordena.networks.models",
-        routes=("ordena.networks.routes", "ordena.networks.admin.routes", "ordena.networks.api"),
+        routes=(
+            "ordena.networks.routes",
+            "ordena.networks.admin.routes",
+            "ordena.networks.api",
+            "ordena.networks.benchmark.api",
+        ),
+        jobs="ordena.networks.jobs",
     ),
 )
 

@@ -41,6 +41,8 @@ class Settings:
     database_url: str = ""
     app_db_role: str = "ordena_app"
     app_db_password: str = ""
+    # The benchmark refresh's own role (DESIGN §11); its password derives from the secret key.
+    refresh_db_role: str = "ordena_refresh"
     db_pool_size: int = 20
     broker_url: str = ""
     redis_url: str = ""
@@ -65,6 +67,11 @@ class Settings:
     reminder_interval_minutes: float = 15
     # Every N minutes the plan digest job runs (0 = never); each owner gets one digest a day.
     plan_digest_interval_minutes: float = 60
+    # Every N minutes the network benchmark schedule is checked (0 = never); each network refreshes
+    # every ``network.refresh_every_days`` (default monthly).
+    network_refresh_check_minutes: float = 60
+    # Test-only: False publishes exact histograms (``release.noised`` = False). Refused in production.
+    benchmark_noise: bool = True
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: object) -> Settings:
@@ -85,6 +92,7 @@ class Settings:
             database_url=get("DATABASE_URL"),
             app_db_role=get("APP_DB_ROLE", "ordena_app"),
             app_db_password=get("APP_DB_PASSWORD"),
+            refresh_db_role=get("REFRESH_DB_ROLE", "ordena_refresh"),
             db_pool_size=int(get("DB_POOL_SIZE", "20")),
             broker_url=get("BROKER_URL"),
             redis_url=get("REDIS_URL"),
@@ -103,6 +111,7 @@ class Settings:
             run_worker_in_process=_bool(get("WORKER_IN_PROCESS"), True),
             reminder_interval_minutes=float(get("REMINDER_INTERVAL_MINUTES", "15") or 0),
             plan_digest_interval_minutes=float(get("PLAN_DIGEST_INTERVAL_MINUTES", "60") or 0),
+            network_refresh_check_minutes=float(get("NETWORK_REFRESH_CHECK_MINUTES", "60") or 0),
         )
         if overrides:
             settings = replace(settings, **overrides)  # type: ignore[arg-type]
@@ -154,12 +163,20 @@ class Settings:
         digest = hmac.new(self.secret_key.encode(), b"ordena-app-db-role", hashlib.sha256)
         return digest.hexdigest()[:32]
 
+    @property
+    def effective_refresh_db_password(self) -> str:
+        """The refresh role's password, derived from the secret key like the app role's."""
+        digest = hmac.new(self.secret_key.encode(), b"ordena-refresh-db-role", hashlib.sha256)
+        return digest.hexdigest()[:32]
+
     def check(self) -> None:
         if self.reminder_interval_minutes < 0:
             raise SettingsError("ORDENA_REMINDER_INTERVAL_MINUTES must be 0 (off) or a positive number of minutes")
         if self.plan_digest_interval_minutes < 0:
             raise SettingsError("ORDENA_PLAN_DIGEST_INTERVAL_MINUTES must be 0 (off) or a positive number of minutes")
         if self.is_production:
+            if not self.benchmark_noise:
+                raise SettingsError("benchmark noise may only be turned off in tests")
             if self.secret_key == DEFAULT_SECRET_KEY or len(self.secret_key) < 32:
                 raise SettingsError("ORDENA_SECRET_KEY must be set to a random value of 32+ characters in production")
             if not self.database_url:

@@ -60,6 +60,18 @@ async def finalize(settings: Settings, url: URL | None = None) -> None:
             for stmt in rls.create_app_role(role):
                 await conn.execute(text(stmt))
             await conn.execute(text(f'ALTER ROLE "{role}" PASSWORD ' + _literal(settings.effective_app_db_password)))
+            # The benchmark refresh role, created by its migration: its password, like the app role's.
+            await conn.execute(
+                text(
+                    "DO $$ BEGIN IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = "
+                    + _literal(settings.refresh_db_role)
+                    + ") THEN EXECUTE format('ALTER ROLE %I PASSWORD %L', "
+                    + _literal(settings.refresh_db_role)
+                    + ", "
+                    + _literal(settings.effective_refresh_db_password)
+                    + "); END IF; END $$"
+                )
+            )
             for stmt in rls.grant_app_role(role):
                 await conn.execute(text(stmt))
             rows = await conn.execute(

@@ -20,3 +20,9 @@ def app_url(settings: Settings, owner: URL | None = None) -> URL:
     """Same server and database, logged in as the restricted app role."""
     owner = owner or owner_url(settings)
     return owner.set(username=settings.app_db_role, password=settings.effective_app_db_password)
+
+
+def refresh_url(settings: Settings, owner: URL | None = None) -> URL:
+    """Same server and database, logged in as the benchmark refresh role (DESIGN §11)."""
+    owner = owner or owner_url(settings)
+    return owner.set(username=settings.refresh_db_role, password=settings.effective_refresh_db_password)

@@ -97,7 +97,8 @@ class BenchmarkRelease(Base):
     published and hidden per reason."""
 
     __tablename__ = "benchmark_release"
-    __table_args__ = (UniqueConstraint("network_id", "number"),)
+    # Immutable (DESIGN §11): the app role may not update or delete release rows.
+    __table_args__ = (UniqueConstraint("network_id", "number"), {"info": {"append_only": True}})
 
     network_id: Mapped[UUID] = mapped_column(ForeignKey("network.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)  # 1, 2, … per network
@@ -119,6 +120,7 @@ class BenchmarkCohort(Base):
     __table_args__ = (
         UniqueConstraint("release_id", "scope_kind", "scope_key", "slice_kind", "slice_value"),
         Index("ix_benchmark_cohort_lookup", "release_id", "slice_kind", "slice_value"),
+        {"info": {"append_only": True}},
     )
 
     release_id: Mapped[UUID] = mapped_column(ForeignKey("benchmark_release.id", ondelete="CASCADE"))
@@ -143,7 +145,10 @@ class BenchmarkPractice(Base):
     companies answering at level ≤ 2, under the same gates as cohorts."""
 
     __tablename__ = "benchmark_practice"
-    __table_args__ = (UniqueConstraint("release_id", "question_key", "slice_kind", "slice_value"),)
+    __table_args__ = (
+        UniqueConstraint("release_id", "question_key", "slice_kind", "slice_value"),
+        {"info": {"append_only": True}},
+    )
 
     release_id: Mapped[UUID] = mapped_column(ForeignKey("benchmark_release.id", ondelete="CASCADE"))
     question_key: Mapped[str] = mapped_column(String(100))

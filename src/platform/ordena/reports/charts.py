@@ -1,4 +1,4 @@
-"""Server-rendered SVG charts (radar, history lines, perception-gap bars).
+"""Server-rendered SVG charts (radar, history lines, perception-gap bars, benchmark boxes).
 
 Plain SVG strings: every text is escaped, colours and sizes are presentation attributes
 (``fill``, ``stroke``; the CSP forbids inline ``style``), there is no script, and text uses
@@ -342,6 +342,81 @@ def gap_bars(
             f"<title>{escape(label)}: {escape(f'{g:+.2f}')}</title></rect>"
         )
     return _svg(width, height, title, body, "chart-gap")
+
+
+class BoxRow(Protocol):
+    """A cohort's spread and the client's score (``ordena.networks.lookup.Row`` fits it)."""
+
+    @property
+    def published(self) -> bool: ...
+    @property
+    def score(self) -> Num | None: ...
+    @property
+    def p10(self) -> Num | None: ...
+    @property
+    def p25(self) -> Num | None: ...
+    @property
+    def p50(self) -> Num | None: ...
+    @property
+    def p75(self) -> Num | None: ...
+    @property
+    def p90(self) -> Num | None: ...
+
+
+def benchmark_boxes(labels: Sequence[str], rows: Sequence[BoxRow], *, title: str, hidden_label: str) -> Markup:
+    """Per scope, the cohort's p25–p75 box, p10–p90 whiskers and median on the 1–5 score axis,
+    with the client's score as a diamond. A hidden cohort shows ``hidden_label`` instead."""
+    row, left, label_w, width = 30, 10, 190, 620
+    height = 28 + row * len(rows) + 26
+    x0, plot_w = left + label_w, width - left - label_w - 20
+
+    def x_at(v: Num) -> float:
+        return x0 + plot_w * (max(1.0, min(5.0, float(v))) - 1) / 4
+
+    body: list[str] = []
+    for tick in range(1, 6):
+        x = _f(x_at(tick))
+        body.append(f'<line x1="{x}" y1="20" x2="{x}" y2="{height - 24}" stroke="{GRID}" stroke-width="1"/>')
+        body.append(f'<text x="{x}" y="{height - 8}" text-anchor="middle" font-size="10" fill="{MUTED}">{tick}</text>')
+    for i, (label, r) in enumerate(zip(labels, rows, strict=False)):
+        y = 24 + i * row
+        mid = y + row / 2 - 2
+        body.append(
+            f'<text x="{left + label_w - 8}" y="{_f(mid + 4)}" text-anchor="end">{escape(_wrap(label, 28, 1)[0])}</text>'
+        )
+        if not r.published or None in (r.p10, r.p25, r.p50, r.p75, r.p90):
+            body.append(
+                f'<text x="{_f(x0 + 6)}" y="{_f(mid + 4)}" font-size="11" fill="{MUTED}">{escape(hidden_label)}</text>'
+            )
+        else:
+            assert (
+                r.p10 is not None
+                and r.p25 is not None
+                and r.p50 is not None
+                and r.p75 is not None
+                and r.p90 is not None
+            )
+            w10, b25, m, b75, w90 = (x_at(v) for v in (r.p10, r.p25, r.p50, r.p75, r.p90))
+            body.append(
+                f'<line x1="{_f(w10)}" y1="{_f(mid)}" x2="{_f(w90)}" y2="{_f(mid)}" stroke="{MUTED}" stroke-width="1.5"/>'
+            )
+            for wx in (w10, w90):
+                body.append(
+                    f'<line x1="{_f(wx)}" y1="{_f(mid - 6)}" x2="{_f(wx)}" y2="{_f(mid + 6)}" stroke="{MUTED}" stroke-width="1.5"/>'
+                )
+            body.append(
+                f'<rect x="{_f(b25)}" y="{_f(mid - 9)}" width="{_f(max(b75 - b25, 1))}" height="18" fill="#d0e3f5" stroke="{PALETTE[0]}" stroke-width="1"/>'
+            )
+            body.append(
+                f'<line x1="{_f(m)}" y1="{_f(mid - 9)}" x2="{_f(m)}" y2="{_f(mid + 9)}" stroke="{PALETTE[0]}" stroke-width="2.5"/>'
+            )
+        if r.score is not None:
+            sx = x_at(r.score)
+            body.append(
+                f'<path d="M{_f(sx)} {_f(mid - 7)} L{_f(sx + 7)} {_f(mid)} L{_f(sx)} {_f(mid + 7)} L{_f(sx - 7)} {_f(mid)} Z" '
+                f'fill="{PALETTE[1]}" stroke="#ffffff" stroke-width="1"><title>{escape(label)}: {escape(f"{float(r.score):.2f}")}</title></path>'
+            )
+    return _svg(width, height, title, body, "chart-benchmark")
 
 
 # What the results page's charts read, as protocols: ``AssessmentResults`` and ``HistoryPoint``

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import get, post
-from litestar.params import FromPath
+from litestar import Request, get, post
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,13 +15,15 @@ from ordena.assessments import results as results_service
 from ordena.assessments.lookups import get_assessment
 from ordena.assessments.results import AssessmentResults, OverrideInvalid
 from ordena.companies.models import Company
+from ordena.db.driver import driver
 from ordena.lib.errors import FormErrors
 from ordena.lib.i18n import _
+from ordena.networks.benchmark_view import section
 from ordena.reports.charts import results_charts
 from ordena.tenancy.services import FirmContext
 from ordena.web.deps import DB, Firm, Form
 from ordena.web.forms import FormError, form_values
-from ordena.web.pages import redirect
+from ordena.web.pages import page, redirect
 
 
 async def _context(db: AsyncSession, firm: FirmContext, assessment_id: UUID) -> dict[str, Any]:
@@ -58,8 +60,22 @@ async def _context(db: AsyncSession, firm: FirmContext, assessment_id: UUID) -> 
 
 
 @get("/w/{slug:str}/assessments/{assessment_id:uuid}/results", opt={"access": "viewer"}, name="assessment_results")
-async def results_page(db: DB, firm: Firm, assessment_id: FromPath[UUID]) -> Template:
-    return Template("results/page.html", context=await _context(db, firm, assessment_id))
+async def results_page(
+    request: Request[Any, Any, Any],
+    db: DB,
+    firm: Firm,
+    assessment_id: FromPath[UUID],
+    slice_kind: Annotated[str | None, QueryParameter(name="slice", required=False)] = None,
+) -> Template:
+    """The results; once published, with the peer comparison (``?slice=`` picks the cohort,
+    htmx swaps only that section)."""
+    context = await _context(db, firm, assessment_id)
+    base = f"/w/{firm.tenant.slug}/assessments/{assessment_id}/results"
+    context["benchmark_action"] = base
+    context["benchmark"] = None
+    if context["assessment"].status == "published":
+        context["benchmark"] = await section(await driver(db), firm.tenant_id, assessment_id, slice_kind)
+    return page(request, "results/page.html", block="benchmark", **context)
 
 
 @post("/w/{slug:str}/assessments/{assessment_id:uuid}/overrides", opt={"access": "consultant"})

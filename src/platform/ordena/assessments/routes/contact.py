@@ -3,12 +3,12 @@ of one assessment): home, questionnaire with autosave, evidence, hand-in, publis
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Request, get, post
 from litestar.exceptions import HTTPException, NotFoundException
-from litestar.params import FromPath, FromQuery
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import File, Redirect, Response, Template
 
 from ordena.accounts.services import normalize_email
@@ -26,9 +26,11 @@ from ordena.assessments.routes import common
 from ordena.assessments.routes.common import UPLOAD_BODY_LIMIT, Multipart, first, uuid_or_404
 from ordena.audit.services import Actor
 from ordena.companies.services import get_company
+from ordena.db.driver import driver
 from ordena.frameworks.services import structure
 from ordena.lib.errors import FormErrors, ServiceError
 from ordena.lib.i18n import _
+from ordena.networks.benchmark_view import section
 from ordena.reports.charts import results_charts
 from ordena.web.deps import DB, CurrentAuth, Form
 from ordena.web.forms import FormError
@@ -208,7 +210,12 @@ async def contact_submit(db: DB, auth: CurrentAuth, assessment_id: FromPath[UUID
 
 
 @get("/c/assessments/{assessment_id:uuid}/results", opt=CONTACT, name="contact_results")
-async def contact_results(db: DB, auth: CurrentAuth, assessment_id: FromPath[UUID]) -> Template:
+async def contact_results(
+    db: DB,
+    auth: CurrentAuth,
+    assessment_id: FromPath[UUID],
+    slice_kind: Annotated[str | None, QueryParameter(name="slice", required=False)] = None,
+) -> Template:
     """Published results of the contact's company (this assessment or an earlier published one)."""
     scope = _contact_scope(auth)
     tenant_id = UUID(str(scope["tenant_id"]))
@@ -225,6 +232,9 @@ async def contact_results(db: DB, auth: CurrentAuth, assessment_id: FromPath[UUI
             "results": results,
             "charts": results_charts(results, []),
             "home": contact_landing(UUID(str(scope["assessment_id"]))),
+            # The peer comparison, only when the firm shows it to its clients.
+            "benchmark": await section(await driver(db), tenant_id, assessment.id, slice_kind, client=True),
+            "benchmark_action": f"/c/assessments/{assessment.id}/results",
             **label_functions(),
         },
     )

@@ -16,8 +16,10 @@ from litestar.response import Response, Template
 
 from ordena.accounts.services import actor_of
 from ordena.companies.services import get_company
+from ordena.db.driver import driver
 from ordena.lib.errors import FormErrors
 from ordena.lib.i18n import _
+from ordena.networks.lookup import percentile_moves
 from ordena.plans import board as plans_board
 from ordena.plans import lookups
 from ordena.plans.board import initiatives_of, is_overdue, status_labels, today
@@ -118,7 +120,12 @@ async def progress_page(db: DB, firm: Firm, assessment_id: FromPath[UUID]) -> Te
     progress = await plan_progress(db, firm.tenant_id, assessment_id)
     company = await get_company(db, firm.tenant_id, progress.assessment.company_id)
     tracks = {d.key: progress_track(d) for d in progress.dimensions}
-    return Template("plans/progress.html", context={"p": progress, "company": company, "tracks": tracks})
+    peers = await percentile_moves(
+        await driver(db), firm.tenant_id, assessment_id, {d.key: d.baseline for d in progress.dimensions}
+    )
+    return Template(
+        "plans/progress.html", context={"p": progress, "company": company, "tracks": tracks, "peers": peers}
+    )
 
 
 @get(

@@ -1,0 +1,1 @@
+"""The peer comparison of one assessment, on the web edge (the refresh and lookup live in ``networks/``)."""

@@ -1,0 +1,248 @@
+"""The network benchmark at scale, in one command (DESIGN §9 and §11):
+
+    uv run python -m tests.perf.network_bench --firms 500 --assessments 1000000
+    uv run python -m tests.perf.network_bench --firms 500 --assessments 100000 --out docs/benchmarks-network.md
+
+It creates its own database ``ordena_bench_<random>`` on BENCH_DATABASE_SERVER (default: the
+machine PostgreSQL), migrates it, generates the network with ``ordena.demo.network_scale`` (bulk
+SQL), then measures:
+
+* a full refresh, run as ``python -m ordena networks refresh <slug>`` in a child process (the
+  worker's work: it logs in as the refresh role): wall time and the child's peak RSS (``wait4``);
+* the benchmark lookup for one assessment (``ordena.networks.lookup.benchmark``: its two
+  statements as the app role with the firm set, as the page does) over random published
+  assessments and slices: p50, p95, p99;
+* the utility figure: the mean absolute error of the published (noisy) median against the exact
+  ``percentile_cont`` median of the same population, by the cohort's true size band.
+
+No timing is asserted anywhere: the output is a report (appended to ``--out``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from ordena.db.migrate import upgrade_async
+from ordena.demo.network_scale import generate_network
+from ordena.networks import lookup, queries
+from ordena.networks.models import SLICE_KINDS
+from tests.perf.harness import APP_ROLE, SECRET, bench_settings, create_database, drop_database, dsns
+
+REFRESH_ROLE = "ordena_bench_refresh"
+SIZE_BANDS = ((100, "100+"), (50, "50-99"), (20, "20-49"), (10, "10-19"), (5, "5-9"), (0, "<5"))
+
+_EXACT_MEDIANS = f"""
+    {queries.SCORES}
+    SELECT scope_kind, scope_key, GROUPING(industry, size, country) AS g, coalesce(industry, '') AS industry,
+           coalesce(size, '') AS size, coalesce(country, '') AS country, count(*) AS n,
+           percentile_cont(0.5) WITHIN GROUP (ORDER BY score) AS median
+    FROM scores
+    GROUP BY scope_kind, scope_key, GROUPING SETS ((), (industry), (size), (country), (industry, size))
+"""
+
+
+def _band(n: int) -> str:
+    return next(label for edge, label in SIZE_BANDS if n >= edge)
+
+
+def refresh_child(settings: Any, slug: str) -> dict[str, float]:
+    env = {
+        **os.environ,
+        "ORDENA_ENV": "bench",
+        "ORDENA_DATABASE_URL": settings.database_url,
+        "ORDENA_SECRET_KEY": SECRET,
+        "ORDENA_APP_DB_ROLE": APP_ROLE,
+        "ORDENA_REFRESH_DB_ROLE": REFRESH_ROLE,
+        "ORDENA_DATA_DIR": str(settings.data_dir),
+        "ORDENA_LOG_JSON": "0",
+    }
+    started = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-m", "ordena", "networks", "refresh", slug], env=env)
+    _pid, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
+    if child.returncode != 0:
+        raise RuntimeError(f"the refresh failed ({child.returncode})")
+    return {"seconds": seconds, "peak_rss_mib": usage.ru_maxrss / 1024, "cpu_seconds": usage.ru_utime + usage.ru_stime}
+
+
+async def measure_lookup(owner_dsn: str, app_dsn: str, network_id: Any, samples: int) -> dict[str, float]:
+    owner = await asyncpg.connect(owner_dsn)
+    try:
+        picks = await owner.fetch(
+            "SELECT a.tenant_id, a.id FROM assessment a JOIN network_membership m ON m.tenant_id = a.tenant_id"
+            " AND m.network_id = $1 AND m.consent_at IS NOT NULL AND m.left_at IS NULL"
+            " WHERE a.status = 'published' ORDER BY random() LIMIT 500",
+            network_id,
+        )
+    finally:
+        await owner.close()
+    conn = await asyncpg.connect(app_dsn)
+    rnd = random.Random(7)
+    times: list[float] = []
+    cohorts = 0
+    try:
+        for i in range(samples + 50):
+            tenant_id, aid = rnd.choice(picks)
+            kind = rnd.choice(SLICE_KINDS)
+            async with conn.transaction():
+                await conn.execute("SELECT set_config('app.tenant_id', $1, true)", str(tenant_id))
+                t0 = time.perf_counter()
+                found = await lookup.benchmark(conn, tenant_id, aid, kind)
+                elapsed = time.perf_counter() - t0
+            if i >= 50:  # the first ones warm the caches
+                times.append(elapsed * 1000)
+                cohorts = max(cohorts, len(found.rows) if found else 0)
+    finally:
+        await conn.close()
+    times.sort()
+    return {
+        "samples": len(times),
+        "p50_ms": statistics.median(times),
+        "p95_ms": times[int(0.95 * len(times)) - 1],
+        "p99_ms": times[int(0.99 * len(times)) - 1],
+        "cohorts_per_lookup": cohorts,
+    }
+
+
+async def utility(owner_dsn: str, network_id: Any, framework_id: Any, release_id: Any) -> dict[str, dict[str, float]]:
+    conn = await asyncpg.connect(owner_dsn)
+    try:
+        exact = await conn.fetch(_EXACT_MEDIANS, network_id, framework_id, dt.date.today())
+        published = {
+            (r["scope_kind"], r["scope_key"], r["slice_kind"], r["slice_value"]): float(r["p50"])
+            for r in await conn.fetch(
+                "SELECT scope_kind, scope_key, slice_kind, slice_value, p50 FROM benchmark_cohort"
+                " WHERE release_id = $1 AND published",
+                release_id,
+            )
+        }
+    finally:
+        await conn.close()
+    errors: dict[str, list[float]] = {}
+    for r in exact:
+        kind = queries.SLICE_OF_GROUPING[r["g"]]
+        value = {
+            "all": "",
+            "industry": r["industry"],
+            "size": r["size"],
+            "country": r["country"],
+            "industry_size": f"{r['industry']}:{r['size']}",
+        }[kind]
+        got = published.get((r["scope_kind"], r["scope_key"], kind, value))
+        if got is not None:
+            errors.setdefault(_band(r["n"]), []).append(abs(got - float(r["median"])))
+    return {
+        band: {"cohorts": len(errors[band]), "mae": statistics.fmean(errors[band]), "max": max(errors[band])}
+        for _edge, band in SIZE_BANDS
+        if band in errors
+    }
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
+    server = os.environ.get("BENCH_DATABASE_SERVER", "postgresql://postgres@127.0.0.1:5432/postgres")
+    url = await create_database(server)
+    data_dir = Path(tempfile.mkdtemp(prefix="ordena-netbench-"))
+    settings = replace(bench_settings(url, data_dir), refresh_db_role=REFRESH_ROLE)
+    out: dict[str, Any] = {"firms": args.firms, "assessments_asked": args.assessments, "machine": platform.node()}
+    try:
+        await upgrade_async(settings)
+        owner_dsn, app_dsn = dsns(settings)
+        conn = await asyncpg.connect(owner_dsn)
+        try:
+            await conn.execute("SET session_replication_role = replica")
+            t0 = time.perf_counter()
+            made = await generate_network(conn, firms=args.firms, assessments=args.assessments, progress=print)
+            out["generate_seconds"] = time.perf_counter() - t0
+            out["companies"], out["assessments"] = made.companies, made.assessments
+            framework_id = await conn.fetchval("SELECT framework_id FROM network WHERE id = $1", made.network_id)
+        finally:
+            await conn.close()
+        print(f"generated in {out['generate_seconds']:.0f} s; refreshing…", flush=True)
+        out["refresh"] = await asyncio.to_thread(refresh_child, settings, made.slug)
+        print(f"refresh: {out['refresh']}", flush=True)
+        conn = await asyncpg.connect(owner_dsn)
+        try:
+            release = await conn.fetchrow(
+                "SELECT id, summary FROM benchmark_release WHERE network_id = $1 ORDER BY number DESC LIMIT 1",
+                made.network_id,
+            )
+        finally:
+            await conn.close()
+        out["release_summary"] = (
+            json.loads(release["summary"]) if isinstance(release["summary"], str) else release["summary"]
+        )
+        out["lookup"] = await measure_lookup(owner_dsn, app_dsn, made.network_id, args.samples)
+        print(f"lookup: {out['lookup']}", flush=True)
+        out["utility"] = await utility(owner_dsn, made.network_id, framework_id, release["id"])
+        print(f"utility: {out['utility']}", flush=True)
+    finally:
+        if not args.keep_db:
+            await drop_database(url)
+    return out
+
+
+def report(results: dict[str, Any]) -> str:
+    r, lk = results["refresh"], results["lookup"]
+    lines = [
+        f"## Network benchmark at scale: {results['firms']} firms, {results['assessments']:,} published assessments",
+        "",
+        f"Machine `{results['machine']}` (2 cores, shared). Command: "
+        f"`uv run python -m tests.perf.network_bench --firms {results['firms']} --assessments {results['assessments_asked']}`.",
+        "",
+        f"- data generation (bulk SQL): {results['generate_seconds']:.0f} s for {results['companies']:,} companies",
+        f"- full refresh (`ordena networks refresh`, refresh role): **{r['seconds']:.1f} s** wall, "
+        f"{r['cpu_seconds']:.1f} s CPU in the worker, **peak RSS {r['peak_rss_mib']:.0f} MiB** (the statistics run in PostgreSQL)",
+        f"- release: {json.dumps(results['release_summary'].get('cohorts'))}, "
+        f"firms participating {results['release_summary'].get('firms')}",
+        f"- lookup for one assessment ({lk['samples']} samples, random slices, {lk['cohorts_per_lookup']} cohorts): "
+        f"p50 {lk['p50_ms']:.2f} ms, p95 {lk['p95_ms']:.2f} ms, **p99 {lk['p99_ms']:.2f} ms** (budget < 5 ms)",
+        "",
+        "Utility: mean absolute error of the published (noisy, ε = 1) median against the exact",
+        "`percentile_cont` median, by the cohort's true size (goal ≤ 0.25 score points for 20 or more):",
+        "",
+        "| cohort size | cohorts | MAE | max |",
+        "|---|---:|---:|---:|",
+    ]
+    for band, u in results["utility"].items():
+        lines.append(f"| {band} | {u['cohorts']} | {u['mae']:.3f} | {u['max']:.3f} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--firms", type=int, default=500)
+    parser.add_argument("--assessments", type=int, default=1_000_000)
+    parser.add_argument("--samples", type=int, default=2000)
+    parser.add_argument("--out", type=Path, default=Path("docs/benchmarks-network.md"))
+    parser.add_argument("--keep-db", action="store_true")
+    args = parser.parse_args()
+    results = asyncio.run(run(args))
+    text = report(results)
+    with args.out.open("a") as f:
+        f.write("\n" + text)
+    args.out.with_name(f"{args.out.stem}-{args.assessments}.json").write_text(
+        json.dumps(results, indent=2, default=str)
+    )
+    print(text)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
