@@ -78,7 +78,13 @@ def test_an_operator_sets_the_reminder_interval_or_turns_it_off() -> None:
     assert Settings.from_env({}).reminder_interval_minutes == 15
     every_hour = Settings.from_env({"ORDENA_REMINDER_INTERVAL_MINUTES": "60"})
     assert dict(periodic_schedule(every_hour))[REMINDERS] == 3600.0
-    off = Settings.from_env({"ORDENA_REMINDER_INTERVAL_MINUTES": "0", "ORDENA_PLAN_DIGEST_INTERVAL_MINUTES": "0"})
+    off = Settings.from_env(
+        {
+            "ORDENA_REMINDER_INTERVAL_MINUTES": "0",
+            "ORDENA_PLAN_DIGEST_INTERVAL_MINUTES": "0",
+            "ORDENA_NETWORK_REFRESH_CHECK_MINUTES": "0",
+        }
+    )
     assert PeriodicJobs(None, periodic_schedule(off)).schedule == []  # type: ignore[arg-type]
     with pytest.raises(SettingsError):
         Settings.from_env({"ORDENA_REMINDER_INTERVAL_MINUTES": "-5"})
