@@ -69,6 +69,7 @@ def test_a_firm_joins_by_invitation_and_the_admin_reads_and_exports_the_dashboar
     log_in(owner, url, firm.email(Role.OWNER), PASSWORD)
     owner.goto(link.group(0))
     assert "Términos de intercambio de datos" in owner.content()
+    screenshot(owner, "network-invitation-es")
     owner.check("input[name=accept]")
     owner.click("main form button[type=submit]")
     owner.wait_for_load_state()

@@ -19,8 +19,8 @@ from ordena.db.engine import Database
 from ordena.jobs.models import OutboxMessage
 from ordena.jobs.registry import JOBS, job
 from ordena.lib.clock import now
+from ordena.networks.admin.refresh import REFRESH_JOB
 from ordena.networks.models import NetworkEvent
-from ordena.networks.refresh_request import REFRESH_JOB
 from ordena.tenancy.models import Role
 from ordena.web.access import Access, access_of
 from tests.factories import PASSWORD, make_firm

@@ -15,8 +15,8 @@ from litestar.response import Redirect, Response, Template
 from ordena.lib.errors import FormErrors
 from ordena.lib.i18n import _, format_date
 from ordena.networks import area, export, invitations
+from ordena.networks.admin.refresh import RefreshRefused, request_refresh
 from ordena.networks.models import HIDE_REASONS, BenchmarkRelease, Network
-from ordena.networks.refresh_request import RefreshRefused, request_refresh
 from ordena.reports.charts import PALETTE, Series, level_shares, lines
 from ordena.web.access import network_of
 from ordena.web.deps import DB, CurrentAuth, Form
