@@ -1098,7 +1098,7 @@ def run(mode: Mode, *, out: Path, settings: Settings | None = None, keep_db: boo
         scs = scenarios(ctx, ordena_url)
         for sc in scs:
             if mode.only and sc.key not in mode.only:
-                sc.status = "skipped (scale curves only)" if mode.curves_only else "skipped (smoke)"
+                sc.status = "skipped (scale curves only)" if mode.curves_only else "not asked for (--only)"
                 continue
             methods = routes.get(sc.route)
             if methods is None or sc.request.method not in methods:
@@ -1172,7 +1172,9 @@ def main() -> int:
     p.add_argument("--only", default="", help="comma-separated scenario keys to measure (e.g. autosave,companies)")
     p.add_argument("--profile", default="", help="comma-separated scenario keys to profile (default: the slowest)")
     a = p.parse_args()
-    mode = SCALE if a.scale else SMOKE if a.smoke else QUICK if (a.quick or os.environ.get("BENCH_QUICK") == "1") else FULL
+    mode = (
+        SCALE if a.scale else SMOKE if a.smoke else QUICK if (a.quick or os.environ.get("BENCH_QUICK") == "1") else FULL
+    )
     if a.only:
         mode = dataclasses.replace(mode, only=tuple(k.strip() for k in a.only.split(",") if k.strip()))
     if a.profile:

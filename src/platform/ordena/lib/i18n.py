@@ -201,7 +201,7 @@ def format_number(value: float | int | Decimal | None, digits: int = 1) -> str:
         return f"{value:,}".replace(",", _group_symbol(locale))
     if type(value) is float:
         value = Decimal(str(value))  # as babel reads a float
-    if type(value) in (int, Decimal) and (type(value) is int or value.is_finite()):
+    if type(value) is int or (isinstance(value, Decimal) and value.is_finite()):
         # Scores on the results page (profiled: babel's pattern machinery was a third of its
         # template time): Python's own rounding (half-even, like babel's) and grouping, in the
         # locale's symbols; tests/unit/test_formatting.py compares with babel.
