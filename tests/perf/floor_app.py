@@ -159,6 +159,7 @@ SQL_BASELINE_INITIATIVES = (
     "JOIN plan p ON p.tenant_id = i.tenant_id AND p.id = i.plan_id WHERE p.tenant_id = $1 AND p.assessment_id = $2 "
     "ORDER BY i.dimension_key, i.completed_at ASC NULLS LAST, i.position"
 )
+SQL_SNAPSHOT = "SELECT data FROM result_snapshot WHERE tenant_id = $1 AND assessment_id = $2"
 SQL_PLAN = "SELECT id, title, company_id, assessment_id, created_at FROM plan WHERE tenant_id = $1 AND id = $2"
 SQL_PLAN_OF = (
     "SELECT id, title, company_id, assessment_id, created_at FROM plan WHERE tenant_id = $1 AND assessment_id = $2"
@@ -524,23 +525,22 @@ async def save_answer(request: Request[Any, Any, Any], slug: FromPath[str], aid:
 
 @get("/w/{slug:str}/assessments/{aid:uuid}/results")
 async def results(request: Request[Any, Any, Any], slug: FromPath[str], aid: FromPath[UUID]) -> Response[str]:
+    """A published assessment's results as stored at publication (its snapshot's document), as
+    Ordena serves them; the dimensions' names from the framework."""
     ctx = await _open(request, slug)
     a = await ctx.conn.fetchrow(SQL_ASSESSMENT, ctx.firm["id"], aid)
     if a is None:
         raise NotFoundException()
-    rows = await ctx.conn.fetch(SQL_RESULTS, ctx.firm["id"], aid, a["framework_version_id"])
+    doc = await ctx.conn.fetchval(SQL_SNAPSHOT, ctx.firm["id"], aid)
+    names = {r["key"]: _t(r["name"]) for r in await ctx.conn.fetch(SQL_DIMENSIONS, a["framework_version_id"])}
     await _finish(request, ctx)
+    data = json.loads(doc) if isinstance(doc, str) else (doc or {})
+    stored = data.get("dimensions") or []
+    rows = stored if isinstance(stored, list) else [{"key": k, "score": v, "answered": None} for k, v in stored.items()]
     dims = [
-        {
-            "name": _t(r["name"]),
-            "score": float(r["score"]) if r["score"] is not None else None,
-            "answered": r["answered"],
-        }
-        for r in rows
+        {"name": names.get(d["key"], d["key"]), "score": d.get("score"), "answered": d.get("answered")} for d in rows
     ]
-    scored = [d["score"] for d in dims if d["score"] is not None]
-    overall = round(sum(scored) / len(scored), 2) if scored else None
-    return _html("results.html", ctx, assessment=a, dims=dims, overall=overall)
+    return _html("results.html", ctx, assessment=a, dims=dims, overall=data.get("overall"))
 
 
 STATUS_LABELS = (("pending", "Pendiente"), ("in_progress", "En curso"), ("done", "Hecha"), ("blocked", "Bloqueada"))

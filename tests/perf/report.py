@@ -73,6 +73,51 @@ def judge(sc: Any, conc: int) -> tuple[str, list[str]]:
     return row, bad
 
 
+README_START = "<!-- bench:speed (written by make bench) -->"
+README_END = "<!-- /bench:speed -->"
+
+
+def readme_table(*, info: dict[str, str], mode: Any, scenarios: list[Any]) -> str:
+    """The README's "Speed" table: each page against the three budgets at the top concurrency."""
+    top = max(mode.concurrencies)
+    out = [
+        README_START,
+        f"From `make bench` ({mode.name} run, {info.get('date', '?')}, git {info.get('git', '?')}), {top} concurrent "
+        "clients, Ordena against the floor in the same round (budgets: throughput ≥ 50 %, p99 ≤ 2×, CPU per "
+        "request ≤ 2×, peak RSS ≤ 1.5×):",
+        "",
+        "| page | throughput vs floor | p99 vs floor | CPU per request vs floor | peak RSS vs floor | budgets |",
+        "|---|---|---|---|---|---|",
+    ]
+    for sc in scenarios:
+        if sc.status == "measured":
+            row, bad = judge(sc, top)
+            out.append(
+                f"{row} {'missed: ' + ', '.join(bad) if bad else 'met'} |" if sc.target else f"{row} (no target) |"
+            )
+        elif sc.status == "not built yet":
+            out.append(f"| {sc.title} | not built yet | | | | |")
+    out += [
+        "",
+        "Details, profiles and the reasons for each miss: [docs/benchmarks.md](docs/benchmarks.md).",
+        README_END,
+    ]
+    return "\n".join(out)
+
+
+def replace_readme_block(readme: str, block: str) -> str:
+    """``readme`` with its Speed table replaced (or added at the end of the "## Speed" section)."""
+    if README_START in readme and README_END in readme:
+        head, _sep, rest = readme.partition(README_START)
+        _old, _sep, tail = rest.partition(README_END)
+        return head + block + tail
+    head, sep, rest = readme.partition("## Speed\n")
+    if not sep:
+        return readme
+    body, nxt, tail = rest.partition("\n## ")
+    return head + sep + body.rstrip("\n") + "\n\n" + block + "\n" + (nxt + tail if nxt else "")
+
+
 def _mmm(values: list[float], fmt: str = "{:.0f}") -> str:
     if not values:
         return "–"
