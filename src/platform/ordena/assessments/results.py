@@ -165,7 +165,7 @@ class AssessmentResults:
         return self.overall is not None
 
     @property
-    def level_bands(self) -> list[scoring.LevelBand]:
+    def level_bands(self) -> tuple[scoring.LevelBand, ...]:
         return scoring.level_bands()
 
 
