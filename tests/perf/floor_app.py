@@ -75,6 +75,10 @@ TEMPLATES = {
     "results.html": """{% extends "layout.html" %}{% block title %}Resultados{% endblock %}{% block content %}<h1>{{ assessment.title }}</h1>
 <p>Puntaje general: {{ overall }}</p><table><thead><tr><th>Dimensión</th><th>Puntaje</th><th>Respondidas</th></tr></thead><tbody>
 {% for d in dims %}<tr><td>{{ d.name }}</td><td>{{ "%.2f"|format(d.score) if d.score is not none else "—" }}</td><td>{{ d.answered }}</td></tr>{% endfor %}</tbody></table>{% endblock %}""",
+    "progress.html": """{% extends "layout.html" %}{% block title %}Avance{% endblock %}{% block content %}
+<hgroup><h1>{{ assessment.title }}</h1><p>{{ company.name }}</p></hgroup><table><thead><tr><th>Dimensión</th><th>Base</th><th>Ahora</th><th>Meta</th><th>Iniciativas hechas</th></tr></thead><tbody>
+{% for d in dims %}<tr><td>{{ d.name }}</td><td>{{ "%.2f"|format(d.baseline) if d.baseline is not none else "—" }}</td><td>{{ "%.2f"|format(d.score) if d.score is not none else "—" }}</td>
+<td>{{ d.target }}{% if d.reached %} ✓{% endif %}</td><td>{{ d.done|length }}/{{ d.planned }}{% for t in d.done %}<br>{{ t }}{% endfor %}</td></tr>{% endfor %}</tbody></table>{% endblock %}""",
     "board.html": """{% extends "layout.html" %}{% block title %}{{ plan.title }}{% endblock %}{% block content %}
 <hgroup><h1>{{ plan.title }}</h1><p>{{ company.name }} · {{ total }} iniciativas</p></hgroup><div class="board">
 {% for status, label in statuses %}<section class="board-column"><h2>{{ label }} ({{ columns[status]|length }})</h2>
@@ -137,6 +141,25 @@ SQL_RESULTS = (
     "WHERE d.version_id = $3 GROUP BY d.id, d.key, d.name, d.position ORDER BY d.position"
 )
 
+SQL_CONTACT_SESSION = (
+    "SELECT s.csrf_token, s.scope FROM user_session s "
+    "WHERE s.token_hash = $1 AND s.user_id IS NULL AND s.revoked_at IS NULL AND s.expires_at > now()"
+)
+SQL_PROGRESS_ASSESSMENT = (
+    "SELECT id, title, status, baseline_id, targets, framework_version_id, company_id FROM assessment "
+    "WHERE tenant_id = $1 AND id = $2"
+)
+SQL_DIMENSIONS = "SELECT key, name FROM fw_dimension WHERE version_id = $1 ORDER BY position"
+SQL_PROGRESS_SCORES = (
+    "SELECT assessment_id, dimension_key, score FROM result_dimension_score "
+    "WHERE tenant_id = $1 AND assessment_id = ANY($2::uuid[])"
+)
+SQL_BASELINE_INITIATIVES = (
+    "SELECT i.id, i.title, i.dimension_key, i.status, i.completed_at FROM initiative i "
+    "JOIN plan p ON p.tenant_id = i.tenant_id AND p.id = i.plan_id WHERE p.tenant_id = $1 AND p.assessment_id = $2 "
+    "ORDER BY i.dimension_key, i.completed_at ASC NULLS LAST, i.position"
+)
+SQL_SNAPSHOT = "SELECT data FROM result_snapshot WHERE tenant_id = $1 AND assessment_id = $2"
 SQL_PLAN = "SELECT id, title, company_id, assessment_id, created_at FROM plan WHERE tenant_id = $1 AND id = $2"
 SQL_PLAN_OF = (
     "SELECT id, title, company_id, assessment_id, created_at FROM plan WHERE tenant_id = $1 AND assessment_id = $2"
@@ -376,18 +399,25 @@ async def questionnaire(
     request: Request[Any, Any, Any], slug: FromPath[str], aid: FromPath[UUID], key: FromPath[str]
 ) -> Response[str]:
     ctx = await _open(request, slug)
-    a = await ctx.conn.fetchrow(SQL_ASSESSMENT, ctx.firm["id"], aid)
+    return await _questionnaire(request, ctx, ctx.firm["id"], aid, key, None)
+
+
+async def _questionnaire(
+    request: Request[Any, Any, Any], ctx: Ctx, tenant_id: UUID, aid: UUID, key: str, respondent: UUID | None
+) -> Response[str]:
+    """One dimension's questions with the answers of ``respondent`` (None: the consultant's)."""
+    a = await ctx.conn.fetchrow(SQL_ASSESSMENT, tenant_id, aid)
     if a is None:
         raise NotFoundException()
     dim = await ctx.conn.fetchrow(SQL_DIMENSION, a["framework_version_id"], key)
     if dim is None:
         raise NotFoundException()
     qs = await ctx.conn.fetch(SQL_QUESTIONS, dim["id"])
-    people = await ctx.conn.fetch(SQL_RESPONDENTS, ctx.firm["id"], aid)
-    mine = next((r["id"] for r in people if r["kind"] == "consultant"), None)
+    people = await ctx.conn.fetch(SQL_RESPONDENTS, tenant_id, aid)
+    mine = respondent or next((r["id"] for r in people if r["kind"] == "consultant"), None)
     answers = {
         r["question_id"]: r["level"]
-        for r in await ctx.conn.fetch(SQL_ANSWERS_OF, ctx.firm["id"], aid)
+        for r in await ctx.conn.fetch(SQL_ANSWERS_OF, tenant_id, aid)
         if r["respondent_id"] == mine
     }
     await _finish(request, ctx)
@@ -405,6 +435,67 @@ async def questionnaire(
         questions=questions,
         answers=answers,
     )
+
+
+@get("/c/assessments/{aid:uuid}/q/{key:str}")
+async def contact_questionnaire(
+    request: Request[Any, Any, Any], aid: FromPath[UUID], key: FromPath[str]
+) -> Response[str]:
+    """The client contact's questionnaire: the magic link's session scope names the firm, the
+    assessment and the respondent."""
+    pool: asyncpg.Pool = request.app.state.pool
+    ctx = Ctx()
+    ctx.conn = await pool.acquire()
+    ctx.tx = ctx.conn.transaction()
+    await ctx.tx.start()
+    ctx.user = ctx.firm = ctx.role = None
+    ctx.done, ctx.csrf = False, ""
+    request.scope["state"]["floor_ctx"] = ctx
+    token = _cookies(request).get(SESSION_COOKIE)
+    row = await ctx.conn.fetchrow(SQL_CONTACT_SESSION, hashlib.sha256(token.encode()).digest()) if token else None
+    scope = (json.loads(row["scope"]) if isinstance(row["scope"], str) else row["scope"]) if row else {}
+    if scope.get("kind") != "contact" or scope.get("assessment_id") != str(aid):
+        raise NotFoundException()
+    ctx.csrf = row["csrf_token"]
+    await ctx.conn.fetchrow(SQL_CONTEXT, scope["tenant_id"], "")
+    return await _questionnaire(request, ctx, UUID(scope["tenant_id"]), aid, key, UUID(scope["respondent_id"]))
+
+
+@get("/w/{slug:str}/assessments/{aid:uuid}/progress")
+async def progress(request: Request[Any, Any, Any], slug: FromPath[str], aid: FromPath[UUID]) -> Response[str]:
+    """The closed loop: the re-assessment's and its baseline's stored scores per dimension, and
+    the baseline plan's initiatives by dimension."""
+    ctx = await _open(request, slug)
+    tid = ctx.firm["id"]
+    a = await ctx.conn.fetchrow(SQL_PROGRESS_ASSESSMENT, tid, aid)
+    if a is None or a["status"] != "published" or a["baseline_id"] is None:
+        raise NotFoundException()
+    dims = await ctx.conn.fetch(SQL_DIMENSIONS, a["framework_version_id"])
+    scores: dict[tuple[UUID, str], float] = {
+        (r["assessment_id"], r["dimension_key"]): float(r["score"])
+        for r in await ctx.conn.fetch(SQL_PROGRESS_SCORES, tid, [aid, a["baseline_id"]])
+    }
+    initiatives = await ctx.conn.fetch(SQL_BASELINE_INITIATIVES, tid, a["baseline_id"])
+    company = await ctx.conn.fetchrow(SQL_COMPANY, tid, a["company_id"])
+    await _finish(request, ctx)
+    targets = a["targets"] if isinstance(a["targets"], dict) else json.loads(a["targets"] or "{}")
+    rows = []
+    for d in dims:
+        mine = [i for i in initiatives if i["dimension_key"] == d["key"]]
+        after, before = scores.get((aid, d["key"])), scores.get((a["baseline_id"], d["key"]))
+        target = int(targets.get(d["key"], 3))
+        rows.append(
+            {
+                "name": _t(d["name"]),
+                "baseline": before,
+                "score": after,
+                "target": target,
+                "reached": after is not None and after >= target,
+                "done": [i["title"] for i in mine if i["status"] == "done"],
+                "planned": len(mine),
+            }
+        )
+    return _html("progress.html", ctx, assessment=a, company=company, dims=rows)
 
 
 @post("/w/{slug:str}/assessments/{aid:uuid}/answers", status_code=200)
@@ -434,23 +525,22 @@ async def save_answer(request: Request[Any, Any, Any], slug: FromPath[str], aid:
 
 @get("/w/{slug:str}/assessments/{aid:uuid}/results")
 async def results(request: Request[Any, Any, Any], slug: FromPath[str], aid: FromPath[UUID]) -> Response[str]:
+    """A published assessment's results as stored at publication (its snapshot's document), as
+    Ordena serves them; the dimensions' names from the framework."""
     ctx = await _open(request, slug)
     a = await ctx.conn.fetchrow(SQL_ASSESSMENT, ctx.firm["id"], aid)
     if a is None:
         raise NotFoundException()
-    rows = await ctx.conn.fetch(SQL_RESULTS, ctx.firm["id"], aid, a["framework_version_id"])
+    doc = await ctx.conn.fetchval(SQL_SNAPSHOT, ctx.firm["id"], aid)
+    names = {r["key"]: _t(r["name"]) for r in await ctx.conn.fetch(SQL_DIMENSIONS, a["framework_version_id"])}
     await _finish(request, ctx)
+    data = json.loads(doc) if isinstance(doc, str) else (doc or {})
+    stored = data.get("dimensions") or []
+    rows = stored if isinstance(stored, list) else [{"key": k, "score": v, "answered": None} for k, v in stored.items()]
     dims = [
-        {
-            "name": _t(r["name"]),
-            "score": float(r["score"]) if r["score"] is not None else None,
-            "answered": r["answered"],
-        }
-        for r in rows
+        {"name": names.get(d["key"], d["key"]), "score": d.get("score"), "answered": d.get("answered")} for d in rows
     ]
-    scored = [d["score"] for d in dims if d["score"] is not None]
-    overall = round(sum(scored) / len(scored), 2) if scored else None
-    return _html("results.html", ctx, assessment=a, dims=dims, overall=overall)
+    return _html("results.html", ctx, assessment=a, dims=dims, overall=data.get("overall"))
 
 
 STATUS_LABELS = (("pending", "Pendiente"), ("in_progress", "En curso"), ("done", "Hecha"), ("blocked", "Bloqueada"))
@@ -605,6 +695,8 @@ app = Litestar(
         api_firm,
         api_companies,
         questionnaire,
+        contact_questionnaire,
+        progress,
         save_answer,
         results,
         plan_board,

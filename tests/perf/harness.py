@@ -45,6 +45,7 @@ import httpx
 from ordena.demo.scale import ScaleReport, ScaleSpec, add_companies, asyncpg_dsn, generate
 from ordena.settings import Settings
 from tests.perf import report as report_mod
+from tests.perf.contact_data import make_contact_session, make_reassessment
 from tests.perf.plan_data import BOARD_INITIATIVES, make_plan_data
 from tests.perf.servers import ROOT, Request, Result, Server, have_wrk, run_load
 
@@ -70,7 +71,9 @@ class Mode:
     rls_iterations: int
     profile_seconds: float
     only: tuple[str, ...] = ()  # smoke: just these scenarios
+    profile: tuple[str, ...] = ()  # profile these scenarios (default: the slowest and the dashboard)
     loadgen: str = ""  # "py" forces tests/perf/pyload.py (sub-second runs)
+    curves_only: bool = False  # --scale: the scale curves alone (no scenarios)
 
 
 FULL = Mode(
@@ -102,6 +105,16 @@ QUICK = Mode(
     curve_concurrency=8,
     rls_iterations=200,
     profile_seconds=4,
+)
+SCALE = dataclasses.replace(
+    FULL,
+    name="scale",
+    rounds=1,
+    concurrencies=(8,),
+    companies_curve=(100, 1000, 10000),
+    firms_curve=(10, 100, 1000),
+    only=("-",),
+    curves_only=True,
 )
 SMOKE = Mode(
     "smoke",
@@ -152,6 +165,10 @@ class Context:
     open_assessments: list[uuid.UUID] = field(default_factory=list)
     published_assessment: uuid.UUID | None = None
     board_plan: uuid.UUID | None = None
+    curve_plan: uuid.UUID | None = None
+    progress_assessment: uuid.UUID | None = None
+    contact_assessment: uuid.UUID | None = None
+    contact_cookie: str = ""
     generate_assessment: uuid.UUID | None = None
     plan_dimensions: int = 0
     dimension_key: str = ""
@@ -162,6 +179,7 @@ class Context:
     cookie: str = ""
     csrf: str = ""
     api_token: str = ""
+    startup: dict[str, tuple[float, int]] = field(default_factory=dict)  # name -> (seconds, idle RSS KiB)
     log: list[str] = field(default_factory=list)
 
     def say(self, msg: str) -> None:
@@ -278,6 +296,7 @@ async def make_data(ctx: Context) -> None:
         )
         ctx.data_phases.append((f"curve firm: {m.companies_curve[0]} companies", curve))
         ctx.curve_slug, ctx.curve_tenant = curve.firms[0].slug, curve.firms[0].tenant_id
+        ctx.curve_plan = (await make_plan_data(conn, ctx.curve_tenant, None)).board_plan
         ctx.firms_total = await conn.fetchval("SELECT count(*) FROM tenant")
         await grow_firms(ctx, conn, m.firms_curve[0], pw)
         ctx.published_assessment = await conn.fetchval(
@@ -296,6 +315,10 @@ async def make_data(ctx: Context) -> None:
             plans.generate_assessment,
             plans.dimensions,
         )
+        baseline = await conn.fetchval("SELECT assessment_id FROM plan WHERE id = $1", ctx.board_plan)
+        ctx.progress_assessment = await make_reassessment(conn, ctx.main_tenant, baseline)
+        contact = await make_contact_session(conn, ctx.main_tenant, ctx.open_assessments[-1])
+        ctx.contact_assessment, ctx.contact_cookie = contact.assessment_id, contact.cookie
         ctx.dimension_key = await conn.fetchval(
             "SELECT key FROM fw_dimension WHERE version_id = $1 ORDER BY position LIMIT 1", version
         )
@@ -368,6 +391,29 @@ def browser_login(ctx: Context, base_url: str) -> None:
         ctx.csrf = found.group(1)
 
 
+async def publish_snapshot(ctx: Context) -> None:
+    """The results scenario's assessment gets the whole document publishing stores
+    (``lifecycle._store_snapshot``: ``compute_results`` → ``result_document``); the bulk data
+    generator writes only each snapshot's dimension scores."""
+    from sqlalchemy import text
+
+    from ordena.assessments.results import compute_results, result_document
+    from ordena.db.engine import Database
+
+    database = Database.connect(ctx.settings)
+    try:
+        async with database.session(tenant_id=ctx.main_tenant) as db:
+            assert ctx.main_tenant is not None and ctx.published_assessment is not None
+            results = await compute_results(db, ctx.main_tenant, ctx.published_assessment)
+            await db.execute(
+                text("UPDATE result_snapshot SET data = CAST(:d AS jsonb) WHERE tenant_id = :t AND assessment_id = :a"),
+                {"d": json.dumps(result_document(results)), "t": ctx.main_tenant, "a": ctx.published_assessment},
+            )
+            await db.commit()
+    finally:
+        await database.dispose()
+
+
 async def make_api_token(ctx: Context) -> None:
     from ordena.accounts import api_tokens
     from ordena.db.engine import Database
@@ -429,7 +475,7 @@ def scenarios(ctx: Context, ordena_url: str) -> list[Scenario]:
             "login", "Login page (anonymous)", "/login", Request("GET", "/login", {"accept": "text/html"}), target=False
         ),
         Scenario("dashboard", "Consultant dashboard", "/w/{}", Request("GET", f"/w/{slug}", page)),
-        Scenario("members", "Members page", "/w/{}/members", Request("GET", f"/w/{slug}/members", page), target=False),
+        Scenario("members", "Members page", "/w/{}/members", Request("GET", f"/w/{slug}/members", page)),
         Scenario(
             "companies", "Company list (500 companies)", "/w/{}/companies", Request("GET", f"/w/{slug}/companies", page)
         ),
@@ -438,6 +484,16 @@ def scenarios(ctx: Context, ordena_url: str) -> list[Scenario]:
             "Questionnaire page (one dimension)",
             "/w/{}/assessments/{}/q/{}",
             Request("GET", f"/w/{slug}/assessments/{a_open}/q/{ctx.dimension_key}", page),
+        ),
+        Scenario(
+            "contact_questionnaire",
+            "Client contact's questionnaire (one dimension)",
+            "/c/assessments/{}/q/{}",
+            Request(
+                "GET",
+                f"/c/assessments/{ctx.contact_assessment}/q/{ctx.dimension_key}",
+                {"cookie": ctx.contact_cookie, "accept": "text/html"},
+            ),
         ),
         Scenario(
             "autosave",
@@ -457,6 +513,27 @@ def scenarios(ctx: Context, ordena_url: str) -> list[Scenario]:
             "/w/{}/plans/{}/board",
             Request("GET", f"/w/{slug}/plans/{ctx.board_plan}/board", page),
         ),
+        Scenario(
+            "progress",
+            "Progress page (re-assessment against the plan's baseline)",
+            "/w/{}/assessments/{}/progress",
+            Request("GET", f"/w/{slug}/assessments/{ctx.progress_assessment}/progress", page),
+        ),
+        # Pages of issues being built in parallel: measured once their route exists (the lead
+        # adds their floor with them); until then listed as not built, never faked.
+        Scenario(
+            "benchmark",
+            "Benchmark view (an assessment against its cohort)",
+            "/w/{}/assessments/{}/benchmark",
+            Request("GET", f"/w/{slug}/assessments/{a_pub}/benchmark", page),
+        ),
+        Scenario(
+            "network_admin",
+            "Network admin dashboard",
+            "/n/{}",
+            Request("GET", "/n/bench-network", page),
+        ),
+        Scenario("billing", "Billing page (owner)", "/w/{}/billing", Request("GET", f"/w/{slug}/billing", page)),
         Scenario(
             "plan_generate",
             f"API: generate a plan ({ctx.plan_dimensions} dimensions, again: adds nothing)",
@@ -480,6 +557,30 @@ def scenarios(ctx: Context, ordena_url: str) -> list[Scenario]:
             Request("GET", f"/api/v1/w/{slug}/companies", api),
         ),
     ]
+
+
+def measure_startup(ctx: Context, env: dict[str, str], ordena: Server, floor: Server) -> None:
+    """Start-up of ``ordena serve`` (the CLI, as deployed: launch to the first answer) and the
+    resident memory of each server once up, before any load."""
+    ctx.startup["ordena (uvicorn, as measured)"] = (ordena.started_s, ordena.rss_kib().get("VmRSS", 0))
+    ctx.startup["floor (uvicorn)"] = (floor.started_s, floor.rss_kib().get("VmRSS", 0))
+    port = _free_port()
+    serve = Server(
+        "ordena-serve",
+        "",
+        port,
+        {**env, "ORDENA_PORT": str(port), "ORDENA_BASE_URL": f"http://127.0.0.1:{port}"},
+        command=[sys.executable, "-m", "ordena", "serve", "--host", "127.0.0.1", "--port", str(port)],
+    )
+    try:
+        serve.start(ctx.work)
+        ctx.startup["`ordena serve`"] = (serve.started_s, serve.rss_kib().get("VmRSS", 0))
+    except RuntimeError as exc:
+        ctx.say(f"ordena serve did not start: {exc}")
+    finally:
+        serve.stop()
+    for name, (secs, rss) in ctx.startup.items():
+        ctx.say(f"  start-up {name}: {secs:.2f} s, {rss / 1024:.0f} MiB resident")
 
 
 def ordena_routes(settings: Settings) -> dict[str, set[str]]:
@@ -612,11 +713,13 @@ def measure_curves(ctx: Context, ordena: Server, floor: Server, routes: dict[str
             await conn.close()
 
     def run(axis: str, x: int, slug: str) -> None:
+        plan = ctx.curve_plan if slug == ctx.curve_slug else ctx.board_plan
         for name, route, path in (
             ("dashboard", "/w/{}", f"/w/{slug}"),
             ("companies", "/w/{}/companies", f"/w/{slug}/companies"),
+            ("plan_board", "/w/{}/plans/{}/board", f"/w/{slug}/plans/{plan}/board"),
         ):
-            if route not in routes or (m.only and name not in m.only):
+            if route not in routes or (m.only and not m.curves_only and name not in m.only):
                 continue
             req = Request("GET", path, page)
             if probe(ordena, req)[0] != 200:
@@ -679,6 +782,7 @@ async def measure_rls(ctx: Context) -> list[RlsCase]:
     m = ctx.mode
     app = await asyncpg.connect(ctx.app_dsn)
     owner = await asyncpg.connect(ctx.owner_dsn)
+    from ordena.db.engine import context_sql
     from ordena.demo.scale import uuid7
     from tests.perf import floor_app as fa
 
@@ -711,15 +815,20 @@ async def measure_rls(ctx: Context) -> list[RlsCase]:
         ctx.main_tenant,
         ctx.published_assessment,
     )
-    user = str(uuid.uuid4())
+    user = uuid.uuid4()
     out: list[RlsCase] = []
 
     async def one(conn: asyncpg.Connection, tenant: uuid.UUID, fn: Any, set_ctx: bool) -> float:
+        # As Ordena does on both paths (ordena.db.engine, ordena.db.request_db): the tenant
+        # context goes with BEGIN in one simple-query round trip.
         t0 = time.perf_counter()
-        async with conn.transaction():
-            if set_ctx:
-                await conn.fetchrow(fa.SQL_CONTEXT, str(tenant), user)
+        await conn.execute(
+            "BEGIN ISOLATION LEVEL READ COMMITTED" + (f"; {context_sql(tenant, user)}" if set_ctx else "")
+        )
+        try:
             await fn(conn, tenant)
+        finally:
+            await conn.execute("COMMIT")
         return (time.perf_counter() - t0) * 1e6
 
     try:
@@ -751,10 +860,12 @@ FLOOR_STATEMENTS = {
     "companies": 6,
     "questionnaire": 9,
     "autosave": 7,
-    "results": 6,
+    "results": 7,
     "api_firm": 5,
     "api_companies": 7,
     "plan_board": 8,
+    "contact_questionnaire": 7,
+    "progress": 9,
     "plan_generate": 13,
 }
 
@@ -1000,16 +1111,18 @@ def run(mode: Mode, *, out: Path, settings: Settings | None = None, keep_db: boo
             s.start(work)
             servers.append(s)
         ctx.say(f"servers up in {time.perf_counter() - t0:.1f} s")
+        measure_startup(ctx, env, ordena, floor)
         ctx.say(f"ordena on {ordena.url}, floor on {floor.url}")
         browser_login(ctx, ordena.url)
         asyncio.run(make_api_token(ctx))
+        asyncio.run(publish_snapshot(ctx))
         generate_once(ctx, ordena.url)
         routes = ordena_routes(settings)
         logging.getLogger("httpx").setLevel(logging.WARNING)
         scs = scenarios(ctx, ordena_url)
         for sc in scs:
             if mode.only and sc.key not in mode.only:
-                sc.status = "skipped (smoke)"
+                sc.status = "skipped (scale curves only)" if mode.curves_only else "not asked for (--only)"
                 continue
             methods = routes.get(sc.route)
             if methods is None or sc.request.method not in methods:
@@ -1047,6 +1160,8 @@ def run(mode: Mode, *, out: Path, settings: Settings | None = None, keep_db: boo
             dash = next((s for s in measured if s.key == "dashboard"), None)
             if dash is not None and dash is not slowest:
                 targets.append((dash, "The simplest firm page: the per-request cost of the stack itself."))
+            if mode.profile:
+                targets = [(s, "Asked for (--profile).") for s in measured if s.key in mode.profile]
             for sc, why in targets:
                 ctx.say(f"profiling {sc.key}")
                 one = profile(ctx, sc, env)
@@ -1058,6 +1173,11 @@ def run(mode: Mode, *, out: Path, settings: Settings | None = None, keep_db: boo
         )
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(text)
+        if out.resolve() == (ROOT / "docs" / "benchmarks.md").resolve() and not mode.only:
+            readme = ROOT / "README.md"
+            block = report_mod.readme_table(info=info, mode=mode, scenarios=scs)
+            readme.write_text(report_mod.replace_readme_block(readme.read_text(), block))
+            ctx.say(f"wrote the Speed table of {readme}")
         ctx.say(f"wrote {out} in {elapsed:.0f} s")
         return out
     finally:
@@ -1071,13 +1191,23 @@ def main() -> int:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--quick", action="store_true", help="fewer rounds and curve points (also BENCH_QUICK=1)")
     p.add_argument("--smoke", action="store_true", help="tiny run that only exercises every part")
+    p.add_argument(
+        "--scale",
+        action="store_true",
+        help="only the scale curves, 100 to 10,000 companies per firm and 10 to 1,000 firms (dashboard, company list, plan board)",
+    )
     p.add_argument("--out", type=Path, default=ROOT / "docs" / "benchmarks.md")
     p.add_argument("--keep-db", action="store_true")
     p.add_argument("--only", default="", help="comma-separated scenario keys to measure (e.g. autosave,companies)")
+    p.add_argument("--profile", default="", help="comma-separated scenario keys to profile (default: the slowest)")
     a = p.parse_args()
-    mode = SMOKE if a.smoke else QUICK if (a.quick or os.environ.get("BENCH_QUICK") == "1") else FULL
+    mode = (
+        SCALE if a.scale else SMOKE if a.smoke else QUICK if (a.quick or os.environ.get("BENCH_QUICK") == "1") else FULL
+    )
     if a.only:
         mode = dataclasses.replace(mode, only=tuple(k.strip() for k in a.only.split(",") if k.strip()))
+    if a.profile:
+        mode = dataclasses.replace(mode, profile=tuple(k.strip() for k in a.profile.split(",") if k.strip()))
     run(mode, out=a.out, keep_db=a.keep_db)
     return 0
 

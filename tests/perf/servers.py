@@ -30,6 +30,8 @@ class Server:
     profile_out: str | None = None
     proc: subprocess.Popen[bytes] | None = None
     log: Path | None = None
+    command: list[str] | None = None  # instead of uvicorn TARGET (e.g. ``ordena serve``)
+    started_s: float = 0.0  # from the process's launch to its first answer
 
     @property
     def url(self) -> str:
@@ -38,7 +40,9 @@ class Server:
     def start(self, log_dir: Path, timeout: float = 240) -> None:
         self.log = log_dir / f"{self.name}.log"
         env = {**os.environ, **self.env, "PYTHONPATH": os.pathsep.join([str(ROOT), str(ROOT / "src" / "platform")])}
-        if self.profile_out:
+        if self.command:
+            cmd = self.command
+        elif self.profile_out:
             cmd = [sys.executable, "-m", "tests.perf.profiled_server", self.target, str(self.port), self.profile_out]
         else:
             cmd = [
@@ -54,6 +58,7 @@ class Server:
                 "--log-level",
                 "warning",
             ]
+        t0 = time.monotonic()
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log.open("wb"), stderr=subprocess.STDOUT)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -61,10 +66,11 @@ class Server:
                 raise RuntimeError(f"{self.name} exited: {self.log.read_text()[-3000:]}")
             try:
                 if httpx.get(self.url + "/login", timeout=1).status_code < 500:
+                    self.started_s = time.monotonic() - t0
                     return
             except httpx.HTTPError:
                 pass
-            time.sleep(0.2)
+            time.sleep(0.05)
         raise RuntimeError(f"{self.name} did not start on {self.url}")
 
     def reset_peak_rss(self) -> None:

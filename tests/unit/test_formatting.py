@@ -39,6 +39,16 @@ def test_a_number_reads_as_babel_writes_it(lang: str, value: Decimal) -> None:
 
 
 @pytest.mark.parametrize("lang", i18n.LOCALES)
+@given(value=st.floats(min_value=-(10**9), max_value=10**9, allow_nan=False) | st.integers(-(10**9), 10**9))
+def test_a_float_or_integer_score_reads_as_babel_writes_it(lang: str, value: float | int) -> None:
+    with i18n.use_locale(lang):
+        for digits in (0, 1, 2):
+            pattern = f"#,##0.{'0' * digits}" if digits else "#,##0"
+            expected = numbers.format_decimal(value, format=pattern, locale=i18n.FORMAT_LOCALE[lang])
+            assert i18n.format_number(value, digits) == expected
+
+
+@pytest.mark.parametrize("lang", i18n.LOCALES)
 @given(count=st.integers(min_value=0, max_value=10**12))
 def test_a_count_reads_as_babel_writes_it(lang: str, count: int) -> None:
     with i18n.use_locale(lang):

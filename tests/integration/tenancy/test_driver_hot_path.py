@@ -3,6 +3,7 @@ like ORM statements: same transaction, same tenant context, same row-level secur
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -187,3 +188,35 @@ async def test_a_driver_write_inside_a_savepoint_goes_with_the_savepoints_rollba
         await driver_commit(db)
     async with database.session(tenant_id=firm.tenant.id) as db:
         assert set((await db.scalars(select(Company.id))).all()) == {kept}
+
+
+async def test_an_orm_transaction_sends_begin_and_the_firm_context_in_one_round_trip(database: Database) -> None:
+    firm = await make_firm(database, roles=(Role.OWNER,))
+    other = await make_firm(database, roles=(Role.OWNER,))
+    await add_company(database, firm.tenant.id, "Mine SAC")
+    await add_company(database, other.tenant.id, "Theirs SAC")
+    sent: list[str] = []
+    async with database.session(tenant_id=firm.tenant.id) as db:
+        con = await (await db.connection()).get_raw_connection()
+        con.driver_connection.add_query_logger(lambda record: sent.append(" ".join(str(record.query).split())))
+        await db.rollback()  # the logger is on; the next transaction is the one watched
+        await asyncio.sleep(0)  # asyncpg calls its query loggers soon, not at once
+        sent.clear()
+        assert await db.scalar(select(func.count()).select_from(Company)) == 1, "RLS sees the firm's rows only"
+        await asyncio.sleep(0)
+        begins = [q for q in sent if q.startswith("BEGIN")]
+        assert len(begins) == 1, sent
+        assert begins[0].startswith("BEGIN ISOLATION LEVEL READ COMMITTED; SELECT set_config('app.tenant_id'")
+        assert str(firm.tenant.id) in begins[0]
+        assert [q for q in sent if "set_config" in q] == begins, "no separate round trip for the context"
+
+        kept = uuid.uuid4()
+        await (await driver(db)).execute(INSERT_COMPANY_SQL, firm.tenant.id, kept, "Rolled back SAC")
+        await db.rollback()
+        assert await db.scalar(select(func.count()).select_from(Company).where(Company.id == kept)) == 0
+        await (await driver(db)).execute(INSERT_COMPANY_SQL, firm.tenant.id, kept, "Kept SAC")
+        await db.commit()
+    async with database.session(tenant_id=firm.tenant.id) as db:
+        assert await db.scalar(select(Company.name).where(Company.id == kept)) == "Kept SAC"
+    async with database.session() as db:  # no firm: no context, so nothing visible
+        assert await db.scalar(select(func.count()).select_from(Company)) == 0

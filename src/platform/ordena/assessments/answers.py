@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 import asyncpg
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.assessments import queries
 from ordena.assessments.labels import status_label
-from ordena.assessments.models import OPEN_STATUSES, Answer
+from ordena.assessments.models import OPEN_STATUSES
 from ordena.audit.services import Actor, AuditTrail
 from ordena.db.driver import driver
 from ordena.db.request_db import RequestDB
@@ -299,11 +300,22 @@ class Progress:
         return round(100 * self.answered / self.total) if self.total else 0
 
 
-def progress_by_dimension(tree: FrameworkStructure, answers: list[Answer]) -> dict[str, Progress]:
+class Answered(Protocol):
+    """What progress reads of an answer (an ``Answer``, or a plain row of one)."""
+
+    @property
+    def question_id(self) -> UUID: ...
+    @property
+    def level(self) -> int | None: ...
+    @property
+    def not_applicable(self) -> bool: ...
+
+
+def progress_by_dimension(tree: FrameworkStructure, answers: Sequence[Answered]) -> dict[str, Progress]:
     done = {a.question_id for a in answers if a.level is not None or a.not_applicable}
     return {d.key: Progress(sum(1 for q in d.questions if q.id in done), len(d.questions)) for d in tree.dimensions}
 
 
-def total_progress(tree: FrameworkStructure, answers: list[Answer]) -> Progress:
+def total_progress(tree: FrameworkStructure, answers: Sequence[Answered]) -> Progress:
     done = {a.question_id for a in answers if a.level is not None or a.not_applicable}
     return Progress(sum(1 for q in tree.questions if q.id in done), len(tree.questions))

@@ -125,7 +125,7 @@ class Dashboard:
         return self.tree.level_name(level) if self.tree is not None and level is not None else ""
 
     @property
-    def level_bands(self) -> list[LevelBand]:
+    def level_bands(self) -> tuple[LevelBand, ...]:
         return level_bands()
 
 

@@ -347,3 +347,41 @@ async def override_scores(
 ) -> list[tuple[UUID, Decimal]]:
     """The validated score that replaces each overridden dimension's computed one, by dimension id."""
     return [(r[0], r[1]) for r in await con.fetch(_OVERRIDE_SCORES, tenant_id, assessment_id)]
+
+
+# --- published results (read from the stored snapshots, never recomputed) -------------------
+
+# The company's published assessments with their snapshots, oldest first (results.history).
+_COMPANY_HISTORY = """
+SELECT a.id, a.title, a.framework_version_id, a.published_at, s.overall, s.data, s.updated_at AS stored_at
+FROM assessment a
+JOIN result_snapshot s ON s.tenant_id = a.tenant_id AND s.assessment_id = a.id
+WHERE a.tenant_id = $1 AND a.company_id = $2 AND a.status = 'published'
+ORDER BY a.published_at ASC NULLS LAST, a.created_at ASC
+"""
+
+
+async def company_history(con: asyncpg.Connection, *, tenant_id: UUID, company_id: UUID) -> list[asyncpg.Record]:
+    """``data`` is the snapshot's JSON document as text (parsed by the caller, once)."""
+    rows: list[asyncpg.Record] = await con.fetch(_COMPANY_HISTORY, tenant_id, company_id)
+    return rows
+
+
+# --- the questionnaire page (displays only: plain rows) --------------------------------------
+
+# Every respondent of the assessment with their contact's name, and each of their answers (a
+# respondent without answers comes once, with NULL answer columns).
+_QUESTIONNAIRE_ROWS = """
+SELECT r.id AS respondent_id, r.kind, r.submitted_at, ct.name AS contact,
+       a.question_id, a.level, a.not_applicable, a.comment
+FROM respondent r
+LEFT JOIN contact ct ON ct.tenant_id = r.tenant_id AND ct.id = r.contact_id
+LEFT JOIN answer a ON a.tenant_id = r.tenant_id AND a.assessment_id = r.assessment_id AND a.respondent_id = r.id
+WHERE r.tenant_id = $1 AND r.assessment_id = $2
+ORDER BY r.kind, r.created_at, r.id
+"""
+
+
+async def questionnaire_rows(con: asyncpg.Connection, *, tenant_id: UUID, assessment_id: UUID) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await con.fetch(_QUESTIONNAIRE_ROWS, tenant_id, assessment_id)
+    return rows

@@ -16,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import enum
+import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
@@ -28,7 +29,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.assessments import queries, scoring
 from ordena.assessments.lookups import get_assessment
-from ordena.assessments.models import Assessment, DimensionOverride, ResultSnapshot
+from ordena.assessments.models import Assessment, DimensionOverride
 from ordena.audit.services import Actor, AuditTrail, snapshot
 from ordena.db.driver import driver
 from ordena.frameworks.services import DimensionNode, FrameworkStructure, structure
@@ -164,7 +165,7 @@ class AssessmentResults:
         return self.overall is not None
 
     @property
-    def level_bands(self) -> list[scoring.LevelBand]:
+    def level_bands(self) -> tuple[scoring.LevelBand, ...]:
         return scoring.level_bands()
 
 
@@ -508,6 +509,8 @@ class HistoryPoint:
     overall: Decimal | None
     pillars: dict[str, Decimal | None]
     dimensions: dict[str, Decimal | None]
+    document: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)  # the stored snapshot
+    stored_at: dt.datetime | None = None  # when the snapshot was written
 
 
 def _num(value: Any) -> Decimal | None:
@@ -528,32 +531,23 @@ def _keyed(items: Any) -> dict[str, Decimal | None]:
 
 
 async def history(db: AsyncSession, tenant_id: UUID, company_id: UUID) -> list[HistoryPoint]:
-    """The company's published assessments, oldest first, from their stored snapshots."""
-    rows = (
-        await db.execute(
-            select(Assessment, ResultSnapshot)
-            .join(
-                ResultSnapshot,
-                (ResultSnapshot.tenant_id == Assessment.tenant_id) & (ResultSnapshot.assessment_id == Assessment.id),
-            )
-            .where(
-                Assessment.tenant_id == tenant_id, Assessment.company_id == company_id, Assessment.status == "published"
-            )
-            .order_by(Assessment.published_at.asc().nulls_last(), Assessment.created_at.asc())
-        )
-    ).all()
+    """The company's published assessments, oldest first, from their stored snapshots (plain rows
+    on the driver: the results page shows them and builds nothing else from them)."""
+    rows = await queries.company_history(await driver(db), tenant_id=tenant_id, company_id=company_id)
     points = []
-    for assessment, snap in rows:
-        data = snap.data or {}
+    for row in rows:
+        data = json.loads(row["data"]) if isinstance(row["data"], str) else (row["data"] or {})
         points.append(
             HistoryPoint(
-                assessment_id=assessment.id,
-                title=assessment.title,
-                version_id=assessment.framework_version_id,
-                published_at=assessment.published_at,
-                overall=_num(snap.overall) if snap.overall is not None else _num(data.get("overall")),
+                assessment_id=row["id"],
+                title=row["title"],
+                version_id=row["framework_version_id"],
+                published_at=row["published_at"],
+                overall=_num(row["overall"]) if row["overall"] is not None else _num(data.get("overall")),
                 pillars=_keyed(data.get("pillars")),
                 dimensions=_keyed(data.get("dimensions")),
+                document=data,
+                stored_at=row["stored_at"],
             )
         )
     return points

@@ -25,6 +25,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from fractions import Fraction
+from functools import cache
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -45,15 +46,17 @@ class LevelBand:
     high: Decimal
 
 
-def level_bands() -> list[LevelBand]:
-    """1,00–1,79 → 1, 1,80–2,59 → 2, …, 4,20–5,00 → 5, read from :data:`BAND_EDGES`."""
+@cache
+def level_bands() -> tuple[LevelBand, ...]:
+    """1,00–1,79 → 1, 1,80–2,59 → 2, …, 4,20–5,00 → 5, read from :data:`BAND_EDGES` (once: every
+    score badge of a page reads them; profiled on the dashboard)."""
     lows = [Fraction(1), *BAND_EDGES]
     highs = [*BAND_EDGES, None]
     step = Decimal("0.01")
-    return [
+    return tuple(
         LevelBand(i + 1, _cut(low), _cut(high) - step if high is not None else Decimal("5.00"))
         for i, (low, high) in enumerate(zip(lows, highs, strict=True))
-    ]
+    )
 
 
 def _cut(value: Fraction) -> Decimal:

@@ -30,12 +30,49 @@ from ordena.settings import Settings
 _SET_CONTEXT = text("SELECT set_config('app.tenant_id', :tenant, true), set_config('app.user_id', :user, true)")
 
 
+def context_sql(tenant: UUID | None, user: UUID | None) -> str:
+    """The statement writing the firm and user into the transaction's context, as a literal.
+    The values are UUIDs rendered by Python (hex digits and dashes only), never user text."""
+    t = "" if tenant is None else str(UUID(str(tenant)))
+    u = "" if user is None else str(UUID(str(user)))
+    return f"SELECT set_config('app.tenant_id', '{t}', true), set_config('app.user_id', '{u}', true)"
+
+
+class _BegunWithContext:
+    """Stands for asyncpg's ``Transaction`` in SQLAlchemy's asyncpg adapter when BEGIN went out
+    together with the tenant context (one simple-query round trip): commits and rolls back the
+    same way (asyncpg's own sends these two statements too)."""
+
+    def __init__(self, connection: Any) -> None:
+        self._connection = connection
+
+    async def commit(self) -> None:
+        await self._connection.execute("COMMIT")
+
+    async def rollback(self) -> None:
+        await self._connection.execute("ROLLBACK")
+
+
 @event.listens_for(Session, "after_begin")
 def _set_tenant_context(session: Session, transaction: Any, connection: Any) -> None:
     tenant = session.info.get("tenant_id")
     user = session.info.get("user_id")
     if tenant is None and user is None:
         return  # nothing to set: the settings stay empty, which RLS reads as "no rows"
+    adapted = connection.connection.dbapi_connection
+    # SQLAlchemy's asyncpg adapter sends BEGIN lazily with the first statement. When it has not
+    # yet (always, at after_begin), BEGIN goes now with the context in the same round trip
+    # (benchmarked: the separate set_config was +9 % to +32 % per transaction). Pinned
+    # SQLAlchemy < 2.1: the adapter's private flags; tests/integration/tenancy/test_driver_hot_path.py.
+    plain = adapted.isolation_level in (None, "read_committed") and not adapted.readonly and not adapted.deferrable
+    if plain and not adapted._started:
+        raw = adapted._connection
+        try:
+            adapted.await_(raw.execute("BEGIN ISOLATION LEVEL READ COMMITTED; " + context_sql(tenant, user)))
+        except Exception as error:
+            adapted._handle_exception(error)  # as the adapter's own BEGIN: SQLAlchemy's error types
+        adapted._transaction, adapted._started = _BegunWithContext(raw), True
+        return
     connection.execute(
         _SET_CONTEXT,
         {"tenant": str(tenant) if tenant else "", "user": str(user) if user else ""},

@@ -31,12 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.util import greenlet_spawn
 
 from ordena.db import driver as orm_driver
-from ordena.db.engine import Database, apply_context_now, set_context
-
-
-def _uuid_text(value: UUID | None) -> str:
-    """A UUID's canonical text (hex digits and dashes only: safe inside a SQL literal)."""
-    return "" if value is None else str(UUID(str(value)))
+from ordena.db.engine import Database, apply_context_now, context_sql, set_context
 
 
 class RequestDB:
@@ -64,9 +59,7 @@ class RequestDB:
             await self._fairy.driver_connection.execute(self._context_sql())
 
     def _context_sql(self) -> str:
-        # The values are UUIDs rendered by Python (hex digits and dashes only), never user text.
-        tenant, user = _uuid_text(self.tenant_id), _uuid_text(self.user_id)
-        return f"SELECT set_config('app.tenant_id', '{tenant}', true), set_config('app.user_id', '{user}', true)"
+        return context_sql(self.tenant_id, self.user_id)
 
     # --- the driver ------------------------------------------------------------------------
 

@@ -18,17 +18,17 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.assessments.lookups import get_assessment
 from ordena.assessments.models import Assessment
-from ordena.assessments.results import compute_results, history
+from ordena.assessments.results import HistoryPoint, compute_results, history
 from ordena.assessments.scoring import DEFAULT_TARGET, level_of
+from ordena.db.driver import driver
 from ordena.frameworks.services import FrameworkStructure, structure
 from ordena.lib.errors import ServiceError
 from ordena.lib.i18n import _
-from ordena.plans.models import Initiative, Plan
+from ordena.plans import queries
 
 TWO = Decimal("0.01")
 
@@ -140,10 +140,13 @@ class PlanProgress:
         return self.level_names.get(level or 0, "")
 
 
-async def dimension_scores(db: AsyncSession, tenant_id: UUID, assessment: Assessment) -> dict[str, Decimal | None]:
-    """Scores by dimension key: the stored ones once published, else computed from the answers."""
+async def dimension_scores(
+    db: AsyncSession, tenant_id: UUID, assessment: Assessment, stored: list[HistoryPoint] | None = None
+) -> dict[str, Decimal | None]:
+    """Scores by dimension key: the stored ones once published (``stored``: the company's
+    history, when read already), else computed from the answers."""
     if assessment.status == "published":
-        for point in await history(db, tenant_id, assessment.company_id):
+        for point in stored if stored is not None else await history(db, tenant_id, assessment.company_id):
             if point.assessment_id == assessment.id:
                 return {k: None if v is None else v.quantize(TWO) for k, v in point.dimensions.items()}
     results = await compute_results(db, tenant_id, assessment.id)
@@ -152,16 +155,10 @@ async def dimension_scores(db: AsyncSession, tenant_id: UUID, assessment: Assess
 
 async def _baseline_initiatives(
     db: AsyncSession, tenant_id: UUID, baseline_id: UUID
-) -> tuple[UUID | None, list[Initiative]]:
-    plan = await db.scalar(select(Plan).where(Plan.tenant_id == tenant_id, Plan.assessment_id == baseline_id))
-    if plan is None:
-        return None, []
-    rows = await db.scalars(
-        select(Initiative)
-        .where(Initiative.tenant_id == tenant_id, Initiative.plan_id == plan.id)
-        .order_by(Initiative.dimension_key, Initiative.completed_at.asc().nulls_last(), Initiative.position)
-    )
-    return plan.id, list(rows)
+) -> tuple[UUID | None, list[queries.BaselineInitiative]]:
+    """The baseline's plan and its initiatives, as plain rows in one statement (the page only
+    shows them; profiled: loading them as ORM objects was a fifth of the page)."""
+    return await queries.baseline_initiatives(await driver(db), tenant_id=tenant_id, baseline_id=baseline_id)
 
 
 def _dimensions(
@@ -169,7 +166,7 @@ def _dimensions(
     targets: dict[str, Any],
     before: dict[str, Decimal | None],
     after: dict[str, Decimal | None],
-    initiatives: list[Initiative],
+    initiatives: list[queries.BaselineInitiative],
 ) -> list[DimensionProgress]:
     out = []
     for pillar in tree.pillars:
@@ -207,11 +204,12 @@ async def plan_progress(db: AsyncSession, tenant_id: UUID, assessment_id: UUID) 
     baseline = await get_assessment(db, tenant_id, assessment.baseline_id)
     tree = await structure(db, assessment.framework_version_id)
     plan_id, initiatives = await _baseline_initiatives(db, tenant_id, baseline.id)
+    stored = await history(db, tenant_id, assessment.company_id)  # both runs' stored scores, read once
     dims = _dimensions(
         tree,
         assessment.targets or {},
-        await dimension_scores(db, tenant_id, baseline),
-        await dimension_scores(db, tenant_id, assessment),
+        await dimension_scores(db, tenant_id, baseline, stored),
+        await dimension_scores(db, tenant_id, assessment, stored),
         initiatives,
     )
     levels = {level: tree.level_name(level) for level in range(1, 6)}

@@ -205,3 +205,36 @@ async def generation_state(con: asyncpg.Connection, tenant_id: UUID, assessment_
         held=frozenset(held),
         next_position=int(next_position),
     )
+
+
+# --- the progress page: the baseline's plan and its initiatives (displays only) ----------------
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineInitiative:
+    id: UUID
+    title: str
+    dimension_key: str
+    status: str
+    completed_at: dt.datetime | None
+
+
+_BASELINE_INITIATIVES = """
+SELECT p.id AS plan_id, i.id, i.title, i.dimension_key, i.status, i.completed_at
+FROM plan p
+LEFT JOIN initiative i ON i.tenant_id = p.tenant_id AND i.plan_id = p.id
+WHERE p.tenant_id = $1 AND p.assessment_id = $2
+ORDER BY i.dimension_key, i.completed_at ASC NULLS LAST, i.position
+"""
+
+
+async def baseline_initiatives(
+    con: asyncpg.Connection, *, tenant_id: UUID, baseline_id: UUID
+) -> tuple[UUID | None, list[BaselineInitiative]]:
+    """The plan of ``baseline_id`` (None: it has none) and its initiatives, in one statement."""
+    rows = await con.fetch(_BASELINE_INITIATIVES, tenant_id, baseline_id)
+    return (rows[0]["plan_id"] if rows else None), [
+        BaselineInitiative(r["id"], r["title"], r["dimension_key"], r["status"], r["completed_at"])
+        for r in rows
+        if r["id"] is not None
+    ]

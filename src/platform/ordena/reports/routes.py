@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ordena.accounts.services import actor_of
 from ordena.assessments import results as results_service
 from ordena.assessments.lookups import get_assessment
+from ordena.assessments.published import results_of
 from ordena.assessments.results import AssessmentResults, OverrideInvalid
 from ordena.companies.models import Company
 from ordena.db.driver import driver
@@ -27,14 +28,11 @@ from ordena.web.pages import page, redirect
 
 
 async def _context(db: AsyncSession, firm: FirmContext, assessment_id: UUID) -> dict[str, Any]:
-    results: AssessmentResults = await results_service.compute_results(db, firm.tenant_id, assessment_id)
     assessment = await get_assessment(db, firm.tenant_id, assessment_id)
+    stored = await results_service.history(db, firm.tenant_id, assessment.company_id)
+    results: AssessmentResults = await results_of(db, firm.tenant_id, assessment, stored)
     company = await db.get(Company, (firm.tenant_id, assessment.company_id))
-    points = [
-        p
-        for p in await results_service.history(db, firm.tenant_id, assessment.company_id)
-        if p.assessment_id != assessment.id
-    ]
+    points = [p for p in stored if p.assessment_id != assessment.id]
     # The current run closes the line (its live scores, or its snapshot once published).
     current = results_service.HistoryPoint(
         assessment_id=assessment.id,

@@ -4,11 +4,13 @@ the values by name."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from uuid import UUID
 
 import asyncpg
 
-from ordena.tenancy.models import Membership
+from ordena.accounts.models import User
+from ordena.tenancy.models import Membership, Role
 
 _MEMBERSHIP = Membership.__tablename__
 
@@ -33,3 +35,29 @@ async def enter_and_read_role(con: asyncpg.Connection, *, tenant_id: UUID, user_
     statement's transaction context; None (and no firm in the context) for a non-member."""
     role: str | None = await con.fetchval(ENTER_AND_ROLE_SQL, tenant_id, user_id, str(tenant_id), str(user_id))
     return role
+
+
+# The members page (displays only): each membership with its account's name and address, by name.
+_FIRM_MEMBERS = f"""
+SELECT m.id, m.role, u.id AS user_id, u.name, u.email
+FROM {_MEMBERSHIP} m JOIN {User.__tablename__} u ON u.id = m.user_id
+WHERE m.tenant_id = $1
+ORDER BY u.name
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class MemberRow:
+    id: UUID  # the membership's
+    role: Role
+    user_id: UUID
+    name: str
+    email: str
+
+
+async def firm_members(con: asyncpg.Connection, *, tenant_id: UUID) -> list[MemberRow]:
+    """The firm's members by name, as plain rows (the ORM stores a role by its member name)."""
+    return [
+        MemberRow(r["id"], Role[r["role"]], r["user_id"], r["name"], r["email"])
+        for r in await con.fetch(_FIRM_MEMBERS, tenant_id)
+    ]

@@ -89,11 +89,14 @@ async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
             raise ContactLinkRequired()
         # A contact's magic-link session reaches one firm's rows only (RLS), and the handlers
         # check that what they show belongs to the contact's company.
-        db = await request_db(connection).session()
+        # The scope names the firm: its context goes with the transaction's BEGIN (no round trip
+        # of its own; ordena.db.engine).
+        rdb = request_db(connection)
+        await rdb.enter(tenant_id=UUID(str(contact["tenant_id"])), user_id=None)
+        db = await rdb.session()
         tenant = await db.get(Tenant, UUID(str(contact["tenant_id"])))
         if tenant is None:
             raise NotFoundException()
-        await tenancy.enter_firm(db, tenant, None)
         person = await _contact_still_invited(db, tenant.id, contact)
         if person is None:
             # The contact was removed from the company (their respondent row went with them):
