@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import email
 import email.policy
+import faulthandler
 import os
 import shutil
 import tempfile
@@ -28,6 +29,7 @@ from tests.faults.stack import ROOT, Ordena, PrivatePostgres, PrivateRabbit, Pri
 
 SECRET = "faults-secret-key-0123456789abcdef0123456789"
 DB_NAME = "ordena_faults"
+CASE_TIMEOUT_SECONDS = 240
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -41,13 +43,22 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(pytest.mark.skip(reason="the fault suite runs with -m faults (make test-faults)"))
 
 
+@pytest.fixture(autouse=True)
+def watchdog() -> Iterator[None]:
+    """A case that hangs prints every thread's stack and ends the run instead of stalling CI."""
+    faulthandler.dump_traceback_later(CASE_TIMEOUT_SECONDS, exit=True)
+    yield
+    faulthandler.cancel_dump_traceback_later()
+
+
 @pytest.fixture(scope="session")
 def fault_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     # Short paths: the PostgreSQL socket lives here (a Unix socket path is limited to ~100 bytes).
     folder = Path(tempfile.mkdtemp(prefix="ordena-faults-"))
     folder.chmod(0o755)  # the postgres and rabbitmq system users run inside it
     yield folder
-    shutil.rmtree(folder, ignore_errors=True)
+    if not os.environ.get("ORDENA_FAULTS_KEEP"):  # keep the servers' logs to look at
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -63,10 +74,11 @@ def rabbit(fault_dir: Path) -> Iterator[PrivateRabbit]:
     if not shutil.which("rabbitmq-server"):
         pytest.skip("rabbitmq-server is not installed")
     node = PrivateRabbit(fault_dir / "rabbit")
-    node.start()
-    yield node
-    if node.process is not None:
-        node.process.stop(timeout=30)
+    try:
+        node.start()
+        yield node
+    finally:
+        node.stop(kill=True)
 
 
 @pytest.fixture(scope="session")
@@ -88,6 +100,8 @@ class Inbox:
     while one waits."""
 
     messages: list[EmailMessage] = field(default_factory=list)
+    by_to: dict[str, int] = field(default_factory=dict)
+    by_id: dict[str, int] = field(default_factory=dict)
     ehlo_delay: float = 0.0
     in_ehlo: threading.Event = field(default_factory=threading.Event)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -104,18 +118,26 @@ class Inbox:
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        to, message_id = str(message["To"]), str(message["Message-ID"])
         with self.lock:
             self.messages.append(message)  # type: ignore[arg-type]
+            self.by_to[to] = self.by_to.get(to, 0) + 1
+            self.by_id[message_id] = self.by_id.get(message_id, 0) + 1
         return "250 Message accepted for delivery"
 
     def copies(self, to: str) -> int:
         with self.lock:
-            return sum(1 for m in self.messages if m["To"] == to)
+            return self.by_to.get(to, 0)
 
     def duplicates(self) -> int:
         with self.lock:
-            ids = [m["Message-ID"] for m in self.messages]
-        return len(ids) - len(set(ids))
+            return sum(n - 1 for n in self.by_id.values())
+
+    def clear(self) -> None:
+        with self.lock:
+            self.messages.clear()
+            self.by_to.clear()
+            self.by_id.clear()
 
 
 @dataclass
@@ -136,7 +158,7 @@ def smtp() -> Iterator[Smtp]:
 
 @pytest.fixture
 def inbox(smtp: Smtp) -> Inbox:
-    smtp.inbox.messages.clear()
+    smtp.inbox.clear()
     smtp.inbox.ehlo_delay = 0.0
     return smtp.inbox
 

@@ -6,6 +6,7 @@ touched."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -209,11 +210,36 @@ class PrivateRabbit:
             return False
         return True
 
-    def stop(self) -> None:
+    def _beam_pid(self) -> int | None:
+        # The packaged script hands the node to the rabbitmq user in a session of its own, so
+        # the node is found by the pid file it writes, not by our child's process group.
+        try:
+            return int((self.folder / "rabbit.pid").read_text().strip())
+        except (OSError, ValueError):
+            return None
+
+    def stop(self, *, kill: bool = False) -> None:
         """A clean shutdown (durable queues and persistent messages are kept on disk)."""
+        pid = self._beam_pid()
+        if pid is not None:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL if kill else signal.SIGTERM)
+            wait_for(lambda: not _alive(pid), within=60, what="RabbitMQ to stop")
         if self.process is not None:
-            self.process.stop(timeout=30)
-        wait_for(lambda: not port_open(self.port), within=30, what="RabbitMQ to stop")
+            self.process.stop(timeout=10)
+        (self.folder / "rabbit.pid").unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is gone for our purposes.
+    try:
+        return Path(f"/proc/{pid}/status").read_text().find("State:\tZ") < 0
+    except OSError:
+        return False
 
 
 @dataclass

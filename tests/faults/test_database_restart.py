@@ -31,7 +31,7 @@ from tests.faults.work import (
 )
 
 CLIENTS = 4
-IMPORT_ROWS = 600
+IMPORT_ROWS = 300
 DOWN_SECONDS = 4
 
 

@@ -16,7 +16,7 @@ import asyncpg
 import httpx
 
 from ordena.tenancy.models import Role
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, FirmFixture
 from tests.faults.client import WebClient, poll
 from tests.integration.assessments.helpers import World, make_world, new_assessment, tree_of
 
@@ -66,6 +66,12 @@ async def questionnaire(database: Any, *, questions: int = 4) -> Questionnaire:
 async def signed_in(base_url: str, world: World, role: Role = Role.CONSULTANT) -> WebClient:
     client = WebClient(base_url)
     await client.login(world.firm.email(role), PASSWORD)
+    return client
+
+
+async def signed_in_firm(base_url: str, firm: FirmFixture, role: Role) -> WebClient:
+    client = WebClient(base_url)
+    await client.login(firm.email(role), PASSWORD)
     return client
 
 
