@@ -195,7 +195,8 @@ def base_env(postgres: PrivatePostgres, smtp: Smtp, fault_dir: Path) -> dict[str
 @pytest.fixture
 def ordena(base_env: dict[str, str], fault_dir: Path, request: pytest.FixtureRequest) -> Iterator[Ordena]:
     """Ordena's processes for one test (stopped afterwards); the broker is chosen by the test."""
-    logs = ROOT / "var" / "faults" / request.node.name[:60]
+    name = request.node.name
+    logs = ROOT / "var" / "faults" / (name[:50] + name[name.find("[") :] if "[" in name else name[:60])
     shutil.rmtree(logs, ignore_errors=True)
     stack = Ordena(dict(base_env), logs)
     stack.env["ORDENA_BASE_URL"] = stack.base_url

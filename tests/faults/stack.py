@@ -172,6 +172,10 @@ class PrivateRabbit:
         return f"amqp://guest:guest@127.0.0.1:{self.port}/"
 
     def start(self) -> None:
+        # A fresh distribution port each time: the last one may linger in TIME_WAIT after a stop
+        # (the node then refuses to boot: "could not bind to distribution port"). The AMQP port
+        # stays, so clients reconnect to the same address.
+        self.dist_port = free_port()
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / "rabbitmq.conf").write_text(
             f"listeners.tcp.local = 127.0.0.1:{self.port}\nloopback_users = none\n"
