@@ -4,7 +4,7 @@
 
 CREATE EXTENSION IF NOT EXISTS citus;
 -- SET LOCAL of the tenant context reaches the shards' connections (docs/production.md).
-ALTER DATABASE CURRENT SET citus.propagate_set_commands = 'local';
+DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET citus.propagate_set_commands = %L', current_database(), 'local'); END $$;
 
 BEGIN;
 

@@ -29,7 +29,7 @@ from tests.faults.stack import ROOT, Ordena, PrivatePostgres, PrivateRabbit, Pri
 
 SECRET = "faults-secret-key-0123456789abcdef0123456789"
 DB_NAME = "ordena_faults"
-CASE_TIMEOUT_SECONDS = 240
+CASE_TIMEOUT_SECONDS = 900
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -70,7 +70,8 @@ def citus_sql(metadata: MetaData) -> str:
         "",
         "CREATE EXTENSION IF NOT EXISTS citus;",
         "-- SET LOCAL of the tenant context reaches the shards' connections (docs/production.md).",
-        "ALTER DATABASE CURRENT SET citus.propagate_set_commands = 'local';",
+        "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET citus.propagate_set_commands = %L',"
+        " current_database(), 'local'); END $$;",
         "",
         "BEGIN;",
         "",

@@ -145,6 +145,9 @@ class RequestDB:
                 # The server went away, or an operation was cut mid-way (a cancelled request):
                 # such a connection must never go back to the pool.
                 reusable = False
+            except BaseException:  # cancelled while rolling back: drop it, then go on cancelling
+                await greenlet_spawn(fairy.invalidate)
+                raise
         if reusable:
             # No transaction is open and none was begun through SQLAlchemy, so the pool's
             # reset on return sends nothing: the check-in does no I/O and needs no greenlet.
