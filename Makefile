@@ -4,7 +4,7 @@ UV_VERSION := 0.13.9
 UV := $(shell command -v uv 2>/dev/null || echo $(CURDIR)/.tools/bin/uv)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test test-perf install install-python install-static browsers lint typecheck bench messages check-fresh clean
+.PHONY: run test test-perf test-faults install install-python install-static browsers lint typecheck bench messages check-fresh clean
 
 run: install ## install everything, start embedded PostgreSQL + worker, load the demo, serve
 	$(UV) run ordena demo --serve
@@ -15,6 +15,9 @@ test: install browsers ## install everything and run the whole suite (the benchm
 
 test-perf: install ## the benchmark harness end to end in its smoke mode (no timing asserted)
 	$(UV) run pytest -q -m perf
+
+test-faults: install ## real processes broken on purpose (PostgreSQL, RabbitMQ, Redis, workers, web, disk); writes docs/faults.md
+	$(UV) run pytest -q -s -p no:cacheprovider -m faults tests/faults
 
 install: install-python install-static
 

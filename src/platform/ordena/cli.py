@@ -12,6 +12,8 @@ import uvicorn
 from ordena.accounts.commands import create_api_token, create_user
 from ordena.assessments.jobs import reminders_command
 from ordena.db import migrate
+from ordena.db.base import Base
+from ordena.db.citus import citus_sql
 from ordena.db.urls import owner_url
 from ordena.demo.network_scale import network_cli
 from ordena.demo.prepare import prepare_demo, print_welcome
@@ -63,6 +65,12 @@ def db_downgrade(revision: str) -> None:
 @click.option("--empty", is_flag=True, help="Do not autogenerate from the models.")
 def db_revision(message: str, empty: bool) -> None:
     migrate.revision(_settings(), message, autogenerate=not empty)
+
+
+@db.command("citus-sql")
+def db_citus_sql() -> None:
+    """The SQL that distributes the schema on Citus (deploy/citus/distribute.sql)."""
+    click.echo(citus_sql(Base.metadata), nl=False)
 
 
 @main.command()

@@ -3,8 +3,11 @@ its SHA-256) and links."""
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import io
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -120,6 +123,32 @@ async def _file_evidence(
     return evidence
 
 
+def _store(path: Path, content: bytes) -> None:
+    """Write the file whole or not at all: a partial file never sits under its final name, and a
+    full disk is the user's clear message (507), not a 500."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    part = path.with_name(path.name + ".part")
+    try:
+        with part.open("wb") as out:
+            out.write(content)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(part, path)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()  # only if empty: a new evidence's own folder
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise ServiceError(
+                _(
+                    "No hay espacio para guardar el archivo en este momento; no se guardó nada. Avísanos o inténtalo más tarde."
+                ),
+                field="file",
+                status_code=507,
+            ) from exc
+        raise
+
+
 async def add_file_evidence(
     db: AsyncSession,
     settings: Any,
@@ -134,8 +163,49 @@ async def add_file_evidence(
     evidence_id: UUID | None = None,
 ) -> tuple[Evidence, EvidenceRevision]:
     """A new file evidence, or a new revision of ``evidence_id``. Stored under
-    ``data_dir/evidence/<tenant>/<evidence>/<revision>``; the SHA-256 is kept."""
+    ``data_dir/evidence/<tenant>/<evidence>/<revision>``; the SHA-256 is kept.
+
+    All or nothing: the rows are written in a savepoint and the file removed if anything after
+    it fails (the page shows the error and commits the rest of the request)."""
     content_type = check_upload(filename, content)
+    written: list[Path] = []
+    try:
+        async with db.begin_nested():
+            return await _add_file_evidence(
+                db,
+                settings,
+                tenant_id,
+                assessment_id,
+                question_id,
+                content_type,
+                written,
+                filename=filename,
+                content=content,
+                comment=comment,
+                actor=actor,
+                evidence_id=evidence_id,
+            )
+    except BaseException:
+        for path in written:
+            path.unlink(missing_ok=True)
+        raise
+
+
+async def _add_file_evidence(
+    db: AsyncSession,
+    settings: Any,
+    tenant_id: UUID,
+    assessment_id: UUID,
+    question_id: UUID,
+    content_type: str,
+    written: list[Path],
+    *,
+    filename: str,
+    content: bytes,
+    comment: str,
+    actor: Actor,
+    evidence_id: UUID | None,
+) -> tuple[Evidence, EvidenceRevision]:
     await _check_evidence_target(db, tenant_id, assessment_id, question_id)
     name = _safe_filename(filename)
     if evidence_id is not None:
@@ -161,8 +231,8 @@ async def add_file_evidence(
     sha = hashlib.sha256(content).hexdigest()
     key = f"{tenant_id}/{evidence.id}/{number}"
     path = Path(settings.data_dir) / "evidence" / key
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(content)
+    _store(path, content)
+    written.append(path)
     revision = EvidenceRevision(
         tenant_id=tenant_id,
         evidence_id=evidence.id,

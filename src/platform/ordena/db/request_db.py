@@ -103,8 +103,10 @@ class RequestDB:
         if self._session is not None:
             await orm_driver.commit(self._session)
         elif self._in_transaction:
-            self._in_transaction = False
+            # Still "in a transaction" while COMMIT runs: if it fails (the server went away),
+            # the release below rolls back or, failing that, drops the connection.
             status = await self._fairy.driver_connection.execute("COMMIT")
+            self._in_transaction = False
             if status != "COMMIT":  # PostgreSQL answers ROLLBACK to COMMIT in a failed transaction
                 raise RuntimeError(f"the transaction was rolled back ({status})")
         await self._release()
@@ -115,32 +117,39 @@ class RequestDB:
             # the re-rendered form still reads them (no lazy loads are possible while rendering).
             self._session.expunge_all()
             await self._session.rollback()
-        elif self._in_transaction:
-            await self._rollback_driver()
-        await self._release()
+        await self._release()  # rolls back an open driver transaction
 
     async def close(self) -> None:
         await self._release()
         if self._session is not None:
             await self._session.close()
 
-    async def _rollback_driver(self) -> None:
-        self._in_transaction = False
-        await self._fairy.driver_connection.execute("ROLLBACK")
-
     async def _release(self) -> None:
         if self._fairy is None:
             return
-        try:
-            if self._in_transaction:
-                await self._rollback_driver()
-        finally:
-            fairy, self._fairy = self._fairy, None
-            self._in_transaction = False
-            if fairy.driver_connection.is_closed():
-                # Lost (server restart, network): the pool replaces it.
+        fairy, self._fairy = self._fairy, None
+        in_transaction, self._in_transaction = self._in_transaction, False
+        connection = fairy.driver_connection
+        reusable = not connection.is_closed()
+        if reusable and in_transaction:
+            try:
+                await connection.execute("ROLLBACK")
+            except Exception:
+                # The server went away, or an operation was cut mid-way (a cancelled request):
+                # such a connection must never go back to the pool.
+                reusable = False
+            except BaseException:  # cancelled while rolling back: drop it, then go on cancelling
                 await greenlet_spawn(fairy.invalidate)
-            else:
-                # No transaction is open and none was begun through SQLAlchemy, so the pool's
-                # reset on return sends nothing: the check-in does no I/O and needs no greenlet.
-                fairy.close()
+                raise
+        if reusable:
+            # No transaction is open and none was begun through SQLAlchemy, so the pool's
+            # reset on return sends nothing: the check-in does no I/O and needs no greenlet.
+            fairy.close()
+        else:
+            # Lost (server restart, network) or unusable: the pool replaces it.
+            await greenlet_spawn(fairy.invalidate)
+            if connection.is_closed():
+                # The server went away: so did every other pooled connection. Start a new pool
+                # (as SQLAlchemy does for a disconnect it sees) instead of failing one request
+                # per stale connection; connections checked out now are dropped when returned.
+                await self._database.engine.dispose(close=False)

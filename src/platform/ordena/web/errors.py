@@ -15,8 +15,9 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
 
+from ordena.db.outage import RETRY_AFTER_SECONDS, database_unavailable
 from ordena.lib import i18n
 from ordena.lib.errors import NotFound, ServiceError
 from ordena.lib.i18n import _
@@ -43,13 +44,18 @@ def _ensure_locale(request: Request[Any, Any, Any]) -> None:
     i18n.set_locale(chosen)
 
 
-def _page(request: Request[Any, Any, Any], status: int, title: str, message: str) -> Response[Any]:
+def _page(
+    request: Request[Any, Any, Any], status: int, title: str, message: str, headers: dict[str, str] | None = None
+) -> Response[Any]:
     if _wants_json(request):
-        return Response({"status": status, "detail": message}, status_code=status, media_type=MediaType.JSON)
+        return Response(
+            {"status": status, "detail": message}, status_code=status, media_type=MediaType.JSON, headers=headers
+        )
     return Template(
         "errors/error.html",
         context={"status": status, "title": title, "message": message},
         status_code=status,
+        headers=headers,
     )
 
 
@@ -146,6 +152,18 @@ def http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
 
 
 def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if database_unavailable(exc):
+        # A restart or failover of PostgreSQL, not a bug: the request did nothing (its
+        # transaction never committed) and the same request will work again in a few seconds.
+        log.warning("database unavailable", error=f"{type(exc).__name__}: {exc}")
+        _ensure_locale(request)
+        return _page(
+            request,
+            HTTP_503_SERVICE_UNAVAILABLE,
+            _("Servicio no disponible por un momento"),
+            _("No se guardó nada. Vuelve a intentarlo en unos segundos."),
+            headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+        )
     log.exception("unhandled error", exc_info=exc)
     return _page(
         request,
