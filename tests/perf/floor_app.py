@@ -95,7 +95,8 @@ SQL_SESSION = (
 )
 SQL_TOKEN = (
     "SELECT t.id, u.id AS user_id, u.name, u.email FROM api_token t JOIN user_account u ON u.id = t.user_id "
-    "WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.is_active"
+    "WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())"
+    " AND u.is_active"
 )
 SQL_TOKEN_TOUCH = "UPDATE api_token SET last_used_at = now(), updated_at = now() WHERE id = $1"
 SQL_TENANT = "SELECT id, slug, name, locale, brand_color FROM tenant WHERE slug = $1"

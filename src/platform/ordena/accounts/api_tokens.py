@@ -1,11 +1,12 @@
-"""Personal API tokens: shown once, stored as SHA-256, revocable."""
+"""Personal API tokens: shown once, stored as SHA-256, expiring, revocable, and revoked all
+together when their owner's password changes or is reset."""
 
 from __future__ import annotations
 
 import datetime as dt
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.accounts import queries
@@ -14,11 +15,22 @@ from ordena.lib.clock import now
 from ordena.lib.tokens import digest, new_secret
 
 PREFIX = "ord_"
+DEFAULT_DAYS = 90
+# What the tokens page offers; None: no expiry.
+EXPIRY_CHOICES: tuple[int | None, ...] = (30, 90, 180, 365, None)
 
 
-async def create(db: AsyncSession, user_id: UUID, name: str) -> tuple[str, ApiToken]:
+async def create(
+    db: AsyncSession, user_id: UUID, name: str, *, expires_in: dt.timedelta | None = dt.timedelta(days=DEFAULT_DAYS)
+) -> tuple[str, ApiToken]:
     secret = PREFIX + new_secret(32)
-    row = ApiToken(user_id=user_id, name=name[:100], prefix=secret[:12], token_hash=digest(secret))
+    row = ApiToken(
+        user_id=user_id,
+        name=name[:100],
+        prefix=secret[:12],
+        token_hash=digest(secret),
+        expires_at=now() + expires_in if expires_in is not None else None,
+    )
     db.add(row)
     await db.flush()
     return secret, row
@@ -44,8 +56,23 @@ async def list_for_user(db: AsyncSession, user_id: UUID) -> list[ApiToken]:
 
 
 async def revoke(db: AsyncSession, user_id: UUID, token_id: UUID) -> bool:
+    """Revoke one of the user's tokens; False when the user has no such token (another user's
+    token is no different from a missing one). Revoking a revoked token changes nothing."""
     token = await db.scalar(select(ApiToken).where(ApiToken.id == token_id, ApiToken.user_id == user_id))
-    if token is None or token.revoked_at is not None:
+    if token is None:
         return False
-    token.revoked_at = now()
+    if token.revoked_at is None:
+        token.revoked_at = now()
     return True
+
+
+async def revoke_all_for_user(db: AsyncSession, user_id: UUID) -> int:
+    """Revoke every live token of the user (a password change or reset); how many were live."""
+    stmt = (
+        update(ApiToken)
+        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=now(), updated_at=now())
+        .returning(ApiToken.id)
+        .execution_options(synchronize_session=False)
+    )
+    return len((await db.execute(stmt)).all())

@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-from sqlalchemy import bindparam, delete, func, select, text, update
+from sqlalchemy import bindparam, delete, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ordena.accounts.models import ApiToken, LinkToken, RateLimit, User, UserSession
@@ -90,12 +90,17 @@ def _loaded(values: list[Any]) -> tuple[UserSession, User | None] | None:
 _TOKEN_AND_USER = (
     select(ApiToken, User)
     .join(User, User.id == ApiToken.user_id)
-    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None), User.is_active)
+    .where(
+        ApiToken.token_hash == bindparam("token_hash"),
+        ApiToken.revoked_at.is_(None),
+        or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > func.now()),
+        User.is_active,
+    )
 )
 
 
 async def api_token_and_user(db: AsyncSession, *, token_hash: bytes) -> tuple[ApiToken, User] | None:
-    """The live token with this hash and its active user."""
+    """The live (not revoked, not expired) token with this hash and its active user."""
     row = (await db.execute(_TOKEN_AND_USER, {"token_hash": token_hash})).first()
     return None if row is None else (row[0], row[1])
 

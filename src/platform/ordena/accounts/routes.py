@@ -16,8 +16,8 @@ from ordena.accounts import api_tokens, passwords, services, throttle
 from ordena.accounts.sessions import revoke, revoke_all_for_user, start_session
 from ordena.assessments.invitations import remember_scope_locale
 from ordena.lib.clock import now
-from ordena.lib.errors import FormErrors
-from ordena.lib.i18n import LOCALES, _
+from ordena.lib.errors import FormErrors, NotFound
+from ordena.lib.i18n import LOCALES, _, ngettext
 from ordena.mail.services import send_mail
 from ordena.settings import Settings
 from ordena.tenancy.invitations import accept_invitation
@@ -26,7 +26,7 @@ from ordena.web.auth import anon_cookie_name, session_cookie_name, set_auth_cook
 from ordena.web.deps import DB, CurrentAuth, Form
 from ordena.web.forms import FormError
 from ordena.web.locale import LANG_COOKIE
-from ordena.web.pages import redirect
+from ordena.web.pages import redirect, set_flash
 
 PUBLIC = {"access": "public"}
 USER = {"access": "user"}
@@ -316,45 +316,77 @@ async def change_password(request: Request[Any, Any, Any], db: DB, data: Form, a
         )
     if ask_name:
         await services.set_name(db, auth.user, name)
-    await services.set_password(db, auth.user, new)
+    revoked = await services.set_password(db, auth.user, new)
     # A password change ends every other session, then starts a fresh one here.
     await revoke_all_for_user(db, auth.user.id)
-    response = await _login_response(request, db, auth.user.id, "/")
+    if not revoked:
+        return await _login_response(request, db, auth.user.id, "/")
+    response = await _login_response(request, db, auth.user.id, "/account/tokens")
+    message = ngettext(
+        "Tu contraseña cambió. Por seguridad se revocó {n} token de API: crea uno nuevo si lo necesitas.",
+        "Tu contraseña cambió. Por seguridad se revocaron tus {n} tokens de API: crea uno nuevo si lo necesitas.",
+        revoked,
+    ).format(n=revoked)
+    set_flash(response, message, kind="info")
     return response
+
+
+def _expiry_options() -> list[tuple[str, str]]:
+    return [
+        (str(days) if days else "", _("{n} días").format(n=days) if days else _("Sin vencimiento"))
+        for days in api_tokens.EXPIRY_CHOICES
+    ]
+
+
+def _tokens_context(tokens: list[Any], **context: Any) -> dict[str, Any]:
+    values = {"expires_days": str(api_tokens.DEFAULT_DAYS), **context.pop("values", {})}
+    return {
+        "tokens": tokens,
+        "new_secret": None,
+        "errors": FormErrors(),
+        "values": values,
+        "expiry_options": _expiry_options(),
+        "now": now(),
+        **context,
+    }
 
 
 @get("/account/tokens", opt=USER, name="api_tokens")
 async def tokens_page(db: DB, auth: CurrentAuth) -> Template:
     assert auth.user is not None
     tokens = await api_tokens.list_for_user(db, auth.user.id)
-    return Template(
-        "accounts/tokens.html", context={"tokens": tokens, "new_secret": None, "errors": FormErrors(), "values": {}}
-    )
+    return Template("accounts/tokens.html", context=_tokens_context(tokens))
 
 
 @post("/account/tokens", opt=USER)
 async def create_token(db: DB, auth: CurrentAuth, data: Form) -> Template:
     assert auth.user is not None
     name = str(data.get("name", "")).strip()
+    expiry = str(data.get("expires_days", str(api_tokens.DEFAULT_DAYS))).strip()
+    errors = FormErrors()
     if not name or len(name) > 100:
-        errors = FormErrors()
         errors.add("name", _("Escribe un nombre de hasta 100 caracteres para reconocer el token."))
+    choices = {str(days) if days else "": days for days in api_tokens.EXPIRY_CHOICES}
+    if expiry not in choices:
+        errors.add("expires_days", _("Elige uno de los plazos de la lista."))
+    if errors:
+        tokens = await api_tokens.list_for_user(db, auth.user.id)
         raise FormError(
             "accounts/tokens.html",
-            {"tokens": await api_tokens.list_for_user(db, auth.user.id), "new_secret": None, "values": {"name": name}},
+            _tokens_context(tokens, values={"name": name, "expires_days": expiry}),
             errors,
         )
-    secret, _row = await api_tokens.create(db, auth.user.id, name)
+    days = choices[expiry]
+    secret, _row = await api_tokens.create(db, auth.user.id, name, expires_in=dt.timedelta(days=days) if days else None)
     tokens = await api_tokens.list_for_user(db, auth.user.id)
-    return Template(
-        "accounts/tokens.html", context={"tokens": tokens, "new_secret": secret, "errors": FormErrors(), "values": {}}
-    )
+    return Template("accounts/tokens.html", context=_tokens_context(tokens, new_secret=secret))
 
 
 @post("/account/tokens/{token_id:uuid}/revoke", opt=USER)
 async def revoke_token(db: DB, auth: CurrentAuth, token_id: FromPath[UUID]) -> Redirect:
     assert auth.user is not None
-    await api_tokens.revoke(db, auth.user.id, token_id)
+    if not await api_tokens.revoke(db, auth.user.id, token_id):
+        raise NotFound()  # another user's token looks like one that never existed
     return redirect("/account/tokens", flash=_("Token revocado."))
 
 

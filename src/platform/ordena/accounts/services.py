@@ -12,7 +12,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ordena.accounts import passwords, queries, throttle
+from ordena.accounts import api_tokens, passwords, queries, throttle
 from ordena.accounts.models import LinkToken, User
 from ordena.accounts.sessions import revoke_all_for_user
 from ordena.audit.services import Actor, AuditTrail, snapshot
@@ -244,9 +244,12 @@ async def set_name(db: AsyncSession, user: User, name: str) -> None:
     await db.execute(update(User).where(User.id == user.id).values(name=name))
 
 
-async def set_password(db: AsyncSession, user: User, password: str) -> None:
+async def set_password(db: AsyncSession, user: User, password: str) -> int:
+    """A new password; every API token made under the old one is revoked (a leaked token must
+    not outlive the password change that was meant to lock its thief out). Returns how many."""
     user.password_hash = passwords.hash_password(password)
     await db.execute(update(User).where(User.id == user.id).values(password_hash=user.password_hash))
+    return await api_tokens.revoke_all_for_user(db, user.id)
 
 
 # --- accounts created by an operator (CLI) ----------------------------------------------------
