@@ -55,6 +55,11 @@ class Settings:
     stripe_api_base: str = ""
     default_locale: str = "es"
     session_days: int = 14
+    # A client contact's magic-link session ends after this many days without a visit.
+    contact_idle_days: int = 7
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated addresses
+    # or networks, e.g. "127.0.0.1,10.0.0.0/8"); none by default: the peer is the client.
+    trusted_proxies: str = ""
     link_ttl_hours: int = 72
     login_attempts_per_15min: int = 10
     max_body_bytes: int = 10 * 1024 * 1024
@@ -98,6 +103,8 @@ class Settings:
             stripe_webhook_secret=get("STRIPE_WEBHOOK_SECRET"),
             stripe_api_base=get("STRIPE_API_BASE"),
             default_locale=get("DEFAULT_LOCALE", "es"),
+            contact_idle_days=int(get("CONTACT_IDLE_DAYS", "7")),
+            trusted_proxies=get("TRUSTED_PROXIES").strip(),
             log_json=_bool(get("LOG_JSON"), True),
             log_level=get("LOG_LEVEL", "INFO"),
             run_worker_in_process=_bool(get("WORKER_IN_PROCESS"), True),
@@ -155,6 +162,8 @@ class Settings:
         return digest.hexdigest()[:32]
 
     def check(self) -> None:
+        if self.contact_idle_days < 1:
+            raise SettingsError("ORDENA_CONTACT_IDLE_DAYS must be a whole number of days, 1 or more")
         if self.reminder_interval_minutes < 0:
             raise SettingsError("ORDENA_REMINDER_INTERVAL_MINUTES must be 0 (off) or a positive number of minutes")
         if self.plan_digest_interval_minutes < 0:
