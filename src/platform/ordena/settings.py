@@ -62,6 +62,9 @@ class Settings:
     trusted_proxies: str = ""
     link_ttl_hours: int = 72
     login_attempts_per_15min: int = 10
+    # Unknown, used or expired link secrets and bearer tokens per client address in 15 minutes;
+    # beyond it every link and token from that address is refused (429) until the window ends.
+    guess_failures_per_15min: int = 20
     max_body_bytes: int = 10 * 1024 * 1024
     log_json: bool = True
     log_level: str = "INFO"

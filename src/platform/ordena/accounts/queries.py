@@ -133,6 +133,17 @@ async def rate_limit_hit(conn: AsyncConnection, *, key: str, window: dt.timedelt
     return int(count)
 
 
+_RATE_LIMIT_COUNT = text(
+    "SELECT count FROM rate_limit WHERE key = :key AND window_start >= now() - make_interval(secs => :window)"
+)
+
+
+async def rate_limit_count(conn: AsyncConnection, *, key: str, window: dt.timedelta) -> int:
+    """The attempts counted under ``key`` in the current window (0 when it is over)."""
+    count = (await conn.execute(_RATE_LIMIT_COUNT, {"key": key, "window": window.total_seconds()})).scalar()
+    return int(count or 0)
+
+
 async def rate_limit_clear(conn: AsyncConnection, *, key: str) -> None:
     await conn.execute(delete(RateLimit).where(RateLimit.key == key))
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -22,7 +23,13 @@ from ordena.mail.services import send_mail
 from ordena.settings import Settings
 from ordena.tenancy.invitations import accept_invitation
 from ordena.tenancy.services import firms_of_user
-from ordena.web.auth import anon_cookie_name, session_cookie_name, set_auth_cookie
+from ordena.web.auth import (
+    anon_cookie_name,
+    device_cookie_name,
+    device_token,
+    session_cookie_name,
+    set_auth_cookie,
+)
 from ordena.web.deps import DB, CurrentAuth, Form
 from ordena.web.forms import FormError
 from ordena.web.locale import LANG_COOKIE
@@ -31,6 +38,7 @@ from ordena.web.pages import redirect, set_flash
 PUBLIC = {"access": "public"}
 USER = {"access": "user"}
 RESET_MAILS_PER_15MIN = 3
+DEVICE_AGE = 365 * 86400  # the known-device cookie (see web.auth.device_token)
 # How long after following a reset link the new password may be set without the old one.
 RESET_SESSION_WINDOW = dt.timedelta(hours=1)
 
@@ -118,15 +126,20 @@ async def login(request: Request[Any, Any, Any], db: DB, data: Form, auth: Curre
     values = {"email": email, "next": _safe_next(str(data.get("next") or ""))}
     errors = FormErrors()
     ip = request.client.host if request.client else "?"
+    settings = _settings(request)
+    device = request.cookies.get(device_cookie_name(settings), "")
+    known = bool(email) and hmac.compare_digest(device, device_token(settings, email))
     try:
-        user = await services.authenticate(db, _settings(request), email, str(data.get("password", "")), ip)
+        user = await services.authenticate(db, settings, email, str(data.get("password", "")), ip, known_device=known)
     except services.TooManyAttempts as exc:
         errors.add("__all__", _("Demasiados intentos. Espera 15 minutos o restablece tu contraseña."))
         raise FormError("accounts/login.html", {"values": values}, errors, status_code=429) from exc
     if user is None:
         errors.add("__all__", _("Correo o contraseña incorrectos."))
         raise FormError("accounts/login.html", {"values": values}, errors, status_code=400)
-    return await _login_response(request, db, user.id, values["next"], auth=auth)
+    response = await _login_response(request, db, user.id, values["next"], auth=auth)
+    set_auth_cookie(response, settings, device_cookie_name(settings), device_token(settings, email), max_age=DEVICE_AGE)
+    return response
 
 
 @post("/logout", opt=PUBLIC)
@@ -197,6 +210,17 @@ def _no_referrer(response: Response[Any]) -> Response[Any]:
     return response
 
 
+def _ip(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client else "?"
+
+
+async def _refuse_guessers(request: Request[Any, Any, Any], db: DB) -> None:
+    """Link secrets are guessed like passwords: an address that opened too many unknown or
+    spent links this window gets 429 for every link, the good ones too."""
+    if await throttle.guessing_refused(db, "link", _ip(request), _settings(request).guess_failures_per_15min):
+        raise HTTPException(status_code=429)
+
+
 def _link_invalid(*, contact: bool) -> Response[Any]:
     return _no_referrer(
         Template(
@@ -214,8 +238,12 @@ async def follow_link(
     """A client contact's link opens a page whose button signs them in (POST): mail scanners and
     link previews open links with GET, and must not use them up. Other links (password reset,
     colleague invitation) are exchanged for a session at once, as before."""
+    await _refuse_guessers(request, db)
     peeked = await services.peek_link(db, secret)
-    if peeked is not None and peeked[0].purpose == services.CONTACT_SIGN_IN:
+    if peeked is None:
+        await throttle.guess_failed(db, "link", _ip(request))
+        return _link_invalid(contact=False)
+    if peeked[0].purpose == services.CONTACT_SIGN_IN:
         link, usable = peeked
         if not usable:
             return _link_invalid(contact=True)
@@ -232,6 +260,7 @@ async def follow_link(
 
 @post("/links/{secret:str}", opt=PUBLIC)
 async def use_link(request: Request[Any, Any, Any], db: DB, secret: FromPath[str], auth: CurrentAuth) -> Response[Any]:
+    await _refuse_guessers(request, db)
     return await _use_link(request, db, secret, auth)
 
 
@@ -239,6 +268,7 @@ async def _use_link(request: Request[Any, Any, Any], db: DB, secret: str, auth: 
     """Exchange a single-use emailed link for a session; the secret is not kept."""
     link = await services.consume_link(db, secret)
     if link is None:
+        await throttle.guess_failed(db, "link", _ip(request))
         return _link_invalid(contact=False)
     target = "/"
     user_id = link.user_id
