@@ -107,6 +107,7 @@ class Settings:
             stripe_api_base=get("STRIPE_API_BASE"),
             default_locale=get("DEFAULT_LOCALE", "es"),
             contact_idle_days=int(get("CONTACT_IDLE_DAYS", "7")),
+            guess_failures_per_15min=int(get("GUESS_FAILURES_PER_15MIN", "20")),
             trusted_proxies=get("TRUSTED_PROXIES").strip(),
             log_json=_bool(get("LOG_JSON"), True),
             log_level=get("LOG_LEVEL", "INFO"),

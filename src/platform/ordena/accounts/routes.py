@@ -74,10 +74,12 @@ async def _login_response(
     auth: CurrentAuth | None = None,
 ) -> Redirect:
     settings = _settings(request)
+    contact = (scope or {}).get("kind") == "contact"
     token, _row = await start_session(
         db,
         user_id=user_id,
-        days=settings.session_days,
+        # A contact's session expires when idle (web.auth keeps it alive while it is used).
+        days=settings.contact_idle_days if contact else settings.session_days,
         scope=scope,
         user_agent=request.headers.get("user-agent", ""),
         replace=auth.session if auth else None,

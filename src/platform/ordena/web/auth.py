@@ -14,7 +14,7 @@ from litestar.exceptions import TooManyRequestsException
 from litestar.types import Scope
 
 from ordena.accounts import api_tokens, throttle
-from ordena.accounts.sessions import Auth, load_session, load_session_in_firm
+from ordena.accounts.sessions import Auth, keep_idle_session_alive, load_session, load_session_in_firm
 from ordena.lib.tokens import new_secret
 from ordena.settings import Settings
 from ordena.tenancy import services as tenancy
@@ -98,6 +98,10 @@ async def authenticate(scope: Scope, cookies: dict[str, str]) -> str | None:
             if loaded is not None:
                 session, user = loaded
                 auth = Auth(user=user, session=session, scope=dict(session.scope or {}))
+    if auth.session is not None and auth.contact is not None:
+        # A client contact's session ends after a few idle days (shared computers), not 14.
+        db = await request_db(_ConnView(scope)).session()
+        await keep_idle_session_alive(db, auth.session, settings.contact_idle_days)
     if auth.session is not None:
         state["csrf_token"] = auth.session.csrf_token
     else:
