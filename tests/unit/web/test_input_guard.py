@@ -31,3 +31,19 @@ def test_paging_numbers_are_bounded_and_other_numbers_are_not() -> None:
     with pytest.raises(BadInput):
         check_target({"type": "http", "path": "/x", "raw_path": b"/x", "query_string": b"offset=-2147483648"})  # type: ignore[typeddict-item]
     check_target({"type": "http", "path": "/x", "raw_path": b"/x", "query_string": b"page=2&q=20123456789012345678"})  # type: ignore[typeddict-item]
+
+
+def test_full_width_forms_and_bidi_controls_are_cleaned_in_forms_and_json() -> None:
+    from urllib.parse import parse_qs, urlencode
+
+    from ordena.web.input_guard import cleaned_body
+
+    form = urlencode(
+        {"name": "Ｅｍｐｒｅｓａ　２０２６", "file": "factura\u202efdp.exe", "note": "Nº 5, 20 m²"}
+    ).encode()
+    cleaned = parse_qs(cleaned_body(b"application/x-www-form-urlencoded", form).decode())
+    assert cleaned == {"name": ["Empresa 2026"], "file": ["facturafdp.exe"], "note": ["Nº 5, 20 m²"]}
+    body = '{"name": "\\uff21\\uff22", "items": [{"title": "x\u2066y"}]}'.encode()
+    assert cleaned_body(b"application/json", body) == b'{"name": "AB", "items": [{"title": "xy"}]}'
+    plain = urlencode({"name": "Ñandú SAC", "note": "Nº 5"}).encode()
+    assert cleaned_body(b"application/x-www-form-urlencoded", plain) is plain

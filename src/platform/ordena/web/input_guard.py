@@ -10,19 +10,26 @@ JSON body, :func:`screened_receive`. What they refuse with a 400 and a plain mes
 - JSON nested deeper than :data:`MAX_JSON_DEPTH` (the decoder or the error page recursed
   without end).
 
+What it rewrites rather than refuses: full-width characters and bidi control characters in
+form and JSON text (``lib.text.clean_text``: names typed with full-width digits, a file name
+reversed by U+202E).
+
 Multipart bodies (uploads) are not screened here: their text fields reach the database as any
 other and a NUL there is answered 400 by the error handler (``web.errors.data_error``).
 """
 
 from __future__ import annotations
 
+import json
 import re
-from urllib.parse import parse_qsl
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
 
 from litestar.exceptions import HTTPException
 from litestar.types import Receive, ReceiveMessage, Scope
 
 from ordena.lib.i18n import _
+from ordena.lib.text import clean_text, needs_cleaning
 
 MAX_JSON_DEPTH = 32
 INT_PARAMS = frozenset({"page", "offset", "limit", "per_page", "revision"})
@@ -33,6 +40,14 @@ _JSON_NUL_RE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000", re.IGNORECASE)
 _JSON_STRING_RE = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _JSON_BRACKETS_RE = re.compile(rb"[\[\]{}]")
 _SCREENED = (b"application/x-www-form-urlencoded", b"application/json")
+# Full-width forms, the ideographic space and the bidi controls, percent-encoded (forms) or as
+# raw UTF-8 (JSON): only a body holding one of them is rewritten.
+_CLEAN_FORM_RE = re.compile(rb"%(?:E2%80%(?:8[EF]|A[A-E])|E2%81%A[6-9]|D8%9C|EF%BC|EF%BD|E3%80%80)", re.IGNORECASE)
+_CLEAN_JSON_RE = re.compile(
+    rb"\\u(?:200[ef]|202[a-e]|206[6-9]|061c|ff[0-5][0-9a-f]|3000)|\xe2\x80[\x8e\x8f\xaa-\xae]"
+    rb"|\xe2\x81[\xa6-\xa9]|\xd8\x9c|\xef\xbc|\xef\xbd|\xe3\x80\x80",
+    re.IGNORECASE,
+)
 
 
 class BadInput(HTTPException):
@@ -75,6 +90,32 @@ def check_body(content_type: bytes, body: bytes) -> None:
         raise _refuse_nul()
     if json_depth(body) > MAX_JSON_DEPTH:
         raise BadInput(detail=_("El JSON enviado está anidado a más de {n} niveles.").format(n=MAX_JSON_DEPTH))
+
+
+def cleaned_body(content_type: bytes, body: bytes) -> bytes:
+    """The body with its text cleaned (``lib.text``), re-encoded; untouched when nothing needs it."""
+    if content_type.startswith(b"application/x-www-form-urlencoded"):
+        if not _CLEAN_FORM_RE.search(body) and not _CLEAN_JSON_RE.search(body):
+            return body
+        pairs = parse_qsl(body.decode("latin-1"), keep_blank_values=True, encoding="utf-8", errors="replace")
+        return urlencode([(clean_text(k), clean_text(v)) for k, v in pairs]).encode()
+    if not _CLEAN_JSON_RE.search(body):
+        return body
+    try:
+        document = json.loads(body)
+    except ValueError:
+        return body  # the framework answers a malformed body
+    return json.dumps(_clean(document), ensure_ascii=False).encode()
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, str):
+        return clean_text(value) if needs_cleaning(value) else value
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, dict):
+        return {_clean(k): _clean(v) for k, v in value.items()}
+    return value
 
 
 def json_depth(body: bytes) -> int:
@@ -121,6 +162,7 @@ async def screened_receive(scope: Scope, receive: Receive, limit: int) -> Receiv
             return _replay([{"type": "http.request", "body": b"".join(chunks), "more_body": True}], receive)
     body = b"".join(chunks)
     check_body(content_type, body)
+    body = cleaned_body(content_type, body)
     return _replay([{"type": "http.request", "body": body, "more_body": False}, *pending], receive)
 
 
