@@ -36,13 +36,25 @@ async def create(
     return secret, row
 
 
-async def authenticate(db: AsyncSession, secret: str) -> User | None:
+class GuessedTooOften(Exception):
+    """The caller's address failed too many tokens this window: even a valid one is refused."""
+
+
+async def authenticate(
+    db: AsyncSession, secret: str, *, guess_key: str = "", guess_limit: int = 0, window: dt.timedelta | None = None
+) -> User | None:
+    """The token's user, or None. With ``guess_key``, raises :class:`GuessedTooOften` when that
+    key counted ``guess_limit`` failures or more in ``window`` (read in the same statement)."""
     if not secret.startswith(PREFIX):
         return None
-    found = await queries.api_token_and_user(db, token_hash=digest(secret))
+    found = await queries.api_token_and_user(
+        db, token_hash=digest(secret), guess_key=guess_key, window=window or dt.timedelta(0)
+    )
     if found is None:
         return None
-    token, user = found
+    token, user, guesses = found
+    if guess_key and guesses >= guess_limit:
+        raise GuessedTooOften()
     # At most one write a minute per token: a read-only API call should not queue on a row lock.
     current = now()
     if token.last_used_at is None or current - token.last_used_at > dt.timedelta(minutes=1):

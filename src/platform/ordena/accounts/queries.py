@@ -87,8 +87,18 @@ def _loaded(values: list[Any]) -> tuple[UserSession, User | None] | None:
 
 # --- API tokens (every JSON API call with a bearer token, on the ORM session) ----------------
 
+# The failed guesses counted for the caller's address this window ride along (one round trip):
+# an address over the limit is refused even with a valid token.
+_GUESSES = (
+    select(RateLimit.count)
+    .where(
+        RateLimit.key == bindparam("guess_key"),
+        RateLimit.window_start >= func.now() - func.make_interval(0, 0, 0, 0, 0, 0, bindparam("window")),
+    )
+    .scalar_subquery()
+)
 _TOKEN_AND_USER = (
-    select(ApiToken, User)
+    select(ApiToken, User, func.coalesce(_GUESSES, 0))
     .join(User, User.id == ApiToken.user_id)
     .where(
         ApiToken.token_hash == bindparam("token_hash"),
@@ -99,10 +109,14 @@ _TOKEN_AND_USER = (
 )
 
 
-async def api_token_and_user(db: AsyncSession, *, token_hash: bytes) -> tuple[ApiToken, User] | None:
-    """The live (not revoked, not expired) token with this hash and its active user."""
-    row = (await db.execute(_TOKEN_AND_USER, {"token_hash": token_hash})).first()
-    return None if row is None else (row[0], row[1])
+async def api_token_and_user(
+    db: AsyncSession, *, token_hash: bytes, guess_key: str = "", window: dt.timedelta = dt.timedelta(0)
+) -> tuple[ApiToken, User, int] | None:
+    """The live (not revoked, not expired) token with this hash, its active user, and the failed
+    guesses counted under ``guess_key`` in the last ``window``."""
+    params = {"token_hash": token_hash, "guess_key": guess_key, "window": window.total_seconds()}
+    row = (await db.execute(_TOKEN_AND_USER, params)).first()
+    return None if row is None else (row[0], row[1], int(row[2]))
 
 
 async def touch_api_token(db: AsyncSession, *, token: ApiToken, at: dt.datetime) -> None:
@@ -138,7 +152,7 @@ _RATE_LIMIT_COUNT = text(
 )
 
 
-async def rate_limit_count(conn: AsyncConnection, *, key: str, window: dt.timedelta) -> int:
+async def rate_limit_count(conn: AsyncConnection | AsyncSession, *, key: str, window: dt.timedelta) -> int:
     """The attempts counted under ``key`` in the current window (0 when it is over)."""
     count = (await conn.execute(_RATE_LIMIT_COUNT, {"key": key, "window": window.total_seconds()})).scalar()
     return int(count or 0)

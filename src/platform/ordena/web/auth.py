@@ -118,12 +118,17 @@ async def _bearer_auth(scope: Scope, settings: Settings, bearer: str) -> Auth:
     every token from an address over the limit, the valid ones too)."""
     db = await request_db(_ConnView(scope)).session()
     client = scope.get("client")
-    ip = client[0] if client else "?"
-    if await throttle.guessing_refused(db, "token", ip, settings.guess_failures_per_15min):
-        raise TooManyRequestsException()
-    found = await api_tokens.authenticate(db, bearer)
+    key = throttle.key_for("guess", "token", client[0] if client else "?")
+    limit = settings.guess_failures_per_15min
+    try:
+        found = await api_tokens.authenticate(
+            db, bearer, guess_key=key, guess_limit=limit, window=throttle.GUESS_WINDOW
+        )
+    except api_tokens.GuessedTooOften as exc:
+        raise TooManyRequestsException() from exc
     if found is None:
-        await throttle.guess_failed(db, "token", ip)
+        if await throttle.hit(db, key, window=throttle.GUESS_WINDOW) > limit:
+            raise TooManyRequestsException()
         return Auth()
     return Auth(user=found, via_api_token=True)
 
