@@ -30,9 +30,10 @@ install-python: $(UV)
 
 install-static:
 	@if [ ! -d node_modules/htmx.org ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then npm ci --no-audit --no-fund --loglevel=error; fi
-	@mkdir -p static/vendor/pico static/vendor/htmx
+	@mkdir -p static/vendor/pico static/vendor/htmx static/vendor/swagger-ui
 	@cp node_modules/@picocss/pico/css/pico.min.css static/vendor/pico/
 	@cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx/
+	@cp node_modules/swagger-ui-dist/swagger-ui.css node_modules/swagger-ui-dist/swagger-ui-bundle.js static/vendor/swagger-ui/
 
 browsers: ## Debian's Chromium for the end-to-end journeys (needs root or sudo once)
 	@bash scripts/ensure-chromium.sh

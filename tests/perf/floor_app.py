@@ -98,8 +98,11 @@ SQL_SESSION = (
     "WHERE s.token_hash = $1 AND s.revoked_at IS NULL AND s.expires_at > now()"
 )
 SQL_TOKEN = (
-    "SELECT t.id, u.id AS user_id, u.name, u.email FROM api_token t JOIN user_account u ON u.id = t.user_id "
-    "WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND u.is_active"
+    "SELECT t.id, u.id AS user_id, u.name, u.email, coalesce((SELECT r.count FROM rate_limit r WHERE r.key = $2"
+    " AND r.window_start >= now() - make_interval(secs => 900)), 0) AS guesses"
+    " FROM api_token t JOIN user_account u ON u.id = t.user_id "
+    "WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > now())"
+    " AND u.is_active"
 )
 SQL_TOKEN_TOUCH = "UPDATE api_token SET last_used_at = now(), updated_at = now() WHERE id = $1"
 SQL_TENANT = "SELECT id, slug, name, locale, brand_color FROM tenant WHERE slug = $1"
@@ -223,8 +226,11 @@ async def _open(request: Request[Any, Any, Any], slug: str | None, *, api: bool 
         if api:
             auth = request.headers.get("authorization", "")
             secret = auth.partition(" ")[2].strip()
-            row = await ctx.conn.fetchrow(SQL_TOKEN, hashlib.sha256(secret.encode()).digest()) if secret else None
-            if row is None:
+            ip = request.client.host if request.client else "?"
+            guess_key = hashlib.sha256(f"guess|token|{ip}".encode()).hexdigest()  # as Ordena's throttle.key_for
+            token_hash = hashlib.sha256(secret.encode()).digest()
+            row = await ctx.conn.fetchrow(SQL_TOKEN, token_hash, guess_key) if secret else None
+            if row is None or row["guesses"] >= 20:
                 raise PermissionDeniedException()
             await ctx.conn.execute(SQL_TOKEN_TOUCH, row["id"])
             ctx.user = row

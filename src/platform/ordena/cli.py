@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from pathlib import Path
+from typing import Any
 
 import click
 import uvicorn
@@ -73,6 +74,33 @@ def db_citus_sql() -> None:
     click.echo(citus_sql(Base.metadata), nl=False)
 
 
+def uvicorn_options(settings: Settings, host: str | None = None, port: int | None = None) -> dict[str, Any]:
+    """How ``ordena serve`` runs uvicorn. Proxy headers (the client's address in
+    X-Forwarded-For) are believed only from ``ORDENA_TRUSTED_PROXIES``: trusted from any local
+    peer, anyone could pick the address that the per-address login limits count."""
+    trusted = settings.trusted_proxies
+    return {
+        "host": host or settings.host,
+        "port": port or settings.port,
+        "log_config": None,
+        "proxy_headers": bool(trusted),
+        "forwarded_allow_ips": trusted or "",
+        "access_log": False,
+    }
+
+
+def serve_warnings(settings: Settings, host: str) -> list[str]:
+    """What an operator must hear before the server starts listening."""
+    warnings = []
+    if host not in {"127.0.0.1", "::1", "localhost"} and not settings.mail_enabled:
+        warnings.append(
+            f"WARNING: serving on {host} without SMTP (ORDENA_SMTP_HOST is empty): password-reset, "
+            "invitation and sign-in mail is NOT sent, only kept in the database. Configure SMTP "
+            "before anyone else uses this server."
+        )
+    return warnings
+
+
 @main.command()
 @click.option("--host", default=None)
 @click.option("--port", type=int, default=None)
@@ -80,15 +108,10 @@ def db_citus_sql() -> None:
 def serve(host: str | None, port: int | None, reload: bool) -> None:
     """Run the web server (and, without a broker, the in-process worker)."""
     settings = _settings()
-    uvicorn.run(
-        "ordena.server.asgi:app",
-        host=host or settings.host,
-        port=port or settings.port,
-        reload=reload,
-        log_config=None,
-        proxy_headers=True,
-        access_log=False,
-    )
+    options = uvicorn_options(settings, host, port)
+    for warning in serve_warnings(settings, options["host"]):
+        click.secho(warning, fg="red", bold=True, err=True)
+    uvicorn.run("ordena.server.asgi:app", reload=reload, **options)
 
 
 @main.command()

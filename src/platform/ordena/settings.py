@@ -57,8 +57,16 @@ class Settings:
     stripe_api_base: str = ""
     default_locale: str = "es"
     session_days: int = 14
+    # A client contact's magic-link session ends after this many days without a visit.
+    contact_idle_days: int = 7
+    # Proxies whose X-Forwarded-For / X-Forwarded-Proto are believed (comma-separated addresses
+    # or networks, e.g. "127.0.0.1,10.0.0.0/8"); none by default: the peer is the client.
+    trusted_proxies: str = ""
     link_ttl_hours: int = 72
     login_attempts_per_15min: int = 10
+    # Unknown, used or expired link secrets and bearer tokens per client address in 15 minutes;
+    # beyond it every link and token from that address is refused (429) until the window ends.
+    guess_failures_per_15min: int = 20
     max_body_bytes: int = 10 * 1024 * 1024
     log_json: bool = True
     log_level: str = "INFO"
@@ -106,6 +114,9 @@ class Settings:
             stripe_webhook_secret=get("STRIPE_WEBHOOK_SECRET"),
             stripe_api_base=get("STRIPE_API_BASE"),
             default_locale=get("DEFAULT_LOCALE", "es"),
+            contact_idle_days=int(get("CONTACT_IDLE_DAYS", "7")),
+            guess_failures_per_15min=int(get("GUESS_FAILURES_PER_15MIN", "20")),
+            trusted_proxies=get("TRUSTED_PROXIES").strip(),
             log_json=_bool(get("LOG_JSON"), True),
             log_level=get("LOG_LEVEL", "INFO"),
             run_worker_in_process=_bool(get("WORKER_IN_PROCESS"), True),
@@ -170,6 +181,8 @@ class Settings:
         return digest.hexdigest()[:32]
 
     def check(self) -> None:
+        if self.contact_idle_days < 1:
+            raise SettingsError("ORDENA_CONTACT_IDLE_DAYS must be a whole number of days, 1 or more")
         if self.reminder_interval_minutes < 0:
             raise SettingsError("ORDENA_REMINDER_INTERVAL_MINUTES must be 0 (off) or a positive number of minutes")
         if self.plan_digest_interval_minutes < 0:

@@ -140,7 +140,28 @@ async def test_the_api_schema_tells_integrators_to_authenticate_with_a_bearer_to
     assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
     paths = schema["paths"]
     assert paths["/api/v1/me"]["get"]["security"] == [{"bearerAuth": []}]
-    assert "security" not in paths["/login"]["get"], "pages use the session cookie, not a token"
+    # Pages use the session cookie and are HTML for browsers: not part of the API's schema.
+    assert all(path.startswith("/api/") for path in paths), [p for p in paths if not p.startswith("/api/")]
+
+
+async def test_the_api_schema_documents_the_error_bodies_every_operation_returns(client: Any) -> None:
+    schema = (await client.client.get("/api/schema/openapi.json")).json()
+    error_body = schema["components"]["schemas"]["ErrorBody"]
+    assert error_body["required"] == ["status"]
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for code in ("400", "401", "403", "404", "409", "422"):
+                assert code in operation["responses"], f"{method.upper()} {path} does not document {code}"
+    unknown = await client.client.get("/api/v1/w/no-such-firm", headers=bearer("ord_nothing"))
+    assert unknown.status_code == 401 and set(unknown.json()) <= set(error_body["properties"])
+
+
+async def test_the_api_reference_page_loads_its_script_from_our_own_origin(client: Any) -> None:
+    page = await client.client.get("/api/schema")
+    assert page.status_code == 200
+    scripts = re.findall(r'<script[^>]*src="([^"]+)"', page.text)
+    assert scripts and all(src.startswith("/static/") for src in scripts), scripts
+    assert "<script>" not in page.text  # no inline script: the CSP would block it
 
 
 async def test_a_leaked_api_token_cannot_use_the_pages_to_mint_another_token_or_skip_csrf(

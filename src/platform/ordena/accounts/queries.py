@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-from sqlalchemy import bindparam, delete, func, select, text, update
+from sqlalchemy import bindparam, delete, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from ordena.accounts.models import ApiToken, LinkToken, RateLimit, User, UserSession
@@ -87,17 +87,36 @@ def _loaded(values: list[Any]) -> tuple[UserSession, User | None] | None:
 
 # --- API tokens (every JSON API call with a bearer token, on the ORM session) ----------------
 
+# The failed guesses counted for the caller's address this window ride along (one round trip):
+# an address over the limit is refused even with a valid token.
+_GUESSES = (
+    select(RateLimit.count)
+    .where(
+        RateLimit.key == bindparam("guess_key"),
+        RateLimit.window_start >= func.now() - func.make_interval(0, 0, 0, 0, 0, 0, bindparam("window")),
+    )
+    .scalar_subquery()
+)
 _TOKEN_AND_USER = (
-    select(ApiToken, User)
+    select(ApiToken, User, func.coalesce(_GUESSES, 0))
     .join(User, User.id == ApiToken.user_id)
-    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None), User.is_active)
+    .where(
+        ApiToken.token_hash == bindparam("token_hash"),
+        ApiToken.revoked_at.is_(None),
+        or_(ApiToken.expires_at.is_(None), ApiToken.expires_at > func.now()),
+        User.is_active,
+    )
 )
 
 
-async def api_token_and_user(db: AsyncSession, *, token_hash: bytes) -> tuple[ApiToken, User] | None:
-    """The live token with this hash and its active user."""
-    row = (await db.execute(_TOKEN_AND_USER, {"token_hash": token_hash})).first()
-    return None if row is None else (row[0], row[1])
+async def api_token_and_user(
+    db: AsyncSession, *, token_hash: bytes, guess_key: str = "", window: dt.timedelta = dt.timedelta(0)
+) -> tuple[ApiToken, User, int] | None:
+    """The live (not revoked, not expired) token with this hash, its active user, and the failed
+    guesses counted under ``guess_key`` in the last ``window``."""
+    params = {"token_hash": token_hash, "guess_key": guess_key, "window": window.total_seconds()}
+    row = (await db.execute(_TOKEN_AND_USER, params)).first()
+    return None if row is None else (row[0], row[1], int(row[2]))
 
 
 async def touch_api_token(db: AsyncSession, *, token: ApiToken, at: dt.datetime) -> None:
@@ -126,6 +145,17 @@ async def rate_limit_hit(conn: AsyncConnection, *, key: str, window: dt.timedelt
     """One more attempt under ``key``: the attempts in the current window, this one included."""
     count = (await conn.execute(_RATE_LIMIT_HIT, {"key": key, "window": window.total_seconds()})).scalar_one()
     return int(count)
+
+
+_RATE_LIMIT_COUNT = text(
+    "SELECT count FROM rate_limit WHERE key = :key AND window_start >= now() - make_interval(secs => :window)"
+)
+
+
+async def rate_limit_count(conn: AsyncConnection | AsyncSession, *, key: str, window: dt.timedelta) -> int:
+    """The attempts counted under ``key`` in the current window (0 when it is over)."""
+    count = (await conn.execute(_RATE_LIMIT_COUNT, {"key": key, "window": window.total_seconds()})).scalar()
+    return int(count or 0)
 
 
 async def rate_limit_clear(conn: AsyncConnection, *, key: str) -> None:

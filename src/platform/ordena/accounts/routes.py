@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hmac
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -16,22 +17,29 @@ from ordena.accounts import api_tokens, passwords, services, throttle
 from ordena.accounts.sessions import revoke, revoke_all_for_user, start_session
 from ordena.assessments.invitations import remember_scope_locale
 from ordena.lib.clock import now
-from ordena.lib.errors import FormErrors
-from ordena.lib.i18n import LOCALES, _
+from ordena.lib.errors import FormErrors, NotFound
+from ordena.lib.i18n import LOCALES, _, ngettext
 from ordena.mail.services import send_mail
 from ordena.networks.services import networks_of_admin
 from ordena.settings import Settings
 from ordena.tenancy.invitations import accept_invitation
 from ordena.tenancy.services import firms_of_user
-from ordena.web.auth import anon_cookie_name, session_cookie_name, set_auth_cookie
+from ordena.web.auth import (
+    anon_cookie_name,
+    device_cookie_name,
+    device_token,
+    session_cookie_name,
+    set_auth_cookie,
+)
 from ordena.web.deps import DB, CurrentAuth, Form
 from ordena.web.forms import FormError
 from ordena.web.locale import LANG_COOKIE
-from ordena.web.pages import redirect
+from ordena.web.pages import redirect, set_flash
 
 PUBLIC = {"access": "public"}
 USER = {"access": "user"}
 RESET_MAILS_PER_15MIN = 3
+DEVICE_AGE = 365 * 86400  # the known-device cookie (see web.auth.device_token)
 # How long after following a reset link the new password may be set without the old one.
 RESET_SESSION_WINDOW = dt.timedelta(hours=1)
 
@@ -67,10 +75,12 @@ async def _login_response(
     auth: CurrentAuth | None = None,
 ) -> Redirect:
     settings = _settings(request)
+    contact = (scope or {}).get("kind") == "contact"
     token, _row = await start_session(
         db,
         user_id=user_id,
-        days=settings.session_days,
+        # A contact's session expires when idle (web.auth keeps it alive while it is used).
+        days=settings.contact_idle_days if contact else settings.session_days,
         scope=scope,
         user_agent=request.headers.get("user-agent", ""),
         replace=auth.session if auth else None,
@@ -119,15 +129,20 @@ async def login(request: Request[Any, Any, Any], db: DB, data: Form, auth: Curre
     values = {"email": email, "next": _safe_next(str(data.get("next") or ""))}
     errors = FormErrors()
     ip = request.client.host if request.client else "?"
+    settings = _settings(request)
+    device = request.cookies.get(device_cookie_name(settings), "")
+    known = bool(email) and hmac.compare_digest(device, device_token(settings, email))
     try:
-        user = await services.authenticate(db, _settings(request), email, str(data.get("password", "")), ip)
+        user = await services.authenticate(db, settings, email, str(data.get("password", "")), ip, known_device=known)
     except services.TooManyAttempts as exc:
         errors.add("__all__", _("Demasiados intentos. Espera 15 minutos o restablece tu contraseña."))
         raise FormError("accounts/login.html", {"values": values}, errors, status_code=429) from exc
     if user is None:
         errors.add("__all__", _("Correo o contraseña incorrectos."))
         raise FormError("accounts/login.html", {"values": values}, errors, status_code=400)
-    return await _login_response(request, db, user.id, values["next"], auth=auth)
+    response = await _login_response(request, db, user.id, values["next"], auth=auth)
+    set_auth_cookie(response, settings, device_cookie_name(settings), device_token(settings, email), max_age=DEVICE_AGE)
+    return response
 
 
 @post("/logout", opt=PUBLIC)
@@ -198,6 +213,17 @@ def _no_referrer(response: Response[Any]) -> Response[Any]:
     return response
 
 
+def _ip(request: Request[Any, Any, Any]) -> str:
+    return request.client.host if request.client else "?"
+
+
+async def _refuse_guessers(request: Request[Any, Any, Any], db: DB) -> None:
+    """Link secrets are guessed like passwords: an address that opened too many unknown or
+    spent links this window gets 429 for every link, the good ones too."""
+    if await throttle.guessing_refused(db, "link", _ip(request), _settings(request).guess_failures_per_15min):
+        raise HTTPException(status_code=429)
+
+
 def _link_invalid(*, contact: bool) -> Response[Any]:
     return _no_referrer(
         Template(
@@ -215,8 +241,12 @@ async def follow_link(
     """A client contact's link opens a page whose button signs them in (POST): mail scanners and
     link previews open links with GET, and must not use them up. Other links (password reset,
     colleague invitation) are exchanged for a session at once, as before."""
+    await _refuse_guessers(request, db)
     peeked = await services.peek_link(db, secret)
-    if peeked is not None and peeked[0].purpose == services.CONTACT_SIGN_IN:
+    if peeked is None:
+        await throttle.guess_failed(db, "link", _ip(request))
+        return _link_invalid(contact=False)
+    if peeked[0].purpose == services.CONTACT_SIGN_IN:
         link, usable = peeked
         if not usable:
             return _link_invalid(contact=True)
@@ -233,6 +263,7 @@ async def follow_link(
 
 @post("/links/{secret:str}", opt=PUBLIC)
 async def use_link(request: Request[Any, Any, Any], db: DB, secret: FromPath[str], auth: CurrentAuth) -> Response[Any]:
+    await _refuse_guessers(request, db)
     return await _use_link(request, db, secret, auth)
 
 
@@ -240,6 +271,7 @@ async def _use_link(request: Request[Any, Any, Any], db: DB, secret: str, auth: 
     """Exchange a single-use emailed link for a session; the secret is not kept."""
     link = await services.consume_link(db, secret)
     if link is None:
+        await throttle.guess_failed(db, "link", _ip(request))
         return _link_invalid(contact=False)
     target = "/"
     user_id = link.user_id
@@ -317,45 +349,77 @@ async def change_password(request: Request[Any, Any, Any], db: DB, data: Form, a
         )
     if ask_name:
         await services.set_name(db, auth.user, name)
-    await services.set_password(db, auth.user, new)
+    revoked = await services.set_password(db, auth.user, new)
     # A password change ends every other session, then starts a fresh one here.
     await revoke_all_for_user(db, auth.user.id)
-    response = await _login_response(request, db, auth.user.id, "/")
+    if not revoked:
+        return await _login_response(request, db, auth.user.id, "/")
+    response = await _login_response(request, db, auth.user.id, "/account/tokens")
+    message = ngettext(
+        "Tu contraseña cambió. Por seguridad se revocó {n} token de API: crea uno nuevo si lo necesitas.",
+        "Tu contraseña cambió. Por seguridad se revocaron tus {n} tokens de API: crea uno nuevo si lo necesitas.",
+        revoked,
+    ).format(n=revoked)
+    set_flash(response, message, kind="info")
     return response
+
+
+def _expiry_options() -> list[tuple[str, str]]:
+    return [
+        (str(days) if days else "", _("{n} días").format(n=days) if days else _("Sin vencimiento"))
+        for days in api_tokens.EXPIRY_CHOICES
+    ]
+
+
+def _tokens_context(tokens: list[Any], **context: Any) -> dict[str, Any]:
+    values = {"expires_days": str(api_tokens.DEFAULT_DAYS), **context.pop("values", {})}
+    return {
+        "tokens": tokens,
+        "new_secret": None,
+        "errors": FormErrors(),
+        "values": values,
+        "expiry_options": _expiry_options(),
+        "now": now(),
+        **context,
+    }
 
 
 @get("/account/tokens", opt=USER, name="api_tokens")
 async def tokens_page(db: DB, auth: CurrentAuth) -> Template:
     assert auth.user is not None
     tokens = await api_tokens.list_for_user(db, auth.user.id)
-    return Template(
-        "accounts/tokens.html", context={"tokens": tokens, "new_secret": None, "errors": FormErrors(), "values": {}}
-    )
+    return Template("accounts/tokens.html", context=_tokens_context(tokens))
 
 
 @post("/account/tokens", opt=USER)
 async def create_token(db: DB, auth: CurrentAuth, data: Form) -> Template:
     assert auth.user is not None
     name = str(data.get("name", "")).strip()
+    expiry = str(data.get("expires_days", str(api_tokens.DEFAULT_DAYS))).strip()
+    errors = FormErrors()
     if not name or len(name) > 100:
-        errors = FormErrors()
         errors.add("name", _("Escribe un nombre de hasta 100 caracteres para reconocer el token."))
+    choices = {str(days) if days else "": days for days in api_tokens.EXPIRY_CHOICES}
+    if expiry not in choices:
+        errors.add("expires_days", _("Elige uno de los plazos de la lista."))
+    if errors:
+        tokens = await api_tokens.list_for_user(db, auth.user.id)
         raise FormError(
             "accounts/tokens.html",
-            {"tokens": await api_tokens.list_for_user(db, auth.user.id), "new_secret": None, "values": {"name": name}},
+            _tokens_context(tokens, values={"name": name, "expires_days": expiry}),
             errors,
         )
-    secret, _row = await api_tokens.create(db, auth.user.id, name)
+    days = choices[expiry]
+    secret, _row = await api_tokens.create(db, auth.user.id, name, expires_in=dt.timedelta(days=days) if days else None)
     tokens = await api_tokens.list_for_user(db, auth.user.id)
-    return Template(
-        "accounts/tokens.html", context={"tokens": tokens, "new_secret": secret, "errors": FormErrors(), "values": {}}
-    )
+    return Template("accounts/tokens.html", context=_tokens_context(tokens, new_secret=secret))
 
 
 @post("/account/tokens/{token_id:uuid}/revoke", opt=USER)
 async def revoke_token(db: DB, auth: CurrentAuth, token_id: FromPath[UUID]) -> Redirect:
     assert auth.user is not None
-    await api_tokens.revoke(db, auth.user.id, token_id)
+    if not await api_tokens.revoke(db, auth.user.id, token_id):
+        raise NotFound()  # another user's token looks like one that never existed
     return redirect("/account/tokens", flash=_("Token revocado."))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +13,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ordena.accounts import passwords, queries, throttle
+from ordena.accounts import api_tokens, passwords, queries, throttle
 from ordena.accounts.models import LinkToken, User
 from ordena.accounts.sessions import revoke_all_for_user
 from ordena.audit.services import Actor, AuditTrail, snapshot
@@ -30,8 +31,8 @@ class TooManyAttempts(Exception):
     pass
 
 
-# Failed sign-ins allowed per account from all addresses together, as a multiple of the
-# per-address limit (``login_attempts_per_15min``).
+# Failed sign-ins per account from all addresses together before each further attempt waits,
+# as a multiple of the per-address limit (``login_attempts_per_15min``).
 ACCOUNT_ATTEMPTS_FACTOR = 10
 
 
@@ -134,18 +135,27 @@ class SignUpInvalid(Exception):
         self.errors = errors
 
 
-async def authenticate(db: AsyncSession, settings: Settings, email: str, password: str, ip: str) -> User | None:
-    """The user, or None for a wrong email or password (same answer, same time)."""
+async def authenticate(
+    db: AsyncSession, settings: Settings, email: str, password: str, ip: str, *, known_device: bool = False
+) -> User | None:
+    """The user, or None for a wrong email or password (same answer, same time).
+
+    Two limits: per address and account (the guesser locks only themselves out for the window),
+    and per account from every address together. The second never locks the account: beyond its
+    bar each attempt waits longer (:func:`account_delay`), so that a botnet guesses slowly and a
+    stranger's flood cannot keep the owner out; a browser that signed in to this account before
+    (``known_device``) does not wait at all."""
     window = dt.timedelta(minutes=15)
     key = throttle.key_for("login", email.strip(), ip)
     attempts = await throttle.hit(db, key, window=window)
     if attempts > settings.login_attempts_per_15min:
         raise TooManyAttempts()
-    # Guessing one account's password from many addresses (a botnet) is slowed down too, with
-    # a higher bar so that one noisy network cannot easily lock its owner out.
     account_key = throttle.key_for("login-account", email.strip())
-    if await throttle.hit(db, account_key, window=window) > settings.login_attempts_per_15min * ACCOUNT_ATTEMPTS_FACTOR:
-        raise TooManyAttempts()
+    account_attempts = await throttle.hit(db, account_key, window=window)
+    if not known_device:
+        delay = account_delay(account_attempts, settings.login_attempts_per_15min * ACCOUNT_ATTEMPTS_FACTOR)
+        if delay:
+            await sleep(delay)
     user = await user_by_email(db, email.strip())
     ok = passwords.verify_password(user.password_hash if user else None, password)
     if not ok or user is None or not user.is_active:
@@ -155,6 +165,21 @@ async def authenticate(db: AsyncSession, settings: Settings, email: str, passwor
     if user.password_hash and passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     return user
+
+
+# Seconds the first attempt over the per-account bar waits; each further one doubles it, up to
+# ACCOUNT_DELAY_MAX.
+ACCOUNT_DELAY_BASE = 0.25
+ACCOUNT_DELAY_MAX = 8.0
+sleep = asyncio.sleep  # module-level so that tests can record the waits instead of waiting
+
+
+def account_delay(attempts: int, bar: int) -> float:
+    """How long attempt number ``attempts`` on one account waits (0 up to ``bar``)."""
+    over = attempts - bar
+    if over <= 0:
+        return 0.0
+    return float(min(ACCOUNT_DELAY_MAX, ACCOUNT_DELAY_BASE * 2 ** min(over - 1, 16)))
 
 
 # --- single-use links -------------------------------------------------------------------------
@@ -244,9 +269,12 @@ async def set_name(db: AsyncSession, user: User, name: str) -> None:
     await db.execute(update(User).where(User.id == user.id).values(name=name))
 
 
-async def set_password(db: AsyncSession, user: User, password: str) -> None:
+async def set_password(db: AsyncSession, user: User, password: str) -> int:
+    """A new password; every API token made under the old one is revoked (a leaked token must
+    not outlive the password change that was meant to lock its thief out). Returns how many."""
     user.password_hash = passwords.hash_password(password)
     await db.execute(update(User).where(User.id == user.id).values(password_hash=user.password_hash))
+    return await api_tokens.revoke_all_for_user(db, user.id)
 
 
 # --- accounts created by an operator (CLI) ----------------------------------------------------

@@ -76,6 +76,23 @@ async def load_session_in_firm(
     )
 
 
+async def keep_idle_session_alive(db: AsyncSession, session: UserSession, days: int) -> None:
+    """Push an idle-expiring session (a client contact's) to ``days`` from now, at most once a
+    day, in its own committed statement (a read-only page must not queue on the row)."""
+    current = now()
+    wanted = current + dt.timedelta(days=days)
+    if wanted - session.expires_at < dt.timedelta(days=1):
+        return
+    async with db.bind.connect() as conn:  # type: ignore[union-attr]
+        await conn.execute(
+            update(UserSession)
+            .where(UserSession.id == session.id, UserSession.revoked_at.is_(None))
+            .values(expires_at=wanted, updated_at=current)
+        )
+        await conn.commit()
+    session.expires_at = wanted
+
+
 async def revoke(db: AsyncSession, session: UserSession) -> None:
     # A statement, not a change to the object: the request's session object is a detached copy.
     session.revoked_at = now()

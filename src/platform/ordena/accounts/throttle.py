@@ -25,6 +25,24 @@ async def hit(db: AsyncSession, key: str, *, window: dt.timedelta) -> int:
     return count
 
 
+async def count(db: AsyncSession, key: str, *, window: dt.timedelta) -> int:
+    """The attempts in the current window, without counting one (a read on the request's own
+    connection: every bearer-token call asks)."""
+    return await queries.rate_limit_count(db, key=key, window=window)
+
+
+GUESS_WINDOW = dt.timedelta(minutes=15)
+
+
+async def guessing_refused(db: AsyncSession, kind: str, ip: str, limit: int) -> bool:
+    """Whether ``ip`` failed ``kind`` (a link secret, a bearer token) too often this window."""
+    return await count(db, key_for("guess", kind, ip), window=GUESS_WINDOW) >= limit
+
+
+async def guess_failed(db: AsyncSession, kind: str, ip: str) -> None:
+    await hit(db, key_for("guess", kind, ip), window=GUESS_WINDOW)
+
+
 async def reset(db: AsyncSession, key: str) -> None:
     async with db.bind.connect() as conn:  # type: ignore[union-attr]
         await queries.rate_limit_clear(conn, key=key)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -26,3 +27,14 @@ class FirmSummary(msgspec.Struct):
     name: str
     locale: str
     role: str
+
+
+class ErrorBody(msgspec.Struct, omit_defaults=True):
+    """Every error the JSON API answers (400, 401, 403, 404, 409, 413, 422, 429): the status, and
+    a message (``detail``), the validator's findings (``extra``) or one message per field
+    (``errors``), in the caller's language."""
+
+    status: int
+    detail: str | None = None
+    extra: Any = None
+    errors: dict[str, str] | None = None

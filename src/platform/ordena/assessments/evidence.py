@@ -25,6 +25,7 @@ from ordena.audit.services import Actor, AuditTrail
 from ordena.frameworks.services import structure
 from ordena.lib.errors import NotFound, ServiceError
 from ordena.lib.i18n import _
+from ordena.lib.text import clean_text
 
 MAX_EVIDENCE_BYTES = 10 * 1024 * 1024
 ALLOWED_EXTENSIONS = ("pdf", "png", "jpg", "jpeg", "xlsx", "docx", "csv", "txt")
@@ -95,7 +96,7 @@ def check_upload(filename: str, content: bytes) -> str:
 
 
 def _safe_filename(filename: str) -> str:
-    name = Path(filename.replace("\\", "/")).name.strip() or "archivo"
+    name = Path(clean_text(filename).replace("\\", "/")).name.strip() or "archivo"
     return re.sub(r"[\x00-\x1f\"]", "_", name)[:255]
 
 

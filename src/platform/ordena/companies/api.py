@@ -24,7 +24,11 @@ from ordena.companies.schemas import (
 from ordena.web.deps import DB, Firm
 from ordena.web.forms import FormError
 
-INVALID = {422: ResponseSpec(data_container=ValidationErrors, description="Validation errors, one message per field")}
+INVALID = {
+    422: ResponseSpec(
+        data_container=ValidationErrors, description="Validation errors, one message per field", generate_examples=False
+    )
+}
 
 
 def _out(c: Company) -> CompanyOut:

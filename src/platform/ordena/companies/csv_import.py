@@ -13,6 +13,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from ordena.lib.i18n import _
+from ordena.lib.text import clean_text
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 20_000
@@ -138,5 +139,5 @@ def parse(text: str) -> ParsedCsv:
 
 
 def read_upload(raw: bytes) -> tuple[str, ParsedCsv]:
-    text = decode(raw)
+    text = clean_text(decode(raw))
     return text, parse(text)

@@ -1,10 +1,15 @@
 """The development outbox: mail kept when no SMTP server is configured (never in production).
 
+Served only with ``ORDENA_ENV=development`` (or the test suite's ``test``), no SMTP, and a
+request straight from this machine (a loopback peer, no proxy's forwarding headers): a server
+where ``ORDENA_ENV`` was forgotten would otherwise publish every reset link to the world.
+
 Signed-in users only, and each sees only the mail of their own firms and the mail addressed to
 themselves: even on a developer's machine the outbox holds other firms' sign-in links."""
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Any
 from uuid import UUID
 
@@ -22,11 +27,32 @@ from ordena.web.deps import DB, CurrentAuth
 DEV_ENVIRONMENTS = ("development", "test")
 
 
+FORWARDING_HEADERS = ("x-forwarded-for", "forwarded", "x-real-ip")
+
+
+def _from_this_machine(request: Request[Any, Any, Any], environment: str) -> bool:
+    """The peer is a loopback address and no proxy relayed the request (a proxy on the same
+    machine connects from loopback too). The test suite's client calls itself "testclient"."""
+    host = request.client.host if request.client else ""
+    if any(name in request.headers for name in FORWARDING_HEADERS):
+        return False
+    if environment == "test" and host == "testclient":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 def _enabled(request: Request[Any, Any, Any]) -> None:
     settings = request.app.state.settings
     # Only on a developer's machine or in tests: a staging or demo server without SMTP would
     # otherwise publish every password-reset and sign-in link to anyone.
-    if settings.environment not in DEV_ENVIRONMENTS or settings.mail_enabled:
+    if (
+        settings.environment not in DEV_ENVIRONMENTS
+        or settings.mail_enabled
+        or not _from_this_machine(request, settings.environment)
+    ):
         raise NotFoundException()
 
 

@@ -7,9 +7,6 @@ from typing import Any
 from litestar import Litestar
 from litestar.config.app import AppConfig
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import ScalarRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins import InitPluginProtocol
 from litestar.static_files import create_static_files_router
 
@@ -22,6 +19,7 @@ from ordena.web.access import access_guard, provide_auth, provide_firm
 from ordena.web.csrf import csrf_check
 from ordena.web.db import provide_db
 from ordena.web.errors import EXCEPTION_HANDLERS
+from ordena.web.openapi import document_api, openapi_config
 from ordena.web.plumbing import request_middleware
 from ordena.web.security import security_headers_before_send
 from ordena.web.templating import template_config
@@ -58,28 +56,9 @@ class OrdenaPlugin(InitPluginProtocol):
         app_config.exception_handlers.update(EXCEPTION_HANDLERS)
         app_config.template_config = template_config(settings.templates_dir)
         app_config.request_max_body_size = settings.max_body_bytes
-        app_config.openapi_config = OpenAPIConfig(
-            title="Ordena API",
-            version="1.0.0",
-            path="/api/schema",
-            render_plugins=[ScalarRenderPlugin()],
-            # Personal API tokens (made on /account/tokens) go in `Authorization: Bearer ord_…`.
-            components=Components(
-                security_schemes={
-                    "bearerAuth": SecurityScheme(
-                        type="http",
-                        scheme="bearer",
-                        bearer_format="ord_…",
-                        description="Token personal de API creado en /account/tokens: `Authorization: Bearer ord_…`.",
-                    )
-                }
-            ),
-        )
-        # Only the JSON API takes bearer tokens (the pages use the session cookie).
-        for handler in app_config.route_handlers:
-            paths = getattr(handler, "paths", None) or {getattr(handler, "path", "")}  # a handler or a Router
-            if any(str(path).startswith("/api/") for path in paths) and not getattr(handler, "security", None):
-                setattr(handler, "security", [{"bearerAuth": []}])  # noqa: B010 - handlers and Routers alike
+        app_config.openapi_config = openapi_config()
+        # Only the JSON API is in the schema, with bearer tokens and its error bodies.
+        document_api(app_config.route_handlers)
         app_config.on_startup.append(self._startup)
         app_config.on_shutdown.append(self._shutdown)
         return app_config

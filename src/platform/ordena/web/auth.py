@@ -10,10 +10,11 @@ import hashlib
 import hmac
 from typing import Any
 
+from litestar.exceptions import TooManyRequestsException
 from litestar.types import Scope
 
-from ordena.accounts import api_tokens
-from ordena.accounts.sessions import Auth, load_session, load_session_in_firm
+from ordena.accounts import api_tokens, throttle
+from ordena.accounts.sessions import Auth, keep_idle_session_alive, load_session, load_session_in_firm
 from ordena.lib.tokens import new_secret
 from ordena.settings import Settings
 from ordena.tenancy import services as tenancy
@@ -26,6 +27,17 @@ def session_cookie_name(settings: Settings) -> str:
 
 def anon_cookie_name(settings: Settings) -> str:
     return "__Host-ordena_anon" if settings.secure_cookies else "ordena_anon"
+
+
+def device_cookie_name(settings: Settings) -> str:
+    return "__Host-ordena_device" if settings.secure_cookies else "ordena_device"
+
+
+def device_token(settings: Settings, email: str) -> str:
+    """What a browser that signed in to ``email`` keeps (a year): the login's per-account
+    slow-down spares it. Bound to the account and the secret key; no session rides on it."""
+    digest = hmac.new(settings.secret_key.encode(), f"device:{email.strip().lower()}".encode(), hashlib.sha256)
+    return digest.hexdigest()
 
 
 def cookie_header(settings: Settings, name: str, value: str, *, max_age: int | None = None) -> str:
@@ -68,9 +80,7 @@ async def authenticate(scope: Scope, cookies: dict[str, str]) -> str | None:
     # (no cookie) and could mint new tokens or act through the owner's forms.
     bearer = _bearer(scope) if scope.get("path", "").startswith("/api/") else None
     if bearer is not None:
-        found = await api_tokens.authenticate(await request_db(_ConnView(scope)).session(), bearer)
-        if found is not None:
-            auth = Auth(user=found, via_api_token=True)
+        auth = await _bearer_auth(scope, settings, bearer)
     else:
         token = cookies.get(session_cookie_name(settings))
         slug = scope.get("path_params", {}).get("slug")
@@ -88,6 +98,10 @@ async def authenticate(scope: Scope, cookies: dict[str, str]) -> str | None:
             if loaded is not None:
                 session, user = loaded
                 auth = Auth(user=user, session=session, scope=dict(session.scope or {}))
+    if auth.session is not None and auth.contact is not None:
+        # A client contact's session ends after a few idle days (shared computers), not 14.
+        db = await request_db(_ConnView(scope)).session()
+        await keep_idle_session_alive(db, auth.session, settings.contact_idle_days)
     if auth.session is not None:
         state["csrf_token"] = auth.session.csrf_token
     else:
@@ -97,6 +111,26 @@ async def authenticate(scope: Scope, cookies: dict[str, str]) -> str | None:
         state["csrf_token"] = anonymous_csrf(settings, anon)
     state["auth"] = auth
     return set_anon
+
+
+async def _bearer_auth(scope: Scope, settings: Settings, bearer: str) -> Auth:
+    """The token's user; guessing tokens is limited per client address like sign-in (429 for
+    every token from an address over the limit, the valid ones too)."""
+    db = await request_db(_ConnView(scope)).session()
+    client = scope.get("client")
+    key = throttle.key_for("guess", "token", client[0] if client else "?")
+    limit = settings.guess_failures_per_15min
+    try:
+        found = await api_tokens.authenticate(
+            db, bearer, guess_key=key, guess_limit=limit, window=throttle.GUESS_WINDOW
+        )
+    except api_tokens.GuessedTooOften as exc:
+        raise TooManyRequestsException() from exc
+    if found is None:
+        if await throttle.hit(db, key, window=throttle.GUESS_WINDOW) > limit:
+            raise TooManyRequestsException()
+        return Auth()
+    return Auth(user=found, via_api_token=True)
 
 
 def parse_cookies(scope: Scope) -> dict[str, str]:

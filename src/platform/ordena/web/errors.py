@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
+import asyncpg
 import structlog
 from jinja2_fragments.litestar import HTMXBlockTemplate
 from litestar import MediaType, Request, Response
@@ -16,6 +17,7 @@ from litestar.exceptions import (
 )
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR, HTTP_503_SERVICE_UNAVAILABLE
+from sqlalchemy.exc import DBAPIError
 
 from ordena.db.outage import RETRY_AFTER_SECONDS, database_unavailable
 from ordena.lib import i18n
@@ -151,6 +153,17 @@ def http_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]
     )
 
 
+def _is_data_error(exc: BaseException) -> bool:
+    """PostgreSQL's class 22 (data exception: a NUL in text, a number out of range, a string
+    too long): the input was wrong, not the server."""
+    if isinstance(exc, asyncpg.exceptions.DataError):
+        return True
+    if isinstance(exc, DBAPIError):
+        code = str(getattr(exc.orig, "pgcode", None) or getattr(exc.orig, "sqlstate", None) or "")
+        return code.startswith("22") or isinstance(getattr(exc.orig, "__cause__", None), asyncpg.exceptions.DataError)
+    return False
+
+
 def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     if database_unavailable(exc):
         # A restart or failover of PostgreSQL, not a bug: the request did nothing (its
@@ -164,6 +177,10 @@ def server_error(request: Request[Any, Any, Any], exc: Exception) -> Response[An
             _("No se guardó nada. Vuelve a intentarlo en unos segundos."),
             headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
         )
+    if _is_data_error(exc):
+        # Input the edge guard does not screen (an upload form's text fields).
+        log.info("data refused by the database", error=type(exc).__name__)
+        return _page(request, 400, _("Solicitud no válida"), _("Algunos datos enviados no son válidos."))
     log.exception("unhandled error", exc_info=exc)
     return _page(
         request,

@@ -25,8 +25,13 @@ def redirect(path: str, *, flash: str | None = None, kind: str = "success") -> R
     """303 See Other after a successful post, with an optional one-time message."""
     response = Redirect(path=path, status_code=303)
     if flash:
-        # Cookie-borne flash: survives the redirect without touching the session table.
-        response.set_cookie(
-            flash_cookie.COOKIE, quote(f"{kind}|{flash}"), max_age=60, httponly=True, samesite="lax", path="/"
-        )
+        set_flash(response, flash, kind=kind)
     return response
+
+
+def set_flash(response: Redirect, message: str, *, kind: str = "success") -> None:
+    """A one-time message on a redirect made elsewhere (cookie-borne: survives the redirect
+    without touching the session table)."""
+    response.set_cookie(
+        flash_cookie.COOKIE, quote(f"{kind}|{message}"), max_age=60, httponly=True, samesite="lax", path="/"
+    )

@@ -1,7 +1,8 @@
 """What every request goes through before and after its handler, as one ASGI middleware.
 
 In order: a request id (bound to the logs), the cookies read once, the flash message, who is
-calling and the CSRF token (skipped for static files), the language. On the way out: the
+calling and the CSRF token (skipped for static files), the language, hostile input refused
+(``input_guard``). On the way out: the
 security headers, the anonymous pre-session cookie when one was made, the flash cookie cleared
 once shown, the request's database work closed, one log line.
 
@@ -24,6 +25,7 @@ from ordena.settings import Settings
 from ordena.web import flash
 from ordena.web.auth import anon_cookie_name, authenticate, cookie_header, parse_cookies
 from ordena.web.db import close_request_db
+from ordena.web.input_guard import check_target, screened_receive
 from ordena.web.locale import choose_locale
 from ordena.web.security import log_request, with_security_headers
 from ordena.web.templating import bind_request_state
@@ -49,6 +51,8 @@ def request_middleware(app: ASGIApp) -> ASGIApp:
             if not scope.get("path", "").startswith("/static/"):
                 set_anon = await authenticate(scope, cookies)
             choose_locale(scope, cookies)
+            check_target(scope)
+            receive = await screened_receive(scope, receive, settings.max_body_bytes)
 
             async def send_wrapper(message: Message) -> None:
                 nonlocal status
