@@ -23,7 +23,6 @@ import contextlib
 import hashlib
 import hmac
 import json
-import os
 import secrets
 import socket
 import subprocess
@@ -65,12 +64,15 @@ def sign(payload: bytes, secret: str = WEBHOOK_SECRET, timestamp: int | None = N
 @contextlib.contextmanager
 def localstripe_server() -> Iterator[str]:
     port = free_port()
-    env = {**os.environ, "HOME": os.environ.get("TMPDIR", "/tmp")}
+    # localstripe pickles its whole store to one fixed file (/tmp/localstripe.pickle) after
+    # every write: shared by every localstripe on the machine, and slower as the store grows.
+    # The tests start from scratch and never reload it, so the dump is turned off.
+    boot = (
+        "import sys, localstripe.resources as r; r.Store.dump_to_disk = lambda self: None; "
+        "from localstripe.server import start; sys.argv = ['localstripe', '--port', sys.argv[1], '--from-scratch']; start()"
+    )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "localstripe", "--port", str(port), "--from-scratch"],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        env=env,
+        [sys.executable, "-c", boot, str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
     url = f"http://127.0.0.1:{port}"
     try:

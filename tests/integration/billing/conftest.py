@@ -1,0 +1,61 @@
+"""Billing tests run against a real localstripe server behind the tests' LOCAL FAKE front for
+Checkout and the portal (tests/stripe/fake.py), with an app whose settings carry Stripe keys."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from ordena.db.engine import Database
+from ordena.settings import Settings
+from tests.conftest import BASE_URL, Browser
+from tests.stripe.fake import StripeStack, stripe_stack
+
+
+@pytest.fixture(scope="session")
+def stripe_env() -> Iterator[StripeStack]:
+    with stripe_stack() as stack:
+        yield stack
+
+
+@pytest.fixture(scope="session")
+def billing_settings(migrated: Settings, stripe_env: StripeStack) -> Settings:
+    return replace(migrated, **stripe_env.settings_overrides())
+
+
+@pytest.fixture(scope="session")
+def billing_app(billing_settings: Settings) -> Litestar:
+    from ordena.server.app import create_app
+
+    return create_app(billing_settings)
+
+
+@pytest.fixture
+async def billing_client(billing_app: Litestar) -> AsyncIterator[Browser]:
+    async with AsyncTestClient(app=billing_app, base_url=BASE_URL) as c:
+        yield Browser(c)
+
+
+@pytest.fixture
+async def billing_db(billing_settings: Settings) -> AsyncIterator[Database]:
+    db = Database.connect(billing_settings)
+    yield db
+    await db.dispose()
+
+
+async def eventually(check: Any, *, timeout: float = 20, every: float = 0.1) -> Any:
+    """Poll ``check()`` (async) until it returns something truthy."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = await check()
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"still not true after {timeout} s: {check.__name__}")
+        await asyncio.sleep(every)
