@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
+from sqlalchemy import event
 
 from ordena.db.engine import Database
 from ordena.settings import Settings
@@ -45,6 +46,23 @@ async def billing_client(billing_app: Litestar) -> AsyncIterator[Browser]:
 @pytest.fixture
 async def billing_db(billing_settings: Settings) -> AsyncIterator[Database]:
     db = Database.connect(billing_settings)
+    yield db
+    await db.dispose()
+
+
+@pytest.fixture
+async def quick_commit_db(billing_settings: Settings) -> AsyncIterator[Database]:
+    """The app's database with ``synchronous_commit`` off on its connections: a commit does
+    not wait for the disk (the tests' loaded machine spent 20 ms on each). Same SQL, same
+    locks and same visibility; only durability after a crash differs, which no test needs."""
+    db = Database.connect(billing_settings)
+
+    @event.listens_for(db.engine.sync_engine, "connect")
+    def _no_fsync_wait(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET synchronous_commit TO off")
+        cursor.close()
+
     yield db
     await db.dispose()
 

@@ -47,8 +47,9 @@ class StripeSide:
         return str(answer.headers["location"])
 
     async def change_price_with_failing_card(self, customer: str, subscription: str, price: str) -> None:
-        """The card on file starts failing and the firm moves to another billing interval: the
-        new period's invoice is not paid and Stripe puts the subscription past_due."""
+        """The card on file starts failing and the firm moves from monthly to yearly billing:
+        the new period's invoice is not paid and Stripe puts the subscription past_due. (From
+        yearly to monthly the unused year pays for the month and nothing is charged.)"""
         await self.card(customer, "pm_card_chargeCustomerFail")
         await self._post(f"/v1/subscriptions/{subscription}", {"items[0][plan]": price})
 

@@ -14,6 +14,8 @@ async def billing_process_event(event_id: str) -> None:
     """Apply one webhook's event (at least once; duplicates and any order end in Stripe's state).
     Stripe unreachable raises, and the job is retried with back-off."""
     settings = worker_settings()
+    if not settings.billing_enabled:
+        return  # relayed by an installation without Stripe keys: nothing can be re-read
     await process_event(worker_database(), settings, event_id, StripeReader(settings))
 
 

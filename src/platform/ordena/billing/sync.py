@@ -23,7 +23,7 @@ from ordena.billing import stripe_api
 from ordena.billing.models import BillingAccount, BillingEvent
 from ordena.billing.state import UnknownPrice, apply_target, current_subscription, target_of
 from ordena.billing.stripe_api import SubscriptionReader, SubscriptionView
-from ordena.db.engine import Database
+from ordena.db.engine import Database, apply_context_now, set_context
 from ordena.lib.clock import now
 from ordena.settings import Settings
 from ordena.tenancy.firms import set_subscription_status
@@ -36,16 +36,6 @@ LOCK_SQL = text("SELECT pg_advisory_xact_lock(hashtext('ordena.billing'), hashte
 async def lock_firm(db: AsyncSession, firm_id: UUID) -> None:
     """Serialize billing work of one firm until the transaction ends."""
     await db.execute(LOCK_SQL, {"firm": str(firm_id)})
-
-
-async def _firm_of_customer(database: Database, customer: str | None) -> UUID | None:
-    if not customer:
-        return None
-    async with database.session() as db:
-        firm: UUID | None = await db.scalar(
-            select(BillingAccount.firm_id).where(BillingAccount.stripe_customer_id == customer)
-        )
-    return firm
 
 
 async def _mark(db: AsyncSession, event_id: str | None, outcome: str) -> None:
@@ -94,6 +84,32 @@ def _plain(values: dict[str, Any]) -> dict[str, Any]:
     return {k: v.isoformat() if isinstance(v, dt.datetime) else v for k, v in values.items()}
 
 
+async def _sync_in(
+    db: AsyncSession,
+    settings: Settings,
+    customer: str | None,
+    reader: SubscriptionReader,
+    event_id: str | None,
+) -> str:
+    """In the caller's open transaction: find the customer's firm, enter it, take its lock,
+    re-read Stripe and apply; the event is marked processed in the same transaction."""
+    firm_id: UUID | None = None
+    if customer:
+        firm_id = await db.scalar(select(BillingAccount.firm_id).where(BillingAccount.stripe_customer_id == customer))
+    if firm_id is None or customer is None:
+        log.warning("billing: event %s for unknown customer %s: nothing changed", event_id, customer)
+        await _mark(db, event_id, "unknown_customer")
+        return "unknown_customer"
+    set_context(db, tenant_id=firm_id)
+    await apply_context_now(db)  # the audit line is the firm's (row-level security)
+    await lock_firm(db, firm_id)
+    account = await db.scalar(select(BillingAccount).where(BillingAccount.firm_id == firm_id))
+    assert account is not None  # found above; accounts are never deleted but with their firm
+    outcome = await apply_subscriptions(db, settings, account, await reader.customer_subscriptions(customer))
+    await _mark(db, event_id, outcome)
+    return outcome
+
+
 async def sync_customer(
     database: Database,
     settings: Settings,
@@ -102,30 +118,11 @@ async def sync_customer(
     *,
     event_id: str | None = None,
 ) -> str:
-    """Re-read one customer's subscriptions and apply them; marks ``event_id`` processed in the
-    same transaction. Returns the outcome."""
-    firm_id = await _firm_of_customer(database, customer)
-    if firm_id is None or customer is None:
-        log.warning("billing: event %s for unknown customer %s: nothing changed", event_id, customer)
-        async with database.session() as db:
-            await _mark(db, event_id, "unknown_customer")
-            await db.commit()
-        return "unknown_customer"
-    async with database.session(tenant_id=firm_id) as db:
-        await lock_firm(db, firm_id)
-        account = await db.scalar(select(BillingAccount).where(BillingAccount.firm_id == firm_id))
-        assert account is not None  # found above; accounts are never deleted but with their firm
-        subs = await reader.customer_subscriptions(customer)
-        outcome = await apply_subscriptions(db, settings, account, subs)
-        await _mark(db, event_id, outcome)
+    """Re-read one customer's subscriptions and apply them, in one transaction. Returns the outcome."""
+    async with database.session() as db:
+        outcome = await _sync_in(db, settings, customer, reader, event_id)
         await db.commit()
     return outcome
-
-
-@dataclass(frozen=True)
-class EventToDo:
-    customer: str | None
-    processed: bool
 
 
 async def process_event(database: Database, settings: Settings, event_id: str, reader: SubscriptionReader) -> str:
@@ -138,12 +135,14 @@ async def process_event(database: Database, settings: Settings, event_id: str, r
                 )
             )
         ).first()
-    if row is None:
-        log.warning("billing: event %s is not stored", event_id)
-        return "missing"
-    if row.processed_at is not None:
-        return "done"
-    return await sync_customer(database, settings, row.customer_id, reader, event_id=event_id)
+        if row is None:
+            log.warning("billing: event %s is not stored", event_id)
+            return "missing"
+        if row.processed_at is not None:
+            return "done"
+        outcome = await _sync_in(db, settings, row.customer_id, reader, event_id)
+        await db.commit()
+    return outcome
 
 
 @dataclass
