@@ -76,8 +76,10 @@ async def deliver(client: Any, delivery: Delivery, *, body: bytes | None = None,
     return await client.client.post(
         "/billing/stripe/webhook",
         content=delivery.body if body is None else body,
-        headers={"stripe-signature": delivery.signature if signature is None else signature,
-                 "content-type": "application/json"},  # fmt: skip
+        headers={
+            "stripe-signature": delivery.signature if signature is None else signature,
+            "content-type": "application/json",
+        },  # fmt: skip
     )
 
 
@@ -103,6 +105,8 @@ async def all_processed(database: Database, ids: Iterable[str]) -> bool:
 async def outcomes(database: Database, ids: Iterable[str]) -> dict[str, str | None]:
     async with database.session() as db:
         rows = await db.execute(
-            select(BillingEvent.stripe_event_id, BillingEvent.outcome).where(BillingEvent.stripe_event_id.in_(list(ids)))
+            select(BillingEvent.stripe_event_id, BillingEvent.outcome).where(
+                BillingEvent.stripe_event_id.in_(list(ids))
+            )
         )
         return {r[0]: r[1] for r in rows}

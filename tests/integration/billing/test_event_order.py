@@ -82,7 +82,10 @@ async def test_200_orderings_with_duplicates_end_in_the_state_stripe_holds(
         await deliver_and_process(billing_db, billing_settings, sent, reader)
         acc = await account(billing_db, firms[s.name])
         assert acc is not None
-        assert (acc.status, acc.plan, acc.stripe_subscription_id) == s.expected, (s.name, [d.event["type"] for d in sent])
+        assert (acc.status, acc.plan, acc.stripe_subscription_id) == s.expected, (
+            s.name,
+            [d.event["type"] for d in sent],
+        )
         naive_wrong += _naive(sent) != s.expected[0]
     # The orderings do exercise disorder: trusting the payloads would have ended wrong.
     assert naive_wrong > 0
@@ -103,8 +106,12 @@ async def test_with_a_fifth_of_deliveries_lost_the_daily_reconciliation_repairs_
         customer = await side.customer(firm.id)
         await link_firm(billing_db, firm.id, customer)
         price = "price_starter_month" if n % 2 else "price_professional_month"
-        firms.append({"id": firm.id, "customer": customer, "price": price, "sub": await side.subscribe(customer, price)})
-    dropped = await _deliver_step(billing_db, billing_settings, stripe_env, firms, rng, reader, "customer.subscription.created")
+        firms.append(
+            {"id": firm.id, "customer": customer, "price": price, "sub": await side.subscribe(customer, price)}
+        )
+    dropped = await _deliver_step(
+        billing_db, billing_settings, stripe_env, firms, rng, reader, "customer.subscription.created"
+    )
     for n, f in enumerate(firms):
         if n % 2:
             await side.cancel(f["sub"])
