@@ -101,9 +101,14 @@ def create_plans(localstripe: str) -> None:
         httpx.post(
             f"{localstripe}/v1/plans",
             headers=auth,
-            data={"id": price, "amount": amount, "currency": "usd", "interval": key.rpartition("_")[2],
-                  "product[name]": key.rpartition("_")[0].title()},
-        ).raise_for_status()  # fmt: skip
+            data={
+                "id": price,
+                "amount": amount,
+                "currency": "usd",
+                "interval": key.rpartition("_")[2],
+                "product[name]": key.rpartition("_")[0].title(),
+            },
+        ).raise_for_status()
 
 
 # --- a background aiohttp server --------------------------------------------------------------
@@ -195,8 +200,11 @@ class WebhookInbox(_Server):
         for url in list(self.forward_to):
             async with ClientSession() as session:
                 with contextlib.suppress(Exception):
-                    await session.post(url, data=delivery.body, headers={
-                        "Stripe-Signature": delivery.signature, "Content-Type": "application/json"})  # fmt: skip
+                    await session.post(
+                        url,
+                        data=delivery.body,
+                        headers={"Stripe-Signature": delivery.signature, "Content-Type": "application/json"},
+                    )
         return web.Response(text="ok")
 
     def of(self, customer: str) -> list[Delivery]:
@@ -296,8 +304,14 @@ class FakeStripeFront(_Server):
     async def _portal_session(self, request: web.Request) -> web.Response:
         form = dict(parse_qsl((await request.read()).decode()))
         customer = form.get("customer", "")
-        return web.json_response({"id": "bps_" + secrets.token_hex(8), "object": "billing_portal.session",
-                                  "url": f"{self.url}/portal/{customer}", "return_url": form.get("return_url")})  # fmt: skip
+        return web.json_response(
+            {
+                "id": "bps_" + secrets.token_hex(8),
+                "object": "billing_portal.session",
+                "url": f"{self.url}/portal/{customer}",
+                "return_url": form.get("return_url"),
+            }
+        )
 
     async def _checkout_page(self, request: web.Request) -> web.Response:
         session = self.sessions.get(request.match_info["id"])
@@ -318,22 +332,31 @@ class FakeStripeFront(_Server):
         auth = {"Authorization": f"Bearer {SECRET_KEY}"}
         async with ClientSession(headers=auth) as http:
             customer = session["customer"]
-            async with http.post(f"{self.localstripe}/v1/payment_methods/pm_card_visa/attach",
-                                 data={"customer": customer}) as r:  # fmt: skip
+            async with http.post(
+                f"{self.localstripe}/v1/payment_methods/pm_card_visa/attach", data={"customer": customer}
+            ) as r:
                 pm = (await r.json())["id"]
-            async with http.post(f"{self.localstripe}/v1/customers/{customer}",
-                                 data={"invoice_settings[default_payment_method]": pm}) as r:  # fmt: skip
+            async with http.post(
+                f"{self.localstripe}/v1/customers/{customer}", data={"invoice_settings[default_payment_method]": pm}
+            ) as r:
                 r.raise_for_status()
-            async with http.post(f"{self.localstripe}/v1/subscriptions",
-                                 data={"customer": customer, "items[0][plan]": session["price"]}) as r:  # fmt: skip
+            async with http.post(
+                f"{self.localstripe}/v1/subscriptions", data={"customer": customer, "items[0][plan]": session["price"]}
+            ) as r:
                 sub = await r.json()
         session.update(status="complete", subscription=sub["id"])
-        event = {"id": "evt_fake_" + secrets.token_hex(10), "object": "event", "type": "checkout.session.completed",
-                 "created": int(time.time()), "data": {"object": dict(session, object="checkout.session")}}  # fmt: skip
+        event = {
+            "id": "evt_fake_" + secrets.token_hex(10),
+            "object": "event",
+            "type": "checkout.session.completed",
+            "created": int(time.time()),
+            "data": {"object": dict(session, object="checkout.session")},
+        }
         body = json.dumps(event).encode()
         async with ClientSession() as http:
-            await http.post(self.inbox_url, data=body, headers={"Stripe-Signature": sign(body),
-                                                                 "Content-Type": "application/json"})  # fmt: skip
+            await http.post(
+                self.inbox_url, data=body, headers={"Stripe-Signature": sign(body), "Content-Type": "application/json"}
+            )
         raise web.HTTPSeeOther(session["success_url"])
 
 

@@ -67,13 +67,13 @@ async def quick_commit_db(billing_settings: Settings) -> AsyncIterator[Database]
     await db.dispose()
 
 
-async def eventually(check: Any, *, timeout: float = 20, every: float = 0.1) -> Any:
+async def eventually(check: Any, *, within: float = 20, every: float = 0.1) -> Any:
     """Poll ``check()`` (async) until it returns something truthy."""
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + within
     while True:
         value = await check()
         if value:
             return value
         if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError(f"still not true after {timeout} s: {check.__name__}")
+            raise AssertionError(f"still not true after {within} s: {check.__name__}")
         await asyncio.sleep(every)

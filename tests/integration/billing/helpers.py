@@ -79,7 +79,7 @@ async def deliver(client: Any, delivery: Delivery, *, body: bytes | None = None,
         headers={
             "stripe-signature": delivery.signature if signature is None else signature,
             "content-type": "application/json",
-        },  # fmt: skip
+        },
     )
 
 

@@ -68,8 +68,11 @@ async def play(stack: StripeStack, settings: Settings) -> list[Scenario]:
     scenarios = list(await asyncio.gather(resubscribed(), unpaid(), left()))
     await side.close()
     reader = StripeReader(settings)
-    last_types = {"canceled, then subscribed again": "customer.subscription.created",
-                  "payment failed": "invoice.created", "canceled": "customer.subscription.deleted"}  # fmt: skip
+    last_types = {
+        "canceled, then subscribed again": "customer.subscription.created",
+        "payment failed": "invoice.created",
+        "canceled": "customer.subscription.deleted",
+    }
     for s in scenarios:
         await asyncio.to_thread(stack.inbox.wait, s.customer, types={last_types[s.name]})
         await asyncio.sleep(1.3)  # every event of the lifecycle, not just the last step's

@@ -20,8 +20,16 @@ from tests.stripe.fake import StripeStack
 async def _on_plan(database: Database, firm_id: Any, plan: str) -> None:
     """The firm pays for ``plan`` (as the worker would have written it from Stripe)."""
     async with database.session() as db:
-        db.add(BillingAccount(firm_id=firm_id, status="active", plan=plan, interval="month",
-                              stripe_customer_id=f"cus_t_{firm_id.hex[:12]}", stripe_subscription_id="sub_t"))  # fmt: skip
+        db.add(
+            BillingAccount(
+                firm_id=firm_id,
+                status="active",
+                plan=plan,
+                interval="month",
+                stripe_customer_id=f"cus_t_{firm_id.hex[:12]}",
+                stripe_subscription_id="sub_t",
+            )
+        )
         tenant = await db.get(Tenant, firm_id)
         assert tenant is not None
         tenant.subscription_status = "active"
@@ -39,7 +47,7 @@ async def test_ten_concurrent_subscribe_clicks_open_one_checkout_session(
         *(
             billing_client.post(f"/w/{firm.slug}/billing/subscribe", {"plan": "professional", "interval": "year"})
             for _ in range(10)
-        )  # fmt: skip
+        )
     )
     assert [a.status_code for a in answers] == [303] * 10
     assert len({a.headers["location"] for a in answers}) == 1

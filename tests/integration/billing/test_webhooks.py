@@ -90,9 +90,18 @@ async def test_an_unknown_plan_is_logged_answered_and_changes_nothing(
     side = StripeSide(stripe_env)
     async with httpx.AsyncClient(headers={"Authorization": f"Bearer {SECRET_KEY}"}) as http:
         if (await http.get(f"{stripe_env.localstripe}/v1/plans/price_not_ours")).status_code != 200:
-            (await http.post(f"{stripe_env.localstripe}/v1/plans", data={
-                "id": "price_not_ours", "amount": 100, "currency": "usd", "interval": "month",
-                "product[name]": "Not ours"})).raise_for_status()  # fmt: skip
+            (
+                await http.post(
+                    f"{stripe_env.localstripe}/v1/plans",
+                    data={
+                        "id": "price_not_ours",
+                        "amount": 100,
+                        "currency": "usd",
+                        "interval": "month",
+                        "product[name]": "Not ours",
+                    },
+                )
+            ).raise_for_status()
     firm = await make_firm(billing_db, roles=(Role.OWNER,))
     customer = await side.customer(firm.id)
     await link_firm(billing_db, firm.id, customer)
@@ -119,8 +128,13 @@ async def test_a_signed_event_claiming_another_price_and_status_is_not_believed(
     customer = await side.customer(firm.id)
     await link_firm(billing_db, firm.id, customer)
     sub = await side.subscribe(customer, "price_starter_month")
-    claim = {"object": "subscription", "id": sub, "customer": customer, "status": "active",
-             "items": {"data": [{"price": {"id": "price_network_year"}, "plan": {"id": "price_network_year"}}]}}  # fmt: skip
+    claim = {
+        "object": "subscription",
+        "id": sub,
+        "customer": customer,
+        "status": "active",
+        "items": {"data": [{"price": {"id": "price_network_year"}, "plan": {"id": "price_network_year"}}]},
+    }
     body = _event(customer, obj=claim)
     event_id = json.loads(body)["id"]
     assert (await deliver(billing_client, Delivery(body, sign(body)))).status_code == 200
