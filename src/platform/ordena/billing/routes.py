@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
@@ -18,9 +19,21 @@ from ordena.lib.i18n import _, get_locale
 from ordena.settings import Settings
 from ordena.web.db import request_db, wake_jobs
 from ordena.web.deps import DB, Firm, Form
+from ordena.web.security import CSP
 
 # Billing's own pages answer a read-only firm too: paying is how it leaves that state.
 OWNER = {"access": "owner", "read_only_ok": True}
+
+
+def _page_csp(settings: Settings) -> str:
+    """The page's policy, whose forms may also lead to Stripe: a form's redirect to Checkout
+    or the portal is checked against ``form-action`` (Chromium blocks it otherwise). In tests,
+    the fake in front of localstripe stands where Stripe's hosts are."""
+    hosts = ["https://checkout.stripe.com", "https://billing.stripe.com"]
+    if settings.stripe_api_base:
+        parts = urlsplit(settings.stripe_api_base)
+        hosts.append(f"{parts.scheme}://{parts.netloc}")
+    return CSP.replace("form-action 'self'", "form-action 'self' " + " ".join(hosts))
 
 
 def _settings(request: Request[Any, Any, Any]) -> Settings:
@@ -40,7 +53,11 @@ async def billing_page(
         # webhook (the same re-read the worker does; nothing in the URL is trusted).
         await services.refresh(db, settings, firm, StripeReader(settings))
     page = await services.overview(db, settings, firm, get_locale())
-    return Template("billing/page.html", context={"page": page, "plans": PLANS, "checkout": checkout, "error": None})
+    return Template(
+        "billing/page.html",
+        context={"page": page, "plans": PLANS, "checkout": checkout},
+        headers={"content-security-policy": _page_csp(settings)},
+    )
 
 
 @post("/w/{slug:str}/billing/subscribe", opt=OWNER)
