@@ -14,6 +14,7 @@ from ordena.db.engine import Database
 from ordena.settings import Settings
 from ordena.tenancy.models import Role, Tenant
 from tests.factories import PASSWORD, add_company, make_firm
+from tests.integration.billing.helpers import account
 from tests.stripe.fake import StripeStack
 
 
@@ -58,6 +59,11 @@ async def test_ten_concurrent_subscribe_clicks_open_one_checkout_session(
     other = await billing_client.post(f"/w/{firm.slug}/billing/subscribe", {"plan": "starter", "interval": "month"})
     assert other.headers["location"] != first
     assert stripe_env.front.sessions[first.rsplit("/", 1)[1]]["status"] == "expired"
+    # Card, plan and cancellation: Stripe's customer portal, for the firm's own customer.
+    portal = await billing_client.post(f"/w/{firm.slug}/billing/portal", {})
+    assert portal.status_code == 303
+    customer = (await account(billing_db, firm.id)).stripe_customer_id  # type: ignore[union-attr]
+    assert portal.headers["location"] == f"{stripe_env.front.url}/portal/{customer}"
 
 
 async def test_only_an_owner_of_the_firm_sees_or_changes_its_billing(
