@@ -4,6 +4,7 @@ plan limits with the upgrade path; and nothing of billing without Stripe keys.""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
@@ -134,3 +135,28 @@ async def test_without_stripe_keys_there_is_no_billing_page_no_webhook_and_no_li
         {"name": "Libre SAC", "country": "PE", "industry_section": "G", "size_band": "micro"},
     )
     assert made.status_code == 303
+
+
+async def test_when_the_trial_ends_the_firm_reads_and_exports_but_changes_nothing(
+    billing_client: Any, billing_db: Database
+) -> None:
+    firm = await make_firm(billing_db, roles=(Role.OWNER,))
+    await add_company(billing_db, firm.id, "Antes SAC")
+    async with billing_db.session() as db:
+        tenant = await db.get(Tenant, firm.id)
+        assert tenant is not None
+        tenant.created_at = tenant.created_at - dt.timedelta(days=15)  # the 14 days went by
+        await db.commit()
+    await billing_client.login(firm.email(Role.OWNER), PASSWORD)
+    page = await billing_client.get(f"/w/{firm.slug}/billing")
+    assert "Prueba terminada" in page.text and "solo lectura" in page.text
+    refused = await billing_client.post(
+        f"/w/{firm.slug}/companies",
+        {"name": "Después SAC", "country": "PE", "industry_section": "G", "size_band": "micro"},
+    )
+    assert refused.status_code == 403 and "terminó el periodo de prueba" in refused.text
+    assert "Antes SAC" in (await billing_client.get(f"/w/{firm.slug}/companies")).text
+    assert (await billing_client.get(f"/w/{firm.slug}/audit.csv")).status_code == 200
+    # Billing itself still answers: paying is how the firm leaves this state.
+    chosen = await billing_client.post(f"/w/{firm.slug}/billing/subscribe", {"plan": "starter", "interval": "month"})
+    assert chosen.status_code == 303
