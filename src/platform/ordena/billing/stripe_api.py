@@ -92,21 +92,6 @@ class StripeReader:
         return [subscription_view(s.to_dict()) for s in page.data]
 
 
-async def all_subscriptions(settings: Settings) -> list[SubscriptionView]:
-    """Every subscription of the account, page by page (the reconciliation's pass)."""
-    found: list[SubscriptionView] = []
-    params: dict[str, Any] = {"status": "all", "limit": 100}
-    try:
-        while True:
-            page = await client(settings).v1.subscriptions.list_async(params=params)  # type: ignore[arg-type]
-            found.extend(subscription_view(s.to_dict()) for s in page.data)
-            if not page.has_more or not page.data:
-                return found
-            params["starting_after"] = page.data[-1].id
-    except stripe.StripeError as exc:
-        raise StripeUnavailable(str(exc)) from exc
-
-
 async def recent_events(settings: Settings, since: dt.datetime) -> list[dict[str, Any]]:
     """Events created since ``since`` (Stripe keeps 30 days), as plain dicts."""
     found: list[dict[str, Any]] = []

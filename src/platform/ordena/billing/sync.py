@@ -153,8 +153,9 @@ class Reconciliation:
 
 
 async def reconcile(database: Database, settings: Settings, reader: SubscriptionReader | None = None) -> Reconciliation:
-    """The daily pass: record the recent events no webhook brought (so operators see the loss),
-    then re-read every customer's subscriptions and repair what a lost event left wrong."""
+    """The daily pass: list Stripe's events of the last three days and record those no webhook
+    brought (operators see the loss), then re-read every known customer's subscriptions from
+    Stripe and repair what a lost event left wrong (one list call per customer)."""
     reader = reader or stripe_api.StripeReader(settings)
     report = Reconciliation()
     since = now() - dt.timedelta(days=3)
