@@ -659,6 +659,48 @@ async def plan_generate(request: Request[Any, Any, Any], slug: FromPath[str], ai
     )
 
 
+# --- the Stripe webhook: the signature by hand, then Ordena's one statement -----------------------
+
+WEBHOOK_SECRET = os.environ.get("BENCH_STRIPE_WEBHOOK_SECRET", "whsec_bench")
+_STORE_EVENT = """
+WITH ev AS (
+    INSERT INTO billing_event (id, stripe_event_id, type, customer_id, created_at, updated_at)
+    VALUES ($1, $2, $3, $4, now(), now())
+    ON CONFLICT (stripe_event_id) DO NOTHING
+    RETURNING stripe_event_id
+)
+INSERT INTO outbox_message (id, queue_name, actor_name, args, kwargs, attempts, created_at, updated_at)
+SELECT $5, 'default', 'billing_process_event', jsonb_build_array(ev.stripe_event_id), '{}'::jsonb, 0, now(), now()
+FROM ev
+RETURNING id
+"""
+
+
+def _signed(body: bytes, header: str) -> bool:
+    parts = dict(p.split("=", 1) for p in header.split(",") if "=" in p)
+    try:
+        stamp = int(parts.get("t", ""))
+    except ValueError:
+        return False
+    if stamp < datetime.now(UTC).timestamp() - 300:
+        return False
+    mac = hmac.new(WEBHOOK_SECRET.encode(), b"%d." % stamp + body, hashlib.sha256).hexdigest()
+    return hmac.compare_digest(mac, parts.get("v1", ""))
+
+
+@post("/billing/stripe/webhook", status_code=200)
+async def stripe_webhook(request: Request[Any, Any, Any]) -> Response[bytes]:
+    body = await request.body()
+    if not _signed(body, request.headers.get("stripe-signature", "")):
+        return Response(b'{"received": false}', status_code=400, media_type="application/json")
+    event = json.loads(body)
+    obj = event["data"]["object"]
+    customer = obj.get("id") if obj.get("object") == "customer" else obj.get("customer")
+    async with request.app.state.pool.acquire() as conn:
+        row = await conn.fetchrow(_STORE_EVENT, uuid.uuid4(), event["id"], event["type"], customer, uuid.uuid4())
+    return _json({"received": True, "duplicate": row is None})
+
+
 @get("/health")
 async def health() -> str:
     return "ok"
@@ -707,6 +749,7 @@ app = Litestar(
         results,
         plan_board,
         plan_generate,
+        stripe_webhook,
         health,
     ],
     on_startup=[_startup],

@@ -48,6 +48,14 @@ from tests.perf import report as report_mod
 from tests.perf.contact_data import make_contact_session, make_reassessment
 from tests.perf.plan_data import BOARD_INITIATIVES, make_plan_data
 from tests.perf.servers import ROOT, Request, Result, Server, have_wrk, run_load
+from tests.perf.webhook_data import (
+    STRIPE_API_BASE,
+    STRIPE_KEY,
+    WEBHOOK_SECRET,
+    billing_env,
+    firms_are_paying,
+    signed_deliveries,
+)
 
 PASSWORD = "ordena-bench-1"
 SECRET = "bench-secret-key-0123456789abcdef0123456789"
@@ -234,6 +242,9 @@ def bench_settings(database_url: str, data_dir: Path) -> Settings:
         data_dir=data_dir,
         log_json=True,
         log_level="WARNING",
+        stripe_secret_key=STRIPE_KEY,
+        stripe_webhook_secret=WEBHOOK_SECRET,
+        stripe_api_base=STRIPE_API_BASE,
     )
 
 
@@ -431,6 +442,14 @@ async def make_api_token(ctx: Context) -> None:
         await database.dispose()
 
 
+async def _firms_are_paying(ctx: Context) -> None:
+    conn = await asyncpg.connect(ctx.owner_dsn)
+    try:
+        await firms_are_paying(conn)
+    finally:
+        await conn.close()
+
+
 def generate_once(ctx: Context, base_url: str) -> None:
     """The plan_generate scenario measures generating again: the first generation (201) happens here."""
     r = httpx.post(
@@ -471,6 +490,15 @@ def scenarios(ctx: Context, ordena_url: str) -> list[Scenario]:
         for _ in range(10)
     ]
     return [
+        # First: its deliveries are signed now and Stripe's tolerance is 5 minutes.
+        Scenario(
+            "webhook",
+            "Stripe webhook (signed, a new event each)",
+            "/billing/stripe/webhook",
+            Request("POST", "/billing/stripe/webhook", {"content-type": "application/json"}, signed_deliveries()),
+            note="Signature checked on the raw body, the event id stored once and its job written to the "
+            "outbox in one statement, 200 at once (the job itself runs in the worker).",
+        ),
         Scenario(
             "login", "Login page (anonymous)", "/login", Request("GET", "/login", {"accept": "text/html"}), target=False
         ),
@@ -596,17 +624,19 @@ def ordena_routes(settings: Settings) -> dict[str, set[str]]:
     return out
 
 
-def first_request(req: Request) -> tuple[str, str | None]:
-    """The path and body of the request's first variant."""
+def first_request(req: Request) -> tuple[str, str | None, dict[str, str]]:
+    """The path, body and own headers of the request's first variant."""
     if not req.bodies:
-        return req.path, None
+        return req.path, None, {}
     path, tab, body = req.bodies[0].partition("\t")
-    return (path, body) if tab else (req.path, req.bodies[0])
+    body, tab2, header = body.partition("\t")
+    name, _colon, value = header.partition(": ")
+    return (path, body, {name: value} if tab2 else {}) if tab else (req.path, req.bodies[0], {})
 
 
 def probe(server: Server, req: Request) -> tuple[int, str]:
-    path, body = first_request(req)
-    r = httpx.request(req.method, server.url + path, headers=req.headers, content=body, timeout=30)
+    path, body, own = first_request(req)
+    r = httpx.request(req.method, server.url + path, headers={**req.headers, **own}, content=body, timeout=30)
     return r.status_code, r.text[:300]
 
 
@@ -867,6 +897,7 @@ FLOOR_STATEMENTS = {
     "contact_questionnaire": 7,
     "progress": 9,
     "plan_generate": 13,
+    "webhook": 1,
 }
 
 
@@ -914,8 +945,9 @@ async def count_statements(ctx: Context, scs: list[Scenario], ordena_url: str) -
                 for _ in range(2):  # the second request is the one counted (caches warm)
                     seen.clear()
                     checkouts[0] = 0
-                    path, body = first_request(sc.request)
-                    r = await client.request(sc.request.method, path, headers=sc.request.headers, content=body)
+                    path, body, own = first_request(sc.request)
+                    headers = {**sc.request.headers, **own}
+                    r = await client.request(sc.request.method, path, headers=headers, content=body)
                 statements = [
                     q
                     for q in seen
@@ -1080,6 +1112,7 @@ def run(mode: Mode, *, out: Path, settings: Settings | None = None, keep_db: boo
         ctx.say(f"mode {mode.name}; generating data")
         asyncio.run(make_data(ctx))
         asyncio.run(join_curve_firm(ctx))
+        asyncio.run(_firms_are_paying(ctx))
         for label, rep in ctx.data_phases:
             ctx.say(f"  {label}: {rep.total_rows:,} rows, {rep.rows_per_second:,.0f} rows/s")
         o_port, f_port = _free_port(), _free_port()
@@ -1098,13 +1131,19 @@ def run(mode: Mode, *, out: Path, settings: Settings | None = None, keep_db: boo
             "ORDENA_PORT": str(o_port),
             # As deployed (deploy/, docs/production.md): no job worker threads inside the web process.
             "ORDENA_WORKER_IN_PROCESS": os.environ.get("BENCH_WORKER_IN_PROCESS", "false"),
+            **billing_env(),
         }
         ordena = Server("ordena", "ordena.server.asgi:app", o_port, env)
         floor = Server(
             "floor",
             "tests.perf.floor_app:app",
             f_port,
-            {"BENCH_APP_DSN": app_dsn, "BENCH_SECRET": settings.secret_key, "BENCH_POOL": str(settings.db_pool_size)},
+            {
+                "BENCH_APP_DSN": app_dsn,
+                "BENCH_SECRET": settings.secret_key,
+                "BENCH_POOL": str(settings.db_pool_size),
+                "BENCH_STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
+            },
         )
         t0 = time.perf_counter()
         for s in (ordena, floor):

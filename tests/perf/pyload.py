@@ -28,14 +28,18 @@ async def main(a: argparse.Namespace) -> None:
 
         async def client() -> None:
             while time.perf_counter() < deadline:
-                url, body = a.url, None
+                url, body, extra = a.url, None, None
                 if bodies:
                     line = random.choice(bodies)
                     path, tab, rest = line.partition("\t")
+                    rest, tab2, header = rest.partition("\t")  # "PATH\tBODY\tName: value"
+                    if tab2:
+                        name, _colon, value = header.partition(": ")
+                        extra = {name: value}
                     url, body = (base + path, rest.encode()) if tab else (a.url, line.encode())
                 t0 = time.perf_counter()
                 try:
-                    async with session.request(a.method, url, data=body, allow_redirects=False) as r:
+                    async with session.request(a.method, url, data=body, headers=extra, allow_redirects=False) as r:
                         await r.read()
                         if r.status >= 400:
                             errors["status"] += 1

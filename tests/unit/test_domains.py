@@ -54,9 +54,10 @@ def test_the_firm_menu_keeps_its_order_and_roles() -> None:
         "/frameworks",
         "/members",
         "/settings",
+        "/billing",
         "/audit",
     ]
-    assert {e.path for e in entries if e.min_role == "owner"} == {"/settings", "/audit"}
+    assert {e.path for e in entries if e.min_role == "owner"} == {"/settings", "/billing", "/audit"}
 
 
 def test_the_jobs_package_imports_no_domain() -> None:

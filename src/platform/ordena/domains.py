@@ -29,6 +29,7 @@ class NavEntry:
     label: LazyString
     min_role: str = "viewer"
     exact: bool = False  # the home entry is current only on its own page, not below it
+    setting: str | None = None  # shown only where this ``Settings`` property is true
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,13 @@ DOMAINS: tuple[Domain, ...] = (
             "ordena.networks.benchmark.api",
         ),
         jobs="ordena.networks.jobs",
+    ),
+    Domain(
+        "billing",
+        models="ordena.billing.models",
+        routes=("ordena.billing.routes",),
+        jobs="ordena.billing.jobs",
+        nav=(NavEntry(92, "/billing", lazy("Facturación"), min_role="owner", setting="billing_enabled"),),
     ),
 )
 

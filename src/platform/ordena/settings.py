@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 
 DEFAULT_SECRET_KEY = "dev-insecure-change-me"  # noqa: S105 - refused in production below
 BASE_DIR = Path(__file__).resolve().parents[3]
+STRIPE_PLANS = ("starter", "professional", "network")
 
 
 class SettingsError(RuntimeError):
@@ -55,6 +56,14 @@ class Settings:
     stripe_secret_key: str = ""
     stripe_webhook_secret: str = ""
     stripe_api_base: str = ""
+    # Stripe price ids by "<plan>_<interval>" (starter_month, network_year, …), from
+    # ORDENA_STRIPE_PRICE_<PLAN>_<INTERVAL>; see ordena.billing.plans.
+    stripe_prices: Mapping[str, str] = field(default_factory=dict)
+    # Days a firm keeps writing after a failed payment; then it is read-only until paid.
+    billing_grace_days: int = 7
+    billing_trial_days: int = 14
+    # Every N minutes the billing reconciliation runs (daily; 0 = never; only with billing on).
+    billing_reconcile_interval_minutes: float = 24 * 60
     default_locale: str = "es"
     session_days: int = 14
     # A client contact's magic-link session ends after this many days without a visit.
@@ -113,6 +122,15 @@ class Settings:
             stripe_secret_key=get("STRIPE_SECRET_KEY"),
             stripe_webhook_secret=get("STRIPE_WEBHOOK_SECRET"),
             stripe_api_base=get("STRIPE_API_BASE"),
+            stripe_prices={
+                f"{plan}_{interval}": get(f"STRIPE_PRICE_{plan.upper()}_{interval.upper()}")
+                for plan in STRIPE_PLANS
+                for interval in ("month", "year")
+                if get(f"STRIPE_PRICE_{plan.upper()}_{interval.upper()}")
+            },
+            billing_grace_days=int(get("BILLING_GRACE_DAYS", "7")),
+            billing_trial_days=int(get("BILLING_TRIAL_DAYS", "14")),
+            billing_reconcile_interval_minutes=float(get("BILLING_RECONCILE_INTERVAL_MINUTES", "1440") or 0),
             default_locale=get("DEFAULT_LOCALE", "es"),
             contact_idle_days=int(get("CONTACT_IDLE_DAYS", "7")),
             guess_failures_per_15min=int(get("GUESS_FAILURES_PER_15MIN", "20")),
@@ -187,6 +205,10 @@ class Settings:
             raise SettingsError("ORDENA_REMINDER_INTERVAL_MINUTES must be 0 (off) or a positive number of minutes")
         if self.plan_digest_interval_minutes < 0:
             raise SettingsError("ORDENA_PLAN_DIGEST_INTERVAL_MINUTES must be 0 (off) or a positive number of minutes")
+        if self.stripe_secret_key and not self.stripe_webhook_secret:
+            raise SettingsError("ORDENA_STRIPE_WEBHOOK_SECRET is required with ORDENA_STRIPE_SECRET_KEY")
+        if self.billing_grace_days < 0 or self.billing_trial_days < 0:
+            raise SettingsError("ORDENA_BILLING_GRACE_DAYS and ORDENA_BILLING_TRIAL_DAYS must be 0 or more")
         if self.is_production:
             if not self.benchmark_noise:
                 raise SettingsError("benchmark noise may only be turned off in tests")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Router, get, patch, post
+from litestar import Request, Router, get, patch, post
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
@@ -85,10 +85,14 @@ async def list_companies(
     summary="Create a client company",
     responses=INVALID,
 )
-async def create_company(db: DB, firm: Firm, data: JSONBody[CompanyCreate]) -> CompanyDetail:
+async def create_company(
+    request: Request[Any, Any, Any], db: DB, firm: Firm, data: JSONBody[CompanyCreate]
+) -> CompanyDetail:
     values: dict[str, Any] = {f: getattr(data, f) for f in CompanyCreate.__struct_fields__}
     try:
-        company = await services.create_company(db, firm.tenant_id, actor_of(firm.user), values)
+        company = await services.create_company(
+            db, firm.tenant_id, actor_of(firm.user), values, settings=request.app.state.settings
+        )
     except services.CompanyInvalid as exc:
         raise _invalid(exc) from exc
     return _detail(company, [])

@@ -16,8 +16,9 @@ from ordena.companies import services
 from ordena.companies.csv_import import CsvInvalid, parse
 from ordena.jobs import progress
 from ordena.jobs.registry import job
-from ordena.jobs.runtime import worker_database
+from ordena.jobs.runtime import worker_database, worker_settings
 from ordena.lib.i18n import _, lazy, use_locale
+from ordena.settings import Settings
 from ordena.tenancy.firms import firm_by_id
 
 KIND = "import_companies"
@@ -55,7 +56,9 @@ class _RowRefused(Exception):
         self.reason = reason
 
 
-async def import_row(db: Any, tenant_id: UUID, actor: Actor, values: dict[str, str]) -> str | None:
+async def import_row(
+    db: Any, tenant_id: UUID, actor: Actor, values: dict[str, str], *, settings: Settings | None = None
+) -> str | None:
     """Import one row; returns the reason it was refused (in the current language) or None."""
     if values.get("__extra__"):
         return _("La fila tiene más columnas que el encabezado.")
@@ -64,7 +67,7 @@ async def import_row(db: Any, tenant_id: UUID, actor: Actor, values: dict[str, s
         # A savepoint per row: a refused row leaves nothing behind and the batch goes on.
         async with db.begin_nested():
             try:
-                company = await services.create_company(db, tenant_id, actor, values)
+                company = await services.create_company(db, tenant_id, actor, values, settings=settings)
             except services.CompanyInvalid as exc:
                 raise _RowRefused(_reason(exc.errors.fields)) from exc
             if contact_name or contact_email:
@@ -114,7 +117,7 @@ async def import_companies(tenant_id: str, job_id: str) -> None:
                 start = row.done
                 batch = parsed.rows[start : start + BATCH]
                 for line, values in batch:
-                    reason = await import_row(db, tid, actor, values)
+                    reason = await import_row(db, tid, actor, values, settings=worker_settings())
                     if reason is None:
                         imported += 1
                     elif len(errors) < MAX_REPORTED_ERRORS:

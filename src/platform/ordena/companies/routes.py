@@ -111,10 +111,12 @@ async def new_page(firm: Firm) -> Template:
 
 
 @post("/w/{slug:str}/companies", opt={"access": "consultant"})
-async def create(db: DB, firm: Firm, data: Form) -> Redirect:
+async def create(request: Request[Any, Any, Any], db: DB, firm: Firm, data: Form) -> Redirect:
     values = form_values(data)
     try:
-        company = await services.create_company(db, firm.tenant_id, actor_of(firm.user), values)
+        company = await services.create_company(
+            db, firm.tenant_id, actor_of(firm.user), values, settings=request.app.state.settings
+        )
     except services.CompanyInvalid as exc:
         raise FormError("companies/form.html", {"company": None, "values": values, **_choices()}, exc.errors) from exc
     return redirect(f"{_base(firm)}/{company.id}", flash=_("Empresa «{name}» creada.").format(name=company.name))
@@ -232,9 +234,15 @@ async def archive(db: DB, firm: Firm, company_id: FromPath[UUID]) -> Redirect:
 
 
 @post("/w/{slug:str}/companies/{company_id:uuid}/restore", opt={"access": "partner"})
-async def restore(db: DB, firm: Firm, company_id: FromPath[UUID]) -> Redirect:
+async def restore(request: Request[Any, Any, Any], db: DB, firm: Firm, company_id: FromPath[UUID]) -> Redirect:
     company = await services.get_company(db, firm.tenant_id, company_id)
-    await services.restore_company(db, firm.tenant_id, actor_of(firm.user), company)
+    try:
+        await services.restore_company(
+            db, firm.tenant_id, actor_of(firm.user), company, settings=request.app.state.settings
+        )
+    except services.CompanyInvalid as exc:
+        message = exc.errors.get("__all__") or ""
+        return redirect(f"{_base(firm)}/{company.id}", flash=message, kind="error")
     return redirect(f"{_base(firm)}/{company.id}", flash=_("Empresa restaurada."))
 
 

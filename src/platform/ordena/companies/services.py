@@ -20,6 +20,7 @@ from stdnum.pe import ruc as pe_ruc
 
 from ordena.accounts.services import normalize_email
 from ordena.audit.services import Actor, AuditTrail, snapshot
+from ordena.billing import limits
 from ordena.companies import ciiu
 from ordena.companies.models import SIZE_BANDS, Company, Contact
 from ordena.jobs import progress
@@ -27,6 +28,7 @@ from ordena.lib.clock import now
 from ordena.lib.errors import FormErrors, NotFound
 from ordena.lib.i18n import _, get_locale, sentence, use_locale
 from ordena.lib.pagination import Page, clamp_page
+from ordena.settings import Settings
 
 FIELDS = ("name", "ruc", "country", "industry_section", "industry_division", "size_band", "employees")
 CONTACT_FIELDS = ("name", "email", "position")
@@ -376,8 +378,24 @@ async def list_companies(
 # --- changes --------------------------------------------------------------------------------
 
 
-async def create_company(db: AsyncSession, tenant_id: UUID, actor: Actor, values: Mapping[str, Any]) -> Company:
+async def _ensure_room(db: AsyncSession, settings: Settings | None, tenant_id: UUID) -> None:
+    """The firm's plan must have room for one more active company (billing on only)."""
+    if settings is None or not settings.billing_enabled:
+        return
+    try:
+        await limits.ensure_room(db, settings, tenant_id, "companies", await count_companies(db, tenant_id))
+    except limits.LimitReached as exc:
+        errors = FormErrors()
+        errors.add("__all__", exc.message)
+        raise CompanyInvalid(errors) from exc
+
+
+async def create_company(
+    db: AsyncSession, tenant_id: UUID, actor: Actor, values: Mapping[str, Any], *, settings: Settings | None = None
+) -> Company:
+    """``settings``: the installation's, to apply the plan's limit (callers acting for a user)."""
     cleaned = await validate_company(db, tenant_id, values)
+    await _ensure_room(db, settings, tenant_id)
     company = Company(tenant_id=tenant_id, **cleaned)
     db.add(company)
     await db.flush()
@@ -418,9 +436,12 @@ async def archive_company(db: AsyncSession, tenant_id: UUID, actor: Actor, compa
     )
 
 
-async def restore_company(db: AsyncSession, tenant_id: UUID, actor: Actor, company: Company) -> None:
+async def restore_company(
+    db: AsyncSession, tenant_id: UUID, actor: Actor, company: Company, *, settings: Settings | None = None
+) -> None:
     if company.archived_at is None:
         return
+    await _ensure_room(db, settings, tenant_id)
     before = snapshot(company, ["archived_at"])
     company.archived_at = None
     AuditTrail(db, tenant_id, actor)("restore", "company", company.id, before=before, after={"archived_at": None})

@@ -88,3 +88,11 @@ async def save_settings(db: AsyncSession, firm: FirmContext, values: Mapping[str
         "update", "firm", tenant.id, before=before, after=snapshot(tenant, SETTINGS_FIELDS)
     )
     return True
+
+
+async def set_subscription_status(db: AsyncSession, tenant_id: UUID, status: str) -> None:
+    """Billing's summary of the firm's subscription on the firm's row (read by the firm guard
+    from its cache). Through the ORM, so that the cache drops the firm at once."""
+    tenant = await db.get(Tenant, tenant_id)
+    if tenant is not None and tenant.subscription_status != status:
+        tenant.subscription_status = status

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ordena.accounts import services as accounts
 from ordena.accounts.models import LinkToken
 from ordena.audit.services import AuditTrail
+from ordena.billing import limits
 from ordena.lib.errors import FormErrors
 from ordena.lib.i18n import _
 from ordena.mail.services import send_mail
@@ -42,6 +43,12 @@ async def invite(db: AsyncSession, settings: Settings, firm: FirmContext, email:
         existing = await accounts.user_by_email(db, email)
         if existing and await memberships.membership_of(db, firm.tenant_id, existing.id):
             errors.add("email", _("Esa persona ya es miembro de la firma."))
+    if not errors and settings.billing_enabled:
+        seats = await memberships.member_count(db, firm.tenant_id) + len(await pending_invitations(db, firm))
+        try:
+            await limits.ensure_room(db, settings, firm.tenant_id, "seats", seats)
+        except limits.LimitReached as exc:
+            errors.add("email", exc.message)
     if errors:
         raise InvitationInvalid(errors)
     url = await accounts.issue_link(

@@ -12,7 +12,7 @@ import enum
 from dataclasses import dataclass
 from uuid import UUID
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.accounts.models import User
@@ -39,6 +39,12 @@ class Granted(enum.Enum):
 class Grant:
     membership: Membership
     outcome: Granted
+
+
+async def member_count(db: AsyncSession, tenant_id: UUID) -> int:
+    """How many people belong to the firm (the seats a plan counts, with pending invitations)."""
+    count = await db.scalar(select(func.count()).select_from(Membership).where(Membership.tenant_id == tenant_id))
+    return int(count or 0)
 
 
 async def membership_of(db: AsyncSession, tenant_id: UUID, user_id: UUID) -> Membership | None:

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.accounts.sessions import Auth
 from ordena.assessments.invitations import invited_contact
+from ordena.billing.limits import refuse_if_read_only
 from ordena.companies.models import Contact
 from ordena.networks.models import Network
 from ordena.networks.services import administered_network
@@ -30,6 +31,8 @@ from ordena.tenancy import services as tenancy
 from ordena.tenancy.models import Role, Tenant
 from ordena.tenancy.services import FirmContext
 from ordena.web.db import request_db
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 class Access(enum.StrEnum):
@@ -126,6 +129,17 @@ async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
     connection.scope["state"]["firm"] = FirmContext(tenant=tenant, user=auth.user, role=member_role)
     if not member_role.at_least(role):
         raise PermissionDeniedException()
+    settings = connection.app.state.settings
+    if (
+        settings.billing_enabled
+        and tenant.subscription_status != "active"
+        and connection.scope.get("method", "GET") not in SAFE_METHODS
+        and not handler.opt.get("read_only_ok")
+    ):
+        # The one place that keeps a read-only firm (unpaid, canceled) from changing anything:
+        # every unsafe firm route passes here; billing's own routes and exports opt out. Billing
+        # off or an active firm costs nothing (the status is on the cached firm row).
+        await refuse_if_read_only(await rdb.session(), settings, tenant)
 
 
 async def _network_guard(connection: ASGIConnection[Any, Any, Any, Any], auth: Auth) -> None:

@@ -25,12 +25,12 @@ def role_options(firm: FirmContext) -> list[tuple[str, str]]:
     return [(r.value, role_label(r)) for r in roles]
 
 
-def firm_nav_items(firm: FirmContext) -> list[NavItem]:
+def firm_nav_items(firm: FirmContext, settings: Any = None) -> list[NavItem]:
     base = f"/w/{firm.tenant.slug}"
     return [
         NavItem(base + entry.path, str(entry.label), prefix=not entry.exact)
         for entry in firm_nav()
-        if firm.can(Role(entry.min_role))
+        if firm.can(Role(entry.min_role)) and (entry.setting is None or getattr(settings, entry.setting, False))
     ]
 
 
