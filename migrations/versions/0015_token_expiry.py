@@ -1,7 +1,7 @@
 """API tokens expire (optional; new ones default to 90 days)
 
 Revision ID: 0015
-Revises: 0011
+Revises: 0014
 Create Date: 2026-11-27 19:00:00
 
 Issue 14: a personal API token no longer lives forever. Existing tokens keep no expiry (their
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0015"
-down_revision: str | None = "0011"
+down_revision: str | None = "0014"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,7 +1,7 @@
 """benchmark refresh role: reads consenting firms' score columns, inserts releases only
 
 Revision ID: 0017
-Revises: 0012
+Revises: 0015
 Create Date: 2026-11-27 19:00:00
 
 The refresh job of a network's benchmark (DESIGN §11) logs in as its own role: column grants on
@@ -19,7 +19,7 @@ from alembic import op
 from ordena.networks import roles
 
 revision: str = "0017"
-down_revision: str | None = "0012"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
