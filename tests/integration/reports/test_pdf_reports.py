@@ -22,6 +22,7 @@ from ordena.reports.jobs import render_report
 from ordena.reports.models import Report
 from ordena.tenancy.models import Role
 from tests.factories import PASSWORD
+from tests.integration.plans.helpers import validated_assessment
 from tests.integration.reports.helpers import COMMENT, EVIDENCE, ReportWorld, report_world
 
 REPORT_URL = re.compile(r"/w/[^/]+/reports/([0-9a-f-]{36})$")
@@ -177,7 +178,7 @@ async def test_a_draft_has_no_report_and_unknown_choices_are_refused_next_to_the
     assert bad.status_code == 422
     assert 'id="e-format"' in bad.text and "PDF o Excel" in bad.text
     assert 'id="e-locale"' in bad.text and "español o inglés" in bad.text
-    draft = await report_world(database, firm=w.firm, status="draft")
+    draft = await validated_assessment(database, firm=w.firm, status="draft")
     await client.get(f"/w/{w.firm.slug}/assessments/{draft.assessment_id}/results")
     refused = await client.post(
         f"/w/{w.firm.slug}/assessments/{draft.assessment_id}/reports", {"format": "pdf", "locale": "es"}
@@ -200,7 +201,7 @@ async def test_a_report_still_being_made_cannot_be_downloaded_yet(client: Any, d
     response = await client.get(f"/w/{w.firm.slug}/reports/{report.id}/download")
     assert response.status_code == 409 and "aún se está generando" in response.text
     page = await client.get(f"/w/{w.firm.slug}/reports/{report.id}")
-    assert "hx-trigger=\"every 1s\"" in page.text
+    assert 'hx-trigger="every 1s"' in page.text
     api = await client.get(f"/api/v1/w/{w.firm.slug}/reports/{report.id}")
     assert api.status_code == 202 and api.json()["status"] == "pending"
     assert not (Path(settings.data_dir) / "reports" / str(w.tenant_id) / f"{report.id}.pdf").exists()
