@@ -197,6 +197,11 @@ async def test_a_client_contact_downloads_their_published_report_and_nothing_els
     other_company = await report_world(database, firm=world.firm, status="published")
     theirs = await _done_report(database, world.firm.id, other_company.plan.company_id, "published")
     await _contact_session(client, database, world)
+    async with database.session(tenant_id=world.firm.id) as db:
+        published = await db.get(Report, (world.firm.id, mine))
+        assert published is not None
+    page = await client.get(f"/c/assessments/{published.assessment_id}/results")
+    assert f"/c/reports/{mine}" in page.text
     ok = await client.get(f"/c/reports/{mine}")
     assert ok.status_code == 200 and ok.content.startswith(b"%PDF")
     assert (await client.get(f"/c/reports/{unpublished}")).status_code == 404

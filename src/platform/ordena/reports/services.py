@@ -194,3 +194,21 @@ async def latest_reports(db: AsyncSession, tenant_id: UUID, assessment_id: UUID,
         .limit(limit)
     )
     return list(rows)
+
+
+async def ready_pdfs(db: AsyncSession, tenant_id: UUID, assessment_id: UUID) -> list[Report]:
+    """The newest finished PDF of an assessment per language (what a client contact may download)."""
+    newest: dict[str, Report] = {}
+    for report in await db.scalars(
+        select(Report)
+        .where(
+            Report.tenant_id == tenant_id,
+            Report.assessment_id == assessment_id,
+            Report.format == "pdf",
+            Report.status == progress.DONE,
+        )
+        .order_by(Report.created_at.desc())
+        .limit(20)
+    ):
+        newest.setdefault(report.locale, report)
+    return list(newest.values())

@@ -30,6 +30,7 @@ from ordena.frameworks.services import structure
 from ordena.lib.errors import FormErrors, ServiceError
 from ordena.lib.i18n import _
 from ordena.reports.charts import results_charts
+from ordena.reports.services import ready_pdfs
 from ordena.web.deps import DB, CurrentAuth, Form
 from ordena.web.forms import FormError
 from ordena.web.pages import redirect
@@ -225,6 +226,8 @@ async def contact_results(db: DB, auth: CurrentAuth, assessment_id: FromPath[UUI
             "results": results,
             "charts": results_charts(results, []),
             "home": contact_landing(UUID(str(scope["assessment_id"]))),
+            # The firm's finished PDF reports of this assessment, newest per language.
+            "reports": await ready_pdfs(db, tenant_id, assessment.id),
             **label_functions(),
         },
     )
