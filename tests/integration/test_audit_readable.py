@@ -11,10 +11,10 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from ordena.audit.export import safe_cell
 from ordena.audit.models import AuditEvent
 from ordena.audit.services import Actor, AuditFilters, AuditTrail, event_batches
 from ordena.companies.models import Company
+from ordena.lib.safe_csv import safe_text as safe_cell
 from ordena.tenancy.models import Role
 from tests.factories import PASSWORD, make_firm
 from tests.integration.assessments.helpers import htmx, login, make_world, new_assessment, tree_of
@@ -138,10 +138,11 @@ async def test_another_firms_owner_cannot_export_the_log(client: Any, database: 
 
 
 def test_cells_a_spreadsheet_would_run_as_formulas_are_written_as_text() -> None:
-    for dangerous in ("=1+1", "+51 999", "-2", "@SUM(A1)", "\tx", "\rx"):
+    for dangerous in ("=1+1", "+51 999", "-2+3", "@SUM(A1)", "\tx", "\rx"):
         assert safe_cell(dangerous) == "'" + dangerous
     assert safe_cell("Textiles Andinos") == "Textiles Andinos"
     assert safe_cell("") == ""
+    assert safe_cell("-2") == "-2"  # a plain negative number runs nothing
 
 
 async def test_the_export_reads_every_event_once_in_batches_newest_first(database: Any) -> None:

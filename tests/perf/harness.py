@@ -45,6 +45,7 @@ import httpx
 from ordena.demo.scale import ScaleReport, ScaleSpec, add_companies, asyncpg_dsn, generate
 from ordena.settings import Settings
 from tests.perf import report as report_mod
+from tests.perf import report_bench
 from tests.perf.contact_data import make_contact_session, make_reassessment
 from tests.perf.plan_data import BOARD_INITIATIVES, make_plan_data
 from tests.perf.servers import ROOT, Request, Result, Server, have_wrk, run_load
@@ -1247,7 +1248,13 @@ def main() -> int:
         mode = dataclasses.replace(mode, only=tuple(k.strip() for k in a.only.split(",") if k.strip()))
     if a.profile:
         mode = dataclasses.replace(mode, profile=tuple(k.strip() for k in a.profile.split(",") if k.strip()))
-    run(mode, out=a.out, keep_db=a.keep_db)
+    # Reports are measured in the worker function, not under load: their own section (report_bench).
+    reports = tuple(k for k in mode.only if k in report_bench.KEYS) if mode.only else report_bench.KEYS
+    if not mode.only or set(mode.only) - set(report_bench.KEYS):
+        run(mode, out=a.out, keep_db=a.keep_db)
+    if reports:
+        both = not mode.only or set(mode.only) - set(report_bench.KEYS)
+        report_bench.run(reports, a.out if both else ROOT / "docs" / "benchmarks-reports.md")
     return 0
 
 

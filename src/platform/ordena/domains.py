@@ -98,7 +98,12 @@ DOMAINS: tuple[Domain, ...] = (
         ),
         jobs="ordena.plans.jobs",
     ),
-    Domain("reports", routes=("ordena.reports.routes",)),
+    Domain(
+        "reports",
+        models="ordena.reports.models",
+        routes=("ordena.reports.routes", "ordena.reports.api"),
+        jobs="ordena.reports.jobs",
+    ),
     Domain(
         "networks",
         models="ordena.networks.models",

@@ -13,15 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ordena.audit import readable as r
 from ordena.audit.services import AuditEntry, AuditFilters, event_batches
 from ordena.lib.i18n import _
-
-BOM = "\ufeff"
-# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
-# (CSV injection): the apostrophe makes it text.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: str) -> str:
-    return "'" + value if value.startswith(_FORMULA_START) else value
+from ordena.lib.safe_csv import BOM, safe_text
 
 
 def change_text(change: r.Change) -> str:
@@ -48,7 +40,7 @@ def header() -> list[str]:
 def _line(rows: Sequence[Sequence[str]]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerows([safe_cell(cell) for cell in row] for row in rows)
+    writer.writerows([safe_text(cell) for cell in row] for row in rows)
     return out.getvalue()
 
 

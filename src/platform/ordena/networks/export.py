@@ -6,7 +6,6 @@ always written as text (``write_string``), so nothing a cell holds can run as a 
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -17,9 +16,9 @@ import xlsxwriter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.lib.i18n import _, format_date
+from ordena.lib.safe_csv import csv_document
 from ordena.networks import area
 from ordena.networks.models import HIDE_REASONS, BenchmarkRelease, Network
-from ordena.plans.export import safe_cell
 
 Cell = str | int | Decimal | None
 TABLES = ("cohorts", "trend", "practices", "releases", "participation", "firms")
@@ -176,12 +175,7 @@ def _text(value: Cell) -> str:
 
 
 def to_csv(table: Table) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([safe_cell(h) for h in table.headers])
-    for row in table.rows:
-        writer.writerow([safe_cell(_text(v)) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return csv_document(table.headers, ([_text(v) for v in row] for row in table.rows))
 
 
 def to_xlsx(table: Table, title: str) -> bytes:

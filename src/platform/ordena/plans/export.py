@@ -5,28 +5,14 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from ordena.frameworks.services import FrameworkStructure
 from ordena.lib.i18n import _
+from ordena.lib.safe_csv import BOM, safe_text
 from ordena.plans.labels import status_label
 from ordena.plans.models import Initiative
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-NUMBER = re.compile(r"-?\d+(\.\d+)?")
-
-
-def safe_cell(value: object) -> str:
-    """The cell's text, with ``'`` in front when a spreadsheet would run it (a plain negative
-    number such as a KPI baseline of -5 is left alone)."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_START) and not NUMBER.fullmatch(text):
-        return "'" + text
-    return text
 
 
 def _number(value: Decimal | float | None) -> str:
@@ -69,7 +55,7 @@ def plan_csv(
             dimension = i.dimension_key
         owner = f"user:{i.owner_user_id}" if i.owner_user_id else f"contact:{i.owner_contact_id}"
         writer.writerow(
-            safe_cell(v)
+            safe_text(v)
             for v in (
                 i.priority,
                 i.title,
@@ -89,4 +75,4 @@ def plan_csv(
                 i.description,
             )
         )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    return (BOM + out.getvalue()).encode("utf-8")

@@ -130,10 +130,12 @@ async def _plan_context(db: DB, firm: Firm, plan: Plan) -> dict[str, Any]:
     }
 
 
-async def _csv(db: DB, firm: Firm, plan_id: UUID) -> Response[bytes]:
+async def _csv(db: DB, firm: Firm, plan_id: UUID, filters: InitiativeFilters) -> Response[bytes]:
+    """The list as shown: the page's filters apply to the file too."""
     plan = await get_plan(db, firm.tenant_id, plan_id)
-    initiatives = await list_initiatives(db, firm.tenant_id, plan.id)
-    titles = {str(i.id): i.title for i in initiatives}
+    everything = await list_initiatives(db, firm.tenant_id, plan.id)
+    initiatives = await list_initiatives(db, firm.tenant_id, plan.id, filters) if filters.active else everything
+    titles = {str(i.id): i.title for i in everything}
     edges = await dependencies_of(db, firm.tenant_id, plan.id)
     owners = {o.value: o.label for o in await owner_choices(db, firm.tenant_id, plan.company_id)}
     body = plan_csv(
@@ -165,10 +167,10 @@ async def plan_page(
         plan_id = UUID(raw)
     except ValueError as exc:
         raise NotFound() from exc
-    if is_csv:
-        return await _csv(db, firm, plan_id)
-    plan = await get_plan(db, firm.tenant_id, plan_id)
     filters = InitiativeFilters.parse(status, dimension, owner)
+    if is_csv:
+        return await _csv(db, firm, plan_id, filters)
+    plan = await get_plan(db, firm.tenant_id, plan_id)
     ctx = await _plan_context(db, firm, plan)
     everything = await list_initiatives(db, firm.tenant_id, plan.id)
     shown = await list_initiatives(db, firm.tenant_id, plan.id, filters) if filters.active else everything

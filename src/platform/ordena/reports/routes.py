@@ -1,4 +1,6 @@
-"""An assessment's results page and the consultant's validated scores (overrides)."""
+"""An assessment's results page, the consultant's validated scores (overrides), and the
+assessment's reports: asking for one, its progress, its download (firm members; a client
+contact for a published assessment of their company), and the firm's portfolio workbook."""
 
 from __future__ import annotations
 
@@ -6,23 +8,34 @@ from typing import Annotated, Any
 from uuid import UUID
 
 from litestar import Request, get, post
-from litestar.params import FromPath, QueryParameter
-from litestar.response import Redirect, Template
+from litestar.exceptions import NotFoundException
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import File, Redirect, Response, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.accounts.services import actor_of
 from ordena.assessments import results as results_service
-from ordena.assessments.lookups import get_assessment
+from ordena.assessments.lookups import get_assessment, list_assessments
+from ordena.assessments.models import STATUSES as ASSESSMENT_STATUSES
 from ordena.assessments.published import results_of
 from ordena.assessments.results import AssessmentResults, OverrideInvalid
 from ordena.companies.models import Company
+from ordena.companies.services import CompanyFilters, list_companies
 from ordena.db.driver import driver
+from ordena.jobs import progress
+from ordena.lib.clock import now
 from ordena.lib.errors import FormErrors
 from ordena.lib.i18n import _
+from ordena.lib.safe_csv import content_disposition
 from ordena.networks.benchmark_view import section
+from ordena.reports import exports
+from ordena.reports import services as reports
 from ordena.reports.charts import results_charts
+from ordena.reports.fingerprint import content_fingerprint
+from ordena.reports.models import Report
+from ordena.reports.xlsx import portfolio_workbook
 from ordena.tenancy.services import FirmContext
-from ordena.web.deps import DB, Firm, Form
+from ordena.web.deps import DB, CurrentAuth, Firm, Form
 from ordena.web.forms import FormError, form_values
 from ordena.web.pages import page, redirect
 
@@ -54,6 +67,10 @@ async def _context(db: AsyncSession, firm: FirmContext, assessment_id: UUID) -> 
         + [(str(d.id), results.dimension_name(d.key)) for d in results.dimensions],
         "values": {},
         "errors": FormErrors(),
+        "reports": await reports.latest_reports(db, firm.tenant_id, assessment.id),
+        "reportable": assessment.status in reports.REPORTABLE,
+        "report_values": {"format": "pdf", "locale": firm.tenant.locale or "es", "include_comments": True},
+        "report_errors": FormErrors(),
     }
 
 
@@ -90,4 +107,154 @@ async def save_override(db: DB, firm: Firm, assessment_id: FromPath[UUID], data:
     )
 
 
-ROUTES = [results_page, save_override]
+# --- reports ----------------------------------------------------------------------------------
+
+
+@post("/w/{slug:str}/assessments/{assessment_id:uuid}/reports", opt={"access": "viewer"}, name="report_request")
+async def request_report(db: DB, firm: Firm, assessment_id: FromPath[UUID], data: Form) -> Redirect:
+    values = {k: (v[-1] if isinstance(v, list) else v) for k, v in form_values(data).items()}
+    values.setdefault("include_comments", "")  # an unticked box sends nothing: leave comments out
+    try:
+        report, _new = await reports.request_report(db, firm.tenant_id, actor_of(firm.user), assessment_id, values)
+    except reports.ReportInvalid as exc:
+        context = await _context(db, firm, assessment_id)
+        context.update(report_values=values, report_errors=exc.errors)
+        raise FormError("results/page.html", context, exc.errors) from exc
+    return redirect(f"/w/{firm.tenant.slug}/reports/{report.id}")
+
+
+async def _report_view(db: DB, firm: FirmContext, report: Report) -> dict[str, Any]:
+    job = await progress.read(db, firm.tenant_id, report.job_id) if report.job_id else None
+    assessment = await get_assessment(db, firm.tenant_id, report.assessment_id)
+    fingerprint = await content_fingerprint(db, firm.tenant_id, assessment.id)
+    return {
+        "report": report,
+        "job": job,
+        "assessment": assessment,
+        "outdated": report.status == progress.DONE and report.fingerprint != fingerprint,
+        "base": f"/w/{firm.tenant.slug}",
+    }
+
+
+@get("/w/{slug:str}/reports/{report_id:uuid}", opt={"access": "viewer"}, name="report")
+async def report_page(request: Request[Any, Any, Any], db: DB, firm: Firm, report_id: FromPath[UUID]) -> Template:
+    """The report's progress (htmx polls the fragment every second), then its download."""
+    report = await reports.get_report(db, firm.tenant_id, report_id)
+    response = page(request, "reports/status.html", block="progress", **await _report_view(db, firm, report))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _file(path: Any, report: Report, company_name: str) -> File:
+    return File(
+        path=path,
+        filename=reports.filename(report, company_name),
+        media_type=reports.MEDIA_TYPES[report.format],
+        content_disposition_type="attachment",
+        headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},
+    )
+
+
+@get("/w/{slug:str}/reports/{report_id:uuid}/download", opt={"access": "viewer"}, name="report_download")
+async def report_download(request: Request[Any, Any, Any], db: DB, firm: Firm, report_id: FromPath[UUID]) -> File:
+    report = await reports.get_report(db, firm.tenant_id, report_id)
+    path = reports.ready_file(request.app.state.settings.data_dir, report)
+    assessment = await get_assessment(db, firm.tenant_id, report.assessment_id)
+    company = await db.get(Company, (firm.tenant_id, assessment.company_id))
+    return _file(path, report, company.name if company else "")
+
+
+@get("/c/reports/{report_id:uuid}", opt={"access": "contact"}, name="contact_report_download")
+async def contact_report_download(
+    request: Request[Any, Any, Any], db: DB, auth: CurrentAuth, report_id: FromPath[UUID]
+) -> File:
+    """A client contact downloads a finished report of a published assessment of their company."""
+    scope = auth.contact
+    if scope is None or not scope.get("tenant_id"):
+        raise NotFoundException()
+    tenant_id = UUID(str(scope["tenant_id"]))
+    report = await reports.get_report(db, tenant_id, report_id)
+    assessment = await get_assessment(db, tenant_id, report.assessment_id)
+    if str(assessment.company_id) != str(scope.get("company_id")) or assessment.status != "published":
+        raise NotFoundException()
+    path = reports.ready_file(request.app.state.settings.data_dir, report)
+    company = await db.get(Company, (tenant_id, assessment.company_id))
+    return _file(path, report, company.name if company else "")
+
+
+@get("/w/{slug:str}/portfolio.xlsx", opt={"access": "viewer"}, name="portfolio_xlsx")
+async def portfolio(db: DB, firm: Firm) -> Response[bytes]:
+    """Every company, its latest published scores per dimension and its plans' progress."""
+    body = await portfolio_workbook(db, firm.tenant_id)
+    return Response(
+        body,
+        media_type=reports.MEDIA_TYPES["xlsx"],
+        headers={
+            "Content-Disposition": content_disposition(f"cartera-{firm.tenant.slug}-{now():%Y-%m-%d}.xlsx"),
+            "Cache-Control": "private, no-store",
+            "X-Content-Type-Options": "nosniff",
+        },
+    )
+
+
+# --- CSV of the list pages, as filtered on the page -------------------------------------------
+
+# A firm's whole list in one file: far above any real firm, a bound on a runaway export.
+EXPORT_LIMIT = 100_000
+
+
+def _csv(body: bytes, name: str) -> Response[bytes]:
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": content_disposition(f"{name}-{now():%Y-%m-%d}.csv"),
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+@get("/w/{slug:str}/companies.csv", opt={"access": "viewer"}, name="companies_csv")
+async def companies_csv(
+    db: DB,
+    firm: Firm,
+    q: FromQuery[str | None] = None,
+    section: FromQuery[str | None] = None,
+    size: FromQuery[str | None] = None,
+    status: FromQuery[str | None] = None,
+    sort: FromQuery[str | None] = None,
+) -> Response[bytes]:
+    filters = CompanyFilters.of(q, section, size, status, sort)
+    rows, _total = await list_companies(db, firm.tenant_id, filters, limit=EXPORT_LIMIT, offset=0)
+    return _csv(exports.companies_csv(rows), f"empresas-{firm.tenant.slug}")
+
+
+@get("/w/{slug:str}/assessments.csv", opt={"access": "viewer"}, name="assessments_csv")
+async def assessments_csv(
+    db: DB, firm: Firm, status: FromQuery[str | None] = None, company_id: FromQuery[str | None] = None
+) -> Response[bytes]:
+    try:
+        company = UUID(company_id) if company_id else None
+    except ValueError:
+        company = None
+    result = await list_assessments(
+        db,
+        firm.tenant_id,
+        status=status if status in ASSESSMENT_STATUSES else None,
+        company_id=company,
+        per_page=EXPORT_LIMIT,
+    )
+    return _csv(exports.assessments_csv(result.items), f"evaluaciones-{firm.tenant.slug}")
+
+
+ROUTES = [
+    companies_csv,
+    assessments_csv,
+    results_page,
+    save_override,
+    request_report,
+    report_page,
+    report_download,
+    contact_report_download,
+    portfolio,
+]

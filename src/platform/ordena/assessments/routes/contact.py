@@ -32,6 +32,7 @@ from ordena.lib.errors import FormErrors, ServiceError
 from ordena.lib.i18n import _
 from ordena.networks.benchmark_view import section
 from ordena.reports.charts import results_charts
+from ordena.reports.services import ready_pdfs
 from ordena.web.deps import DB, CurrentAuth, Form
 from ordena.web.forms import FormError
 from ordena.web.pages import redirect
@@ -235,6 +236,8 @@ async def contact_results(
             # The peer comparison, only when the firm shows it to its clients.
             "benchmark": await section(await driver(db), tenant_id, assessment.id, slice_kind, client=True),
             "benchmark_action": f"/c/assessments/{assessment.id}/results",
+            # The firm's finished PDF reports of this assessment, newest per language.
+            "reports": await ready_pdfs(db, tenant_id, assessment.id),
             **label_functions(),
         },
     )

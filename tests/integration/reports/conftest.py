@@ -1,0 +1,1 @@
+from tests.integration.mail.smtp import smtp_server  # noqa: F401 - a fixture
