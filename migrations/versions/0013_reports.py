@@ -1,7 +1,7 @@
 """reports: generated PDF and Excel files of an assessment
 
 Revision ID: 0013
-Revises: 0011 (0012 on main)
+Revises: 0012 (0012 on main)
 Create Date: 2026-11-27 18:50:00
 """
 
@@ -16,7 +16,7 @@ from alembic import op
 from ordena.db import rls
 
 revision: str = "0013"
-down_revision: str | None = "0011"  # "0012" on main (networks); the lead re-chains at merge
+down_revision: str | None = "0012"  # "0012" on main (networks); the lead re-chains at merge
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

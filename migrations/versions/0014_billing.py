@@ -1,7 +1,7 @@
 """billing: a firm's Stripe account and subscription state, and the Stripe events received
 
 Revision ID: 0014
-Revises: 0012 (the lead re-chains onto 0013 at merge)
+Revises: 0013 (the lead re-chains onto 0013 at merge)
 Create Date: 2026-11-27 19:20:00
 
 Both are platform tables (no tenant_id, no RLS): a webhook arrives without a firm and its
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0014"
-down_revision: str | None = "0012"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
