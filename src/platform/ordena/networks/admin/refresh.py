@@ -1,9 +1,9 @@
 """A network admin asks for a release now (DESIGN §11: at most weekly, so that one publication
 cannot be isolated by comparing consecutive releases).
 
-Integration point with the release engine: the request enqueues the job ``networks_refresh``
-(network id) in the request's transaction. The engine declares that job; until it is part of
-the build, the request is refused with a clear message rather than queued for nobody."""
+The page's rules and messages come first (the last release's date, a request still being
+computed); the engine's own ``networks.schedule.request_refresh`` then queues its job in the
+request's transaction (it checks the same week again, and that nothing is queued already)."""
 
 from __future__ import annotations
 
@@ -14,15 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.accounts.models import User
 from ordena.accounts.services import actor_of
-from ordena.jobs.outbox import enqueue
-from ordena.jobs.registry import JOBS
 from ordena.lib.clock import now
+from ordena.lib.errors import ServiceError
 from ordena.lib.i18n import _, format_date
+from ordena.networks import schedule
 from ordena.networks.area import latest_release
 from ordena.networks.models import Network, NetworkEvent
 from ordena.networks.services import record
 
-REFRESH_JOB = "networks_refresh"
+REFRESH_JOB = schedule.JOB
 MIN_INTERVAL = dt.timedelta(days=7)
 # A second click while the first request is still being computed is not a second request.
 PENDING_WINDOW = dt.timedelta(hours=1)
@@ -54,7 +54,8 @@ async def request_refresh(db: AsyncSession, network: Network, admin: User) -> No
     )
     if asked is not None and current - asked < PENDING_WINDOW and (last is None or last.released_at < asked):
         raise RefreshRefused(_("Ya se pidió una publicación; se está calculando."))
-    if REFRESH_JOB not in JOBS:
-        raise RefreshRefused(_("Este servidor todavía no puede calcular publicaciones."), 503)
-    enqueue(db, REFRESH_JOB, network.id)
+    try:
+        await schedule.request_refresh(db, network, admin.id)
+    except ServiceError as refused:
+        raise RefreshRefused(refused.message) from refused
     record(db, network.id, actor_of(admin), "refresh", "network", network.id)
