@@ -46,11 +46,19 @@ def test_a_complete_production_configuration_is_accepted_with_secure_cookies() -
             "ORDENA_BROKER_URL": "amqp://guest:guest@mq:5672/",
             "ORDENA_SMTP_HOST": "smtp.example.com",
             "ORDENA_STRIPE_SECRET_KEY": "sk_test_x",
+            "ORDENA_STRIPE_WEBHOOK_SECRET": "whsec_x",
+            "ORDENA_STRIPE_PRICE_STARTER_MONTH": "price_1",
         }
     )
     assert s.base_url == "https://ordena.pe"
+    assert s.stripe_prices == {"starter_month": "price_1"}
     assert s.secure_cookies and s.mail_enabled and s.billing_enabled
     assert s.secret_key != DEFAULT_SECRET_KEY
+
+
+def test_a_stripe_key_without_the_webhook_secret_is_refused() -> None:
+    with pytest.raises(SettingsError, match="WEBHOOK_SECRET"):
+        Settings.from_env({"ORDENA_STRIPE_SECRET_KEY": "sk_test_x"})
 
 
 def test_the_app_role_password_is_derived_from_the_secret_unless_given() -> None:
