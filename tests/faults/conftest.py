@@ -209,9 +209,10 @@ def settings(base_env: dict[str, str]) -> Settings:
     return Settings.from_env(base_env)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 async def database(settings: Settings) -> AsyncIterator[Database]:
-    """The app role's database, as the product sees it (to make firms)."""
+    """The app role's database, as the product sees it (to make firms). One per case: a case
+    that restarts PostgreSQL leaves a session-wide pool full of dead connections."""
     db = Database.connect(settings)
     yield db
     await db.dispose()
