@@ -230,6 +230,10 @@ async def owner(postgres: PrivatePostgres) -> AsyncIterator[asyncpg.Pool]:
 
 @pytest.fixture(scope="session")
 def figures(request: pytest.FixtureRequest) -> Iterator[Figures]:
-    found = Figures(expected=sum(1 for item in request.session.items if "faults" in item.keywords))
+    # docs/faults.md is rewritten only by a run of the whole suite (a folder, not a file or a
+    # case, on the command line) in which every case recorded its figures.
+    whole = not any(arg.endswith(".py") or "::" in arg for arg in request.config.args)
+    cases = sum(1 for item in request.session.items if "faults" in item.keywords)
+    found = Figures(expected=cases if whole else cases + 1)
     yield found
     found.write()
