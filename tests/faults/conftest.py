@@ -209,9 +209,10 @@ def settings(base_env: dict[str, str]) -> Settings:
     return Settings.from_env(base_env)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 async def database(settings: Settings) -> AsyncIterator[Database]:
-    """The app role's database, as the product sees it (to make firms)."""
+    """The app role's database, as the product sees it (to make firms). One per case: a case
+    that restarts PostgreSQL leaves a session-wide pool full of dead connections."""
     db = Database.connect(settings)
     yield db
     await db.dispose()
@@ -229,6 +230,10 @@ async def owner(postgres: PrivatePostgres) -> AsyncIterator[asyncpg.Pool]:
 
 @pytest.fixture(scope="session")
 def figures(request: pytest.FixtureRequest) -> Iterator[Figures]:
-    found = Figures(expected=sum(1 for item in request.session.items if "faults" in item.keywords))
+    # docs/faults.md is rewritten only by a run of the whole suite (a folder, not a file or a
+    # case, on the command line) in which every case recorded its figures.
+    whole = not any(arg.endswith(".py") or "::" in arg for arg in request.config.args)
+    cases = sum(1 for item in request.session.items if "faults" in item.keywords)
+    found = Figures(expected=cases if whole else cases + 1)
     yield found
     found.write()

@@ -308,7 +308,7 @@ class Ordena:
     def start_web(self) -> Process:
         self.web = Process("web", [*ORDENA, "serve", "--port", str(self.port)], self.env, self.logs)
         self.web.start()
-        wait_for(self._live, within=60, what="the web process")
+        wait_for(self._live, within=240, what="the web process")
         return self.web
 
     def _live(self) -> bool:
