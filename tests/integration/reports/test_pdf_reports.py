@@ -28,7 +28,7 @@ from tests.integration.reports.helpers import COMMENT, EVIDENCE, ReportWorld, re
 REPORT_URL = re.compile(r"/w/[^/]+/reports/([0-9a-f-]{36})$")
 
 
-async def wait_done(database: Any, tenant_id: UUID, report_id: UUID, seconds: float = 60.0) -> Report:
+async def wait_done(database: Any, tenant_id: UUID, report_id: UUID, seconds: float = 300.0) -> Report:
     loop = asyncio.get_running_loop()
     deadline = loop.time() + seconds
     while True:
