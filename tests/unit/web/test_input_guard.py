@@ -27,9 +27,26 @@ def test_a_nul_is_refused_in_the_path_the_query_and_the_body_but_an_escaped_back
 
 def test_paging_numbers_are_bounded_and_other_numbers_are_not() -> None:
     with pytest.raises(BadInput):
-        check_target({"type": "http", "path": "/x", "raw_path": b"/x", "query_string": b"page=99999999999999999999"})  # type: ignore[typeddict-item]
+        check_target(
+            {
+                "type": "http",
+                "path": "/api/v1/x",
+                "raw_path": b"/api/v1/x",
+                "query_string": b"page=99999999999999999999",
+            }
+        )  # type: ignore[typeddict-item]
     with pytest.raises(BadInput):
-        check_target({"type": "http", "path": "/x", "raw_path": b"/x", "query_string": b"offset=-2147483648"})  # type: ignore[typeddict-item]
+        check_target(
+            {"type": "http", "path": "/api/v1/x", "raw_path": b"/api/v1/x", "query_string": b"offset=-2147483648"}
+        )  # type: ignore[typeddict-item]
+    page = {
+        "type": "http",
+        "path": "/w/f/companies",
+        "raw_path": b"/w/f/companies",
+        "query_string": b"q=a&page=99999999999999999999",
+    }
+    check_target(page)  # type: ignore[arg-type]
+    assert page["query_string"] == b"q=a"  # a page shows page 1 instead
     check_target({"type": "http", "path": "/x", "raw_path": b"/x", "query_string": b"page=2&q=20123456789012345678"})  # type: ignore[typeddict-item]
 
 

@@ -5,8 +5,9 @@ JSON body, :func:`screened_receive`. What they refuse with a 400 and a plain mes
 
 - a NUL byte anywhere in the path, the query, an urlencoded form or a JSON string (PostgreSQL
   text cannot hold one: the driver raised and the page was a 500);
-- a paging number (``page``, ``offset``, ``limit``, ``per_page``, ``revision``) outside
-  ±2³¹ (beyond 64 bits the database refused it, in between the offset overflowed);
+- on the API, a paging number (``page``, ``offset``, ``limit``, ``per_page``, ``revision``)
+  outside ±2³¹ (beyond 64 bits the database refused it, in between the offset overflowed); a
+  page drops such a number instead, so its list shows page 1 as for any junk page number;
 - JSON nested deeper than :data:`MAX_JSON_DEPTH` (the decoder or the error page recursed
   without end).
 
@@ -59,7 +60,8 @@ def _refuse_nul() -> BadInput:
 
 
 def check_target(scope: Scope) -> None:
-    """The path and query string: no NUL, paging numbers within bounds."""
+    """The path and query string: no NUL, paging numbers within bounds. Out of bounds, the API
+    answers 400; a page drops the number (its list shows page 1, as for any junk page number)."""
     raw_path = scope.get("raw_path") or b""
     if "\x00" in scope.get("path", "") or b"%00" in raw_path:
         raise _refuse_nul()
@@ -68,15 +70,19 @@ def check_target(scope: Scope) -> None:
         return
     if b"%00" in query or b"\x00" in query:
         raise _refuse_nul()
-    for key, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
-        if key in INT_PARAMS:
-            _check_int(key, value)
+    pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+    wild = [key for key, value in pairs if key in INT_PARAMS and _out_of_bounds(value)]
+    if not wild:
+        return
+    if scope.get("path", "").startswith("/api/"):
+        raise BadInput(detail=_("El valor de «{name}» está fuera del rango permitido.").format(name=wild[0]))
+    kept = [(key, value) for key, value in pairs if key not in wild]
+    scope["query_string"] = urlencode(kept).encode("ascii")
 
 
-def _check_int(key: str, value: str) -> None:
+def _out_of_bounds(value: str) -> bool:
     value = value.strip()
-    if _INT_RE.fullmatch(value) and not -INT_BOUND < int(value) < INT_BOUND:
-        raise BadInput(detail=_("El valor de «{name}» está fuera del rango permitido.").format(name=key))
+    return bool(_INT_RE.fullmatch(value)) and not -INT_BOUND < int(value) < INT_BOUND
 
 
 def check_body(content_type: bytes, body: bytes) -> None:
