@@ -11,7 +11,9 @@ from tests.factories import PASSWORD, make_firm
 from tests.integration.results.helpers import make_assessment
 
 
-async def test_the_consultant_sees_each_contacts_answer_by_name_beside_their_own(database: Database, client: Any) -> None:
+async def test_the_consultant_sees_each_contacts_answer_by_name_beside_their_own(
+    database: Database, client: Any
+) -> None:
     firm = await make_firm(database, roles=(Role.CONSULTANT,))
     made = await make_assessment(
         database,
