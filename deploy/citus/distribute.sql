@@ -19,7 +19,7 @@ SELECT create_reference_table('fw_dimension');
 SELECT create_reference_table('fw_initiative');
 SELECT create_reference_table('fw_question');
 
--- Distributed tables (20): sharded by tenant_id, all colocated with audit_event.
+-- Distributed tables (21): sharded by tenant_id, all colocated with audit_event.
 SELECT create_distributed_table('audit_event', 'tenant_id', colocate_with => 'none');
 SELECT create_distributed_table('company', 'tenant_id', colocate_with => 'audit_event');
 SELECT create_distributed_table('job_progress', 'tenant_id', colocate_with => 'audit_event');
@@ -30,6 +30,7 @@ SELECT create_distributed_table('plan_reminder_opt_out', 'tenant_id', colocate_w
 SELECT create_distributed_table('contact', 'tenant_id', colocate_with => 'audit_event');
 SELECT create_distributed_table('assessment', 'tenant_id', colocate_with => 'audit_event');
 SELECT create_distributed_table('plan', 'tenant_id', colocate_with => 'audit_event');
+SELECT create_distributed_table('report', 'tenant_id', colocate_with => 'audit_event');
 SELECT create_distributed_table('respondent', 'tenant_id', colocate_with => 'audit_event');
 SELECT create_distributed_table('result_dimension_score', 'tenant_id', colocate_with => 'audit_event');
 SELECT create_distributed_table('result_snapshot', 'tenant_id', colocate_with => 'audit_event');
@@ -41,14 +42,21 @@ SELECT create_distributed_table('initiative_comment', 'tenant_id', colocate_with
 SELECT create_distributed_table('initiative_dependency', 'tenant_id', colocate_with => 'audit_event');
 SELECT create_distributed_table('evidence_revision', 'tenant_id', colocate_with => 'audit_event');
 
--- Platform tables kept on the coordinator (7); those pointing at reference tables
+-- Platform tables kept on the coordinator (14); those pointing at reference tables
 -- become Citus local tables so their foreign keys hold.
 SELECT citus_add_local_table_to_metadata('api_token');
+SELECT citus_add_local_table_to_metadata('billing_account');
 SELECT citus_add_local_table_to_metadata('email');
 SELECT citus_add_local_table_to_metadata('link_token');
 SELECT citus_add_local_table_to_metadata('network_admin');
+SELECT citus_add_local_table_to_metadata('network_event');
+SELECT citus_add_local_table_to_metadata('network_invitation');
 SELECT citus_add_local_table_to_metadata('user_session');
+SELECT citus_add_local_table_to_metadata('benchmark_release');
+-- billing_event: stays a plain local table
 -- outbox_message: stays a plain local table
 -- rate_limit: stays a plain local table
+-- benchmark_cohort: stays a plain local table
+-- benchmark_practice: stays a plain local table
 
 COMMIT;
