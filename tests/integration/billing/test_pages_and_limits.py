@@ -6,15 +6,20 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from typing import Any
+from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
+from ordena.assessments.invitations import invite_contacts
+from ordena.assessments.models import Answer
 from ordena.billing.limits import ensure_room
 from ordena.billing.models import BillingAccount
 from ordena.db.engine import Database
+from ordena.frameworks.models import Question
 from ordena.settings import Settings
 from ordena.tenancy.models import Role, Tenant
 from tests.factories import PASSWORD, add_company, make_firm
+from tests.integration.assessments.helpers import link_in, make_world, new_assessment, newest_email
 from tests.integration.billing.helpers import account
 from tests.stripe.fake import StripeStack
 
@@ -160,3 +165,27 @@ async def test_when_the_trial_ends_the_firm_reads_and_exports_but_changes_nothin
     # Billing itself still answers: paying is how the firm leaves this state.
     chosen = await billing_client.post(f"/w/{firm.slug}/billing/subscribe", {"plan": "starter", "interval": "month"})
     assert chosen.status_code == 303
+
+
+async def test_a_client_contact_of_a_read_only_firm_reads_but_changes_nothing(
+    billing_client: Any, billing_db: Database, billing_settings: Settings
+) -> None:
+    world = await make_world(billing_db, contacts=1)
+    a = await new_assessment(billing_db, world, kind="self")
+    async with billing_db.session(tenant_id=world.tenant_id) as db:
+        tenant = await db.get(Tenant, world.tenant_id)
+        assert tenant is not None
+        await invite_contacts(db, billing_settings, tenant, world.actor, a.id, [world.contacts[0].id])
+        tenant.created_at = tenant.created_at - dt.timedelta(days=15)  # the trial ended since
+        await db.commit()
+    path = urlsplit(link_in(await newest_email(billing_db, world.contacts[0].email))).path  # type: ignore[arg-type]
+    await billing_client.get(path)
+    assert (await billing_client.post(path, {})).status_code == 303
+    assert (await billing_client.get(f"/c/assessments/{a.id}")).status_code == 200
+    async with billing_db.session(tenant_id=world.tenant_id) as db:
+        question = await db.scalar(select(Question.id).limit(1))
+    refused = await billing_client.post(f"/c/assessments/{a.id}/answers", {"question_id": str(question), "level": "3"})
+    assert refused.status_code == 403 and "solo lectura" in refused.text
+    async with billing_db.session(tenant_id=world.tenant_id) as db:
+        answers = await db.scalar(select(func.count()).select_from(Answer).where(Answer.assessment_id == a.id))
+    assert answers == 0

@@ -24,6 +24,7 @@ from ordena.accounts.sessions import Auth
 from ordena.assessments.invitations import invited_contact
 from ordena.billing.limits import refuse_if_read_only
 from ordena.companies.models import Contact
+from ordena.db.request_db import RequestDB
 from ordena.networks.models import Network
 from ordena.networks.services import administered_network
 from ordena.plans.owner_links import is_owner_scope, owner_contact
@@ -107,6 +108,8 @@ async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
             raise NotFoundException()
         connection.scope["state"]["contact_tenant"] = tenant
         connection.scope["state"]["contact_person"] = person
+        # A read-only firm's clients read what was published but change nothing either.
+        await _refuse_writes_when_read_only(connection, handler, rdb, tenant)
         return
     if auth.user is None:
         raise LoginRequired()
@@ -129,6 +132,12 @@ async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
     connection.scope["state"]["firm"] = FirmContext(tenant=tenant, user=auth.user, role=member_role)
     if not member_role.at_least(role):
         raise PermissionDeniedException()
+    await _refuse_writes_when_read_only(connection, handler, rdb, tenant)
+
+
+async def _refuse_writes_when_read_only(
+    connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler, rdb: RequestDB, tenant: Tenant
+) -> None:
     settings = connection.app.state.settings
     if (
         settings.billing_enabled
@@ -137,8 +146,8 @@ async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
         and not handler.opt.get("read_only_ok")
     ):
         # The one place that keeps a read-only firm (unpaid, canceled) from changing anything:
-        # every unsafe firm route passes here; billing's own routes and exports opt out. Billing
-        # off or an active firm costs nothing (the status is on the cached firm row).
+        # every unsafe firm or contact route passes here; billing's own routes and exports opt
+        # out. Billing off or an active firm costs nothing (the status is on the cached firm row).
         await refuse_if_read_only(await rdb.session(), settings, tenant)
 
 
