@@ -4,6 +4,7 @@ like ORM statements: same transaction, same tenant context, same row-level secur
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -18,6 +19,7 @@ from ordena.db.driver import commit as driver_commit
 from ordena.db.driver import driver
 from ordena.db.engine import Database
 from ordena.db.request_db import RequestDB
+from ordena.settings import Settings
 from ordena.tenancy.models import Role
 from ordena.tenancy.services import role_in_firm
 from tests.factories import INSERT_COMPANY_SQL, PASSWORD, add_company, make_firm
@@ -190,12 +192,16 @@ async def test_a_driver_write_inside_a_savepoint_goes_with_the_savepoints_rollba
         assert set((await db.scalars(select(Company.id))).all()) == {kept}
 
 
-async def test_an_orm_transaction_sends_begin_and_the_firm_context_in_one_round_trip(database: Database) -> None:
+async def test_an_orm_transaction_sends_begin_and_the_firm_context_in_one_round_trip(
+    database: Database, migrated: Settings
+) -> None:
     firm = await make_firm(database, roles=(Role.OWNER,))
     other = await make_firm(database, roles=(Role.OWNER,))
     await add_company(database, firm.tenant.id, "Mine SAC")
     await add_company(database, other.tenant.id, "Theirs SAC")
     sent: list[str] = []
+    # One pooled connection, so that the transaction watched runs on the connection listened to.
+    database = Database.connect(dataclasses.replace(migrated, db_pool_size=1))
     async with database.session(tenant_id=firm.tenant.id) as db:
         con = await (await db.connection()).get_raw_connection()
         con.driver_connection.add_query_logger(lambda record: sent.append(" ".join(str(record.query).split())))
@@ -223,3 +229,4 @@ async def test_an_orm_transaction_sends_begin_and_the_firm_context_in_one_round_
         assert await db.scalar(select(Company.name).where(Company.id == kept)) == "Kept SAC"
     async with database.session() as db:  # no firm: no context, so nothing visible
         assert await db.scalar(select(func.count()).select_from(Company)) == 0
+    await database.engine.dispose()
