@@ -9,6 +9,7 @@ import click
 from ordena.db import migrate
 from ordena.db.engine import Database
 from ordena.demo.content import SeedSummary, seed_demo
+from ordena.demo.release import release_demo_networks
 from ordena.settings import Settings
 from ordena.tenancy.manifests import load_manifests, sync_path
 
@@ -20,9 +21,11 @@ def prepare_demo(settings: Settings) -> None:
     report = asyncio.run(sync_path(settings, settings.tenants_dir / "demo"))
     for line in report.lines():
         click.echo(f"  {line}")
-    firms, _networks = load_manifests(settings.tenants_dir / "demo")
+    firms, networks = load_manifests(settings.tenants_dir / "demo")
     for summary in asyncio.run(seed_content(settings, [f["slug"] for f in firms])):
         click.echo(f"  {summary.line()}")
+    for line in asyncio.run(release_demo_networks(settings, [n["slug"] for n in networks])):
+        click.echo(f"  {line}")
 
 
 async def seed_content(settings: Settings, slugs: list[str]) -> list[SeedSummary]:

@@ -201,3 +201,17 @@ async def join(
         after={"consent": bool(consent_by), "terms_version": terms},
     )
     return True
+
+
+async def ensure_shared_framework(db: AsyncSession, network: Network, *, actor: Actor = OPERATOR) -> bool:
+    """Give a network without a shared framework the platform's default one (a network created
+    before the default framework was loaded). False when it has one already or none exists."""
+    if network.framework_id is not None:
+        return False
+    try:
+        framework_id = (await default_version(db)).framework_id
+    except LookupError:
+        return False
+    network.framework_id = framework_id
+    record(db, network.id, actor, "framework", "framework", framework_id, after={"framework_id": str(framework_id)})
+    return True

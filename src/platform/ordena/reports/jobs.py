@@ -28,6 +28,7 @@ from ordena.reports.content import load_report
 from ordena.reports.fingerprint import content_fingerprint
 from ordena.reports.models import Report
 from ordena.reports.pdf import render_pdf
+from ordena.reports.peers import peer_section
 from ordena.reports.xlsx import assessment_workbook
 from ordena.settings import Settings
 
@@ -83,8 +84,9 @@ async def render(settings: Settings, report: Report) -> bytes:
                 db, report.tenant_id, report.assessment_id, include_comments=report.include_comments
             )
         else:
+            peers = await peer_section(db, report.tenant_id, report.assessment_id)
             doc = await load_report(
-                db, report.tenant_id, report.assessment_id, include_comments=report.include_comments
+                db, report.tenant_id, report.assessment_id, include_comments=report.include_comments, benchmark=peers
             )
             body = render_pdf(doc, settings.templates_dir, settings.static_dir)
     report.fingerprint = fingerprint
