@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.engine import make_url
@@ -29,6 +31,13 @@ from ordena.db.engine import Database, make_engine
 from ordena.db.migrate import upgrade_async
 from ordena.domains import load_jobs, load_models
 from ordena.settings import BASE_DIR, Settings
+
+# Property tests check rules, not speed: no per-example deadline and no "too slow" health check,
+# which a busy machine (CI beside other jobs) trips although nothing is wrong.
+hypothesis_settings.register_profile(
+    "ordena", deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+hypothesis_settings.load_profile("ordena")
 
 # What the web plugin, the worker and `ordena db upgrade` load at start: every table and every job
 # (tests call services that enqueue jobs without starting an app).
