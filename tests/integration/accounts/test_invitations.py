@@ -231,3 +231,35 @@ async def test_another_firm_cannot_revoke_an_invitation_and_a_consultant_cannot_
     client.cookies.clear()
     client.csrf = None
     assert (await client.get(path, follow_redirects=False)).status_code == 303
+
+
+async def test_a_mail_scanner_opening_the_invitation_twice_uses_nothing_and_the_button_still_works(
+    client: Any, database: Any
+) -> None:
+    """Mail scanners and link previews open links with GET: that must neither join nor use it up."""
+    firm = await make_firm(database, roles=(Role.PARTNER,))
+    await client.login(firm.email(Role.PARTNER), PASSWORD)
+    await client.get(f"/w/{firm.slug}/members")
+    newcomer = f"{unique('escaner')}@example.com"
+    await client.post(f"/w/{firm.slug}/members/invite", {"email": newcomer, "role": "consultant"})
+    path = (await link_in_last_email(database, newcomer)).removeprefix(BASE_URL)
+    client.cookies.clear()
+    client.csrf = None
+    for _ in range(2):
+        scanned = await client.get(path, follow_redirects=False)
+        assert scanned.status_code == 200
+        assert f'action="{path}"' in scanned.text
+        assert scanned.headers["referrer-policy"] == "no-referrer"
+        assert "ordena_session" not in client.cookies
+    assert await count_users(database, newcomer) == 0
+    response = await client.post(path, {}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/account/password")
+    assert await _role_of(database, firm, newcomer) is Role.CONSULTANT
+
+    client.cookies.clear()
+    client.csrf = None
+    again = await client.post(path, {}, follow_redirects=False)
+    assert again.status_code == 410
+    assert "Este enlace ya no es válido" in again.text
+    assert "ordena_session" not in client.cookies
