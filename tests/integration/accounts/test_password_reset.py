@@ -13,7 +13,7 @@ from ordena.lib.tokens import digest
 from ordena.tenancy.models import Role
 from tests.conftest import BASE_URL
 from tests.factories import PASSWORD, make_firm
-from tests.integration.accounts.helpers import last_email, link_in_last_email, put_cookie
+from tests.integration.accounts.helpers import follow_link, last_email, link_in_last_email, put_cookie
 
 SESSION = "ordena_session"
 NEW_PASSWORD = "a-brand-new-secret-42"
@@ -38,7 +38,7 @@ async def test_a_user_resets_a_forgotten_password_end_to_end(client: Any, databa
     assert "te enviamos un enlace" in response.text
     url = await link_in_last_email(database, email)
 
-    response = await client.get(_path(url), follow_redirects=False)
+    response = await follow_link(client, _path(url))
     assert response.status_code == 303
     assert response.headers["location"] == "/account/password?reset=1"
     assert response.headers["referrer-policy"] == "no-referrer"
@@ -98,7 +98,7 @@ async def test_a_reused_reset_link_is_refused_with_a_friendly_page(client: Any, 
     email = firm.email(Role.VIEWER)
     await client.post("/password/forgot", {"email": email})
     path = _path(await link_in_last_email(database, email))
-    assert (await client.get(path, follow_redirects=False)).status_code == 303
+    assert (await follow_link(client, path)).status_code == 303
     again = await client.get(path, follow_redirects=False)
     assert again.status_code == 410
     assert "Este enlace ya no es válido" in again.text
@@ -169,7 +169,7 @@ async def test_a_reset_session_left_open_on_a_shared_computer_needs_the_password
     email = firm.email(Role.VIEWER)
     await client.post("/password/forgot", {"email": email})
     url = await link_in_last_email(database, email)
-    assert (await client.get(_path(url), follow_redirects=False)).status_code == 303
+    assert (await follow_link(client, _path(url))).status_code == 303
     assert 'name="current"' not in (await client.get("/account/password")).text
     # The next person at the computer comes back later.
     async with database.session() as db:
