@@ -53,3 +53,12 @@ def put_cookie(browser: Any, name: str, value: str) -> None:
         if cookie.name == name:
             jar.clear(cookie.domain, cookie.path, cookie.name)
     browser.cookies.set(name, value, domain="ordena.test", path="/")
+
+
+async def follow_link(client: Any, path: str) -> Any:
+    """Open an emailed link as a person does: its page (GET, which uses nothing), then its button
+    (POST). Returns the POST's response."""
+    page = await client.get(path, follow_redirects=False)
+    assert page.status_code == 200, page.status_code
+    assert f'action="{path}"' in page.text
+    return await client.post(path, {}, follow_redirects=False)

@@ -14,7 +14,7 @@ from ordena.tenancy import memberships
 from ordena.tenancy.models import Membership, Role
 from tests.conftest import BASE_URL
 from tests.factories import PASSWORD, make_firm, unique
-from tests.integration.accounts.helpers import count_users, link_in_last_email
+from tests.integration.accounts.helpers import count_users, follow_link, link_in_last_email
 
 CHOSEN = "my-own-strong-pass-77"
 
@@ -53,7 +53,7 @@ async def test_a_partner_invites_a_new_colleague_who_chooses_a_password_and_join
     # The newcomer opens the link in their own browser.
     client.cookies.clear()
     client.csrf = None
-    response = await client.get(url.removeprefix(BASE_URL), follow_redirects=False)
+    response = await follow_link(client, url.removeprefix(BASE_URL))
     assert response.status_code == 303
     assert response.headers["referrer-policy"] == "no-referrer"
     assert response.headers["location"].startswith("/account/password")
@@ -81,7 +81,7 @@ async def test_an_existing_user_joins_another_firm_through_the_invitation(client
     url = await link_in_last_email(database, colleague)
     client.cookies.clear()
     client.csrf = None
-    response = await client.get(url.removeprefix(BASE_URL), follow_redirects=False)
+    response = await follow_link(client, url.removeprefix(BASE_URL))
     assert response.headers["location"] == f"/w/{inviting.slug}"
     assert await _role_of(database, inviting, colleague) is Role.PARTNER
 
@@ -94,7 +94,7 @@ async def test_a_reused_invitation_link_is_refused_with_a_friendly_page(client: 
     await client.post(f"/w/{firm.slug}/members/invite", {"email": newcomer, "role": "viewer"})
     path = (await link_in_last_email(database, newcomer)).removeprefix(BASE_URL)
     client.cookies.clear()
-    assert (await client.get(path, follow_redirects=False)).status_code == 303
+    assert (await follow_link(client, path)).status_code == 303
     client.cookies.clear()
     again = await client.get(path, follow_redirects=False)
     assert again.status_code == 410
@@ -152,7 +152,7 @@ async def test_a_new_colleague_tells_their_name_when_choosing_a_password(client:
     newcomer, path = await _invite(client, database, firm, Role.PARTNER, "rosa.quispe")
     client.cookies.clear()
     client.csrf = None
-    response = await client.get(path, follow_redirects=False)
+    response = await follow_link(client, path)
     page = await client.get(response.headers["location"])
     # Asked, not guessed from the address: the field starts empty.
     assert 'name="name"' in page.text
@@ -230,4 +230,36 @@ async def test_another_firm_cannot_revoke_an_invitation_and_a_consultant_cannot_
     # The invitation still works.
     client.cookies.clear()
     client.csrf = None
-    assert (await client.get(path, follow_redirects=False)).status_code == 303
+    assert (await follow_link(client, path)).status_code == 303
+
+
+async def test_a_mail_scanner_opening_the_invitation_twice_uses_nothing_and_the_button_still_works(
+    client: Any, database: Any
+) -> None:
+    """Mail scanners and link previews open links with GET: that must neither join nor use it up."""
+    firm = await make_firm(database, roles=(Role.PARTNER,))
+    await client.login(firm.email(Role.PARTNER), PASSWORD)
+    await client.get(f"/w/{firm.slug}/members")
+    newcomer = f"{unique('escaner')}@example.com"
+    await client.post(f"/w/{firm.slug}/members/invite", {"email": newcomer, "role": "consultant"})
+    path = (await link_in_last_email(database, newcomer)).removeprefix(BASE_URL)
+    client.cookies.clear()
+    client.csrf = None
+    for _ in range(2):
+        scanned = await client.get(path, follow_redirects=False)
+        assert scanned.status_code == 200
+        assert f'action="{path}"' in scanned.text
+        assert scanned.headers["referrer-policy"] == "no-referrer"
+        assert "ordena_session" not in client.cookies
+    assert await count_users(database, newcomer) == 0
+    response = await client.post(path, {}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"].startswith("/account/password")
+    assert await _role_of(database, firm, newcomer) is Role.CONSULTANT
+
+    client.cookies.clear()
+    client.csrf = None
+    again = await client.post(path, {}, follow_redirects=False)
+    assert again.status_code == 410
+    assert "Este enlace ya no es válido" in again.text
+    assert "ordena_session" not in client.cookies

@@ -13,7 +13,7 @@ from ordena.lib.tokens import digest
 from ordena.tenancy.models import Role
 from tests.conftest import BASE_URL
 from tests.factories import PASSWORD, make_firm
-from tests.integration.accounts.helpers import last_email, link_in_last_email, put_cookie
+from tests.integration.accounts.helpers import follow_link, last_email, link_in_last_email, put_cookie
 
 SESSION = "ordena_session"
 NEW_PASSWORD = "a-brand-new-secret-42"
@@ -38,7 +38,7 @@ async def test_a_user_resets_a_forgotten_password_end_to_end(client: Any, databa
     assert "te enviamos un enlace" in response.text
     url = await link_in_last_email(database, email)
 
-    response = await client.get(_path(url), follow_redirects=False)
+    response = await follow_link(client, _path(url))
     assert response.status_code == 303
     assert response.headers["location"] == "/account/password?reset=1"
     assert response.headers["referrer-policy"] == "no-referrer"
@@ -98,7 +98,7 @@ async def test_a_reused_reset_link_is_refused_with_a_friendly_page(client: Any, 
     email = firm.email(Role.VIEWER)
     await client.post("/password/forgot", {"email": email})
     path = _path(await link_in_last_email(database, email))
-    assert (await client.get(path, follow_redirects=False)).status_code == 303
+    assert (await follow_link(client, path)).status_code == 303
     again = await client.get(path, follow_redirects=False)
     assert again.status_code == 410
     assert "Este enlace ya no es válido" in again.text
@@ -169,7 +169,7 @@ async def test_a_reset_session_left_open_on_a_shared_computer_needs_the_password
     email = firm.email(Role.VIEWER)
     await client.post("/password/forgot", {"email": email})
     url = await link_in_last_email(database, email)
-    assert (await client.get(_path(url), follow_redirects=False)).status_code == 303
+    assert (await follow_link(client, _path(url))).status_code == 303
     assert 'name="current"' not in (await client.get("/account/password")).text
     # The next person at the computer comes back later.
     async with database.session() as db:
@@ -184,3 +184,36 @@ async def test_a_reset_session_left_open_on_a_shared_computer_needs_the_password
     response = await client.post("/account/password", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD})
     assert response.status_code == 422
     assert "La contraseña actual no es correcta." in response.text
+
+
+async def test_a_mail_scanner_opening_the_reset_link_twice_uses_nothing_and_the_button_still_works(
+    client: Any, database: Any
+) -> None:
+    """Mail scanners and link previews open links with GET: that must change nothing."""
+    firm = await make_firm(database, roles=(Role.VIEWER,))
+    email = firm.email(Role.VIEWER)
+    await client.post("/password/forgot", {"email": email})
+    path = _path(await link_in_last_email(database, email))
+    client.cookies.clear()
+    client.csrf = None
+    for _ in range(2):
+        scanned = await client.get(path, follow_redirects=False)
+        assert scanned.status_code == 200
+        assert f'action="{path}"' in scanned.text
+        assert scanned.headers["referrer-policy"] == "no-referrer"
+        assert SESSION not in client.cookies
+    response = await client.post(path, {}, follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/account/password?reset=1"
+    assert response.headers["referrer-policy"] == "no-referrer"
+    page = await client.get("/account/password?reset=1")
+    assert 'name="current"' not in page.text
+
+    # Used: posting it again (or opening it) gives the clear page, not a session.
+    client.cookies.clear()
+    client.csrf = None
+    again = await client.post(path, {}, follow_redirects=False)
+    assert again.status_code == 410
+    assert "Este enlace ya no es válido" in again.text
+    assert SESSION not in client.cookies
+    assert (await client.get(path, follow_redirects=False)).status_code == 410

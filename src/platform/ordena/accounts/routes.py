@@ -238,27 +238,32 @@ def _link_invalid(*, contact: bool) -> Response[Any]:
 async def follow_link(
     request: Request[Any, Any, Any], db: DB, secret: FromPath[str], auth: CurrentAuth
 ) -> Response[Any]:
-    """A client contact's link opens a page whose button signs them in (POST): mail scanners and
-    link previews open links with GET, and must not use them up. Other links (password reset,
-    colleague invitation) are exchanged for a session at once, as before."""
+    """Every emailed link (contact sign-in, password reset, colleague invitation) opens a page
+    whose button uses it (POST): mail scanners and link previews open links with GET, and must
+    neither use them up nor sign anyone in. The GET changes nothing."""
     await _refuse_guessers(request, db)
     peeked = await services.peek_link(db, secret)
     if peeked is None:
         await throttle.guess_failed(db, "link", _ip(request))
         return _link_invalid(contact=False)
-    if peeked[0].purpose == services.CONTACT_SIGN_IN:
-        link, usable = peeked
-        if not usable:
-            return _link_invalid(contact=True)
-        other = None
-        if auth.user is not None:
-            other = auth.user.email
-        elif auth.contact is not None and auth.contact.get("contact_id") != link.scope.get("contact_id"):
-            other = _("otro contacto")
-        return _no_referrer(
-            Template("accounts/link_open.html", context={"secret": secret, "email": link.email, "other": other})
-        )
-    return await _use_link(request, db, secret, auth)
+    link, usable = peeked
+    contact = link.purpose == services.CONTACT_SIGN_IN
+    if not usable:
+        return _link_invalid(contact=contact)
+    other = None
+    if auth.user is not None:
+        other = auth.user.email
+    elif auth.contact is not None and auth.contact.get("contact_id") != link.scope.get("contact_id"):
+        other = _("otro contacto")
+    context = {
+        "secret": secret,
+        "email": link.email,
+        "other": other,
+        "purpose": link.purpose,
+        "contact": contact,
+        "invited_by": str(link.scope.get("invited_by") or ""),
+    }
+    return _no_referrer(Template("accounts/link_open.html", context=context))
 
 
 @post("/links/{secret:str}", opt=PUBLIC)
