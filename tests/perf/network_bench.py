@@ -42,6 +42,7 @@ from ordena.db.migrate import upgrade_async
 from ordena.demo.network_scale import generate_network
 from ordena.networks import lookup, queries
 from ordena.networks.models import SLICE_KINDS
+from ordena.networks.refresh import slice_of
 from tests.perf.harness import APP_ROLE, SECRET, bench_settings, create_database, drop_database, dsns
 
 REFRESH_ROLE = "ordena_bench_refresh"
@@ -137,14 +138,7 @@ async def utility(owner_dsn: str, network_id: Any, framework_id: Any, release_id
         await conn.close()
     errors: dict[str, list[float]] = {}
     for r in exact:
-        kind = queries.SLICE_OF_GROUPING[r["g"]]
-        value = {
-            "all": "",
-            "industry": r["industry"],
-            "size": r["size"],
-            "country": r["country"],
-            "industry_size": f"{r['industry']}:{r['size']}",
-        }[kind]
+        kind, value = slice_of(r)
         got = published.get((r["scope_kind"], r["scope_key"], kind, value))
         if got is not None:
             errors.setdefault(_band(r["n"]), []).append(abs(got - float(r["median"])))

@@ -60,8 +60,8 @@ def migrate_share(table: str) -> None:
         op.execute(stmt)
 
 
-def create_app_role(role: str) -> list[str]:
-    """The role web and workers log in as: not superuser, no BYPASSRLS, owns nothing."""
+def login_role(role: str) -> list[str]:
+    """A role that logs in and is neither superuser nor BYPASSRLS, created once (idempotent)."""
     return [
         f"""DO $$ BEGIN
               IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN
@@ -72,6 +72,13 @@ def create_app_role(role: str) -> list[str]:
             END $$""",
         f'ALTER ROLE "{role}" NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE',
         f'GRANT USAGE ON SCHEMA public TO "{role}"',
+    ]
+
+
+def create_app_role(role: str) -> list[str]:
+    """The role web and workers log in as: not superuser, no BYPASSRLS, owns nothing."""
+    return [
+        *login_role(role),
         f'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO "{role}"',
         f'ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO "{role}"',
     ]

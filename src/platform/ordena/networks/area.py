@@ -19,6 +19,7 @@ from ordena.companies.services import country_name, size_band_label
 from ordena.frameworks.models import FrameworkVersion
 from ordena.frameworks.services import FrameworkStructure, structure
 from ordena.lib.i18n import _
+from ordena.networks import schedule
 from ordena.networks.models import (
     SLICE_KINDS,
     BenchmarkCohort,
@@ -134,10 +135,7 @@ async def releases(db: AsyncSession, network_id: UUID) -> list[BenchmarkRelease]
     return list((await db.scalars(stmt.order_by(BenchmarkRelease.number.desc()))).all())
 
 
-async def latest_release(db: AsyncSession, network_id: UUID) -> BenchmarkRelease | None:
-    stmt = select(BenchmarkRelease).where(BenchmarkRelease.network_id == network_id)
-    found: BenchmarkRelease | None = await db.scalar(stmt.order_by(BenchmarkRelease.number.desc()).limit(1))
-    return found
+latest_release = schedule.latest_release  # one definition; the area's pages read it from here
 
 
 async def release_slices(db: AsyncSession, release_id: UUID) -> list[tuple[str, str]]:

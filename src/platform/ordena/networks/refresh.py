@@ -69,18 +69,24 @@ class Outcome:
         ]
 
 
+def slice_of(row: Any) -> tuple[str, str]:
+    """The lattice slice (kind, value) of one row of the GROUPING SETS statement."""
+    kind = queries.SLICE_OF_GROUPING[row["g"]]
+    value = {
+        "all": "",
+        "industry": row["industry"],
+        "size": row["size"],
+        "country": row["country"],
+        "industry_size": f"{row['industry']}:{row['size']}",
+    }[kind]
+    return kind, value
+
+
 def cells_of(rows: Sequence[Any]) -> list[Cell]:
     """The SQL's cohort rows as cells (true figures)."""
     out: list[Cell] = []
     for r in rows:
-        kind = queries.SLICE_OF_GROUPING[r["g"]]
-        value = {
-            "all": "",
-            "industry": r["industry"],
-            "size": r["size"],
-            "country": r["country"],
-            "industry_size": f"{r['industry']}:{r['size']}",
-        }[kind]
+        kind, value = slice_of(r)
         out.append(
             Cell(
                 r["scope_kind"],

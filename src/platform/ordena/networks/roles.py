@@ -13,6 +13,8 @@ It logs in (its password derives from the secret key like the app role's, set by
 
 from __future__ import annotations
 
+from ordena.db import rls
+
 # table → the columns the refresh reads
 READ_COLUMNS: dict[str, tuple[str, ...]] = {
     "network_membership": ("tenant_id", "network_id", "consent_at", "left_at"),
@@ -36,17 +38,7 @@ POLICY = "benchmark_refresh_read"
 
 
 def create_refresh_role(role: str) -> list[str]:
-    stmts = [
-        f"""DO $$ BEGIN
-              IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '{role}') THEN
-                CREATE ROLE "{role}" LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE;
-              END IF;
-            EXCEPTION WHEN duplicate_object OR unique_violation THEN
-              NULL;  -- created meanwhile by a concurrent migration of another database
-            END $$""",
-        f'ALTER ROLE "{role}" NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE',
-        f'GRANT USAGE ON SCHEMA public TO "{role}"',
-    ]
+    stmts = rls.login_role(role)
     for table, columns in READ_COLUMNS.items():
         stmts.append(f'REVOKE ALL ON "{table}" FROM "{role}"')
         stmts.append(f'GRANT SELECT ({", ".join(columns)}) ON "{table}" TO "{role}"')
