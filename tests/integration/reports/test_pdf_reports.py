@@ -18,7 +18,7 @@ from ordena.jobs.models import JobProgress
 from ordena.jobs.runtime import close_worker_database
 from ordena.lib.i18n import use_locale
 from ordena.plans.models import Initiative
-from ordena.reports.jobs import render_report
+from ordena.reports.jobs import render_report, rendering_lock
 from ordena.reports.models import Report
 from ordena.tenancy.models import Role
 from tests.factories import PASSWORD
@@ -164,6 +164,38 @@ async def test_a_job_delivered_twice_leaves_one_file(client: Any, database: Any,
     assert sorted(p.name for p in folder.iterdir()) == before  # no second file, no leftovers
     again = await wait_done(database, w.tenant_id, report_id)
     assert again.status == "done" and again.size > 0 and done.size > 0
+
+
+async def test_a_report_left_running_by_a_dead_worker_is_finished_by_the_redelivery(
+    client: Any, database: Any, settings: Any
+) -> None:
+    """A worker killed mid-render leaves the report "running"; the broker redelivers the message
+    to another worker, which must finish it (not leave it spinning), while a delivery that is
+    still alive elsewhere keeps it to itself."""
+    w = await report_world(database)
+    await client.login(w.firm.email(Role.CONSULTANT), PASSWORD)
+    report_id = await ask(client, w, format="pdf", locale="es")
+    await wait_done(database, w.tenant_id, report_id)
+    folder = Path(settings.data_dir) / "reports" / str(w.tenant_id)
+    (folder / f"{report_id}.pdf").unlink()
+    async with database.session(tenant_id=w.tenant_id) as db:  # what the killed worker left behind
+        row = await db.get(Report, (w.tenant_id, report_id))
+        assert row is not None
+        row.status, row.started_at = "running", func.now()
+        await db.commit()
+    try:
+        async with rendering_lock(report_id) as mine:  # a live delivery holds the report
+            assert mine
+            await render_report(str(w.tenant_id), str(report_id))
+            assert not (folder / f"{report_id}.pdf").exists()
+        async with database.session(tenant_id=w.tenant_id) as db:
+            row = await db.get(Report, (w.tenant_id, report_id))
+            assert row is not None and row.status == "running"
+        await render_report(str(w.tenant_id), str(report_id))  # the redelivery after the kill
+    finally:
+        await close_worker_database()
+    done = await wait_done(database, w.tenant_id, report_id, seconds=30)
+    assert done.status == "done" and (folder / f"{report_id}.pdf").stat().st_size == done.size > 0
 
 
 async def test_a_draft_has_no_report_and_unknown_choices_are_refused_next_to_the_field(

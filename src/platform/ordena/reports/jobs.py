@@ -2,9 +2,12 @@
 
 Idempotent: the file's path is the report's id, written to a temporary name and moved into place
 (a crash leaves no half-written file under the real name), and a delivery that finds the report
-done with its file there does nothing. A report another delivery claimed less than
-``services.STALE`` ago is left to it. A rendering error marks the report failed, with nothing left
-on disk; a database outage raises, and the broker retries.
+done with its file there does nothing. A delivery renders while holding a session-level advisory
+lock on the report: a second delivery that cannot take it leaves the report to the live one, and
+one that can take it while the report says "running" knows the worker that claimed it died (its
+connection, and so its lock, went with it) and takes over at once — a report is never stuck
+"running". A rendering error marks the report failed, with nothing left on disk; a database outage
+raises, and the broker retries.
 """
 
 from __future__ import annotations
@@ -12,10 +15,13 @@ from __future__ import annotations
 import hashlib
 import os
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.jobs import progress
@@ -55,8 +61,27 @@ def write_atomically(path: Path, body: bytes) -> None:
         tmp.unlink(missing_ok=True)
 
 
+@asynccontextmanager
+async def rendering_lock(report_id: UUID) -> AsyncIterator[bool]:
+    """Hold the report's advisory lock while it renders; yields whether this delivery got it.
+
+    Session-level, on a connection of its own, committed at once so it is not a long
+    transaction: PostgreSQL releases it when the connection ends, a killed worker's included."""
+    key = func.hashtextextended(f"report:{report_id}", 0)
+    async with worker_database().engine.connect() as conn:
+        got = bool(await conn.scalar(select(func.pg_try_advisory_lock(key))))
+        await conn.commit()
+        try:
+            yield got
+        finally:
+            if got:
+                await conn.scalar(select(func.pg_advisory_unlock(key)))
+                await conn.commit()
+
+
 async def _claim(settings: Settings, tenant_id: UUID, report_id: UUID) -> Report | None:
-    """Mark the report running (one delivery at a time); None when there is nothing to do."""
+    """Mark the report running; None when there is nothing to do. Called with the report's
+    rendering lock held, so a report found "running" was claimed by a delivery that died."""
     async with worker_database().session(tenant_id=tenant_id) as db:
         report = await db.scalar(services.select_report(tenant_id, report_id).with_for_update())
         if report is None:
@@ -64,8 +89,6 @@ async def _claim(settings: Settings, tenant_id: UUID, report_id: UUID) -> Report
         if report.status == progress.DONE and services.report_path(settings.data_dir, report).is_file():
             return None
         if report.status == progress.FAILED:
-            return None
-        if report.status == progress.RUNNING and report.started_at and now() - report.started_at < services.STALE:
             return None
         report.status = progress.RUNNING
         report.started_at = now()
@@ -117,7 +140,14 @@ async def _finish(settings: Settings, report: Report, body: bytes | None, error:
 @job(services.JOB)
 async def render_report(tenant_id: str, report_id: str) -> None:
     settings = worker_settings()
-    report = await _claim(settings, UUID(tenant_id), UUID(report_id))
+    async with rendering_lock(UUID(report_id)) as mine:
+        if not mine:
+            return  # another delivery of this report is rendering it right now
+        await _render_claimed(settings, UUID(tenant_id), UUID(report_id))
+
+
+async def _render_claimed(settings: Settings, tenant_id: UUID, report_id: UUID) -> None:
+    report = await _claim(settings, tenant_id, report_id)
     if report is None:
         return
     path = services.report_path(settings.data_dir, report)

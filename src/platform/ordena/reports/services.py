@@ -8,7 +8,6 @@ progress row and job in the caller's transaction.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,8 +30,6 @@ KIND = "report"
 STEPS = 4  # read, charts, print, store: what the progress bar counts
 # A draft or an assessment still being answered has no report: its scores would change under it.
 REPORTABLE = ("submitted", "validated", "published")
-# A job that claimed a report and went quiet for this long is taken over by the next delivery.
-STALE = dt.timedelta(minutes=5)
 MEDIA_TYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
