@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import random
 import shutil
 import signal
 import socket
@@ -24,10 +25,31 @@ ROOT = Path(__file__).resolve().parents[2]
 ORDENA = [sys.executable, "-m", "ordena"]
 
 
+def _ephemeral_range() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
 def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    """A free port *below* the kernel's ephemeral range. A server we stop and start again must
+    get its port back: in the ephemeral range, clients retrying against the stopped server (or
+    any other connection on the machine) may be handed that very port as their local end — a
+    client retrying 127.0.0.1:P can even connect to itself — and the restarted server then fails
+    with "address in use" (seen: RabbitMQ after a 30 s outage)."""
+    low, _high = _ephemeral_range()
+    rnd = random.Random()
+    for _ in range(200):
+        port = rnd.randrange(20000, max(20001, min(low, 32768)))
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("no free port below the ephemeral range")
 
 
 def port_open(port: int) -> bool:
