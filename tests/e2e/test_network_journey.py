@@ -22,8 +22,10 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from ordena.assessments import lifecycle
+from ordena.assessments.invitations import invite_contacts
+from ordena.companies.models import Contact
 from ordena.db.engine import Database, make_engine
-from ordena.tenancy.models import Role
+from ordena.tenancy.models import Role, Tenant
 from tests.e2e.conftest import PHONE, SCREENSHOTS_DIR, LiveServer, log_in, log_out, screenshots_enabled
 from tests.factories import PASSWORD, make_firm
 from tests.integration.networks.world import World, raw
@@ -92,8 +94,20 @@ def _world(server: LiveServer) -> dict[str, Any]:
                     db, made.tenant_id, made.assessment_id, "publish", made.actor, confirm=True, reason="Lo medido"
                 )
                 await db.commit()
+            # The client's contact is invited to answer this year's self-assessment: that link
+            # also opens the company's published results (the peer comparison when shown).
+            async with database.session(tenant_id=made.tenant_id) as db:
+                contact = await db.get(Contact, (made.tenant_id, made.contact_id))
+                assert contact is not None
+                again = await lifecycle.create_assessment(
+                    db, made.tenant_id, made.actor, lifecycle.NewAssessment(company_id=made.company_id, kind="self")
+                )
+                tenant = await db.get(Tenant, made.tenant_id)
+                await invite_contacts(db, server.settings, tenant, made.actor, again.id, [contact.id])
+                contact_email = contact.email
+                await db.commit()
             names = await _peers(server, net.network.id, net.slug)
-            return {"net": net, "made": made, "names": [*names, FIRM_NAME, firm.slug]}
+            return {"net": net, "made": made, "contact": contact_email, "names": [*names, FIRM_NAME, firm.slug]}
         finally:
             await database.dispose()
 
@@ -145,6 +159,10 @@ def test_a_firm_joins_a_refresh_publishes_a_consultant_reads_the_percentile_and_
     assert "ahora participa en Red Alianza de Prueba" in owner.content()
     assert "Participa" in owner.locator("table").inner_text()
     screenshot(owner, "network-firm-consent-es")
+    owner.check(f"form[action$='/networks/{net.slug}/clients'] input[name=show]")  # clients see it too
+    owner.click(f"form[action$='/networks/{net.slug}/clients'] button[type=submit]")
+    owner.wait_for_load_state()
+    assert owner.locator(f"form[action$='/networks/{net.slug}/clients'] input[name=show]").is_checked()
     log_out(owner)
 
     # The admin asks for a release; the in-process worker runs the refresh job.
@@ -220,6 +238,23 @@ def test_a_firm_joins_a_refresh_publishes_a_consultant_reads_the_percentile_and_
     assert all(1.0 <= float(r[median]) <= 5.0 for r in published)  # the figures are there
     assert {r[1] for r in published} >= {"Toda la red"}
 
+    # The client's contact, on a phone, follows the invitation and reads the same comparison.
+    deadline = time.monotonic() + 20
+    while (invited := newest_email(w["contact"])) is None:
+        assert time.monotonic() < deadline, "no invitation for the contact"
+        time.sleep(0.2)
+    phone = new_page(width=PHONE["width"], height=PHONE["height"])
+    phone.goto(invited.link())
+    phone.click("main form button[type=submit]")
+    phone.wait_for_url("**/c/**")
+    phone.goto(f"{url}/c/assessments/{made.assessment_id}/results?slice=industry")
+    client_view = phone.locator("#benchmark")
+    client_view.get_by_role("heading", name="Comparación con pares").wait_for()
+    assert "Sector: C" in client_view.inner_text()
+    assert client_view.locator("svg.chart-benchmark").count() == 1
+    assert phone.evaluate("document.documentElement.scrollWidth") <= PHONE["width"] + 1
+    _shoot_section(phone, "#benchmark", "network-benchmark-contact-phone")
+
     admin_en = new_page(locale="en-US")
     _english(admin_en, url)
     log_in(admin_en, url, net.admin.email, PASSWORD)
@@ -227,7 +262,7 @@ def test_a_firm_joins_a_refresh_publishes_a_consultant_reads_the_percentile_and_
     assert "Release no. 1" in admin_en.content() or "Release 1" in admin_en.content()
     screenshot(admin_en, "network-dashboard-en")
 
-    phone = new_page(width=PHONE["width"], height=PHONE["height"])
+    phone = new_page(width=PHONE["width"], height=PHONE["height"])  # the admin on a phone
     log_in(phone, url, net.admin.email, PASSWORD)
     phone.goto(f"{url}/n/{net.slug}")
     # Nothing wider than the screen: the chart and the tables fit a phone.
