@@ -27,6 +27,7 @@ import json
 import os
 import platform
 import random
+import re
 import statistics
 import subprocess
 import sys
@@ -83,7 +84,22 @@ def refresh_child(settings: Any, slug: str) -> dict[str, float]:
     return {"seconds": seconds, "peak_rss_mib": usage.ru_maxrss / 1024, "cpu_seconds": usage.ru_utime + usage.ru_stime}
 
 
-async def measure_lookup(owner_dsn: str, app_dsn: str, network_id: Any, samples: int) -> dict[str, float]:
+def _percentiles(times: list[float]) -> dict[str, float]:
+    times = sorted(times)
+    return {
+        "p50_ms": statistics.median(times),
+        "p95_ms": times[int(0.95 * len(times)) - 1],
+        "p99_ms": times[int(0.99 * len(times)) - 1],
+        "max_ms": times[-1],
+    }
+
+
+async def measure_lookup(owner_dsn: str, app_dsn: str, network_id: Any, samples: int) -> dict[str, Any]:
+    """The whole call (``lookup.benchmark``: the statement and the Python that turns its row into
+    the page's figures), then, on the same picks, the statement's round trip alone and the
+    server's own time for it (``EXPLAIN (ANALYZE, TIMING OFF)``: planning + execution), so a slow
+    tail can be told apart: database work, or the process waiting for a core. (EXPLAIN plans
+    anew each time; the prepared statement runs on its cached generic plan.)"""
     owner = await asyncpg.connect(owner_dsn)
     try:
         picks = await owner.fetch(
@@ -97,6 +113,9 @@ async def measure_lookup(owner_dsn: str, app_dsn: str, network_id: Any, samples:
     conn = await asyncpg.connect(app_dsn)
     rnd = random.Random(7)
     times: list[float] = []
+    trips: list[float] = []
+    server: list[float] = []
+    planning: list[float] = []
     cohorts = 0
     try:
         for i in range(samples + 50):
@@ -106,18 +125,30 @@ async def measure_lookup(owner_dsn: str, app_dsn: str, network_id: Any, samples:
                 await conn.execute("SELECT set_config('app.tenant_id', $1, true)", str(tenant_id))
                 t0 = time.perf_counter()
                 found = await lookup.benchmark(conn, tenant_id, aid, kind)
-                elapsed = time.perf_counter() - t0
+                t1 = time.perf_counter()
+                await conn.fetchrow(lookup._LOOKUP, tenant_id, aid, kind)
+                t2 = time.perf_counter()
+                plan = await conn.fetch("EXPLAIN (ANALYZE, TIMING OFF) " + lookup._LOOKUP, tenant_id, aid, kind)
             if i >= 50:  # the first ones warm the caches
-                times.append(elapsed * 1000)
+                times.append((t1 - t0) * 1000)
+                trips.append((t2 - t1) * 1000)
+                text = "\n".join(r[0] for r in plan)
+                server.append(float(re.findall(r"Execution Time: ([\d.]+) ms", text)[0]))
+                planning.append(float(re.findall(r"Planning Time: ([\d.]+) ms", text)[0]))
                 cohorts = max(cohorts, len(found.rows) if found else 0)
+        generic = await conn.fetchval(
+            "SELECT max(generic_plans) FROM pg_prepared_statements WHERE statement LIKE '%WITH ctx AS%'"
+            " AND statement NOT LIKE 'EXPLAIN%'"
+        )
     finally:
         await conn.close()
-    times.sort()
     return {
         "samples": len(times),
-        "p50_ms": statistics.median(times),
-        "p95_ms": times[int(0.95 * len(times)) - 1],
-        "p99_ms": times[int(0.99 * len(times)) - 1],
+        **_percentiles(times),
+        "round_trip": _percentiles(trips),
+        "server": _percentiles(server),
+        "planning": _percentiles(planning),
+        "generic_plans": generic,
         "cohorts_per_lookup": cohorts,
     }
 
@@ -264,7 +295,14 @@ def report(results: dict[str, Any], command: str) -> str:
         f"- release: {json.dumps(results['release_summary'].get('cohorts'))}, "
         f"firms participating {results['release_summary'].get('firms')}",
         f"- lookup for one assessment ({lk['samples']} samples, random slices, {lk['cohorts_per_lookup']} cohorts): "
-        f"p50 {lk['p50_ms']:.2f} ms, p95 {lk['p95_ms']:.2f} ms, **p99 {lk['p99_ms']:.2f} ms** (budget < 5 ms)",
+        f"p50 {lk['p50_ms']:.2f} ms, p95 {lk['p95_ms']:.2f} ms, **p99 {lk['p99_ms']:.2f} ms** (budget < 5 ms), "
+        f"max {lk['max_ms']:.1f} ms",
+        f"  - the statement's round trip alone: p50 {lk['round_trip']['p50_ms']:.2f} ms, "
+        f"p95 {lk['round_trip']['p95_ms']:.2f} ms, p99 {lk['round_trip']['p99_ms']:.2f} ms",
+        f"  - the server's execution (EXPLAIN ANALYZE): p50 {lk['server']['p50_ms']:.2f} ms, "
+        f"p95 {lk['server']['p95_ms']:.2f} ms, p99 {lk['server']['p99_ms']:.2f} ms; planning "
+        f"{lk['planning']['p50_ms']:.2f} ms at p50, which the page's prepared statement skips "
+        f"(it ran on a generic plan {lk['generic_plans']} times)",
         "",
         "Utility: mean absolute error of the published (noisy, ε = 1) median against the exact",
         "`percentile_cont` median, by the cohort's true size (goal ≤ 0.25 score points for 20 or more):",
