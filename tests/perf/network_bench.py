@@ -262,7 +262,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         out["lookup"] = await measure_lookup(owner_dsn, app_dsn, network_id, args.samples)
         out["load_average_after"] = os.getloadavg()
         print(f"lookup: {out['lookup']} (load average {out['load_average_after']})", flush=True)
-        out["utility"] = await utility(owner_dsn, network_id, framework_id, release["id"])
+        out["utility"] = None if args.no_utility else await utility(owner_dsn, network_id, framework_id, release["id"])
         print(f"utility: {out['utility']}", flush=True)
     finally:
         if not args.keep_db:
@@ -303,6 +303,10 @@ def report(results: dict[str, Any], command: str) -> str:
         f"p95 {lk['server']['p95_ms']:.2f} ms, p99 {lk['server']['p99_ms']:.2f} ms; planning "
         f"{lk['planning']['p50_ms']:.2f} ms at p50, which the page's prepared statement skips "
         f"(it ran on a generic plan {lk['generic_plans']} times)",
+    ]
+    if results["utility"] is None:
+        return "\n".join(lines) + "\n"
+    lines += [
         "",
         "Utility: mean absolute error of the published (noisy, ε = 1) median against the exact",
         "`percentile_cont` median, by the cohort's true size (goal ≤ 0.25 score points for 20 or more):",
@@ -326,6 +330,9 @@ def main() -> int:
         "--database",
         help="use (and keep) the database of this name; when a previous run already generated the network in it,"
         " skip the generation and measure again",
+    )
+    parser.add_argument(
+        "--no-utility", action="store_true", help="skip the utility table (the same release gives the same table)"
     )
     parser.add_argument(
         "--skip-refresh", action="store_true", help="with --database: keep the latest release instead of refreshing"
