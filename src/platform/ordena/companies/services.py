@@ -26,7 +26,7 @@ from ordena.companies.models import SIZE_BANDS, Company, Contact
 from ordena.jobs import progress
 from ordena.lib.clock import now
 from ordena.lib.errors import FormErrors, NotFound
-from ordena.lib.i18n import _, get_locale, sentence, use_locale
+from ordena.lib.i18n import _, get_locale, pgettext, sentence, use_locale
 from ordena.lib.pagination import Page, clamp_page
 from ordena.settings import Settings
 
@@ -59,7 +59,7 @@ def _size_band_labels(locale: str) -> dict[str, str]:
         return {
             "micro": _("Micro"),
             "pequena": _("Pequeña"),
-            "mediana": _("Mediana"),
+            "mediana": pgettext("tamaño de empresa", "Mediana"),
             "grande": _("Grande"),
         }
 

@@ -101,7 +101,10 @@ _SCORES = """
     FROM assessment a
     JOIN company c ON c.tenant_id = a.tenant_id AND c.id = a.company_id
     JOIN tenant t ON t.id = a.tenant_id AND t.slug LIKE $2 || '-%'
-    JOIN fw_dimension d ON d.version_id = $1
+    -- Lateral: an assessment's rows are written together, side by side on disk, as publishing
+    -- writes them (a plain join laid them out dimension by dimension, one page per row).
+    CROSS JOIN LATERAL (SELECT f.key FROM fw_dimension f WHERE f.version_id = a.framework_version_id) d
+    WHERE a.framework_version_id = $1
 """
 
 _SNAPSHOTS = """
