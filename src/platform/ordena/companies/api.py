@@ -10,8 +10,9 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from ordena.accounts.services import actor_of
-from ordena.companies import ciiu, services
+from ordena.companies import ciiu, queries, services
 from ordena.companies.models import Company, Contact
+from ordena.companies.queries import CompanyRow
 from ordena.companies.schemas import (
     CompanyCreate,
     CompanyDetail,
@@ -21,6 +22,7 @@ from ordena.companies.schemas import (
     ContactOut,
     ValidationErrors,
 )
+from ordena.db.driver import driver
 from ordena.web.deps import DB, Firm
 from ordena.web.forms import FormError
 
@@ -31,7 +33,7 @@ INVALID = {
 }
 
 
-def _out(c: Company) -> CompanyOut:
+def _out(c: Company | CompanyRow) -> CompanyOut:
     return CompanyOut(
         id=c.id,
         name=c.name,
@@ -74,7 +76,7 @@ async def list_companies(
 ) -> CompanyList:
     """The firm's companies matching ``q`` (name or RUC prefix) and the filters, ordered by ``sort``; ``total`` counts every match."""
     filters = services.CompanyFilters.of(q, section, size_band, status, sort)
-    rows, total = await services.list_companies(db, firm.tenant_id, filters, limit=limit, offset=offset)
+    rows, total = await queries.company_slice(await driver(db), firm.tenant_id, filters, limit=limit, offset=offset)
     return CompanyList(items=[_out(c) for c in rows], total=total, limit=limit, offset=offset)
 
 

@@ -18,9 +18,10 @@ from litestar.response import Redirect, Response, Template
 from ordena.accounts.services import actor_of
 from ordena.assessments import lookups as assessments
 from ordena.assessments import results, scoring
-from ordena.companies import ciiu, csv_import, services
+from ordena.companies import ciiu, csv_import, queries, services
 from ordena.companies.jobs import KIND as IMPORT_KIND
 from ordena.companies.models import Company
+from ordena.db.driver import driver
 from ordena.frameworks.services import structure
 from ordena.jobs import outbox, progress
 from ordena.lib.errors import FormErrors
@@ -83,8 +84,8 @@ async def list_page(
     page_param: Annotated[str | None, QueryParameter(name="page")] = None,
 ) -> Template:
     filters = services.CompanyFilters.of(q, section, size, status, sort)
-    result = await services.search_companies(
-        db, firm.tenant_id, filters, page=page_number(page_param), per_page=PER_PAGE
+    result = await queries.company_page(
+        await driver(db), firm.tenant_id, filters, page=page_number(page_param), per_page=PER_PAGE
     )
     any_company = result.total > 0 or await services.count_companies(db, firm.tenant_id, include_archived=True) > 0
     return page(
