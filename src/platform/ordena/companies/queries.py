@@ -138,3 +138,8 @@ async def company_slice(
     where, args = _where(tenant_id, f)
     total = await _count(con, where, args)
     return await _rows(con, where, args, f.sort, limit, offset), total
+
+
+async def has_companies(con: asyncpg.Connection, tenant_id: UUID) -> bool:
+    """Whether the firm has any company at all, archived ones included (the list's empty state)."""
+    return bool(await con.fetchval(f"SELECT EXISTS (SELECT FROM {_TABLE} WHERE tenant_id = $1)", tenant_id))
