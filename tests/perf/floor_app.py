@@ -79,6 +79,35 @@ TEMPLATES = {
 <hgroup><h1>{{ assessment.title }}</h1><p>{{ company.name }}</p></hgroup><table><thead><tr><th>Dimensión</th><th>Base</th><th>Ahora</th><th>Meta</th><th>Iniciativas hechas</th></tr></thead><tbody>
 {% for d in dims %}<tr><td>{{ d.name }}</td><td>{{ "%.2f"|format(d.baseline) if d.baseline is not none else "—" }}</td><td>{{ "%.2f"|format(d.score) if d.score is not none else "—" }}</td>
 <td>{{ d.target }}{% if d.reached %} ✓{% endif %}</td><td>{{ d.done|length }}/{{ d.planned }}{% for t in d.done %}<br>{{ t }}{% endfor %}</td></tr>{% endfor %}</tbody></table>{% endblock %}""",
+    "benchmark.html": """<section id="benchmark" class="benchmark"><h2>Comparación con pares</h2>
+<p class="muted"><small>Cifras anónimas de la red {{ b.network_name }}.</small></p>
+<form method="get" action="{{ action }}#benchmark" hx-get="{{ action }}" hx-target="#benchmark" hx-swap="outerHTML" hx-trigger="change"><select name="slice">
+{% for k, label in options %}<option value="{{ k }}"{% if k == kind %} selected{% endif %}>{{ label }}</option>{% endfor %}</select><button type="submit">Comparar</button></form>
+<p><strong>{{ description }}</strong> · edición {{ b.number }}, publicada el {{ b.as_of }}</p>
+<figure><svg viewBox="0 0 640 {{ 24 * rows|length + 20 }}" role="img">{% for r in rows %}{% if r.published %}
+<line x1="{{ 200 + r.p10 * 80 }}" x2="{{ 200 + r.p90 * 80 }}" y1="{{ 24 * loop.index }}" y2="{{ 24 * loop.index }}"/><rect x="{{ 200 + r.p25 * 80 }}" y="{{ 24 * loop.index - 8 }}" width="{{ (r.p75 - r.p25) * 80 }}" height="16"/>
+{% endif %}<text x="4" y="{{ 24 * loop.index + 4 }}">{{ r.name }}</text>{% if r.score is not none %}<circle cx="{{ 200 + r.score * 80 }}" cy="{{ 24 * loop.index }}" r="4"/>{% endif %}{% endfor %}</svg></figure>
+<table><thead><tr><th>Dimensión</th><th>Empresa</th><th>Percentil</th><th>Mediana</th><th>P25–P75</th><th>P10–P90</th><th>Empresas</th></tr></thead><tbody>
+{% for r in rows %}<tr><th>{{ r.name }}</th><td>{{ "%.2f"|format(r.score) if r.score is not none else "—" }}</td>{% if r.published %}<td>{{ "%.0f"|format(r.rank) if r.rank is not none else "—" }}</td>
+<td>{{ "%.2f"|format(r.p50) }}</td><td>{{ "%.2f"|format(r.p25) }}–{{ "%.2f"|format(r.p75) }}</td><td>{{ "%.2f"|format(r.p10) }}–{{ "%.2f"|format(r.p90) }}</td><td>{{ r.n_band }}</td>
+{% else %}<td colspan="5">Oculta.</td>{% endif %}</tr>{% endfor %}</tbody></table></section>""",
+    "network.html": """{% extends "layout.html" %}{% block title %}Panel de {{ network.name }}{% endblock %}{% block content %}
+<hgroup><h1>{{ network.name }}</h1><p>Publicación n.º {{ release.number }} del {{ release.released_at.date() }} · población al {{ release.as_of }}</p></hgroup>
+<div class="stats"><article class="stat"><span class="stat-value">{{ firms }}</span><span class="stat-label">Firmas participantes</span></article>
+<article class="stat"><span class="stat-value">{{ published }}</span><span class="stat-label">Grupos publicados</span></article><article class="stat"><span class="stat-value">{{ hidden }}</span><span class="stat-label">Grupos ocultos</span></article></div>
+<form method="get"><select name="slice">{% for value, label in picker %}<option value="{{ value }}"{% if value == current %} selected{% endif %}>{{ label }}</option>{% endfor %}</select></form>
+<figure><svg viewBox="0 0 640 {{ 24 * views|length + 20 }}" role="img">{% for v in views %}{% set y = 24 * loop.index %}<text x="4" y="{{ y + 4 }}">{{ v.label }}</text>
+{% if v.histogram %}{% set total = v.histogram|sum %}{% set ns = namespace(x=200) %}{% for n in v.histogram %}{% set w = 400 * n / total if total else 0 %}<rect x="{{ ns.x }}" y="{{ y - 8 }}" width="{{ w }}" height="16"><title>{{ n }}</title></rect>{% set ns.x = ns.x + w %}{% endfor %}
+{% else %}<text x="200" y="{{ y + 4 }}">Oculto</text>{% endif %}{% endfor %}</svg></figure>
+<table><thead><tr><th>Ámbito</th><th>Empresas</th><th>Media</th><th>P10</th><th>P25</th><th>Mediana</th><th>P75</th><th>P90</th></tr></thead><tbody>
+{% for v in views %}<tr><td>{{ v.label }}</td>{% if v.published %}<td>{{ v.n_band }}</td><td>{{ "%.2f"|format(v.mean) }}</td><td>{{ "%.2f"|format(v.p10) }}</td><td>{{ "%.2f"|format(v.p25) }}</td>
+<td><strong>{{ "%.2f"|format(v.p50) }}</strong></td><td>{{ "%.2f"|format(v.p75) }}</td><td>{{ "%.2f"|format(v.p90) }}</td>{% else %}<td colspan="7">Oculto: {{ v.reason }}</td>{% endif %}</tr>{% endfor %}
+</tbody></table>{% endblock %}""",
+    "billing.html": """{% extends "layout.html" %}{% block title %}Facturación{% endblock %}{% block content %}<h1>Facturación</h1>
+<article><h2>{{ standing }}</h2><p>{{ companies }} empresas activas · {{ seats }} puestos</p></article>
+<div class="plans">{% for code, name, c, s, prices in plans %}<article class="plan"><h3>{{ name }}</h3><p>{{ c }} empresas · {{ s }} puestos</p>
+<ul>{% for interval, cur, price in prices %}<li>{{ cur }} {{ price }} / {{ interval }}</li>{% endfor %}</ul>
+<form method="post" action="/w/{{ firm.slug }}/billing/subscribe"><input type="hidden" name="_csrf" value="{{ csrf }}"><input type="hidden" name="plan" value="{{ code }}"><button type="submit">Elegir {{ name }}</button></form></article>{% endfor %}</div>{% endblock %}""",
     "board.html": """{% extends "layout.html" %}{% block title %}{{ plan.title }}{% endblock %}{% block content %}
 <hgroup><h1>{{ plan.title }}</h1><p>{{ company.name }} · {{ total }} iniciativas</p></hgroup><div class="board">
 {% for status, label in statuses %}<section class="board-column"><h2>{{ label }} ({{ columns[status]|length }})</h2>
@@ -534,6 +563,9 @@ async def results(request: Request[Any, Any, Any], slug: FromPath[str], aid: Fro
     """A published assessment's results as stored at publication (its snapshot's document), as
     Ordena serves them; the dimensions' names from the framework."""
     ctx = await _open(request, slug)
+    kind = request.query_params.get("slice")
+    if kind and request.headers.get("hx-request"):
+        return await _benchmark(request, ctx, aid, kind)
     a = await ctx.conn.fetchrow(SQL_ASSESSMENT, ctx.firm["id"], aid)
     if a is None:
         raise NotFoundException()
@@ -547,6 +579,197 @@ async def results(request: Request[Any, Any, Any], slug: FromPath[str], aid: Fro
         {"name": names.get(d["key"], d["key"]), "score": d.get("score"), "answered": d.get("answered")} for d in rows
     ]
     return _html("results.html", ctx, assessment=a, dims=dims, overall=data.get("overall"))
+
+
+SLICE_OPTIONS = (
+    ("all", "Toda la red"),
+    ("industry", "Sector"),
+    ("size", "Tamaño"),
+    ("country", "País"),
+    ("industry_size", "Sector y tamaño"),
+)
+
+
+def _rank(hist: list[int] | None, score: float | None) -> float | None:
+    """The score's percentile rank in a 1–5 histogram of five bins (the share below it, half the bin)."""
+    if not hist or score is None or sum(hist) <= 0:
+        return None
+    b = min(4, max(0, int(score) - 1))
+    return 100.0 * (sum(hist[:b]) + hist[b] / 2) / sum(hist)
+
+
+async def _benchmark(request: Request[Any, Any, Any], ctx: Ctx, aid: UUID, kind: str) -> Response[str]:
+    """The peer comparison the cohort picker swaps in (htmx): the same one statement as Ordena."""
+    from ordena.networks.lookup import _LOOKUP
+
+    if kind not in {k for k, _l in SLICE_OPTIONS}:
+        raise NotFoundException()
+    row = await ctx.conn.fetchrow(_LOOKUP, ctx.firm["id"], aid, kind)
+    await _finish(request, ctx)
+    if row is None or row["status"] != "published" or row["network_id"] is None:
+        raise NotFoundException()
+    cohorts = {(c["scope_kind"], c["scope_key"]): c for c in (row["cohorts"] or [])}
+    rows = []
+    scopes = [("overall", "", "Global", row["overall"])] + [
+        ("dimension", d["key"], _t(d["name"]), d["score"]) for d in (row["dimensions"] or [])
+    ]
+    for scope_kind, key, name, score in scopes:
+        c = cohorts.get((scope_kind, key))
+        s = float(score) if score is not None else None
+        if c is None or not c["published"]:
+            rows.append({"name": name, "score": s, "published": False})
+            continue
+        rows.append(
+            {
+                "name": name,
+                "score": s,
+                "published": True,
+                "rank": _rank(c["histogram"], s),
+                "n_band": c["n_band"],
+                **{p: float(c[p] or 0) for p in ("p10", "p25", "p50", "p75", "p90")},
+            }
+        )
+    value = {"all": "", "industry": row["industry_section"], "size": row["size_band"], "country": row["country"]}.get(
+        kind, f"{row['industry_section']}:{row['size_band']}"
+    )
+    return _html(
+        "benchmark.html",
+        None,
+        b=row,
+        rows=rows,
+        kind=kind,
+        options=SLICE_OPTIONS,
+        description=f"{dict(SLICE_OPTIONS)[kind]}: {value}",
+        action=request.url.path,
+    )
+
+
+SQL_NETWORK = (
+    "SELECT n.id, n.slug, n.name, n.framework_id FROM network n "
+    "JOIN network_admin a ON a.network_id = n.id AND a.user_id = $2 WHERE n.slug = $1"
+)
+SQL_LATEST_RELEASE = (
+    "SELECT id, number, as_of, released_at, framework_id, summary FROM benchmark_release "
+    "WHERE network_id = $1 ORDER BY number DESC LIMIT 1"
+)
+SQL_RELEASE_SLICES = "SELECT DISTINCT slice_kind, slice_value FROM benchmark_cohort WHERE release_id = $1"
+SQL_NETWORK_VERSION = (
+    "SELECT id FROM framework_version WHERE framework_id = $1 AND status = 'published' ORDER BY version DESC LIMIT 1"
+)
+SQL_SCOPE_NAMES = (
+    "SELECT 'pillar' AS kind, key, name, position, 0 AS sub FROM fw_pillar WHERE version_id = $1 "
+    "UNION ALL SELECT 'dimension', d.key, d.name, p.position, d.position FROM fw_dimension d "
+    "JOIN fw_pillar p ON p.id = d.pillar_id WHERE d.version_id = $1"
+)
+SQL_COHORTS = (
+    "SELECT scope_kind, scope_key, published, reason, n_band, histogram, mean, p10, p25, p50, p75, p90 "
+    "FROM benchmark_cohort WHERE release_id = $1 AND slice_kind = $2 AND slice_value = $3"
+)
+SQL_COHORT_COUNTS = (
+    "SELECT published, reason, count(*) AS n FROM benchmark_cohort WHERE release_id = $1 GROUP BY published, reason"
+)
+SQL_PRACTICE_COUNTS = "SELECT published, count(*) AS n FROM benchmark_practice WHERE release_id = $1 GROUP BY published"
+SLICE_ORDER = {k: i for i, (k, _l) in enumerate(SLICE_OPTIONS)}
+
+
+@get("/n/{network:str}")
+async def network_dashboard(request: Request[Any, Any, Any], network: FromPath[str]) -> Response[str]:
+    """The network admin's dashboard: the latest release's cohorts of one slice (all, by default)."""
+    ctx = await _open(request, None)
+    if ctx.user is None:
+        await _finish(request, ctx)
+        raise PermissionDeniedException()
+    c = ctx.conn
+    net = await c.fetchrow(SQL_NETWORK, network, ctx.user["user_id"])
+    if net is None:
+        await _finish(request, ctx)
+        raise NotFoundException()
+    kind, _sep, value = (request.query_params.get("slice") or "all").partition(":")
+    release = await c.fetchrow(SQL_LATEST_RELEASE, net["id"])
+    slices = sorted(
+        ((r["slice_kind"], r["slice_value"]) for r in await c.fetch(SQL_RELEASE_SLICES, release["id"])),
+        key=lambda s: (SLICE_ORDER.get(s[0], 99), s[1]),
+    )
+    version = await c.fetchval(SQL_NETWORK_VERSION, release["framework_id"] or net["framework_id"])
+    names = sorted(
+        await c.fetch(SQL_SCOPE_NAMES, version), key=lambda r: (r["position"], r["kind"] != "pillar", r["sub"])
+    )
+    order = {("overall", ""): 0} | {(r["kind"], r["key"]): i + 1 for i, r in enumerate(names)}
+    labels = {(r["kind"], r["key"]): _t(r["name"]) for r in names}
+    cohorts = await c.fetch(SQL_COHORTS, release["id"], kind, value)
+    counts = await c.fetch(SQL_COHORT_COUNTS, release["id"])
+    await c.fetch(SQL_PRACTICE_COUNTS, release["id"])
+    await _finish(request, ctx)
+    views = sorted(
+        (
+            {
+                "label": "General"
+                if k["scope_kind"] == "overall"
+                else labels.get((k["scope_kind"], k["scope_key"]), k["scope_key"]),
+                "order": order.get((k["scope_kind"], k["scope_key"]), 999),
+                **dict(k),
+            }
+            for k in cohorts
+        ),
+        key=lambda v: (v["order"], v["scope_key"]),
+    )
+    summary = release["summary"] or {}
+    return _html(
+        "network.html",
+        ctx,
+        network=net,
+        release=release,
+        views=views,
+        picker=[("" if k == "all" else f"{k}:{v}", f"{k} {v}") for k, v in slices],
+        current="" if kind == "all" else f"{kind}:{value}",
+        firms=summary.get("firms"),
+        published=sum(r["n"] for r in counts if r["published"]),
+        hidden=sum(r["n"] for r in counts if not r["published"]),
+    )
+
+
+SQL_BILLING_ACCOUNT = (
+    "SELECT status, plan, interval, trial_ends_at, stripe_customer_id FROM billing_account WHERE firm_id = $1"
+)
+SQL_OPEN_INVITATIONS = (
+    "SELECT id, email, scope, expires_at FROM link_token WHERE purpose = 'invitation' "
+    "AND scope ->> 'tenant_id' = $1 AND used_at IS NULL AND expires_at > now() ORDER BY created_at DESC"
+)
+PLAN_ROWS = (
+    ("starter", "Starter", 10, 3, (("mes", "USD", 49), ("año", "USD", 490), ("mes", "PEN", 185), ("año", "PEN", 1850))),
+    (
+        "professional",
+        "Professional",
+        50,
+        10,
+        (("mes", "USD", 149), ("año", "USD", 1490), ("mes", "PEN", 560), ("año", "PEN", 5600)),
+    ),
+    (
+        "network",
+        "Network",
+        250,
+        40,
+        (("mes", "USD", 449), ("año", "USD", 4490), ("mes", "PEN", 1690), ("año", "PEN", 16900)),
+    ),
+)
+
+
+@get("/w/{slug:str}/billing")
+async def billing(request: Request[Any, Any, Any], slug: FromPath[str]) -> Response[str]:
+    """The owner's billing page: the firm's account, its usage against the plans, the plans."""
+    ctx = await _open(request, slug)
+    if ctx.role != "OWNER":
+        raise NotFoundException()
+    tid = ctx.firm["id"]
+    account = await ctx.conn.fetchrow(SQL_BILLING_ACCOUNT, tid)
+    members = await ctx.conn.fetchval(SQL_MEMBER_COUNT, tid)
+    invitations = await ctx.conn.fetch(SQL_OPEN_INVITATIONS, str(tid))
+    companies = await ctx.conn.fetchval(SQL_COMPANY_COUNT, tid)
+    await _finish(request, ctx)
+    standing = f"Plan {account['plan']}" if account is not None else "Prueba gratuita"
+    return _html(
+        "billing.html", ctx, standing=standing, companies=companies, seats=members + len(invitations), plans=PLAN_ROWS
+    )
 
 
 STATUS_LABELS = (("pending", "Pendiente"), ("in_progress", "En curso"), ("done", "Hecha"), ("blocked", "Bloqueada"))
@@ -748,6 +971,8 @@ app = Litestar(
         save_answer,
         results,
         plan_board,
+        network_dashboard,
+        billing,
         plan_generate,
         stripe_webhook,
         health,

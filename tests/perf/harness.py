@@ -47,6 +47,7 @@ from ordena.settings import Settings
 from tests.perf import report as report_mod
 from tests.perf import report_bench
 from tests.perf.contact_data import make_contact_session, make_reassessment
+from tests.perf.network_data import make_network
 from tests.perf.plan_data import BOARD_INITIATIVES, make_plan_data
 from tests.perf.servers import ROOT, Request, Result, Server, have_wrk, run_load
 from tests.perf.webhook_data import (
@@ -183,6 +184,9 @@ class Context:
     dimension_key: str = ""
     question_ids: list[uuid.UUID] = field(default_factory=list)
     consultant_email: str = ""
+    owner_email: str = ""
+    owner_cookie: str = ""
+    network_slug: str = ""
     data_phases: list[tuple[str, ScaleReport]] = field(default_factory=list)
     firms_total: int = 0
     cookie: str = ""
@@ -292,6 +296,7 @@ async def make_data(ctx: Context) -> None:
         firm = main.firms[0]
         ctx.main_slug, ctx.main_tenant = firm.slug, firm.tenant_id
         ctx.consultant_email = firm.emails["consultant"]
+        ctx.owner_email = firm.emails["owner"]
         ctx.open_assessment = firm.open_assessment_ids[0]
         ctx.open_assessments = list(firm.open_assessment_ids)
         curve = await generate(
@@ -331,6 +336,11 @@ async def make_data(ctx: Context) -> None:
         ctx.progress_assessment = await make_reassessment(conn, ctx.main_tenant, baseline)
         contact = await make_contact_session(conn, ctx.main_tenant, ctx.open_assessments[-1])
         ctx.contact_assessment, ctx.contact_cookie = contact.assessment_id, contact.cookie
+        network = await make_network(conn, ctx.settings, ctx.main_tenant, ctx.consultant_email, tag)
+        ctx.network_slug = network.slug
+        ctx.firms_total = await conn.fetchval("SELECT count(*) FROM tenant")  # the network's firms count too
+        for line in network.release_lines:
+            ctx.say(f"  network {network.slug}: {line}")
         ctx.dimension_key = await conn.fetchval(
             "SELECT key FROM fw_dimension WHERE version_id = $1 ORDER BY position LIMIT 1", version
         )
@@ -386,21 +396,26 @@ async def grow_companies(ctx: Context, conn: asyncpg.Connection, total: int) -> 
 
 def browser_login(ctx: Context, base_url: str) -> None:
     """Sign in like a browser: the login form's CSRF token with the anonymous cookie, then the
-    session cookie and the session's CSRF token from a page."""
+    session cookie and the session's CSRF token from a page (the consultant; the firm's owner
+    for the billing page)."""
+    ctx.cookie, ctx.csrf = _sign_in(ctx, base_url, ctx.consultant_email)
+    if ctx.owner_email:
+        ctx.owner_cookie, _csrf = _sign_in(ctx, base_url, ctx.owner_email)
+
+
+def _sign_in(ctx: Context, base_url: str, email: str) -> tuple[str, str]:
     with httpx.Client(base_url=base_url, headers={"sec-fetch-site": "same-origin", "origin": base_url}) as c:
         page = c.get("/login")
         token = CSRF_RE.search(page.text)
         assert token, page.text[:500]
-        r = c.post(
-            "/login", data={"_csrf": token.group(1), "email": ctx.consultant_email, "password": PASSWORD, "next": "/"}
-        )
+        r = c.post("/login", data={"_csrf": token.group(1), "email": email, "password": PASSWORD, "next": "/"})
         assert r.status_code in (302, 303), (r.status_code, r.text[:500])
         session = next(v for k, v in c.cookies.items() if k.endswith("ordena_session"))
-        ctx.cookie = f"ordena_session={session}"
-        page = c.get(f"/w/{ctx.main_slug}", headers={"cookie": ctx.cookie})
+        cookie = f"ordena_session={session}"
+        page = c.get(f"/w/{ctx.main_slug}", headers={"cookie": cookie})
         found = CSRF_RE.search(page.text)
         assert found, page.text[:500]
-        ctx.csrf = found.group(1)
+        return cookie, found.group(1)
 
 
 async def publish_snapshot(ctx: Context) -> None:
@@ -548,21 +563,30 @@ def scenarios(ctx: Context, ordena_url: str) -> list[Scenario]:
             "/w/{}/assessments/{}/progress",
             Request("GET", f"/w/{slug}/assessments/{ctx.progress_assessment}/progress", page),
         ),
-        # Pages of issues being built in parallel: measured once their route exists (the lead
-        # adds their floor with them); until then listed as not built, never faked.
         Scenario(
             "benchmark",
-            "Benchmark view (an assessment against its cohort)",
-            "/w/{}/assessments/{}/benchmark",
-            Request("GET", f"/w/{slug}/assessments/{a_pub}/benchmark", page),
+            "Benchmark view (the results page's peer comparison: picking the industry cohort, htmx)",
+            "/w/{}/assessments/{}/results",
+            Request(
+                "GET",
+                f"/w/{slug}/assessments/{a_pub}/results?slice=industry",
+                {**page, "hx-request": "true", "hx-current-url": f"{ordena_url}/w/{slug}/assessments/{a_pub}/results"},
+            ),
+            note="The section the cohort picker swaps in: the assessment's context and the latest release's "
+            "cohorts of the slice in one statement, the box chart and the table.",
         ),
         Scenario(
             "network_admin",
             "Network admin dashboard",
             "/n/{}",
-            Request("GET", "/n/bench-network", page),
+            Request("GET", f"/n/{ctx.network_slug}", page),
         ),
-        Scenario("billing", "Billing page (owner)", "/w/{}/billing", Request("GET", f"/w/{slug}/billing", page)),
+        Scenario(
+            "billing",
+            "Billing page (owner)",
+            "/w/{}/billing",
+            Request("GET", f"/w/{slug}/billing", {"cookie": ctx.owner_cookie, "accept": "text/html"}),
+        ),
         Scenario(
             "plan_generate",
             f"API: generate a plan ({ctx.plan_dimensions} dimensions, again: adds nothing)",
@@ -899,6 +923,9 @@ FLOOR_STATEMENTS = {
     "progress": 9,
     "plan_generate": 13,
     "webhook": 1,
+    "benchmark": 5,
+    "network_admin": 9,
+    "billing": 8,
 }
 
 

@@ -109,6 +109,11 @@ async def test_another_firms_assessment_is_404(world: World, database: Database,
     assert (await client.get(f"/api/v1/w/{other.slug}/assessments/{aid}/benchmark")).status_code == 404
     assert (await client.get(f"/api/v1/w/{firm.slug}/assessments/{aid}/benchmark")).status_code == 404
     assert (await client.get(f"/w/{other.slug}/assessments/{aid}/results")).status_code == 404
+    # The cohort picker's fragment reads only the comparison: still nothing of another firm's.
+    fragment = await client.get(
+        f"/w/{other.slug}/assessments/{aid}/results", params={"slice": "all"}, headers={"hx-request": "true"}
+    )
+    assert fragment.status_code == 404
 
 
 async def test_the_refresh_role_cannot_write_tenant_tables_nor_read_identities(world: World, exact: Settings) -> None:

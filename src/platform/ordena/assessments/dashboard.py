@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from ordena.assessments import queries
 from ordena.assessments.scoring import LevelBand, level_bands, level_of
 from ordena.db.driver import driver
-from ordena.frameworks.services import default_version, structure
+from ordena.frameworks import queries as framework_queries
+from ordena.frameworks.services import structure
 from ordena.lib.clock import now
 
 ATTENTION_LIMIT = 8
@@ -184,9 +185,9 @@ async def load_dashboard(db: AsyncSession, tenant_id: UUID, *, at: dt.datetime |
 
 async def _portfolio(db: AsyncSession, con: asyncpg.Connection, tenant_id: UUID, board: Dashboard) -> None:
     """Per dimension of the default framework, the mean of the companies' latest scores."""
-    version = await default_version(db)
-    tree = board.tree = await structure(db, version.id)
-    averages = await queries.portfolio_averages(con, tenant_id=tenant_id, framework_id=version.framework_id)
+    version_id, framework_id = await framework_queries.default_version_ids(con)
+    tree = board.tree = await structure(db, version_id)
+    averages = await queries.portfolio_averages(con, tenant_id=tenant_id, framework_id=framework_id)
     known = {d.key: d for d in tree.dimensions}
     board.portfolio = sorted(
         (

@@ -16,6 +16,9 @@ import asyncpg
 from sqlalchemy import inspect
 
 from ordena.audit.models import AuditEvent
+from ordena.companies.models import Contact
+from ordena.db.detached import Detached
+from ordena.tenancy.models import Tenant
 
 # --- the autosave ---------------------------------------------------------------------------
 
@@ -385,3 +388,37 @@ ORDER BY r.kind, r.created_at, r.id
 async def questionnaire_rows(con: asyncpg.Connection, *, tenant_id: UUID, assessment_id: UUID) -> list[asyncpg.Record]:
     rows: list[asyncpg.Record] = await con.fetch(_QUESTIONNAIRE_ROWS, tenant_id, assessment_id)
     return rows
+
+
+# --- a client contact's session (benchmarked: ``contact_questionnaire``) -------------------------
+# The contact guard's check in one statement: the session's firm, and its contact while still a
+# respondent of the session's assessment of the session's company (removing a contact removes
+# the respondent row). Both come back detached (``ordena.db.detached``), as read-only context.
+
+_TENANT = Detached(Tenant)
+_CONTACT = Detached(Contact)
+_INVITED_CONTACT = f"""
+SELECT {", ".join(f"t.{c}" for c in _TENANT.columns)}, {", ".join(f"c.{c}" for c in _CONTACT.columns)}
+FROM {Tenant.__tablename__} t
+JOIN respondent r ON r.tenant_id = t.id AND r.id = $2 AND r.contact_id = $3 AND r.assessment_id = $4
+JOIN assessment a ON a.tenant_id = r.tenant_id AND a.id = r.assessment_id AND a.company_id = $5
+JOIN {Contact.__tablename__} c ON c.tenant_id = r.tenant_id AND c.company_id = $5 AND c.id = $3
+WHERE t.id = $1
+"""
+
+
+async def invited_contact(
+    con: asyncpg.Connection,
+    tenant_id: UUID,
+    respondent_id: UUID,
+    contact_id: UUID,
+    assessment_id: UUID,
+    company_id: UUID,
+) -> tuple[Tenant, Contact] | None:
+    """The firm and the contact, while the contact is still invited; None otherwise."""
+    row = await con.fetchrow(_INVITED_CONTACT, tenant_id, respondent_id, contact_id, assessment_id, company_id)
+    if row is None:
+        return None
+    values = list(row.values())
+    n = len(_TENANT.columns)
+    return _TENANT.from_row(values[:n]), _CONTACT.from_row(values[n:])

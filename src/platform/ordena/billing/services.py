@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.accounts.services import actor_of
 from ordena.audit.services import AuditTrail
-from ordena.billing import stripe_api
+from ordena.billing import queries, stripe_api
 from ordena.billing.limits import account_of
 from ordena.billing.models import BillingAccount
 from ordena.billing.plans import INTERVALS, PLANS, Plan, currencies_for, price_id
@@ -19,6 +19,7 @@ from ordena.billing.state import Standing, standing
 from ordena.billing.stripe_api import InvoiceView, StripeUnavailable, SubscriptionReader
 from ordena.billing.sync import apply_subscriptions, lock_firm
 from ordena.companies.services import count_companies
+from ordena.db.driver import driver
 from ordena.lib.clock import now
 from ordena.lib.errors import ServiceError
 from ordena.lib.i18n import _
@@ -72,11 +73,14 @@ def offers(settings: Settings, locale: str) -> list[PlanOffer]:
 
 
 async def overview(db: AsyncSession, settings: Settings, firm: FirmContext, locale: str) -> Overview:
-    account = await account_of(db, firm.tenant_id)
+    """The page's account and usage in one statement on the driver (benchmarked: ``billing``)."""
+    at = now()
+    found = await queries.account_usage(await driver(db), firm.tenant_id, at)
+    account = found.account
     page = Overview(
-        standing(settings, account, firm.tenant.created_at, now()),
+        standing(settings, account, firm.tenant.created_at, at),
         account,
-        await usage_of(db, firm),
+        Usage(found.companies, found.seats),
         offers(settings, locale),
     )
     if account is not None and account.stripe_customer_id:

@@ -18,7 +18,7 @@ from litestar.response import Redirect, Response, Template
 from ordena.accounts.services import actor_of
 from ordena.assessments import lookups as assessments
 from ordena.assessments import results, scoring
-from ordena.companies import ciiu, csv_import, services
+from ordena.companies import ciiu, csv_import, queries, services
 from ordena.companies.jobs import KIND as IMPORT_KIND
 from ordena.companies.models import Company
 from ordena.frameworks.services import structure
@@ -28,6 +28,8 @@ from ordena.lib.i18n import _
 from ordena.lib.pagination import page_number
 from ordena.plans.board import company_rollup
 from ordena.tenancy.services import FirmContext
+from ordena.web.access import firm_of
+from ordena.web.db import request_db
 from ordena.web.deps import DB, Firm, Form
 from ordena.web.forms import FormError, form_values
 from ordena.web.pages import page, redirect
@@ -73,8 +75,6 @@ def _labels() -> dict[str, Any]:
 @get("/w/{slug:str}/companies", opt={"access": "viewer"}, name="companies")
 async def list_page(
     request: Request[Any, Any, Any],
-    db: DB,
-    firm: Firm,
     q: FromQuery[str | None] = None,
     section: FromQuery[str | None] = None,
     size: FromQuery[str | None] = None,
@@ -82,11 +82,14 @@ async def list_page(
     sort: FromQuery[str | None] = None,
     page_param: Annotated[str | None, QueryParameter(name="page")] = None,
 ) -> Template:
+    """Plain rows on the request's driver: the page opens no ORM session (benchmarked: ``companies``)."""
+    firm = firm_of(request)
+    rdb = request_db(request)
     filters = services.CompanyFilters.of(q, section, size, status, sort)
-    result = await services.search_companies(
-        db, firm.tenant_id, filters, page=page_number(page_param), per_page=PER_PAGE
-    )
-    any_company = result.total > 0 or await services.count_companies(db, firm.tenant_id, include_archived=True) > 0
+    con = await rdb.begin()
+    result = await queries.company_page(con, firm.tenant_id, filters, page=page_number(page_param), per_page=PER_PAGE)
+    any_company = result.total > 0 or await queries.has_companies(con, firm.tenant_id)
+    await rdb.commit()
     return page(
         request,
         "companies/list.html",

@@ -176,9 +176,7 @@ async def cohorts(
             )
         )
     ).all()
-    order = scope_order(tree)
-    views = [_view(tree, c) for c in rows]
-    return sorted(views, key=lambda v: (order.get((v.scope_kind, v.scope_key), 999), v.scope_key))
+    return sorted_views(tree, list(rows))
 
 
 async def published_cohorts(db: AsyncSession, release_id: UUID) -> list[BenchmarkCohort]:
@@ -290,6 +288,32 @@ async def release_counts(db: AsyncSession, release_ids: list[UUID]) -> dict[UUID
         else:
             out[rid].practices_hidden += n
     return out
+
+
+def counts_and_slices(rows: list[Any]) -> tuple[ReleaseCounts, list[tuple[str, str]]]:
+    """From ``queries.release_counts``: the release's counts and its slices in lattice order."""
+    counts = ReleaseCounts()
+    slices: set[tuple[str, str]] = set()
+    for r in rows:
+        if r["cohort"]:
+            slices.add((r["slice_kind"], r["slice_value"]))
+            if r["published"]:
+                counts.published += r["n"]
+            else:
+                counts.hidden[r["reason"] or "other"] += r["n"]
+        elif r["published"]:
+            counts.practices_published += r["n"]
+        else:
+            counts.practices_hidden += r["n"]
+    ordered = sorted(slices, key=lambda s: (SLICE_KINDS.index(s[0]) if s[0] in SLICE_KINDS else 99, s[1]))
+    return counts, ordered
+
+
+def sorted_views(tree: FrameworkStructure | None, rows: list[BenchmarkCohort]) -> list[CohortView]:
+    """Cohorts of one slice as the area shows them: overall first, then pillars and dimensions."""
+    order = scope_order(tree)
+    views = [_view(tree, c) for c in rows]
+    return sorted(views, key=lambda v: (order.get((v.scope_kind, v.scope_key), 999), v.scope_key))
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,9 @@ from uuid import UUID
 
 import asyncpg
 
+from ordena.db.detached import Detached
+from ordena.networks.models import BenchmarkCohort, BenchmarkPractice, BenchmarkRelease
+
 # width_bucket over these gives the maturity band 0..4 of a score (DESIGN §3).
 _BANDS = "ARRAY[1.8, 2.6, 3.4, 4.2]::numeric[]"
 
@@ -226,3 +229,43 @@ async def insert_cohorts(conn: asyncpg.Connection, rows: list[tuple[Any, ...]]) 
 
 async def insert_practices(conn: asyncpg.Connection, rows: list[tuple[Any, ...]]) -> None:
     await conn.copy_records_to_table("benchmark_practice", records=rows, columns=_PRACTICE_COLUMNS)
+
+
+# --- the network admin's dashboard (benchmarked: ``network_admin``) -----------------------------
+# Three statements on the request's driver: the latest release, the release's cohort and practice
+# counts by slice (the picker and the counts in one pass), and the chosen slice's cohorts. The
+# release and cohorts come back as detached ORM objects, the same the area's other pages read.
+
+_RELEASE = Detached(BenchmarkRelease)
+_COHORT = Detached(BenchmarkCohort)
+_LATEST_RELEASE = (
+    f"SELECT {', '.join(_RELEASE.columns)} FROM {BenchmarkRelease.__tablename__}"
+    " WHERE network_id = $1 ORDER BY number DESC LIMIT 1"
+)
+_RELEASE_COUNTS = f"""
+    SELECT true AS cohort, slice_kind, slice_value, published, reason, count(*) AS n
+    FROM {BenchmarkCohort.__tablename__} WHERE release_id = $1
+    GROUP BY slice_kind, slice_value, published, reason
+    UNION ALL
+    SELECT false, NULL, NULL, published, NULL, count(*)
+    FROM {BenchmarkPractice.__tablename__} WHERE release_id = $1 GROUP BY published
+"""
+_SLICE_COHORTS = (
+    f"SELECT {', '.join(_COHORT.columns)} FROM {BenchmarkCohort.__tablename__}"
+    " WHERE release_id = $1 AND slice_kind = $2 AND slice_value = $3"
+)
+
+
+async def latest_release(con: asyncpg.Connection, network_id: UUID) -> BenchmarkRelease | None:
+    row = await con.fetchrow(_LATEST_RELEASE, network_id)
+    return _RELEASE.from_row(row.values()) if row is not None else None
+
+
+async def release_counts(con: asyncpg.Connection, release_id: UUID) -> list[asyncpg.Record]:
+    """Per slice, published or hidden (by reason): how many cohorts (``cohort`` true); then
+    the practices, published or not (``cohort`` false, no slice)."""
+    return list(await con.fetch(_RELEASE_COUNTS, release_id))
+
+
+async def slice_cohorts(con: asyncpg.Connection, release_id: UUID, kind: str, value: str) -> list[BenchmarkCohort]:
+    return [_COHORT.from_row(r.values()) for r in await con.fetch(_SLICE_COHORTS, release_id, kind, value)]

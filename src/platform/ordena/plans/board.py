@@ -13,11 +13,10 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.audit.services import Actor
-from ordena.companies.models import Company
 from ordena.db.driver import driver
 from ordena.lib.clock import now
 from ordena.lib.errors import FormErrors, NotFound
@@ -171,38 +170,17 @@ class AtRisk:
 
 async def plans_at_risk(db: AsyncSession, tenant_id: UUID, on: dt.date | None = None, limit: int = 12) -> list[AtRisk]:
     """Open initiatives across every company that are overdue, blocked or due within 7 days,
-    the most urgent first. A page read: it joins the company for its name, read-only."""
+    the most urgent first (overdue, then blocked, then due soon; by due date within each). Plain
+    rows on the driver, ordered and cut in SQL (benchmarked: ``dashboard``)."""
     on = on or today()
     soon = on + dt.timedelta(days=SOON_DAYS)
-    rows = await db.execute(
-        select(Initiative, Plan.id, Company.name)
-        .join(Plan, (Plan.tenant_id == Initiative.tenant_id) & (Plan.id == Initiative.plan_id))
-        .join(Company, (Company.tenant_id == Plan.tenant_id) & (Company.id == Plan.company_id))
-        .where(
-            Initiative.tenant_id == tenant_id,
-            Initiative.status != "done",
-            Company.archived_at.is_(None),
-            or_(Initiative.status == "blocked", Initiative.due_on <= soon),
-        )
-        .order_by(Initiative.due_on.asc().nulls_last(), Initiative.priority)
-    )
     out = []
-    for initiative, plan_id, company in rows.all():
-        if initiative.due_on is not None and initiative.due_on < on:
-            reason, days = "overdue", (on - initiative.due_on).days
-        elif initiative.status == "blocked":
-            reason, days = "blocked", None
-        else:
-            reason = "due_soon"
-            days = (initiative.due_on - on).days if initiative.due_on else None
-        out.append(
-            AtRisk(
-                initiative.id, initiative.title, plan_id, company, initiative.due_on, initiative.status, reason, days
-            )
-        )
-    order = {"overdue": 0, "blocked": 1, "due_soon": 2}
-    out.sort(key=lambda r: (order[r.reason], r.due_on or dt.date.max))
-    return out[:limit]
+    for r in await queries.initiatives_at_risk(await driver(db), tenant_id, on, soon, limit):
+        due_on = r["due_on"]
+        reason = ("overdue", "blocked", "due_soon")[r["rank"]]
+        days = (on - due_on).days if reason == "overdue" else (due_on - on).days if reason == "due_soon" else None
+        out.append(AtRisk(r["id"], r["title"], r["plan_id"], r["company"], due_on, r["status"], reason, days))
+    return out
 
 
 @dataclass(frozen=True)

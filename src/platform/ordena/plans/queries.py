@@ -238,3 +238,26 @@ async def baseline_initiatives(
         for r in rows
         if r["id"] is not None
     ]
+
+
+# The dashboard's "plans at risk" (benchmarked: ``dashboard``): open initiatives of active companies
+# that are overdue, blocked or due by ``$3``, the most urgent first, read in the order shown and
+# cut to the few shown, so the cost does not grow with the firm's plans. Rank: overdue (due before
+# ``$2``) 0, blocked 1, due soon 2.
+_AT_RISK = """
+SELECT i.id, i.title, p.id AS plan_id, c.name AS company, i.due_on, i.status,
+       CASE WHEN i.due_on < $2 THEN 0 WHEN i.status = 'blocked' THEN 1 ELSE 2 END AS rank
+FROM initiative i
+JOIN plan p ON p.tenant_id = i.tenant_id AND p.id = i.plan_id
+JOIN company c ON c.tenant_id = p.tenant_id AND c.id = p.company_id
+WHERE i.tenant_id = $1 AND i.status <> 'done' AND c.archived_at IS NULL
+  AND (i.status = 'blocked' OR i.due_on <= $3)
+ORDER BY rank, i.due_on ASC NULLS LAST, i.priority
+LIMIT $4
+"""
+
+
+async def initiatives_at_risk(
+    con: asyncpg.Connection, tenant_id: UUID, on: dt.date, soon: dt.date, limit: int
+) -> list[asyncpg.Record]:
+    return list(await con.fetch(_AT_RISK, tenant_id, on, soon, limit))

@@ -24,7 +24,7 @@ from ordena.companies.services import CompanyFilters, list_companies
 from ordena.db.driver import driver
 from ordena.jobs import progress
 from ordena.lib.clock import now
-from ordena.lib.errors import FormErrors
+from ordena.lib.errors import FormErrors, NotFound
 from ordena.lib.i18n import _
 from ordena.lib.safe_csv import content_disposition
 from ordena.networks.benchmark_view import section
@@ -84,13 +84,28 @@ async def results_page(
 ) -> Template:
     """The results; once published, with the peer comparison (``?slice=`` picks the cohort,
     htmx swaps only that section)."""
-    context = await _context(db, firm, assessment_id)
     base = f"/w/{firm.tenant.slug}/assessments/{assessment_id}/results"
+    if slice_kind is not None and request.headers.get("hx-request") and not request.headers.get("hx-boosted"):
+        return await _benchmark_fragment(request, db, firm, assessment_id, slice_kind, base)
+    context = await _context(db, firm, assessment_id)
     context["benchmark_action"] = base
     context["benchmark"] = None
     if context["assessment"].status == "published":
         context["benchmark"] = await section(await driver(db), firm.tenant_id, assessment_id, slice_kind)
     return page(request, "results/page.html", block="benchmark", **context)
+
+
+async def _benchmark_fragment(
+    request: Request[Any, Any, Any], db: DB, firm: FirmContext, assessment_id: UUID, slice_kind: str, base: str
+) -> Template:
+    """The cohort picker's swap: only the peer comparison is read (one statement, benchmarked:
+    ``benchmark``), none of the rest of the page."""
+    try:
+        view = await section(await driver(db), firm.tenant_id, assessment_id, slice_kind)
+    except NotFound:
+        await get_assessment(db, firm.tenant_id, assessment_id)  # 404 when it is not this firm's
+        view = None  # not published yet: no comparison
+    return page(request, "results/page.html", block="benchmark", benchmark=view, benchmark_action=base)
 
 
 @post("/w/{slug:str}/assessments/{assessment_id:uuid}/overrides", opt={"access": "consultant"})

@@ -21,9 +21,10 @@ from litestar.handlers.base import BaseRouteHandler
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.accounts.sessions import Auth
-from ordena.assessments.invitations import invited_contact
+from ordena.assessments import queries as assessment_queries
 from ordena.billing.limits import refuse_if_read_only
 from ordena.companies.models import Contact
+from ordena.db.driver import driver
 from ordena.db.request_db import RequestDB
 from ordena.networks.models import Network
 from ordena.networks.services import administered_network
@@ -98,18 +99,16 @@ async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
         rdb = request_db(connection)
         await rdb.enter(tenant_id=UUID(str(contact["tenant_id"])), user_id=None)
         db = await rdb.session()
-        tenant = await db.get(Tenant, UUID(str(contact["tenant_id"])))
-        if tenant is None:
+        # The contact removed from the company (their respondent row went with them): an open
+        # session or an unused link no longer reaches anything.
+        found = await _contact_still_invited(db, UUID(str(contact["tenant_id"])), contact)
+        if found is None:
             raise NotFoundException()
-        person = await _contact_still_invited(db, tenant.id, contact)
-        if person is None:
-            # The contact was removed from the company (their respondent row went with them):
-            # an open session or an unused link no longer reaches anything.
-            raise NotFoundException()
-        connection.scope["state"]["contact_tenant"] = tenant
+        firm_row, person = found
+        connection.scope["state"]["contact_tenant"] = firm_row
         connection.scope["state"]["contact_person"] = person
         # A read-only firm's clients read what was published but change nothing either.
-        await _refuse_writes_when_read_only(connection, handler, rdb, tenant)
+        await _refuse_writes_when_read_only(connection, handler, rdb, firm_row)
         return
     if auth.user is None:
         raise LoginRequired()
@@ -172,14 +171,19 @@ def network_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Network:
     return network
 
 
-async def _contact_still_invited(db: AsyncSession, tenant_id: UUID, contact: dict[str, Any]) -> Contact | None:
-    """The session's contact, while still a respondent of the session's assessment and company.
+async def _contact_still_invited(
+    db: AsyncSession, tenant_id: UUID, contact: dict[str, Any]
+) -> tuple[Tenant, Contact] | None:
+    """The session's firm and contact, while the contact is still a respondent of the session's
+    assessment and company (one statement on the driver: benchmarked, ``contact_questionnaire``).
 
     An initiative owner's session carries no assessment (``plans.owner_links``): it holds while the
     contact is still one of the company's. It reaches no assessment page, since those handlers
     require the scope's assessment (404 without one)."""
     if is_owner_scope(contact):
-        return await owner_contact(db, tenant_id, contact)
+        tenant = await db.get(Tenant, tenant_id)
+        person = await owner_contact(db, tenant_id, contact) if tenant is not None else None
+        return (tenant, person) if tenant is not None and person is not None else None
     try:
         respondent_id = UUID(str(contact["respondent_id"]))
         contact_id = UUID(str(contact["contact_id"]))
@@ -187,7 +191,9 @@ async def _contact_still_invited(db: AsyncSession, tenant_id: UUID, contact: dic
         company_id = UUID(str(contact["company_id"]))
     except (KeyError, ValueError):
         return None
-    return await invited_contact(db, tenant_id, respondent_id, contact_id, assessment_id, company_id)
+    return await assessment_queries.invited_contact(
+        await driver(db), tenant_id, respondent_id, contact_id, assessment_id, company_id
+    )
 
 
 # The three request dependencies form a chain, db → auth → firm, although firm and auth only
