@@ -22,7 +22,7 @@ from ordena.plans.models import Initiative, Plan
 from ordena.tenancy.models import Tenant
 
 # Bump when the report's layout or content changes, so that every stored report is remade.
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "2"
 
 
 def _stats(model: Any, tenant_id: UUID, *where: Any) -> Any:
