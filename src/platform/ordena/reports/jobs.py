@@ -23,7 +23,7 @@ from ordena.jobs.registry import job
 from ordena.jobs.runtime import worker_database, worker_settings
 from ordena.lib.clock import now
 from ordena.lib.i18n import _, use_locale
-from ordena.reports import services
+from ordena.reports import retention, services
 from ordena.reports.content import load_report
 from ordena.reports.fingerprint import content_fingerprint
 from ordena.reports.models import Report
@@ -94,6 +94,7 @@ async def render(settings: Settings, report: Report) -> bytes:
 
 
 async def _finish(settings: Settings, report: Report, body: bytes | None, error: str = "") -> None:
+    superseded: list[Path] = []
     async with worker_database().session(tenant_id=report.tenant_id) as db:
         row = await db.scalar(services.select_report(report.tenant_id, report.id).with_for_update())
         if row is None:  # the assessment was deleted meanwhile
@@ -111,7 +112,15 @@ async def _finish(settings: Settings, report: Report, body: bytes | None, error:
             row.size = len(body)
             row.sha256 = hashlib.sha256(body).hexdigest()
             await _step(db, row, services.STEPS, progress.DONE)
+            superseded = await retention.supersede(db, settings.data_dir, row)
         await db.commit()
+    retention.remove_files(superseded)  # after the commit: a rollback leaves every file in place
+
+
+@job("clean_report_files")
+async def clean_report_files() -> None:
+    """The daily pass of ``retention.clean``: expired reports and files without a row."""
+    await retention.clean(worker_database(), worker_settings())
 
 
 @job(services.JOB)
