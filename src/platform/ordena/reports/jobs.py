@@ -29,7 +29,7 @@ from ordena.reports.fingerprint import content_fingerprint
 from ordena.reports.models import Report
 from ordena.reports.pdf import render_pdf
 from ordena.reports.peers import peer_section
-from ordena.reports.xlsx import assessment_workbook
+from ordena.reports.xlsx import assessment_workbook, portfolio_workbook
 from ordena.settings import Settings
 
 
@@ -78,6 +78,8 @@ async def _claim(settings: Settings, tenant_id: UUID, report_id: UUID) -> Report
 async def render(settings: Settings, report: Report) -> bytes:
     """The report's bytes (reads in its own transaction; prints outside it)."""
     async with worker_database().session(tenant_id=report.tenant_id) as db:
+        if report.assessment_id is None:  # the firm's portfolio: always made from what is there now
+            return await portfolio_workbook(db, report.tenant_id)
         fingerprint = await content_fingerprint(db, report.tenant_id, report.assessment_id)
         if report.format == "xlsx":
             body = await assessment_workbook(
