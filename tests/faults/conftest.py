@@ -186,6 +186,7 @@ def base_env(postgres: PrivatePostgres, smtp: Smtp, fault_dir: Path) -> dict[str
         "ORDENA_WORKER_IN_PROCESS": "false",
         "ORDENA_REMINDER_INTERVAL_MINUTES": "0",
         "ORDENA_PLAN_DIGEST_INTERVAL_MINUTES": "0",
+        "ORDENA_REPORT_CLEANUP_INTERVAL_MINUTES": "0",
         "ORDENA_DB_POOL_SIZE": "8",
     }
     Ordena(env, fault_dir / "logs").command("db", "upgrade")

@@ -87,6 +87,10 @@ class Settings:
     # Every N minutes the network benchmark schedule is checked (0 = never); each network refreshes
     # every ``network.refresh_every_days`` (default monthly).
     network_refresh_check_minutes: float = 60
+    # Generated reports (PDF, Excel) older than this many days are deleted with their files (0 = kept);
+    # the cleanup runs every N minutes (daily; 0 = never). See ordena.reports.retention.
+    report_retention_days: int = 90
+    report_cleanup_interval_minutes: float = 24 * 60
     # Test-only: False publishes exact histograms (``release.noised`` = False). Refused in production.
     benchmark_noise: bool = True
 
@@ -141,6 +145,8 @@ class Settings:
             reminder_interval_minutes=float(get("REMINDER_INTERVAL_MINUTES", "15") or 0),
             plan_digest_interval_minutes=float(get("PLAN_DIGEST_INTERVAL_MINUTES", "60") or 0),
             network_refresh_check_minutes=float(get("NETWORK_REFRESH_CHECK_MINUTES", "60") or 0),
+            report_retention_days=int(get("REPORT_RETENTION_DAYS", "90") or 0),
+            report_cleanup_interval_minutes=float(get("REPORT_CLEANUP_INTERVAL_MINUTES", "1440") or 0),
         )
         if overrides:
             settings = replace(settings, **overrides)  # type: ignore[arg-type]
@@ -201,6 +207,10 @@ class Settings:
     def check(self) -> None:
         if self.contact_idle_days < 1:
             raise SettingsError("ORDENA_CONTACT_IDLE_DAYS must be a whole number of days, 1 or more")
+        if self.report_retention_days < 0 or self.report_cleanup_interval_minutes < 0:
+            raise SettingsError(
+                "ORDENA_REPORT_RETENTION_DAYS and ORDENA_REPORT_CLEANUP_INTERVAL_MINUTES must be 0 or more"
+            )
         if self.reminder_interval_minutes < 0:
             raise SettingsError("ORDENA_REMINDER_INTERVAL_MINUTES must be 0 (off) or a positive number of minutes")
         if self.plan_digest_interval_minutes < 0:

@@ -83,6 +83,7 @@ def test_an_operator_sets_the_reminder_interval_or_turns_it_off() -> None:
             "ORDENA_REMINDER_INTERVAL_MINUTES": "0",
             "ORDENA_PLAN_DIGEST_INTERVAL_MINUTES": "0",
             "ORDENA_NETWORK_REFRESH_CHECK_MINUTES": "0",
+            "ORDENA_REPORT_CLEANUP_INTERVAL_MINUTES": "0",
         }
     )
     assert PeriodicJobs(None, periodic_schedule(off)).schedule == []  # type: ignore[arg-type]

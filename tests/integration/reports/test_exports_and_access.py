@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -21,7 +22,7 @@ from tests.factories import PASSWORD, make_firm
 from tests.integration.assessments.helpers import link_in, login, make_world, new_assessment, newest_email
 from tests.integration.plans.test_pages_and_api import _bearer
 from tests.integration.reports.helpers import COMMENT, EVIDENCE, report_world
-from tests.integration.reports.test_pdf_reports import ask, wait_done
+from tests.integration.reports.test_pdf_reports import REPORT_URL, ask, wait_done
 from tests.integration.results.helpers import make_assessment
 
 EVIL = '=HYPERLINK("http://x")'
@@ -76,8 +77,13 @@ async def test_the_assessment_workbook_has_numbers_comments_and_the_plan(client:
 async def test_the_portfolio_workbook_and_the_company_csv_keep_formulas_as_text(client: Any, database: Any) -> None:
     w = await report_world(database, company_name=EVIL, status="published")
     await client.login(w.firm.email(Role.VIEWER), PASSWORD)
-    response = await client.get(f"/w/{w.firm.slug}/portfolio.xlsx")
+    report_id = await ask_portfolio(client, w.firm.slug)
+    assert (await wait_done(database, w.tenant_id, report_id)).status == "done"
+    page = await client.get(f"/w/{w.firm.slug}/reports/{report_id}")
+    assert "Cartera en Excel" in page.text and "Descargar informe" in page.text
+    response = await client.get(f"/w/{w.firm.slug}/reports/{report_id}/download")
     assert response.status_code == 200
+    assert f"cartera-{w.firm.slug}-" in response.headers["content-disposition"]
     sheet = load_workbook(io.BytesIO(response.content))["Cartera"]
     header = [c.value for c in sheet[1]]
     row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == EVIL)
@@ -133,12 +139,43 @@ async def test_the_api_answers_202_then_the_file_and_refuses_unknown_choices(cli
     assert file.status_code == 200 and file.content.startswith(b"%PDF")
 
 
+async def ask_portfolio(client: Any, slug: str, **form: str) -> UUID:
+    await client.get(f"/w/{slug}/companies")
+    response = await client.post(f"/w/{slug}/portfolio/reports", form)
+    assert response.status_code == 303, response.text[:600]
+    match = REPORT_URL.search(response.headers["location"])
+    assert match is not None
+    return UUID(match.group(1))
+
+
+async def test_the_portfolio_workbook_is_made_by_the_job_and_replaces_the_previous_file(
+    client: Any, database: Any, settings: Any
+) -> None:
+    w = await report_world(database, status="published")
+    await client.login(w.firm.email(Role.VIEWER), PASSWORD)
+    listing = await client.get(f"/w/{w.firm.slug}/companies")
+    assert f'action="/w/{w.firm.slug}/portfolio/reports"' in listing.text  # a button, not a GET link
+    first = await ask_portfolio(client, w.firm.slug, locale="en")
+    await wait_done(database, w.tenant_id, first)
+    book = load_workbook(io.BytesIO((await client.get(f"/w/{w.firm.slug}/reports/{first}/download")).content))
+    assert book.sheetnames[0] == "Portfolio"
+    second = await ask_portfolio(client, w.firm.slug, locale="en")
+    assert second != first
+    await wait_done(database, w.tenant_id, second)
+    folder = Path(settings.data_dir) / "reports" / str(w.tenant_id)
+    assert sorted(p.name for p in folder.iterdir()) == [f"{second}.xlsx"]
+    bad = await client.post(f"/w/{w.firm.slug}/portfolio/reports", {"locale": "fr"})
+    assert bad.status_code == 422 and "español o inglés" in bad.text
+
+
 async def test_another_firm_cannot_reach_a_report(client: Any, database: Any) -> None:
     w = await report_world(database)
     other = await make_firm(database, roles=(Role.OWNER,))
     await client.login(w.firm.email(Role.CONSULTANT), PASSWORD)
     report_id = await ask(client, w, format="pdf", locale="es")
     await wait_done(database, w.tenant_id, report_id)
+    portfolio_id = await ask_portfolio(client, w.firm.slug)
+    await wait_done(database, w.tenant_id, portfolio_id)
     client.client.cookies.clear()
     client.csrf = None
     await client.login(other.email(Role.OWNER), PASSWORD)
@@ -147,11 +184,15 @@ async def test_another_firm_cannot_reach_a_report(client: Any, database: Any) ->
         f"/w/{other.slug}/reports/{report_id}/download",
         f"/api/v1/w/{other.slug}/reports/{report_id}",
         f"/w/{w.firm.slug}/reports/{report_id}/download",
-        f"/w/{w.firm.slug}/portfolio.xlsx",
+        f"/w/{other.slug}/reports/{portfolio_id}",
+        f"/w/{other.slug}/reports/{portfolio_id}/download",
+        f"/api/v1/w/{other.slug}/reports/{portfolio_id}",
         f"/w/{w.firm.slug}/companies.csv",
         f"/api/v1/w/{w.firm.slug}/reports/{report_id}",
     ):
         assert (await client.get(path)).status_code == 404, path
+    await client.get(f"/w/{other.slug}/companies")
+    assert (await client.post(f"/w/{w.firm.slug}/portfolio/reports", {"locale": "es"})).status_code == 404
     h = await _bearer(database, other.users[Role.OWNER].id)
     for slug in (other.slug, w.firm.slug):
         refused = await client.client.post(
@@ -196,6 +237,14 @@ async def test_a_client_contact_downloads_their_published_report_and_nothing_els
     unpublished = await _done_report(database, world.firm.id, world.company.id, "validated")
     other_company = await report_world(database, firm=world.firm, status="published")
     theirs = await _done_report(database, world.firm.id, other_company.plan.company_id, "published")
+    async with database.session(tenant_id=world.firm.id) as db:  # the firm's portfolio workbook
+        portfolio = Report(tenant_id=world.firm.id, assessment_id=None, format="xlsx", locale="es")
+        db.add(portfolio)
+        await db.commit()
+    try:
+        await render_report(str(world.firm.id), str(portfolio.id))
+    finally:
+        await close_worker_database()
     await _contact_session(client, database, world)
     async with database.session(tenant_id=world.firm.id) as db:
         published = await db.get(Report, (world.firm.id, mine))
@@ -206,6 +255,7 @@ async def test_a_client_contact_downloads_their_published_report_and_nothing_els
     assert ok.status_code == 200 and ok.content.startswith(b"%PDF")
     assert (await client.get(f"/c/reports/{unpublished}")).status_code == 404
     assert (await client.get(f"/c/reports/{theirs}")).status_code == 404
+    assert (await client.get(f"/c/reports/{portfolio.id}")).status_code == 404  # the firm's, not the client's
     assert (await client.get(f"/w/{world.slug}/reports/{mine}/download", follow_redirects=False)).status_code in (
         303,
         404,

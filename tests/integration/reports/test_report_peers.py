@@ -10,7 +10,9 @@ from typing import Any
 
 from ordena.assessments import lifecycle
 from ordena.lib.i18n import use_locale
+from ordena.reports import services as reports
 from ordena.reports.content import load_report
+from ordena.reports.fingerprint import content_fingerprint
 from ordena.reports.pdf import render_pdf
 from ordena.reports.peers import peer_section
 from ordena.tenancy.services import enter_firm
@@ -60,3 +62,33 @@ async def test_an_unpublished_assessment_has_no_peer_section(database: Any, sett
     await insert_test_release(database, net.network)
     async with database.session(tenant_id=w.tenant_id) as db:
         assert await peer_section(db, w.tenant_id, w.assessment_id) is None
+
+
+async def test_a_new_benchmark_release_makes_the_published_report_out_of_date(database: Any, settings: Any) -> None:
+    w = await report_world(database)
+    async with database.session(tenant_id=w.tenant_id) as db:
+        await enter_firm(db, w.firm.tenant, None)
+        await lifecycle.transition(db, w.tenant_id, w.assessment_id, "publish", w.plan.actor, reason="prueba")
+        await db.commit()
+    net = await make_network(database, name="Red Informe Vigencia")
+    await join_network(database, w.firm.tenant, net.network)
+    await insert_test_release(database, net.network, number=1)
+
+    async def ask() -> Any:
+        async with database.session(tenant_id=w.tenant_id) as db:
+            report, new = await reports.request_report(
+                db, w.tenant_id, w.plan.actor, w.assessment_id, {"format": "pdf", "locale": "es"}
+            )
+            fingerprint = await content_fingerprint(db, w.tenant_id, w.assessment_id)
+            report.status, report.fingerprint = "done", fingerprint  # as if the worker had made it
+            await db.commit()
+            return report.id, new, fingerprint
+
+    first, new, before = await ask()
+    assert new
+    again, new, same = await ask()
+    assert (again, new, same) == (first, False, before)  # nothing changed: the same report
+
+    await insert_test_release(database, net.network, number=2)  # the network publishes again
+    later, new, after = await ask()
+    assert new and later != first and after != before  # the peer figures may have moved

@@ -334,6 +334,7 @@ def periodic_schedule(settings: Settings) -> list[tuple[str, float]]:
         ("send_assessment_reminders", settings.reminder_interval_minutes * 60),
         ("send_plan_digests", settings.plan_digest_interval_minutes * 60),
         ("schedule_network_refreshes", settings.network_refresh_check_minutes * 60),
+        ("clean_report_files", settings.report_cleanup_interval_minutes * 60),
         ("billing_reconcile", settings.billing_reconcile_interval_minutes * 60 if settings.billing_enabled else 0),
     ]
 

@@ -157,6 +157,35 @@ def _row(key: tuple[str, str], name: dict[str, str], score: Decimal | None, c: A
     )
 
 
+# The release a published assessment's peer figures come from: the latest of the network its firm
+# consents to on the same family (the same network ``_LOOKUP`` picks); no row otherwise.
+_SHOWN_RELEASE = """
+    SELECT net.id AS network_id, rel.id AS release_id
+    FROM assessment a
+    JOIN framework_version v ON v.id = a.framework_version_id
+    JOIN LATERAL (
+        SELECT n.id FROM network_membership m JOIN network n ON n.id = m.network_id
+        WHERE m.tenant_id = a.tenant_id AND m.consent_at IS NOT NULL AND m.left_at IS NULL
+          AND n.framework_id = v.framework_id
+        ORDER BY n.slug LIMIT 1
+    ) net ON true
+    LEFT JOIN LATERAL (
+        SELECT r.id FROM benchmark_release r WHERE r.network_id = net.id ORDER BY r.number DESC LIMIT 1
+    ) rel ON true
+    WHERE a.tenant_id = $1 AND a.id = $2 AND a.status = 'published'
+"""
+
+
+async def shown_release(conn: asyncpg.Connection, tenant_id: UUID, assessment_id: UUID) -> str:
+    """``network:release`` that a published assessment's peer figures would come from ('' when
+    none): what a stored report keys on, so that a new release (or leaving the network) makes it
+    out of date. One indexed statement."""
+    row = await conn.fetchrow(_SHOWN_RELEASE, tenant_id, assessment_id)
+    if row is None:
+        return ""
+    return f"{row['network_id']}:{row['release_id'] or ''}"
+
+
 async def benchmark(
     conn: asyncpg.Connection, tenant_id: UUID, assessment_id: UUID, slice_kind: str
 ) -> Benchmark | None:

@@ -11,8 +11,6 @@ from litestar.params import FromPath, JSONBody
 from litestar.response import File, Response
 
 from ordena.accounts.services import actor_of
-from ordena.assessments.lookups import get_assessment
-from ordena.companies.models import Company
 from ordena.jobs import progress
 from ordena.lib.i18n import _
 from ordena.reports import services as reports
@@ -33,7 +31,7 @@ class ReportIn(msgspec.Struct):
 class ReportOut(msgspec.Struct):
     id: UUID
     job_id: UUID | None
-    assessment_id: UUID
+    assessment_id: UUID | None  # none: the firm's portfolio workbook
     format: str
     locale: str
     include_comments: bool
@@ -101,11 +99,9 @@ async def api_report(
             report_out(report, firm.tenant.slug, _("El informe no pudo generarse. Vuelve a pedirlo.")), status_code=409
         )
     path = reports.ready_file(request.app.state.settings.data_dir, report)
-    assessment = await get_assessment(db, firm.tenant_id, report.assessment_id)
-    company = await db.get(Company, (firm.tenant_id, assessment.company_id))
     return File(
         path=path,
-        filename=reports.filename(report, company.name if company else ""),
+        filename=reports.filename(report, await reports.name_for_file(db, firm.tenant_id, firm.tenant.slug, report)),
         media_type=reports.MEDIA_TYPES[report.format],
         content_disposition_type="attachment",
         headers={"X-Content-Type-Options": "nosniff", "Cache-Control": "private, no-store"},

@@ -3,8 +3,9 @@ out of date and asking for one again makes a new file.
 
 It hashes what the report shows without reading it: for each table the report reads, the number
 of the assessment's rows and their latest ``updated_at`` (a deletion changes the count, an edit
-the time), plus the firm's branding, the company, the company's published runs (history) and the
-layout's version. One statement.
+the time), plus the firm's branding, the company, the company's published runs (history), the
+layout's version, and the network release the peer section reads (a new release, or the firm
+leaving the network, changes what a published assessment's PDF shows). Two statements.
 """
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.assessments.models import Answer, Assessment, DimensionOverride, Evidence
 from ordena.companies.models import Company, Contact
+from ordena.db.driver import driver
+from ordena.networks.lookup import shown_release
 from ordena.plans.models import Initiative, Plan
 from ordena.tenancy.models import Tenant
 
 # Bump when the report's layout or content changes, so that every stored report is remade.
-LAYOUT_VERSION = "1"
+LAYOUT_VERSION = "2"
 
 
 def _stats(model: Any, tenant_id: UUID, *where: Any) -> Any:
@@ -62,5 +65,6 @@ async def content_fingerprint(db: AsyncSession, tenant_id: UUID, assessment_id: 
             )
         )
     ).one()
-    text = "\n".join([LAYOUT_VERSION, str(assessment_id), *(str(v) for v in row)])
+    release = await shown_release(await driver(db), tenant_id, assessment_id)
+    text = "\n".join([LAYOUT_VERSION, str(assessment_id), *(str(v) for v in row), release])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

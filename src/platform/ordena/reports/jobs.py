@@ -29,13 +29,13 @@ from ordena.jobs.registry import job
 from ordena.jobs.runtime import worker_database, worker_settings
 from ordena.lib.clock import now
 from ordena.lib.i18n import _, use_locale
-from ordena.reports import services
+from ordena.reports import retention, services
 from ordena.reports.content import load_report
 from ordena.reports.fingerprint import content_fingerprint
 from ordena.reports.models import Report
 from ordena.reports.pdf import render_pdf
 from ordena.reports.peers import peer_section
-from ordena.reports.xlsx import assessment_workbook
+from ordena.reports.xlsx import assessment_workbook, portfolio_workbook
 from ordena.settings import Settings
 
 
@@ -101,6 +101,8 @@ async def _claim(settings: Settings, tenant_id: UUID, report_id: UUID) -> Report
 async def render(settings: Settings, report: Report) -> bytes:
     """The report's bytes (reads in its own transaction; prints outside it)."""
     async with worker_database().session(tenant_id=report.tenant_id) as db:
+        if report.assessment_id is None:  # the firm's portfolio: always made from what is there now
+            return await portfolio_workbook(db, report.tenant_id)
         fingerprint = await content_fingerprint(db, report.tenant_id, report.assessment_id)
         if report.format == "xlsx":
             body = await assessment_workbook(
@@ -117,6 +119,7 @@ async def render(settings: Settings, report: Report) -> bytes:
 
 
 async def _finish(settings: Settings, report: Report, body: bytes | None, error: str = "") -> None:
+    superseded: list[Path] = []
     async with worker_database().session(tenant_id=report.tenant_id) as db:
         row = await db.scalar(services.select_report(report.tenant_id, report.id).with_for_update())
         if row is None:  # the assessment was deleted meanwhile
@@ -134,7 +137,15 @@ async def _finish(settings: Settings, report: Report, body: bytes | None, error:
             row.size = len(body)
             row.sha256 = hashlib.sha256(body).hexdigest()
             await _step(db, row, services.STEPS, progress.DONE)
+            superseded = await retention.supersede(db, settings.data_dir, row)
         await db.commit()
+    retention.remove_files(superseded)  # after the commit: a rollback leaves every file in place
+
+
+@job("clean_report_files")
+async def clean_report_files() -> None:
+    """The daily pass of ``retention.clean``: expired reports and files without a row."""
+    await retention.clean(worker_database(), worker_settings())
 
 
 @job(services.JOB)

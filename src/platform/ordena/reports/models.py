@@ -1,4 +1,5 @@
-"""Generated reports: one row per file a firm asked for (an assessment's PDF or workbook).
+"""Generated reports: one row per file a firm asked for (an assessment's PDF or workbook, or the
+firm's portfolio workbook: a report without an assessment, migration 0019).
 
 The file lives under ``data_dir/reports/<tenant>/<report id>.<format>``; the row says how far
 its job got, which language and options it was made with, and the fingerprint of the content it
@@ -31,7 +32,7 @@ class Report(TenantOwned, Base):
         Index("ix_report_assessment", "tenant_id", "assessment_id", "format", "locale", "created_at"),
     )
 
-    assessment_id: Mapped[UUID] = mapped_column()
+    assessment_id: Mapped[UUID | None] = mapped_column(default=None)  # None: the firm's portfolio
     format: Mapped[str] = mapped_column(String(8), default="pdf")
     locale: Mapped[str] = mapped_column(String(8), default="es")
     include_comments: Mapped[bool] = mapped_column(default=True)
@@ -45,3 +46,7 @@ class Report(TenantOwned, Base):
     requested_by: Mapped[UUID | None] = mapped_column(default=None)
     started_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+
+    @property
+    def is_portfolio(self) -> bool:
+        return self.assessment_id is None

@@ -24,7 +24,7 @@ from ordena.companies.services import CompanyFilters, list_companies
 from ordena.db.driver import driver
 from ordena.jobs import progress
 from ordena.lib.clock import now
-from ordena.lib.errors import FormErrors, NotFound
+from ordena.lib.errors import FormErrors, NotFound, ServiceError
 from ordena.lib.i18n import _
 from ordena.lib.safe_csv import content_disposition
 from ordena.networks.benchmark_view import section
@@ -33,7 +33,6 @@ from ordena.reports import services as reports
 from ordena.reports.charts import results_charts
 from ordena.reports.fingerprint import content_fingerprint
 from ordena.reports.models import Report
-from ordena.reports.xlsx import portfolio_workbook
 from ordena.tenancy.services import FirmContext
 from ordena.web.deps import DB, CurrentAuth, Firm, Form
 from ordena.web.forms import FormError, form_values
@@ -140,15 +139,19 @@ async def request_report(db: DB, firm: Firm, assessment_id: FromPath[UUID], data
 
 async def _report_view(db: DB, firm: FirmContext, report: Report) -> dict[str, Any]:
     job = await progress.read(db, firm.tenant_id, report.job_id) if report.job_id else None
-    assessment = await get_assessment(db, firm.tenant_id, report.assessment_id)
-    fingerprint = await content_fingerprint(db, firm.tenant_id, assessment.id)
-    return {
+    view: dict[str, Any] = {
         "report": report,
         "job": job,
-        "assessment": assessment,
-        "outdated": report.status == progress.DONE and report.fingerprint != fingerprint,
+        "assessment": None,
+        "outdated": False,
         "base": f"/w/{firm.tenant.slug}",
     }
+    if report.assessment_id is not None:
+        assessment = await get_assessment(db, firm.tenant_id, report.assessment_id)
+        fingerprint = await content_fingerprint(db, firm.tenant_id, assessment.id)
+        view["assessment"] = assessment
+        view["outdated"] = report.status == progress.DONE and report.fingerprint != fingerprint
+    return view
 
 
 @get("/w/{slug:str}/reports/{report_id:uuid}", opt={"access": "viewer"}, name="report")
@@ -174,9 +177,7 @@ def _file(path: Any, report: Report, company_name: str) -> File:
 async def report_download(request: Request[Any, Any, Any], db: DB, firm: Firm, report_id: FromPath[UUID]) -> File:
     report = await reports.get_report(db, firm.tenant_id, report_id)
     path = reports.ready_file(request.app.state.settings.data_dir, report)
-    assessment = await get_assessment(db, firm.tenant_id, report.assessment_id)
-    company = await db.get(Company, (firm.tenant_id, assessment.company_id))
-    return _file(path, report, company.name if company else "")
+    return _file(path, report, await reports.name_for_file(db, firm.tenant_id, firm.tenant.slug, report))
 
 
 @get("/c/reports/{report_id:uuid}", opt={"access": "contact"}, name="contact_report_download")
@@ -189,6 +190,8 @@ async def contact_report_download(
         raise NotFoundException()
     tenant_id = UUID(str(scope["tenant_id"]))
     report = await reports.get_report(db, tenant_id, report_id)
+    if report.assessment_id is None:  # the firm's portfolio is the firm's alone
+        raise NotFoundException()
     assessment = await get_assessment(db, tenant_id, report.assessment_id)
     if str(assessment.company_id) != str(scope.get("company_id")) or assessment.status != "published":
         raise NotFoundException()
@@ -197,19 +200,17 @@ async def contact_report_download(
     return _file(path, report, company.name if company else "")
 
 
-@get("/w/{slug:str}/portfolio.xlsx", opt={"access": "viewer"}, name="portfolio_xlsx")
-async def portfolio(db: DB, firm: Firm) -> Response[bytes]:
-    """Every company, its latest published scores per dimension and its plans' progress."""
-    body = await portfolio_workbook(db, firm.tenant_id)
-    return Response(
-        body,
-        media_type=reports.MEDIA_TYPES["xlsx"],
-        headers={
-            "Content-Disposition": content_disposition(f"cartera-{firm.tenant.slug}-{now():%Y-%m-%d}.xlsx"),
-            "Cache-Control": "private, no-store",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+@post("/w/{slug:str}/portfolio/reports", opt={"access": "viewer", "read_only_ok": True}, name="portfolio_request")
+async def request_portfolio(db: DB, firm: Firm, data: Form) -> Redirect:
+    """The firm's portfolio workbook (every company, its latest published scores per dimension and
+    its plans' progress), made by the report job; the answer is its progress page, then the file."""
+    values = {k: (v[-1] if isinstance(v, list) else v) for k, v in form_values(data).items()}
+    values.setdefault("locale", firm.tenant.locale or "es")
+    try:
+        report, _new = await reports.request_portfolio(db, firm.tenant_id, actor_of(firm.user), values)
+    except reports.ReportInvalid as exc:
+        raise ServiceError(exc.errors.get("locale") or "", status_code=422) from exc
+    return redirect(f"/w/{firm.tenant.slug}/reports/{report.id}")
 
 
 # --- CSV of the list pages, as filtered on the page -------------------------------------------
@@ -271,5 +272,5 @@ ROUTES = [
     report_page,
     report_download,
     contact_report_download,
-    portfolio,
+    request_portfolio,
 ]

@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.assessments.lookups import get_assessment
 from ordena.audit.services import Actor, AuditTrail
+from ordena.companies.models import Company
 from ordena.jobs import outbox, progress
 from ordena.lib.errors import FormErrors, NotFound, ServiceError
 from ordena.lib.i18n import LOCALES, _, lazy
@@ -154,6 +155,55 @@ async def request_report(
     return report, True
 
 
+def parse_portfolio_request(values: Mapping[str, Any]) -> str:
+    """The portfolio workbook's language (es, en)."""
+    locale = str(values.get("locale") or "").strip().lower()
+    if locale not in LOCALES:
+        errors = FormErrors()
+        errors.add("locale", _("Elige un idioma: español o inglés (es, en)."))
+        raise ReportInvalid(errors)
+    return locale
+
+
+async def request_portfolio(
+    db: AsyncSession, tenant_id: UUID, actor: Actor, values: Mapping[str, Any]
+) -> tuple[Report, bool]:
+    """The firm's portfolio workbook (every company, its latest scores, its plans' progress) as a
+    report without an assessment: the same job, progress page and download as an assessment's.
+    One being made in that language is reused; otherwise a new one (the portfolio changes all the
+    time, and the finished one replaces the older file)."""
+    locale = parse_portfolio_request(values)
+    existing = await db.scalar(
+        select(Report)
+        .where(
+            Report.tenant_id == tenant_id,
+            Report.assessment_id.is_(None),
+            Report.locale == locale,
+            Report.status.in_((progress.PENDING, progress.RUNNING)),
+        )
+        .order_by(Report.created_at.desc())
+        .limit(1)
+    )
+    if existing is not None:
+        return existing, False
+    report = Report(
+        tenant_id=tenant_id,
+        assessment_id=None,
+        format="xlsx",
+        locale=locale,
+        include_comments=False,
+        status=progress.PENDING,
+        requested_by=actor.id,
+    )
+    db.add(report)
+    await db.flush()
+    job = await progress.start(db, tenant_id, kind=KIND, owner_key=f"report:{report.id}", total=STEPS)
+    report.job_id = job.id
+    outbox.enqueue(db, JOB, tenant_id, report.id)
+    AuditTrail(db, tenant_id, actor)("create", "report", report.id, after={"portfolio": True, "locale": locale})
+    return report, True
+
+
 def report_path(data_dir: Path, report: Report) -> Path:
     """Where a report's file lives: one folder per firm, one file per report."""
     return Path(data_dir) / "reports" / str(report.tenant_id) / f"{report.id}.{report.format}"
@@ -179,8 +229,21 @@ def ready_file(data_dir: Path, report: Report) -> Path:
 
 
 def filename(report: Report, company_name: str) -> str:
+    """``informe-<company>-<date>.<ext>``; the portfolio's is ``cartera-<firm>-<date>.xlsx``
+    (``company_name`` is then the firm's slug)."""
+    if report.is_portfolio:
+        return f"cartera-{company_name}-{report.created_at:%Y-%m-%d}.xlsx"
     stem = "".join(c if c.isalnum() else "-" for c in company_name.lower()).strip("-")[:60] or "informe"
     return f"informe-{stem}-{report.created_at:%Y-%m-%d}.{report.format}"
+
+
+async def name_for_file(db: AsyncSession, tenant_id: UUID, slug: str, report: Report) -> str:
+    """What a report's file is named after: its assessment's company, or the firm (portfolio)."""
+    if report.assessment_id is None:
+        return slug
+    assessment = await get_assessment(db, tenant_id, report.assessment_id)
+    company = await db.get(Company, (tenant_id, assessment.company_id))
+    return company.name if company else ""
 
 
 async def latest_reports(db: AsyncSession, tenant_id: UUID, assessment_id: UUID, *, limit: int = 5) -> list[Report]:
