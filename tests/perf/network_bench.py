@@ -5,13 +5,19 @@
 
 It creates its own database ``ordena_bench_<random>`` on BENCH_DATABASE_SERVER (default: the
 machine PostgreSQL), migrates it, generates the network with ``ordena.demo.network_scale`` (bulk
-SQL), then measures:
+SQL), then measures (and drops the database). ``--database NAME`` uses and keeps that database
+instead; run again with the same name, it skips the generation (40 minutes at 1 M on a loaded
+machine) and measures again; ``--skip-refresh`` keeps its latest release, ``--no-utility`` skips
+the utility table:
+
+    uv run python -m tests.perf.network_bench --assessments 1000000 --database ordena_netbench_1m
+    uv run python -m tests.perf.network_bench --assessments 1000000 --database ordena_netbench_1m --skip-refresh
 
 * a full refresh, run as ``python -m ordena networks refresh <slug>`` in a child process (the
   worker's work: it logs in as the refresh role): wall time and the child's peak RSS (``wait4``);
-* the benchmark lookup for one assessment (``ordena.networks.lookup.benchmark``: its two
-  statements as the app role with the firm set, as the page does) over random published
-  assessments and slices: p50, p95, p99;
+* the benchmark lookup for one assessment (``ordena.networks.lookup.benchmark``: its statement
+  as the app role with the firm set, as the page does), each sample a different published
+  assessment, random slices: p50, p95, p99, beside the warm repeat and the server's execution;
 * the utility figure: the mean absolute error of the published (noisy) median against the exact
   ``percentile_cont`` median of the same population, by the cohort's true size band.
 
