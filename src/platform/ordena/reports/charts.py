@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,7 +17,7 @@ from typing import Protocol
 
 from markupsafe import Markup, escape
 
-from ordena.lib.i18n import _, format_date
+from ordena.lib.i18n import _, format_date, get_locale
 
 Num = float | int | Decimal
 
@@ -478,6 +479,52 @@ class ResultsCharts:
 def results_charts(r: ChartedResults, history: Sequence[ChartedRun] | None = None) -> ResultsCharts:
     """The charts of a results page: a radar per pillar (with the self-view and the targets),
     the perception-gap bars (kind both) and history lines when there are earlier runs."""
+    radars, gap = _score_charts(r)
+    return ResultsCharts(radars=radars, gap=gap, history=_history_lines(r, list(history or [])))
+
+
+# The radars and gap bars are a pure function of the scores, the names and the locale, and a
+# published assessment's scores never change (its stored snapshot): the same page viewed again
+# draws them once. Keyed by every input the drawing reads, so a changed score, name or locale
+# is a different key — nothing to invalidate. Bounded: the oldest drawings go first.
+_SCORE_CHARTS: OrderedDict[tuple[object, ...], tuple[dict[str, Markup], Markup | None]] = OrderedDict()
+_SCORE_CHARTS_SIZE = 256
+
+
+def _score_charts_key(r: ChartedResults) -> tuple[object, ...]:
+    return (
+        get_locale(),
+        r.kind,
+        r.has_perception_gap,
+        tuple(
+            (
+                p.key,
+                r.pillar_name(p.key),
+                tuple(
+                    (d.key, r.dimension_name(d.key), d.score, d.self_score, d.target, d.gap)
+                    for d in r.dimensions_of(p.key)
+                ),
+            )
+            for p in r.pillars
+        ),
+        tuple((d.key, r.dimension_name(d.key), d.gap) for d in r.dimensions),
+    )
+
+
+def _score_charts(r: ChartedResults) -> tuple[dict[str, Markup], Markup | None]:
+    key = _score_charts_key(r)
+    found = _SCORE_CHARTS.get(key)
+    if found is not None:
+        _SCORE_CHARTS.move_to_end(key)
+        return dict(found[0]), found[1]
+    drawn = _draw_score_charts(r)
+    _SCORE_CHARTS[key] = drawn
+    if len(_SCORE_CHARTS) > _SCORE_CHARTS_SIZE:
+        _SCORE_CHARTS.popitem(last=False)
+    return dict(drawn[0]), drawn[1]
+
+
+def _draw_score_charts(r: ChartedResults) -> tuple[dict[str, Markup], Markup | None]:
     radars: dict[str, Markup] = {}
     for p in r.pillars:
         dims = r.dimensions_of(p.key)
@@ -499,7 +546,7 @@ def results_charts(r: ChartedResults, history: Sequence[ChartedRun] | None = Non
             [d.gap for d in r.dimensions],
             title=_("Brecha de percepción (autoevaluación − consultor)"),
         )
-    return ResultsCharts(radars=radars, gap=gap, history=_history_lines(r, list(history or [])))
+    return radars, gap
 
 
 def _history_lines(r: ChartedResults, points: list[ChartedRun]) -> Markup | None:
