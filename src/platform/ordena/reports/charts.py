@@ -10,16 +10,18 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Protocol, TypeVar
 
 from markupsafe import Markup, escape
 
 from ordena.lib.i18n import _, format_date, get_locale
 
 Num = float | int | Decimal
+T = TypeVar("T")
+_DRAWINGS_KEPT = 256  # per kind of chart: the pages viewed lately
 
 FONT = 'font-family="sans-serif"'
 INK = "#1f2933"
@@ -364,9 +366,25 @@ class BoxRow(Protocol):
     def p90(self) -> Num | None: ...
 
 
+_BOXES: OrderedDict[tuple[object, ...], Markup] = OrderedDict()
+
+
 def benchmark_boxes(labels: Sequence[str], rows: Sequence[BoxRow], *, title: str, hidden_label: str) -> Markup:
     """Per scope, the cohort's p25–p75 box, p10–p90 whiskers and median on the 1–5 score axis,
-    with the client's score as a diamond. A hidden cohort shows ``hidden_label`` instead."""
+    with the client's score as a diamond. A hidden cohort shows ``hidden_label`` instead.
+
+    Drawn once per set of inputs (a release's figures and a published score do not change):
+    keyed by every value the drawing reads, so there is nothing to invalidate."""
+    key = (
+        tuple(labels),
+        tuple((r.published, r.score, r.p10, r.p25, r.p50, r.p75, r.p90) for r in rows),
+        title,
+        hidden_label,
+    )
+    return _remembered(_BOXES, key, lambda: _draw_benchmark_boxes(labels, rows, title=title, hidden_label=hidden_label))
+
+
+def _draw_benchmark_boxes(labels: Sequence[str], rows: Sequence[BoxRow], *, title: str, hidden_label: str) -> Markup:
     row, left, label_w, width = 30, 10, 190, 620
     height = 28 + row * len(rows) + 26
     x0, plot_w = left + label_w, width - left - label_w - 20
@@ -488,7 +506,6 @@ def results_charts(r: ChartedResults, history: Sequence[ChartedRun] | None = Non
 # draws them once. Keyed by every input the drawing reads, so a changed score, name or locale
 # is a different key — nothing to invalidate. Bounded: the oldest drawings go first.
 _SCORE_CHARTS: OrderedDict[tuple[object, ...], tuple[dict[str, Markup], Markup | None]] = OrderedDict()
-_SCORE_CHARTS_SIZE = 256
 
 
 def _score_charts_key(r: ChartedResults) -> tuple[object, ...]:
@@ -511,17 +528,21 @@ def _score_charts_key(r: ChartedResults) -> tuple[object, ...]:
     )
 
 
-def _score_charts(r: ChartedResults) -> tuple[dict[str, Markup], Markup | None]:
-    key = _score_charts_key(r)
-    found = _SCORE_CHARTS.get(key)
+def _remembered(memo: OrderedDict[tuple[object, ...], T], key: tuple[object, ...], draw: Callable[[], T]) -> T:
+    """``draw()``, or what it returned for the same ``key`` lately (the oldest go first)."""
+    found = memo.get(key)
     if found is not None:
-        _SCORE_CHARTS.move_to_end(key)
-        return dict(found[0]), found[1]
-    drawn = _draw_score_charts(r)
-    _SCORE_CHARTS[key] = drawn
-    if len(_SCORE_CHARTS) > _SCORE_CHARTS_SIZE:
-        _SCORE_CHARTS.popitem(last=False)
-    return dict(drawn[0]), drawn[1]
+        memo.move_to_end(key)
+        return found
+    drawn = memo[key] = draw()
+    while len(memo) > _DRAWINGS_KEPT:
+        memo.popitem(last=False)
+    return drawn
+
+
+def _score_charts(r: ChartedResults) -> tuple[dict[str, Markup], Markup | None]:
+    radars, gap = _remembered(_SCORE_CHARTS, _score_charts_key(r), lambda: _draw_score_charts(r))
+    return dict(radars), gap
 
 
 def _draw_score_charts(r: ChartedResults) -> tuple[dict[str, Markup], Markup | None]:
