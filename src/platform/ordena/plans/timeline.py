@@ -12,11 +12,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import lru_cache
 from uuid import UUID
 
 from markupsafe import Markup, escape
 
-from ordena.lib.i18n import _, format_date, format_number
+from ordena.lib.i18n import _, format_date, format_number, get_locale
 from ordena.plans.models import Initiative
 from ordena.plans.progress import DimensionProgress
 from ordena.reports.charts import FONT, GRID, INK, MUTED
@@ -162,7 +163,15 @@ def undated(initiatives: Sequence[Initiative]) -> list[Initiative]:
 
 def progress_track(d: DimensionProgress) -> Markup:
     """One dimension's move on the 1–5 scale: a hollow dot at the baseline, a filled dot at the new
-    score, an arrow between them and a dashed line at the target (shapes, not colour alone)."""
+    score, an arrow between them and a dashed line at the target (shapes, not colour alone).
+
+    Drawn once per set of values it shows (published scores do not change between views): keyed
+    by every one of them and the locale, so there is nothing to invalidate."""
+    return _track(d.key, d.name, d.baseline, d.score, d.target, get_locale())
+
+
+@lru_cache(maxsize=4096)
+def _track(key: str, name: str, baseline: Decimal | None, score: Decimal | None, target: int, _locale: str) -> Markup:
     width, height, left, right = 240, 34, 10, 10
     span = width - left - right
 
@@ -174,27 +183,27 @@ def progress_track(d: DimensionProgress) -> Markup:
     ]
     for level in range(1, 6):
         body.append(f'<text x="{_f(x(level))}" y="33" text-anchor="middle" font-size="9" fill="{MUTED}">{level}</text>')
-    tx = x(d.target)
+    tx = x(target)
     body.append(
         f'<line x1="{_f(tx)}" y1="4" x2="{_f(tx)}" y2="26" stroke="{INK}" stroke-width="2" stroke-dasharray="3 2"/>'
     )
-    if d.baseline is not None and d.score is not None and d.baseline != d.score:
-        color = "#2b8a3e" if d.score > d.baseline else "#c92a2a"
+    if baseline is not None and score is not None and baseline != score:
+        color = "#2b8a3e" if score > baseline else "#c92a2a"
         body.append(
-            f'<line x1="{_f(x(d.baseline))}" y1="17" x2="{_f(x(d.score))}" y2="17" stroke="{color}" stroke-width="3" '
-            f'marker-end="url(#pt-{_a(d.key)})"/>'
-            f'<defs><marker id="pt-{_a(d.key)}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="5" markerHeight="5" '
+            f'<line x1="{_f(x(baseline))}" y1="17" x2="{_f(x(score))}" y2="17" stroke="{color}" stroke-width="3" '
+            f'marker-end="url(#pt-{_a(key)})"/>'
+            f'<defs><marker id="pt-{_a(key)}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="5" markerHeight="5" '
             f'orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="{color}"/></marker></defs>'
         )
-    if d.baseline is not None:
-        body.append(f'<circle cx="{_f(x(d.baseline))}" cy="17" r="5" fill="#ffffff" stroke="{INK}" stroke-width="2"/>')
-    if d.score is not None:
-        body.append(f'<circle cx="{_f(x(d.score))}" cy="17" r="5" fill="{INK}"/>')
+    if baseline is not None:
+        body.append(f'<circle cx="{_f(x(baseline))}" cy="17" r="5" fill="#ffffff" stroke="{INK}" stroke-width="2"/>')
+    if score is not None:
+        body.append(f'<circle cx="{_f(x(score))}" cy="17" r="5" fill="{INK}"/>')
     label = _("{name}: base {base}, nuevo {new}, meta {target}").format(
-        name=d.name,
-        base="—" if d.baseline is None else format_number(d.baseline, 2),
-        new="—" if d.score is None else format_number(d.score, 2),
-        target=d.target,
+        name=name,
+        base="—" if baseline is None else format_number(baseline, 2),
+        new="—" if score is None else format_number(score, 2),
+        target=target,
     )
     return Markup(  # noqa: S704 - every text and attribute above is escaped
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="progress-track" role="img" '
