@@ -143,3 +143,16 @@ async def company_slice(
 async def has_companies(con: asyncpg.Connection, tenant_id: UUID) -> bool:
     """Whether the firm has any company at all, archived ones included (the list's empty state)."""
     return bool(await con.fetchval(f"SELECT EXISTS (SELECT FROM {_TABLE} WHERE tenant_id = $1)", tenant_id))
+
+
+@dataclass(frozen=True, slots=True)
+class CompanyName:
+    """What a page about one of the company's assessments shows of it: its link and its name."""
+
+    id: UUID
+    name: str
+
+
+async def company_name(con: asyncpg.Connection, tenant_id: UUID, company_id: UUID) -> CompanyName | None:
+    row = await con.fetchrow(f"SELECT id, name FROM {_TABLE} WHERE tenant_id = $1 AND id = $2", tenant_id, company_id)
+    return CompanyName(row["id"], row["name"]) if row is not None else None

@@ -5,6 +5,8 @@ every statement filters ``tenant_id`` as the ORM would (RLS applies alike)."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -57,3 +59,29 @@ async def portfolio_scores(con: asyncpg.Connection, tenant_id: UUID, assessment_
 
 async def portfolio_plans(con: asyncpg.Connection, tenant_id: UUID) -> list[Any]:
     return list(await con.fetch(_PLANS, tenant_id))
+
+
+@dataclass(frozen=True, slots=True)
+class ReportLine:
+    """A report as the results page lists it (its link, kind, language, day and state)."""
+
+    id: UUID
+    format: str
+    locale: str
+    status: str
+    created_at: dt.datetime
+
+
+_LATEST = """
+SELECT id, format, locale, status, created_at FROM report
+WHERE tenant_id = $1 AND assessment_id = $2
+ORDER BY created_at DESC
+LIMIT $3
+"""
+
+
+async def latest_reports(
+    con: asyncpg.Connection, tenant_id: UUID, assessment_id: UUID, limit: int = 5
+) -> list[ReportLine]:
+    """An assessment's newest reports, newest first."""
+    return [ReportLine(*r) for r in await con.fetch(_LATEST, tenant_id, assessment_id, limit)]

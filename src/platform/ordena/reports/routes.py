@@ -20,6 +20,7 @@ from ordena.assessments.models import STATUSES as ASSESSMENT_STATUSES
 from ordena.assessments.published import results_of
 from ordena.assessments.results import AssessmentResults, OverrideInvalid
 from ordena.companies.models import Company
+from ordena.companies.queries import company_name
 from ordena.companies.services import CompanyFilters, list_companies
 from ordena.db.driver import driver
 from ordena.jobs import progress
@@ -29,6 +30,7 @@ from ordena.lib.i18n import _
 from ordena.lib.safe_csv import content_disposition
 from ordena.networks.benchmark_view import section
 from ordena.reports import exports
+from ordena.reports import queries as reports_queries
 from ordena.reports import services as reports
 from ordena.reports.charts import results_charts
 from ordena.reports.fingerprint import content_fingerprint
@@ -43,7 +45,8 @@ async def _context(db: AsyncSession, firm: FirmContext, assessment_id: UUID) -> 
     assessment = await get_assessment(db, firm.tenant_id, assessment_id)
     stored = await results_service.history(db, firm.tenant_id, assessment.company_id)
     results: AssessmentResults = await results_of(db, firm.tenant_id, assessment, stored)
-    company = await db.get(Company, (firm.tenant_id, assessment.company_id))
+    con = await driver(db)
+    company = await company_name(con, firm.tenant_id, assessment.company_id)
     points = [p for p in stored if p.assessment_id != assessment.id]
     # The current run closes the line (its live scores, or its snapshot once published).
     current = results_service.HistoryPoint(
@@ -66,7 +69,7 @@ async def _context(db: AsyncSession, firm: FirmContext, assessment_id: UUID) -> 
         + [(str(d.id), results.dimension_name(d.key)) for d in results.dimensions],
         "values": {},
         "errors": FormErrors(),
-        "reports": await reports.latest_reports(db, firm.tenant_id, assessment.id),
+        "reports": await reports_queries.latest_reports(con, firm.tenant_id, assessment.id),
         "reportable": assessment.status in reports.REPORTABLE,
         "report_values": {"format": "pdf", "locale": firm.tenant.locale or "es", "include_comments": True},
         "report_errors": FormErrors(),

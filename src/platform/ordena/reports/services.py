@@ -246,16 +246,6 @@ async def name_for_file(db: AsyncSession, tenant_id: UUID, slug: str, report: Re
     return company.name if company else ""
 
 
-async def latest_reports(db: AsyncSession, tenant_id: UUID, assessment_id: UUID, *, limit: int = 5) -> list[Report]:
-    rows = await db.scalars(
-        select(Report)
-        .where(Report.tenant_id == tenant_id, Report.assessment_id == assessment_id)
-        .order_by(Report.created_at.desc())
-        .limit(limit)
-    )
-    return list(rows)
-
-
 async def ready_pdfs(db: AsyncSession, tenant_id: UUID, assessment_id: UUID) -> list[Report]:
     """The newest finished PDF of an assessment per language (what a client contact may download)."""
     newest: dict[str, Report] = {}

@@ -15,9 +15,10 @@ from litestar.params import FromPath
 from litestar.response import Response, Template
 
 from ordena.accounts.services import actor_of
+from ordena.companies.queries import company_name
 from ordena.companies.services import get_company
 from ordena.db.driver import driver
-from ordena.lib.errors import FormErrors
+from ordena.lib.errors import FormErrors, NotFound
 from ordena.lib.i18n import _
 from ordena.networks.lookup import percentile_moves
 from ordena.plans import board as plans_board
@@ -118,7 +119,9 @@ async def timeline_page(db: DB, firm: Firm, plan_id: FromPath[UUID]) -> Template
 @get("/w/{slug:str}/assessments/{assessment_id:uuid}/progress", opt=VIEWER, name="assessment_progress")
 async def progress_page(db: DB, firm: Firm, assessment_id: FromPath[UUID]) -> Template:
     progress = await plan_progress(db, firm.tenant_id, assessment_id)
-    company = await get_company(db, firm.tenant_id, progress.assessment.company_id)
+    company = await company_name(await driver(db), firm.tenant_id, progress.assessment.company_id)
+    if company is None:
+        raise NotFound()
     tracks = {d.key: progress_track(d) for d in progress.dimensions}
     peers = await percentile_moves(
         await driver(db), firm.tenant_id, assessment_id, {d.key: d.baseline for d in progress.dimensions}
