@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.assessments.models import Answer, Assessment, Respondent
@@ -33,6 +33,26 @@ async def get_assessment(
     if assessment is None:
         raise NotFound()
     return assessment
+
+
+async def with_baseline(db: AsyncSession, tenant_id: UUID, assessment_id: UUID) -> tuple[Assessment, Assessment | None]:
+    """The firm's assessment and the baseline it is compared with (None when it has none, or
+    the baseline is gone), in one statement; 404 when the assessment is not the firm's."""
+    baseline_id = (
+        select(Assessment.baseline_id)
+        .where(Assessment.tenant_id == tenant_id, Assessment.id == assessment_id)
+        .scalar_subquery()
+    )
+    rows = await db.scalars(
+        select(Assessment).where(
+            Assessment.tenant_id == tenant_id, or_(Assessment.id == assessment_id, Assessment.id == baseline_id)
+        )
+    )
+    found = {a.id: a for a in rows}
+    assessment = found.get(assessment_id)
+    if assessment is None:
+        raise NotFound()
+    return assessment, found.get(assessment.baseline_id) if assessment.baseline_id is not None else None
 
 
 class AssessmentPage(Page[tuple[Assessment, str]]):

@@ -20,13 +20,13 @@ from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from ordena.assessments.lookups import get_assessment
+from ordena.assessments.lookups import with_baseline
 from ordena.assessments.models import Assessment
 from ordena.assessments.results import HistoryPoint, compute_results, history
 from ordena.assessments.scoring import DEFAULT_TARGET, level_of
 from ordena.db.driver import driver
 from ordena.frameworks.services import FrameworkStructure, structure
-from ordena.lib.errors import ServiceError
+from ordena.lib.errors import NotFound, ServiceError
 from ordena.lib.i18n import _
 from ordena.plans import queries
 
@@ -194,14 +194,15 @@ def _dimensions(
 
 async def plan_progress(db: AsyncSession, tenant_id: UUID, assessment_id: UUID) -> PlanProgress:
     """The closed loop of a published re-assessment against its baseline (409 otherwise)."""
-    assessment = await get_assessment(db, tenant_id, assessment_id)
+    assessment, baseline = await with_baseline(db, tenant_id, assessment_id)
     if assessment.status != "published":
         raise ServiceError(_("El avance se muestra cuando la evaluación está publicada."), status_code=409)
     if assessment.baseline_id is None:
         raise ServiceError(
             _("Esta evaluación no tiene una evaluación de base con la cual compararla."), status_code=409
         )
-    baseline = await get_assessment(db, tenant_id, assessment.baseline_id)
+    if baseline is None:
+        raise NotFound()
     tree = await structure(db, assessment.framework_version_id)
     plan_id, initiatives = await _baseline_initiatives(db, tenant_id, baseline.id)
     stored = await history(db, tenant_id, assessment.company_id)  # both runs' stored scores, read once
