@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from ordena.reports.charts import results_charts
+from ordena.lib.i18n import use_locale
+from ordena.reports.charts import _draw_score_charts, results_charts
 
 
 @dataclass(frozen=True)
@@ -68,3 +69,20 @@ def test_a_both_run_with_earlier_runs_draws_the_gap_bars_and_the_history_lines()
     charts = results_charts(Results("both", [Pillar("front")], dims), runs)
     assert charts.gap is not None and "+1.50" in charts.gap
     assert charts.history is not None and "Primera" in charts.history and "Pilar front" in charts.history
+
+
+def test_a_run_viewed_again_shows_the_same_charts_and_a_changed_score_or_language_redraws_them() -> None:
+    first = Results("both", [Pillar("front")], [Dim("ventas", Decimal("2.5"), Decimal("4"), Decimal("1.5"))])
+    again = results_charts(first, []), results_charts(first, [])
+    assert again[0] == again[1]
+    assert (again[0].radars, again[0].gap) == _draw_score_charts(first)
+
+    changed = Results("both", [Pillar("front")], [Dim("ventas", Decimal("3.5"), Decimal("4"), Decimal("0.5"))])
+    redrawn = results_charts(changed, [])
+    assert (redrawn.radars, redrawn.gap) == _draw_score_charts(changed)
+    assert redrawn.gap != again[0].gap and "+0.50" in str(redrawn.gap)
+
+    with use_locale("en"):
+        english = results_charts(first, [])
+        assert (english.radars, english.gap) == _draw_score_charts(first)
+    assert "Consultant" in english.radars["front"] and "Consultor" in again[0].radars["front"]
