@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ordena.reports.charts import level_shares
+from ordena.reports.level_chart import level_shares
 
 LEVELS = ["Inicial", "Gestionado", "Definido", "Medido", "Optimizado"]
 

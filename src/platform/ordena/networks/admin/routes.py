@@ -18,7 +18,8 @@ from ordena.lib.i18n import _, format_date
 from ordena.networks import area, export, invitations, queries
 from ordena.networks.admin.refresh import RefreshRefused, request_refresh
 from ordena.networks.models import HIDE_REASONS, BenchmarkRelease, Network
-from ordena.reports.charts import PALETTE, Series, level_shares, lines
+from ordena.reports.charts import PALETTE, Series, lines
+from ordena.reports.level_chart import level_shares
 from ordena.web.access import network_of
 from ordena.web.deps import DB, CurrentAuth, Form
 from ordena.web.forms import FormError
