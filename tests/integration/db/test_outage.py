@@ -39,6 +39,10 @@ async def test_pages_answer_503_with_retry_after_while_the_database_is_unreachab
         response = await client.get("/w/some-firm/companies", headers={"accept": accept})
     assert response.status_code == 503, response.text[:300]
     assert response.headers["retry-after"] == "5"
+    # the session lookup itself failed: the answer still carries the headers every page carries
+    assert response.headers.get("x-content-type-options") == "nosniff"
+    assert "default-src" in response.headers.get("content-security-policy", "")
+    assert response.headers.get("x-request-id")
     assert "Traceback" not in response.text and "asyncpg" not in response.text
     if accept == "application/json":
         assert response.json()["status"] == 503
