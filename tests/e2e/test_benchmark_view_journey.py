@@ -5,7 +5,6 @@ client's percentile per dimension beside the box-and-whisker chart."""
 
 from __future__ import annotations
 
-import random
 import re
 from collections.abc import Callable
 from typing import Any
@@ -44,17 +43,7 @@ def _network_with_a_release(server: LiveServer) -> PlanWorld:
                 made.tenant_id,
                 world.network_id,
             )
-            rnd = random.Random(5)
-            for _ in range(5):
-                firm = await world.firm()
-                for _ in range(6):
-                    maturity = rnd.uniform(1.3, 4.6)
-                    await world.company(
-                        firm,
-                        {d: max(1.0, min(5.0, maturity + rnd.uniform(-0.6, 0.6))) for d in world.dimensions},
-                        industry=rnd.choice("CCG"),
-                        size=rnd.choice(["mediana", "pequena"]),
-                    )
+            await world.peers()
             await refresh_network(server.settings, world.network_id)
             return made
         finally:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import io
-import random
 import re
 import time
 from typing import Any
@@ -61,17 +60,7 @@ async def _peers(server: LiveServer, network_id: Any, slug: str) -> list[str]:
         finally:
             await conn.close()
         world = World(engine, network_id, slug, fw["framework_id"], fw["version_id"], dims)
-        rnd = random.Random(5)
-        for _ in range(5):
-            firm = await world.firm()
-            for _ in range(6):
-                maturity = rnd.uniform(1.3, 4.6)
-                await world.company(
-                    firm,
-                    {d: max(1.0, min(5.0, maturity + rnd.uniform(-0.6, 0.6))) for d in dims},
-                    industry=rnd.choice("CCG"),
-                    size=rnd.choice(["mediana", "pequena"]),
-                )
+        await world.peers()
         names = await world.sql(
             "SELECT name FROM tenant WHERE id = ANY($1::uuid[]) UNION ALL"
             " SELECT name FROM company WHERE tenant_id = ANY($1::uuid[])",

@@ -7,6 +7,7 @@ reads them as its own restricted role, exactly as in production."""
 from __future__ import annotations
 
 import datetime as dt
+import random
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -140,6 +141,21 @@ class World:
 
     async def companies(self, tenant_id: uuid.UUID, scores: Sequence[float], **kw: Any) -> list[uuid.UUID]:
         return [(await self.company(tenant_id, s, **kw))[0] for s in scores]
+
+    async def peers(self, *, firms: int = 5, companies: int = 6, seed: int = 5) -> None:
+        """Consenting peer firms whose clients spread over the maturity range (industries C and G,
+        two size bands), enough for the default gates to publish the journeys' cohorts."""
+        rnd = random.Random(seed)
+        for _ in range(firms):
+            firm = await self.firm()
+            for _ in range(companies):
+                maturity = rnd.uniform(1.3, 4.6)
+                await self.company(
+                    firm,
+                    {d: max(1.0, min(5.0, maturity + rnd.uniform(-0.6, 0.6))) for d in self.dimensions},
+                    industry=rnd.choice("CCG"),
+                    size=rnd.choice(["mediana", "pequena"]),
+                )
 
     async def cohort(self, scope: str, key: str, kind: str, value: str, release: int | None = None) -> Any:
         rows = await self.sql(
