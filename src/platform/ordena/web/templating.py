@@ -40,6 +40,10 @@ def make_page_environment(templates_dir: Path, locale: str | None = None, *, aut
     # the files do not change: they change only while a developer edits them.
     env.auto_reload = auto_reload
     env.globals.update(csrf_value=_csrf_value, **TEMPLATE_GLOBALS)
+    # The form macros every page uses, as the module an ``{% import %}`` without context gives,
+    # made once, last (a module sees the globals of its making): an import in the layout was
+    # looked up again on every render (profiled). An edit to the macros needs a restart.
+    env.globals["forms"] = env.get_template("macros/forms.html").module
     return env
 
 
