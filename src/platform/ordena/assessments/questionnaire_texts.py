@@ -28,6 +28,7 @@ class QuestionTexts:
     mark, after it; escaped already), the "No aplica" option last when the question allows it."""
 
     id: UUID
+    html_id: Markup  # the id as the page writes it (ids, names, form values): converted once
     number: int
     text: str
     help: str
@@ -86,7 +87,9 @@ def _build(tree: FrameworkStructure, locale: str) -> QuestionnaireTexts:
             ]
             if q.allows_na:
                 options.append(_option(q.id, NOT_APPLICABLE, not_applicable, None))
-            questions.append(QuestionTexts(q.id, number, label(q.text, locale), label(q.help, locale), tuple(options)))
+            questions.append(
+                QuestionTexts(q.id, escape(q.id), number, label(q.text, locale), label(q.help, locale), tuple(options))
+            )
         dims.append(DimensionTexts(d.id, d.key, label(d.name, locale), label(d.description, locale), tuple(questions)))
     return QuestionnaireTexts(tuple(dims), {d.key: d for d in dims}, level_names, locale)
 
