@@ -19,9 +19,11 @@ from uuid import UUID
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ordena.assessments import queries
 from ordena.assessments.lookups import get_assessment
 from ordena.assessments.models import Assessment, Evidence, EvidenceRevision
 from ordena.audit.services import Actor, AuditTrail
+from ordena.db.driver import driver
 from ordena.frameworks.services import structure
 from ordena.lib.errors import NotFound, ServiceError
 from ordena.lib.i18n import _
@@ -316,35 +318,52 @@ async def get_evidence(db: AsyncSession, tenant_id: UUID, assessment_id: UUID, e
     return row
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
+class EvidenceRow:
+    """One piece of evidence as the questionnaire shows it (``Evidence``'s same fields)."""
+
+    id: UUID
+    question_id: UUID
+    kind: str
+    title: str
+    url: str | None
+    comment: str
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionRow:
+    """One stored version of a file (``EvidenceRevision``'s same fields)."""
+
+    revision: int
+    size: int
+    sha256: str
+
+
+@dataclass(slots=True)
 class EvidenceItem:
-    evidence: Evidence
-    revisions: list[EvidenceRevision] = field(default_factory=list)
+    evidence: EvidenceRow
+    revisions: list[RevisionRow] = field(default_factory=list)
 
     @property
-    def latest(self) -> EvidenceRevision | None:
+    def latest(self) -> RevisionRow | None:
         return self.revisions[-1] if self.revisions else None
 
 
 async def evidence_by_question(
     db: AsyncSession, tenant_id: UUID, assessment_id: UUID
 ) -> dict[UUID, list[EvidenceItem]]:
+    """The questionnaire's evidence by question, in one statement as plain rows (read after the
+    session's pending changes are flushed, as ``questionnaire_context`` does)."""
     items: dict[UUID, EvidenceItem] = {}
     out: dict[UUID, list[EvidenceItem]] = {}
-    for ev in await db.scalars(
-        select(Evidence)
-        .where(Evidence.tenant_id == tenant_id, Evidence.assessment_id == assessment_id, Evidence.deleted_at.is_(None))
-        .order_by(Evidence.created_at)
-    ):
-        item = items[ev.id] = EvidenceItem(ev)
-        out.setdefault(ev.question_id, []).append(item)
-    if items:
-        for rev in await db.scalars(
-            select(EvidenceRevision)
-            .where(EvidenceRevision.tenant_id == tenant_id, EvidenceRevision.evidence_id.in_(list(items)))
-            .order_by(EvidenceRevision.revision)
-        ):
-            items[rev.evidence_id].revisions.append(rev)
+    for r in await queries.evidence_rows(await driver(db), tenant_id=tenant_id, assessment_id=assessment_id):
+        item = items.get(r["id"])
+        if item is None:
+            ev = EvidenceRow(r["id"], r["question_id"], r["kind"], r["title"], r["url"], r["comment"])
+            item = items[ev.id] = EvidenceItem(ev)
+            out.setdefault(ev.question_id, []).append(item)
+        if r["revision"] is not None:
+            item.revisions.append(RevisionRow(r["revision"], r["size"], r["sha256"]))
     return out
 
 

@@ -7,8 +7,10 @@ from uuid import UUID
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ordena.assessments import queries
 from ordena.assessments.models import Answer, Assessment, Respondent
 from ordena.companies.models import Company, Contact
+from ordena.db.driver import driver
 from ordena.lib.errors import NotFound
 from ordena.lib.pagination import Page, clamp_page
 
@@ -30,6 +32,15 @@ async def get_assessment(
     if for_update:
         stmt = stmt.with_for_update()
     assessment = await db.scalar(stmt)
+    if assessment is None:
+        raise NotFound()
+    return assessment
+
+
+async def read_assessment(db: AsyncSession, tenant_id: UUID, assessment_id: UUID) -> Assessment:
+    """``get_assessment`` for a page that only displays it: one plain statement on the driver,
+    the assessment detached (profiled on the questionnaire); 404 when it is not the firm's."""
+    assessment = await queries.assessment(await driver(db), tenant_id=tenant_id, assessment_id=assessment_id)
     if assessment is None:
         raise NotFound()
     return assessment

@@ -15,6 +15,7 @@ from uuid import UUID
 import asyncpg
 from sqlalchemy import inspect
 
+from ordena.assessments.models import Assessment
 from ordena.audit.models import AuditEvent
 from ordena.companies.models import Contact
 from ordena.db.detached import Detached
@@ -387,6 +388,34 @@ ORDER BY r.kind, r.created_at, r.id
 
 async def questionnaire_rows(con: asyncpg.Connection, *, tenant_id: UUID, assessment_id: UUID) -> list[asyncpg.Record]:
     rows: list[asyncpg.Record] = await con.fetch(_QUESTIONNAIRE_ROWS, tenant_id, assessment_id)
+    return rows
+
+
+# The assessment a questionnaire page shows, detached (``ordena.db.detached``): read-only context.
+_ASSESSMENT = Detached(Assessment)
+_ASSESSMENT_BY_ID = (
+    f"SELECT {', '.join(_ASSESSMENT.columns)} FROM {Assessment.__tablename__} WHERE tenant_id = $1 AND id = $2"
+)
+
+
+async def assessment(con: asyncpg.Connection, *, tenant_id: UUID, assessment_id: UUID) -> Assessment | None:
+    row = await con.fetchrow(_ASSESSMENT_BY_ID, tenant_id, assessment_id)
+    return _ASSESSMENT.from_row(row.values()) if row is not None else None
+
+
+# The assessment's evidence still in place, each with its revisions (a link has none: one row
+# with NULL revision columns), oldest evidence first, revisions in order.
+_EVIDENCE_ROWS = """
+SELECT e.id, e.question_id, e.kind, e.title, e.url, e.comment, r.revision, r.size, r.sha256
+FROM evidence e
+LEFT JOIN evidence_revision r ON r.tenant_id = e.tenant_id AND r.evidence_id = e.id
+WHERE e.tenant_id = $1 AND e.assessment_id = $2 AND e.deleted_at IS NULL
+ORDER BY e.created_at, e.id, r.revision
+"""
+
+
+async def evidence_rows(con: asyncpg.Connection, *, tenant_id: UUID, assessment_id: UUID) -> list[asyncpg.Record]:
+    rows: list[asyncpg.Record] = await con.fetch(_EVIDENCE_ROWS, tenant_id, assessment_id)
     return rows
 
 

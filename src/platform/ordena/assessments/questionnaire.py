@@ -15,6 +15,7 @@ from ordena.assessments.answers import progress_by_dimension, total_progress
 from ordena.assessments.evidence import evidence_by_question
 from ordena.assessments.labels import label_functions
 from ordena.assessments.models import OPEN_STATUSES, Assessment
+from ordena.assessments.questionnaire_texts import questionnaire_texts
 from ordena.db.driver import driver
 from ordena.frameworks.services import structure
 from ordena.lib.errors import FormErrors, NotFound
@@ -89,21 +90,22 @@ async def questionnaire_context(
     """The page's context; ``respondent_id`` None = the consultant's respondent. An unknown
     dimension is a NotFound."""
     tree = await structure(db, assessment.framework_version_id)
-    try:
-        dimension = tree.dimension(dimension_key)
-    except KeyError as exc:
-        raise NotFound() from exc
+    texts = questionnaire_texts(tree)
+    dimension = texts.by_key.get(dimension_key)
+    if dimension is None:
+        raise NotFound()
     people, all_answers = await _people_and_answers(db, tenant_id, assessment.id)
     if respondent_id is None:
         mine = next((r for r in people if r.kind == "consultant"), None)
     else:
         mine = next((r for r in people if r.id == respondent_id), None)
     own = [a for a in all_answers if mine is not None and a.respondent_id == mine.id]
-    dims = list(tree.dimensions)
+    dims = texts.dimensions
     idx = dims.index(dimension)
     return {
         "assessment": assessment,
         "tree": tree,
+        "texts": texts,
         "dimension": dimension,
         "dimensions": dims,
         "prev_dim": dims[idx - 1] if idx > 0 else None,

@@ -12,11 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeVar, cast
 from uuid import UUID
 
 from sqlalchemy import select
@@ -30,6 +30,7 @@ from ordena.lib.errors import NotFound
 from ordena.lib.i18n import DEFAULT_LOCALE, get_locale
 
 LEVELS = (1, 2, 3, 4, 5)
+T = TypeVar("T")
 
 
 def label(doc: Mapping[str, Any] | str | None, locale: str | None = None) -> str:
@@ -115,6 +116,10 @@ class FrameworkStructure:
     _dimensions: Mapping[str, DimensionNode] = field(repr=False, compare=False, default_factory=dict)
     _dimensions_by_id: Mapping[UUID, DimensionNode] = field(repr=False, compare=False, default_factory=dict)
     _questions: Mapping[UUID, QuestionNode] = field(repr=False, compare=False, default_factory=dict)
+    # Views other domains derive from this tree (e.g. the questionnaire's texts in one locale),
+    # computed once per tree object with ``derived_view``: they live exactly as long as the tree
+    # does (a published version's in ``_TREES``, a draft's for the one read that built it).
+    _derived: dict[Hashable, Any] = field(repr=False, compare=False, default_factory=dict)
 
     @property
     def dimensions(self) -> tuple[DimensionNode, ...]:
@@ -161,6 +166,16 @@ class FrameworkStructure:
     @property
     def is_published(self) -> bool:
         return self.status == "published"
+
+    def derived_view(self, key: Hashable, build: Callable[[FrameworkStructure], T]) -> T:
+        """``build(self)`` once per tree object and ``key`` (which names every other input, e.g.
+        the locale). A draft's tree is built anew on every read, so an edit is never served stale;
+        a published tree never changes. Two threads may both build it once; either result is kept."""
+        try:
+            return cast(T, self._derived[key])
+        except KeyError:
+            view = self._derived.setdefault(key, build(self))
+            return cast(T, view)
 
 
 def _int_keys(levels: Mapping[str, Any] | None) -> Mapping[int, Mapping[str, str]]:

@@ -17,6 +17,7 @@ import concurrent.futures
 import contextlib
 import contextvars
 import functools
+import json
 import logging
 import signal
 import threading
@@ -29,8 +30,8 @@ import dramatiq
 from dramatiq.asyncio import get_event_loop_thread
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import AsyncIO, Middleware
-from sqlalchemy import select
 
+from ordena.db.driver import driver
 from ordena.db.engine import Database
 from ordena.jobs.models import OutboxMessage
 from ordena.jobs.outbox import enqueue
@@ -158,17 +159,33 @@ def worker_settings() -> Settings:
     return settings
 
 
-def _message_for(row: OutboxMessage, queue_name: str) -> dramatiq.Message[Any]:
+def _message_for(row: Any, queue_name: str) -> dramatiq.Message[Any]:
     # The outbox row's id is the message id: a redelivered or re-relayed message keeps it, so
     # operators can follow one job from the table to the dead-letter queue.
+    args, kwargs = row["args"], row["kwargs"]
     return dramatiq.Message(
         queue_name=queue_name,
-        actor_name=row.actor_name,
-        args=tuple(row.args),
-        kwargs=dict(row.kwargs),
+        actor_name=row["actor_name"],
+        args=tuple(json.loads(args) if isinstance(args, str) else args),
+        kwargs=dict(json.loads(kwargs) if isinstance(kwargs, str) else kwargs),
         options={},
-        message_id=str(row.id),
+        message_id=str(row["id"]),
     )
+
+
+# The relay's statements, on the driver (benchmarked, ``webhook``: the relay runs in the web
+# process, and loading and flushing its rows as ORM objects, one publisher-thread hop per row,
+# was the tail of every request that writes a job).
+_OUTBOX = OutboxMessage.__tablename__
+_PENDING = f"""
+SELECT id, actor_name, args, kwargs FROM {_OUTBOX}
+WHERE relayed_at IS NULL
+ORDER BY attempts, created_at
+LIMIT $1
+FOR UPDATE SKIP LOCKED
+"""
+_SENT = f"UPDATE {_OUTBOX} SET relayed_at = $2, last_error = NULL, updated_at = $2 WHERE id = ANY($1::uuid[])"
+_FAILED = f"UPDATE {_OUTBOX} SET attempts = attempts + 1, last_error = $2, updated_at = $3 WHERE id = ANY($1::uuid[])"
 
 
 @dataclass
@@ -177,7 +194,7 @@ class OutboxRelay:
 
     All publishing happens on one dedicated thread: pika connections are per thread and not
     thread-safe, so the relay keeps a single long-lived, confirming channel instead of opening
-    one in every thread of the default executor.
+    one in every thread of the default executor. A batch goes to that thread at once.
     """
 
     database: Database
@@ -192,10 +209,22 @@ class OutboxRelay:
     def __post_init__(self) -> None:
         self._publisher = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-publisher")
 
-    def _queue_for(self, row: OutboxMessage) -> str | None:
-        if row.actor_name in self.broker.actors:
-            return str(self.broker.get_actor(row.actor_name).queue_name)
+    def _queue_for(self, actor_name: str) -> str | None:
+        if actor_name in self.broker.actors:
+            return str(self.broker.get_actor(actor_name).queue_name)
         return None
+
+    def _publish(self, messages: list[tuple[Any, dramatiq.Message[Any]]]) -> tuple[list[Any], Any, Exception | None]:
+        """On the publisher thread: send in order, stopping at the first failure → (the ids
+        sent, the id that failed or None, its error)."""
+        sent: list[Any] = []
+        for row_id, message in messages:
+            try:
+                self.broker.enqueue(message)
+            except Exception as exc:  # the broker is down: keep the row, try again later
+                return sent, row_id, exc
+            sent.append(row_id)
+        return sent, None, None
 
     async def relay_once(self) -> int:
         """One batch. Returns how many rows were sent; raises the broker's error (after
@@ -203,41 +232,33 @@ class OutboxRelay:
         if self.paused:
             return 0
         loop = asyncio.get_running_loop()
-        sent = 0
-        failure: Exception | None = None
         async with self.database.session() as db:
-            rows = (
-                await db.scalars(
-                    select(OutboxMessage)
-                    .where(OutboxMessage.relayed_at.is_(None))
-                    # Rows that keep failing go last, so they cannot starve newer work.
-                    .order_by(OutboxMessage.attempts, OutboxMessage.created_at)
-                    .limit(self.batch)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            con = await driver(db)
+            rows = await con.fetch(_PENDING, self.batch)
+            if not rows:
+                return 0
+            messages: list[tuple[Any, dramatiq.Message[Any]]] = []
+            unknown: list[Any] = []
             for row in rows:
-                queue_name = self._queue_for(row)
+                queue_name = self._queue_for(row["actor_name"])
                 if queue_name is None:
                     # A job this code no longer knows (renamed, removed): keep the row for the
                     # operator (`ordena jobs outbox`) instead of sending what nobody consumes.
-                    row.attempts += 1
-                    row.last_error = f"unknown job {row.actor_name!r}"
-                    continue
-                try:
-                    await loop.run_in_executor(self._publisher, self.broker.enqueue, _message_for(row, queue_name))
-                except Exception as exc:  # the broker is down: keep the row, try again later
-                    row.attempts += 1
-                    row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-                    failure = exc
-                    break
-                row.relayed_at = now()
-                row.last_error = None
-                sent += 1
+                    unknown.append(row)
+                else:
+                    messages.append((row["id"], _message_for(row, queue_name)))
+            sent, failed_id, failure = await loop.run_in_executor(self._publisher, self._publish, messages)
+            at = now()
+            if sent:
+                await con.execute(_SENT, sent, at)
+            for row in unknown:
+                await con.execute(_FAILED, [row["id"]], f"unknown job {row['actor_name']!r}", at)
+            if failure is not None:
+                await con.execute(_FAILED, [failed_id], f"{type(failure).__name__}: {failure}"[:2000], at)
             await db.commit()
         if failure is not None:
             raise failure
-        return sent
+        return len(sent)
 
     async def drain(self) -> int:
         """Relay until nothing is left (or the broker fails)."""

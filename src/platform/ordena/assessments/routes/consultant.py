@@ -31,6 +31,7 @@ from ordena.assessments.lookups import (
     get_assessment,
     list_assessments,
     list_for_company,
+    read_assessment,
     respondents,
 )
 from ordena.assessments.models import KINDS, STATUSES
@@ -322,7 +323,7 @@ async def change_due_on(db: DB, firm: Firm, assessment_id: FromPath[UUID], data:
     "/w/{slug:str}/assessments/{assessment_id:uuid}/q/{dimension_key:str}", opt=VIEWER, name="assessment_questionnaire"
 )
 async def questionnaire(db: DB, firm: Firm, assessment_id: FromPath[UUID], dimension_key: FromPath[str]) -> Template:
-    assessment = await get_assessment(db, firm.tenant_id, assessment_id)
+    assessment = await read_assessment(db, firm.tenant_id, assessment_id)
     ctx = await questionnaire_context(
         db,
         firm.tenant_id,

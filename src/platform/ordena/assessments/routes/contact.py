@@ -18,7 +18,7 @@ from ordena.assessments.evidence import get_evidence, revision_file
 from ordena.assessments.invitations import contact_landing
 from ordena.assessments.labels import label_functions
 from ordena.assessments.lifecycle import submit_respondent
-from ordena.assessments.lookups import answers_of, get_assessment, get_respondent, list_for_company
+from ordena.assessments.lookups import answers_of, get_assessment, get_respondent, list_for_company, read_assessment
 from ordena.assessments.models import OPEN_STATUSES, Assessment
 from ordena.assessments.questionnaire import questionnaire_context
 from ordena.assessments.results import compute_results
@@ -48,13 +48,17 @@ def _contact_scope(auth: CurrentAuth) -> dict[str, Any]:
     return scope
 
 
-async def _contact_assessment(db: DB, auth: CurrentAuth, assessment_id: UUID) -> tuple[UUID, Assessment, UUID]:
-    """The contact's own assessment (any other id → 404), its firm and their respondent."""
+async def _contact_assessment(
+    db: DB, auth: CurrentAuth, assessment_id: UUID, *, read_only: bool = False
+) -> tuple[UUID, Assessment, UUID]:
+    """The contact's own assessment (any other id → 404), its firm and their respondent;
+    ``read_only``: for a page that only displays it (``read_assessment``)."""
     scope = _contact_scope(auth)
     if str(assessment_id) != str(scope["assessment_id"]):
         raise NotFoundException()
     tenant_id = UUID(str(scope["tenant_id"]))
-    assessment = await get_assessment(db, tenant_id, assessment_id)
+    read = read_assessment if read_only else get_assessment
+    assessment = await read(db, tenant_id, assessment_id)
     if str(assessment.company_id) != str(scope["company_id"]):
         raise NotFoundException()
     return tenant_id, assessment, UUID(str(scope["respondent_id"]))
@@ -96,7 +100,7 @@ async def _contact_home_context(db: DB, auth: CurrentAuth, assessment_id: UUID) 
 async def contact_questionnaire(
     db: DB, auth: CurrentAuth, assessment_id: FromPath[UUID], dimension_key: FromPath[str]
 ) -> Template:
-    tenant_id, assessment, respondent_id = await _contact_assessment(db, auth, assessment_id)
+    tenant_id, assessment, respondent_id = await _contact_assessment(db, auth, assessment_id, read_only=True)
     ctx = await questionnaire_context(
         db,
         tenant_id,
