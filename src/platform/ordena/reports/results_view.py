@@ -17,10 +17,7 @@ Bounded: the least recently shown go first.
 
 from __future__ import annotations
 
-import hashlib
-import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -30,6 +27,7 @@ from ordena.assessments.published import results_from_document
 from ordena.assessments.queries import ResultsHead, StoredRun
 from ordena.assessments.results import AssessmentResults, HistoryPoint, history_of
 from ordena.frameworks.services import FrameworkStructure
+from ordena.lib.kept import Kept, digest
 from ordena.reports.charts import ResultsCharts, results_charts
 
 VIEWS_KEPT = 64  # the pages shown lately, across firms (each about 100 KB)
@@ -46,39 +44,7 @@ class ResultsView:
 Render = Callable[[AssessmentResults, ResultsCharts], Markup]
 
 
-class _Views:
-    def __init__(self, maxsize: int) -> None:
-        self.maxsize = maxsize
-        self._views: OrderedDict[tuple[object, ...], ResultsView] = OrderedDict()
-        self._lock = threading.Lock()  # report jobs may run on the worker's own thread
-
-    def __len__(self) -> int:
-        return len(self._views)
-
-    def get(self, key: tuple[object, ...]) -> ResultsView | None:
-        with self._lock:
-            found = self._views.get(key)
-            if found is not None:
-                self._views.move_to_end(key)
-            return found
-
-    def put(self, key: tuple[object, ...], view: ResultsView) -> None:
-        with self._lock:
-            self._views[key] = view
-            self._views.move_to_end(key)
-            while len(self._views) > self.maxsize:
-                self._views.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._views.clear()
-
-
-VIEWS = _Views(VIEWS_KEPT)
-
-
-def _digest(text: str) -> bytes:
-    return hashlib.blake2b(text.encode(), digest_size=16).digest()
+VIEWS: Kept[ResultsView] = Kept(VIEWS_KEPT)
 
 
 def view_key(tenant_id: uuid.UUID, head: ResultsHead, runs: Sequence[StoredRun], locale: str) -> tuple[object, ...]:
@@ -96,7 +62,7 @@ def view_key(tenant_id: uuid.UUID, head: ResultsHead, runs: Sequence[StoredRun],
         head.version_status,
         head.version_published_at,
         tuple(
-            (r.id, r.title, r.framework_version_id, r.published_at, r.overall, r.stored_at, _digest(r.data))
+            (r.id, r.title, r.framework_version_id, r.published_at, r.overall, r.stored_at, digest(r.data))
             for r in runs
         ),
     )

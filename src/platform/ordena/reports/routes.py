@@ -27,8 +27,9 @@ from ordena.jobs import progress
 from ordena.lib.clock import now
 from ordena.lib.errors import FormErrors, NotFound, ServiceError
 from ordena.lib.i18n import _, get_locale
+from ordena.lib.kept import Kept
 from ordena.lib.safe_csv import content_disposition
-from ordena.networks.benchmark_view import section
+from ordena.networks.benchmark_view import View, section
 from ordena.reports import exports, results_view
 from ordena.reports import queries as reports_queries
 from ordena.reports import services as reports
@@ -53,6 +54,28 @@ def _render_body(request: Request[Any, Any, Any]) -> results_view.Render:
         return Markup(template.render(results=results, charts=charts))  # noqa: S704 - autoescaped template
 
     return render
+
+
+# The peer comparison as rendered lately: a pure function of its view (keyed by every input of
+# it: ``benchmark_view.section``) and of the page's path the cohort picker sends to.
+_SECTIONS_KEPT = 128
+_SECTIONS: Kept[Markup] = Kept(_SECTIONS_KEPT)
+
+
+def _benchmark_html(request: Request[Any, Any, Any], view: View | None, action: str) -> Markup | None:
+    """``networks/_benchmark.html`` for ``view``, rendered once per view and page."""
+    if view is None or view.key is None:
+        return None
+    key = (view.key, action)
+    found = _SECTIONS.get(key)
+    if found is not None:
+        return found
+    engine = request.app.template_engine
+    assert engine is not None
+    html = Markup(  # noqa: S704 - an autoescaped template
+        engine.get_template("networks/_benchmark.html").render(benchmark=view, benchmark_action=action)
+    )
+    return _SECTIONS.put(key, html)
 
 
 async def _context(
@@ -88,6 +111,7 @@ async def _context(
             body = _render_body(request)(results, results_view.charts_of(head, results, points))
             view = results_view.ResultsView(results, body)
     results = view.results
+    action = f"/w/{firm.tenant.slug}/assessments/{head.id}/results"
     can_override = firm.can_consult and head.status == "submitted"
     return {
         "results": results,
@@ -104,7 +128,8 @@ async def _context(
         "report_values": {"format": "pdf", "locale": firm.tenant.locale or "es", "include_comments": True},
         "report_errors": FormErrors(),
         "benchmark": benchmark,
-        "benchmark_action": f"/w/{firm.tenant.slug}/assessments/{head.id}/results",
+        "benchmark_action": action,
+        "benchmark_html": _benchmark_html(request, benchmark, action),
     }
 
 
@@ -140,7 +165,14 @@ async def _benchmark_fragment(
             raise  # 404 when it is not this firm's
         view = None  # not published yet: no comparison
     await rdb.commit()
-    return page(request, "results/page.html", block="benchmark", benchmark=view, benchmark_action=base)
+    return page(
+        request,
+        "results/page.html",
+        block="benchmark",
+        benchmark=view,
+        benchmark_action=base,
+        benchmark_html=_benchmark_html(request, view, base),
+    )
 
 
 @post("/w/{slug:str}/assessments/{assessment_id:uuid}/overrides", opt={"access": "consultant"})
