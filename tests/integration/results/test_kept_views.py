@@ -17,6 +17,7 @@ from ordena.assessments.models import ResultSnapshot
 from ordena.assessments.queries import ResultsHead, StoredRun
 from ordena.assessments.results import compute_results, result_document
 from ordena.db.engine import Database
+from ordena.frameworks import services as frameworks_services
 from ordena.lib.i18n import use_locale
 from ordena.networks import benchmark_view
 from ordena.reports import results_view
@@ -35,7 +36,7 @@ async def _publish(database: Database, tenant_id: uuid.UUID, assessment_id: uuid
 
 
 async def test_a_republished_snapshot_and_another_language_each_get_a_fresh_view(
-    database: Database, client: Any
+    database: Database, client: Any, monkeypatch: Any
 ) -> None:
     firm = await make_firm(database, roles=(Role.VIEWER,))
     made = await make_assessment(
@@ -47,8 +48,12 @@ async def test_a_republished_snapshot_and_another_language_each_get_a_fresh_view
     first = await client.get(path)
     assert first.status_code == 200 and "3.33" in first.text
     kept = len(results_view.VIEWS)
+    built: list[object] = []
+    monkeypatch.setattr(results_view, "history_of", lambda runs: built.append(runs) or [])
+    monkeypatch.setattr(frameworks_services, "_build", lambda *_a: built.append("tree"))
     assert (await client.get(path)).text == first.text
-    assert len(results_view.VIEWS) == kept, "the same page again is the kept view"
+    assert len(results_view.VIEWS) == kept and not built, "the same page again is the kept view, on the kept tree"
+    monkeypatch.undo()
 
     # Published again: a new document (here one dimension's score moved) is a new view.
     for d in document["dimensions"]:
