@@ -139,7 +139,9 @@ async def test_the_progress_page_shows_an_initiative_completed_after_it_was_view
     assert (await client.get(path)).text == before.text
     async with database.session(tenant_id=firm.id) as db:
         await db.execute(
-            text("UPDATE initiative SET status = 'done', progress = 100, completed_at = now() WHERE tenant_id = :t AND title = :title"),
+            text(
+                "UPDATE initiative SET status = 'done', progress = 100, completed_at = now() WHERE tenant_id = :t AND title = :title"
+            ),
             {"t": firm.id, "title": "Encuesta de satisfacción"},
         )
         await db.commit()

@@ -11,6 +11,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
+from markupsafe import Markup
 from sqlalchemy import text
 
 from ordena.assessments.models import ResultSnapshot
@@ -202,3 +203,17 @@ async def test_the_peer_comparison_is_built_again_for_a_new_release_another_lang
     with use_locale("en"):
         english = await benchmark_view.section(_Conn(_lookup_row(uuid.UUID(int=7), 3.0)), tenant, aid, "all")  # type: ignore[arg-type]
         assert english is not None and english is not first and english.options[0][1] == "The whole network"
+
+
+def test_a_view_on_a_draft_framework_version_is_not_kept(monkeypatch: Any) -> None:
+    """A draft version's tree may still change under the same key: such a view is built, not kept."""
+    monkeypatch.setattr(results_view, "results_from_document", lambda *_a: object())
+    monkeypatch.setattr(results_view, "charts_of", lambda *_a: None)
+    tree: Any = type("Tree", (), {"version_id": uuid.UUID(int=3)})()
+    run = _run('{"dimensions": [], "pillars": [], "completeness": 1}')
+    results_view.VIEWS.clear()
+    draft = _head(version_status="draft", version_published_at=None)
+    assert results_view.published_view(uuid.UUID(int=10), draft, [run], tree, "es", lambda *_a: Markup("x"))
+    assert len(results_view.VIEWS) == 0
+    assert results_view.published_view(uuid.UUID(int=10), _head(), [run], tree, "es", lambda *_a: Markup("x"))
+    assert len(results_view.VIEWS) == 1

@@ -112,5 +112,6 @@ def published_view(
     if results is None:
         return None
     view = ResultsView(results, render(results, charts_of(head, results, points)))
-    VIEWS.put(key, view)
+    if head.version_status == "published":  # a draft version's tree may still change under its key
+        VIEWS.put(key, view)
     return view
