@@ -608,10 +608,11 @@ async def _benchmark(request: Request[Any, Any, Any], ctx: Ctx, aid: UUID, kind:
     await _finish(request, ctx)
     if row is None or row["status"] != "published" or row["network_id"] is None:
         raise NotFoundException()
-    cohorts = {(c["scope_kind"], c["scope_key"]): c for c in (row["cohorts"] or [])}
+    # The statement casts its two documents to text (Ordena keys its section on the row as read).
+    cohorts = {(c["scope_kind"], c["scope_key"]): c for c in json.loads(row["cohorts"] or "[]")}
     rows = []
     scopes = [("overall", "", "Global", row["overall"])] + [
-        ("dimension", d["key"], _t(d["name"]), d["score"]) for d in (row["dimensions"] or [])
+        ("dimension", d["key"], _t(d["name"]), d["score"]) for d in json.loads(row["dimensions"] or "[]")
     ]
     for scope_kind, key, name, score in scopes:
         c = cohorts.get((scope_kind, key))

@@ -125,3 +125,25 @@ async def test_a_firm_whose_plans_were_not_reassessed_is_told_when_the_rate_appe
     await client.login(firm.email(Role.VIEWER), PASSWORD)
     page = await client.get(f"/w/{firm.slug}")
     assert "Aparece cuando una empresa con un plan de mejora vuelve a evaluarse" in page.text
+
+
+async def test_the_progress_page_shows_an_initiative_completed_after_it_was_viewed(database: Database, client) -> None:  # type: ignore[no-untyped-def]
+    """The page's body is kept per set of rows read for it: an initiative moved since is another key."""
+    from sqlalchemy import text
+
+    firm, _base, new = await _two_assessments(database)
+    await client.login(firm.email(Role.VIEWER), PASSWORD)
+    path = f"/w/{firm.slug}/assessments/{new.id}/progress"
+    before = await client.get(path)
+    assert "Encuesta de satisfacción" not in before.text
+    assert (await client.get(path)).text == before.text
+    async with database.session(tenant_id=firm.id) as db:
+        await db.execute(
+            text(
+                "UPDATE initiative SET status = 'done', progress = 100, completed_at = now() WHERE tenant_id = :t AND title = :title"
+            ),
+            {"t": firm.id, "title": "Encuesta de satisfacción"},
+        )
+        await db.commit()
+    after = await client.get(path)
+    assert "Encuesta de satisfacción" in after.text

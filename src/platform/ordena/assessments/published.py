@@ -11,7 +11,7 @@ data has) is not enough to show the page: those are recomputed as before.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -78,8 +78,17 @@ def _pillar(p: dict[str, Any]) -> PillarResult:
     )
 
 
+class PublishedRun(Protocol):
+    """What the results read of the assessment (an ``Assessment``, or a plain row of one)."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def status(self) -> str: ...
+
+
 def results_from_document(
-    doc: dict[str, Any], assessment: Assessment, tree: FrameworkStructure
+    doc: dict[str, Any], assessment: PublishedRun, tree: FrameworkStructure
 ) -> AssessmentResults | None:
     """The results a snapshot document holds (``results.result_document``'s inverse, numbers
     back as Decimals), or None when the document is not a whole one."""

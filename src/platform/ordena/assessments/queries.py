@@ -9,6 +9,7 @@ Parameters are asyncpg's ``$n``. Benchmarked in docs/benchmarks.md: do not add s
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from decimal import Decimal
 from uuid import UUID
 
@@ -366,9 +367,66 @@ ORDER BY a.published_at ASC NULLS LAST, a.created_at ASC
 
 
 async def company_history(con: asyncpg.Connection, *, tenant_id: UUID, company_id: UUID) -> list[asyncpg.Record]:
-    """``data`` is the snapshot's JSON document as text (parsed by the caller, once)."""
+    """``data`` is the snapshot's JSON document (parsed by the caller, once)."""
     rows: list[asyncpg.Record] = await con.fetch(_COMPANY_HISTORY, tenant_id, company_id)
     return rows
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRun:
+    """One published run of a company as stored (``_COMPANY_HISTORY``'s row), its document still
+    JSON text: the results page keys its view on that text and parses it only to build the view."""
+
+    id: UUID
+    title: str
+    framework_version_id: UUID
+    published_at: dt.datetime | None
+    overall: Decimal | None
+    data: str
+    stored_at: dt.datetime | None
+
+
+# The same rows, the document as text (the app's pool would parse jsonb on every read).
+_COMPANY_RUNS = _COMPANY_HISTORY.replace("s.data,", "s.data::text AS data,")
+
+
+async def company_runs(con: asyncpg.Connection, *, tenant_id: UUID, company_id: UUID) -> list[StoredRun]:
+    """The company's published runs with their snapshots, oldest first (the results page)."""
+    return [StoredRun(*r) for r in await con.fetch(_COMPANY_RUNS, tenant_id, company_id)]
+
+
+@dataclass(frozen=True, slots=True)
+class ResultsHead:
+    """What the results page shows of an assessment beside its scores: its run, its company's
+    name and its framework version's state (which says whether the version's tree is cached)."""
+
+    id: UUID
+    company_id: UUID
+    framework_version_id: UUID
+    title: str
+    kind: str
+    status: str
+    published_at: dt.datetime | None
+    created_at: dt.datetime
+    company_name: str
+    version_status: str
+    version_published_at: dt.datetime | None
+
+
+_RESULTS_HEAD = """
+SELECT a.id, a.company_id, a.framework_version_id, a.title, a.kind, a.status, a.published_at, a.created_at,
+       coalesce(c.name, '') AS company_name, v.status AS version_status, v.published_at AS version_published_at
+FROM assessment a
+JOIN framework_version v ON v.id = a.framework_version_id
+LEFT JOIN company c ON c.tenant_id = a.tenant_id AND c.id = a.company_id
+WHERE a.tenant_id = $1 AND a.id = $2
+"""
+
+
+async def results_head(con: asyncpg.Connection, *, tenant_id: UUID, assessment_id: UUID) -> ResultsHead | None:
+    """The firm's assessment as the results page heads it; None when it is not the firm's."""
+    row = await con.fetchrow(_RESULTS_HEAD, tenant_id, assessment_id)
+    return None if row is None else ResultsHead(*row)
 
 
 # --- the questionnaire page (displays only: plain rows) --------------------------------------

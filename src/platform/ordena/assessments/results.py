@@ -551,3 +551,25 @@ async def history(db: AsyncSession, tenant_id: UUID, company_id: UUID) -> list[H
             )
         )
     return points
+
+
+def history_of(runs: Sequence[queries.StoredRun]) -> list[HistoryPoint]:
+    """:func:`history`'s points from runs read already (``queries.company_runs``)."""
+    points = []
+    for run in runs:
+        data = json.loads(run.data) if run.data else {}
+        data = data if isinstance(data, dict) else {}
+        points.append(
+            HistoryPoint(
+                assessment_id=run.id,
+                title=run.title,
+                version_id=run.framework_version_id,
+                published_at=run.published_at,
+                overall=_num(run.overall) if run.overall is not None else _num(data.get("overall")),
+                pillars=_keyed(data.get("pillars")),
+                dimensions=_keyed(data.get("dimensions")),
+                document=data,
+                stored_at=run.stored_at,
+            )
+        )
+    return points

@@ -251,6 +251,12 @@ async def get_version(db: AsyncSession, version_id: UUID) -> FrameworkVersion:
     return version
 
 
+def published_tree(version_id: UUID, status: str, published_at: dt.datetime | None) -> FrameworkStructure | None:
+    """The cached tree of a published version whose state the caller read already (in a
+    statement of its own, e.g. the results page's head), or None: then :func:`structure`."""
+    return _TREES.get((version_id, published_at)) if status == "published" else None
+
+
 async def structure(db: AsyncSession, version_id: UUID) -> FrameworkStructure:
     # A published version's tree is cached: on a hit only its state is read, as a plain row
     # (benchmarked: loading the version as an ORM object on every scoring request).

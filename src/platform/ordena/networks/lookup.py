@@ -25,7 +25,9 @@ from ordena.networks.models import SLICE_KINDS
 
 # One statement: the assessment's context under the firm's RLS (company attributes, scores, the
 # network its firm consents to on the same family), the network's latest release, and that
-# release's cohorts of the slice through ix_benchmark_cohort_lookup.
+# release's cohorts of the slice through ix_benchmark_cohort_lookup. The two documents come as
+# JSON text: a page keys what it builds from them on the row as read (``benchmark_view``) and
+# parses them only to build it.
 _LOOKUP = """
     WITH ctx AS (
         SELECT a.id, a.status, c.industry_section, c.size_band, c.country, s.overall,
@@ -35,7 +37,7 @@ _LOOKUP = """
                 FROM fw_dimension d JOIN fw_pillar p ON p.id = d.pillar_id
                 LEFT JOIN result_dimension_score r
                        ON r.tenant_id = a.tenant_id AND r.assessment_id = a.id AND r.dimension_key = d.key
-                WHERE d.version_id = a.framework_version_id) AS dimensions
+                WHERE d.version_id = a.framework_version_id)::text AS dimensions
         FROM assessment a
         JOIN framework_version v ON v.id = a.framework_version_id
         JOIN company c ON c.tenant_id = a.tenant_id AND c.id = a.company_id
@@ -61,7 +63,7 @@ _LOOKUP = """
             WHERE k.release_id = rel.id AND k.slice_kind = $3
               AND k.slice_value = CASE $3 WHEN 'all' THEN '' WHEN 'industry' THEN ctx.industry_section
                                   WHEN 'size' THEN ctx.size_band WHEN 'country' THEN ctx.country
-                                  ELSE ctx.industry_section || ':' || ctx.size_band END) AS cohorts
+                                  ELSE ctx.industry_section || ':' || ctx.size_band END)::text AS cohorts
     FROM ctx LEFT JOIN rel ON true
 """
 
@@ -192,7 +194,19 @@ async def benchmark(
     """The assessment against the chosen slice of its cohort, or None when its firm takes part
     in no network on the assessment's framework. ``NotFound`` for another firm's assessment (RLS
     and the ``tenant_id`` filter) or one not yet published. One statement, O(cohorts)."""
-    ctx = await conn.fetchrow(_LOOKUP, tenant_id, assessment_id, slice_kind)
+    return from_context(await lookup_context(conn, tenant_id, assessment_id, slice_kind), assessment_id, slice_kind)
+
+
+async def lookup_context(
+    conn: asyncpg.Connection, tenant_id: UUID, assessment_id: UUID, slice_kind: str
+) -> asyncpg.Record | None:
+    """:func:`benchmark`'s one statement, its row as read (None: not the firm's assessment)."""
+    row: asyncpg.Record | None = await conn.fetchrow(_LOOKUP, tenant_id, assessment_id, slice_kind)
+    return row
+
+
+def from_context(ctx: asyncpg.Record | None, assessment_id: UUID, slice_kind: str) -> Benchmark | None:
+    """:func:`benchmark` from its statement's row."""
     if ctx is None or ctx["status"] != "published":
         raise NotFound(assessment_id)
     if ctx["network_id"] is None:
@@ -223,7 +237,9 @@ async def benchmark(
 
 
 def _json(value: Any) -> list[Any]:
-    """json columns: text on a bare connection, already decoded on the app's pool."""
+    """json columns: text (as ``_LOOKUP`` casts them), or already decoded."""
+    if value is None:
+        return []
     return list(json.loads(value) if isinstance(value, str) else value)
 
 
@@ -245,7 +261,11 @@ async def percentile_moves(
     conn: asyncpg.Connection, tenant_id: UUID, assessment_id: UUID, baseline: dict[str, Decimal | None]
 ) -> tuple[Benchmark, dict[str, Move]] | None:
     """The closed loop's move in percentile per dimension (slice "all"), or None outside a network."""
-    b = await benchmark(conn, tenant_id, assessment_id, "all")
+    return moves_of(await benchmark(conn, tenant_id, assessment_id, "all"), baseline)
+
+
+def moves_of(b: Benchmark | None, baseline: dict[str, Decimal | None]) -> tuple[Benchmark, dict[str, Move]] | None:
+    """:func:`percentile_moves` from the lookup of slice "all" read already."""
     if b is None or not b.has_release:
         return None
     moves = {

@@ -13,9 +13,10 @@ not published yet is computed from its answers.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -93,10 +94,21 @@ def _share(score: Decimal | None) -> float:
     return round(float((score - 1) / 4 * 100), 1)
 
 
+class Run(Protocol):
+    """What the closed loop shows of a run (an ``Assessment``, or a plain row of one)."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def published_at(self) -> dt.datetime | None: ...
+
+
 @dataclass(frozen=True)
 class PlanProgress:
-    assessment: Assessment
-    baseline: Assessment
+    assessment: Run
+    baseline: Run
     plan_id: UUID | None
     dimensions: list[DimensionProgress]
     level_names: dict[int, str]
@@ -146,9 +158,10 @@ async def dimension_scores(
     """Scores by dimension key: the stored ones once published (``stored``: the company's
     history, when read already), else computed from the answers."""
     if assessment.status == "published":
-        for point in stored if stored is not None else await history(db, tenant_id, assessment.company_id):
-            if point.assessment_id == assessment.id:
-                return {k: None if v is None else v.quantize(TWO) for k, v in point.dimensions.items()}
+        points = stored if stored is not None else await history(db, tenant_id, assessment.company_id)
+        found = stored_scores(points, assessment.id)
+        if found is not None:
+            return found
     results = await compute_results(db, tenant_id, assessment.id)
     return {d.key: d.score for d in results.dimensions}
 
@@ -206,13 +219,38 @@ async def plan_progress(db: AsyncSession, tenant_id: UUID, assessment_id: UUID) 
     tree = await structure(db, assessment.framework_version_id)
     plan_id, initiatives = await _baseline_initiatives(db, tenant_id, baseline.id)
     stored = await history(db, tenant_id, assessment.company_id)  # both runs' stored scores, read once
-    dims = _dimensions(
+    return assemble(
         tree,
+        assessment,
+        baseline,
         assessment.targets or {},
         await dimension_scores(db, tenant_id, baseline, stored),
         await dimension_scores(db, tenant_id, assessment, stored),
+        plan_id,
         initiatives,
     )
+
+
+def stored_scores(points: list[HistoryPoint], assessment_id: UUID) -> dict[str, Decimal | None] | None:
+    """A published run's scores by dimension key from its stored snapshot (None: not among them)."""
+    for point in points:
+        if point.assessment_id == assessment_id:
+            return {k: None if v is None else v.quantize(TWO) for k, v in point.dimensions.items()}
+    return None
+
+
+def assemble(
+    tree: FrameworkStructure,
+    assessment: Run,
+    baseline: Run,
+    targets: dict[str, Any],
+    before: dict[str, Decimal | None],
+    after: dict[str, Decimal | None],
+    plan_id: UUID | None,
+    initiatives: list[queries.BaselineInitiative],
+) -> PlanProgress:
+    """The closed loop from what was read (the progress page reads it as plain rows)."""
+    dims = _dimensions(tree, targets, before, after, initiatives)
     levels = {level: tree.level_name(level) for level in range(1, 6)}
     return PlanProgress(assessment, baseline, plan_id, dims, levels)
 

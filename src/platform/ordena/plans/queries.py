@@ -261,3 +261,67 @@ async def initiatives_at_risk(
     con: asyncpg.Connection, tenant_id: UUID, on: dt.date, soon: dt.date, limit: int
 ) -> list[asyncpg.Record]:
     return list(await con.fetch(_AT_RISK, tenant_id, on, soon, limit))
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressRun:
+    """A run as the progress page names it (the re-assessment, or its baseline)."""
+
+    id: UUID
+    title: str
+    status: str
+    company_id: UUID
+    published_at: dt.datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressHead:
+    """The re-assessment of a progress page, its baseline (None when gone), its targets (as
+    stored, JSON text), its company's name and its framework version's state."""
+
+    assessment: ProgressRun
+    baseline_id: UUID | None
+    baseline: ProgressRun | None
+    framework_version_id: UUID
+    targets: str
+    company_name: str | None
+    version_status: str
+    version_published_at: dt.datetime | None
+
+    def target_levels(self) -> dict[str, int]:
+        found = json.loads(self.targets) if self.targets else {}
+        return found if isinstance(found, dict) else {}
+
+
+_PROGRESS_HEAD = """
+SELECT a.id, a.title, a.status, a.company_id, a.published_at, a.baseline_id,
+       b.id AS b_id, b.title AS b_title, b.status AS b_status, b.company_id AS b_company_id,
+       b.published_at AS b_published_at,
+       a.framework_version_id, coalesce(a.targets::text, '{}') AS targets, c.name AS company_name,
+       v.status AS version_status, v.published_at AS version_published_at
+FROM assessment a
+JOIN framework_version v ON v.id = a.framework_version_id
+LEFT JOIN assessment b ON b.tenant_id = a.tenant_id AND b.id = a.baseline_id
+LEFT JOIN company c ON c.tenant_id = a.tenant_id AND c.id = a.company_id
+WHERE a.tenant_id = $1 AND a.id = $2
+"""
+
+
+async def progress_head(con: asyncpg.Connection, *, tenant_id: UUID, assessment_id: UUID) -> ProgressHead | None:
+    """The firm's re-assessment with its baseline and company, in one statement (None: not the firm's)."""
+    r = await con.fetchrow(_PROGRESS_HEAD, tenant_id, assessment_id)
+    if r is None:
+        return None
+    baseline = None
+    if r["b_id"] is not None:
+        baseline = ProgressRun(r["b_id"], r["b_title"], r["b_status"], r["b_company_id"], r["b_published_at"])
+    return ProgressHead(
+        ProgressRun(r["id"], r["title"], r["status"], r["company_id"], r["published_at"]),
+        r["baseline_id"],
+        baseline,
+        r["framework_version_id"],
+        r["targets"],
+        r["company_name"],
+        r["version_status"],
+        r["version_published_at"],
+    )

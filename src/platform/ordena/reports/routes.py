@@ -11,112 +11,179 @@ from litestar import Request, get, post
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import File, Redirect, Response, Template
+from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.accounts.services import actor_of
+from ordena.assessments import queries as assessments_queries
 from ordena.assessments import results as results_service
 from ordena.assessments.lookups import get_assessment, list_assessments
 from ordena.assessments.models import STATUSES as ASSESSMENT_STATUSES
-from ordena.assessments.published import results_of
 from ordena.assessments.results import AssessmentResults, OverrideInvalid
 from ordena.companies.models import Company
-from ordena.companies.queries import company_name
 from ordena.companies.services import CompanyFilters, list_companies
-from ordena.db.driver import driver
+from ordena.frameworks.services import published_tree, structure
 from ordena.jobs import progress
 from ordena.lib.clock import now
 from ordena.lib.errors import FormErrors, NotFound, ServiceError
-from ordena.lib.i18n import _
+from ordena.lib.i18n import _, get_locale
+from ordena.lib.kept import Kept
 from ordena.lib.safe_csv import content_disposition
-from ordena.networks.benchmark_view import section
-from ordena.reports import exports
+from ordena.networks.benchmark_view import View, section
+from ordena.reports import exports, results_view
 from ordena.reports import queries as reports_queries
 from ordena.reports import services as reports
-from ordena.reports.charts import results_charts
+from ordena.reports.charts import ResultsCharts
 from ordena.reports.fingerprint import content_fingerprint
 from ordena.reports.models import Report
 from ordena.tenancy.services import FirmContext
+from ordena.web.access import firm_of
+from ordena.web.db import request_db
 from ordena.web.deps import DB, CurrentAuth, Firm, Form
 from ordena.web.forms import FormError, form_values
 from ordena.web.pages import page, redirect
 
 
-async def _context(db: AsyncSession, firm: FirmContext, assessment_id: UUID) -> dict[str, Any]:
-    assessment = await get_assessment(db, firm.tenant_id, assessment_id)
-    stored = await results_service.history(db, firm.tenant_id, assessment.company_id)
-    results: AssessmentResults = await results_of(db, firm.tenant_id, assessment, stored)
-    con = await driver(db)
-    company = await company_name(con, firm.tenant_id, assessment.company_id)
-    points = [p for p in stored if p.assessment_id != assessment.id]
-    # The current run closes the line (its live scores, or its snapshot once published).
-    current = results_service.HistoryPoint(
-        assessment_id=assessment.id,
-        title=assessment.title,
-        version_id=assessment.framework_version_id,
-        published_at=assessment.published_at or assessment.created_at,
-        overall=results.overall,
-        pillars={p.key: p.score for p in results.pillars},
-        dimensions={d.key: d.score for d in results.dimensions},
+def _render_body(request: Request[Any, Any, Any]) -> results_view.Render:
+    """The results' body (``results/_body.html``, shared with the client contact's page) as markup."""
+
+    def render(results: AssessmentResults, charts: ResultsCharts) -> Markup:
+        engine = request.app.template_engine
+        assert engine is not None
+        template = engine.get_template("results/_body.html")
+        return Markup(template.render(results=results, charts=charts))  # noqa: S704 - autoescaped template
+
+    return render
+
+
+# The peer comparison as rendered lately: a pure function of its view (keyed by every input of
+# it: ``benchmark_view.section``) and of the page's path the cohort picker sends to.
+_SECTIONS_KEPT = 128
+_SECTIONS: Kept[Markup] = Kept(_SECTIONS_KEPT)
+
+
+def _benchmark_html(request: Request[Any, Any, Any], view: View | None, action: str) -> Markup | None:
+    """``networks/_benchmark.html`` for ``view``, rendered once per view and page."""
+    if view is None or view.key is None:
+        return None
+    key = (view.key, action)
+    found = _SECTIONS.get(key)
+    if found is not None:
+        return found
+    engine = request.app.template_engine
+    assert engine is not None
+    html = Markup(  # noqa: S704 - an autoescaped template
+        engine.get_template("networks/_benchmark.html").render(benchmark=view, benchmark_action=action)
     )
-    history = [*points, current] if points else []
+    return _SECTIONS.put(key, html)
+
+
+async def _context(
+    request: Request[Any, Any, Any], firm: FirmContext, assessment_id: UUID, db: AsyncSession | None = None
+) -> dict[str, Any]:
+    """The results page's context. Plain rows on the request's driver: a published assessment's
+    results come from its stored snapshot, built into a view once (``reports.results_view``); the
+    ORM session (``db``, or one opened once the reads are done) only computes a run that is not
+    published yet, or loads a framework tree read for the first time."""
+    rdb = request_db(request)
+    con = await rdb.begin()
+    head = await assessments_queries.results_head(con, tenant_id=firm.tenant_id, assessment_id=assessment_id)
+    if head is None:
+        raise NotFound()
+    runs = await assessments_queries.company_runs(con, tenant_id=firm.tenant_id, company_id=head.company_id)
+    reports_list = await reports_queries.latest_reports(con, firm.tenant_id, head.id)
+    benchmark = None
+    if head.status == "published":
+        benchmark = await section(con, firm.tenant_id, head.id, request.query_params.get("slice"))
+    tree = published_tree(head.framework_version_id, head.version_status, head.version_published_at)
+    view = None
+    if tree is not None:
+        view = results_view.published_view(firm.tenant_id, head, runs, tree, get_locale(), _render_body(request))
+    if view is None:  # not published, a snapshot without the whole document, or a tree not read yet
+        if db is None:
+            await rdb.commit()
+            db = await rdb.session()
+        tree = await structure(db, head.framework_version_id)
+        view = results_view.published_view(firm.tenant_id, head, runs, tree, get_locale(), _render_body(request))
+        if view is None:
+            results = await results_service.compute_results(db, firm.tenant_id, head.id)
+            points = results_service.history_of(runs)
+            body = _render_body(request)(results, results_view.charts_of(head, results, points))
+            view = results_view.ResultsView(results, body)
+    results = view.results
+    action = f"/w/{firm.tenant.slug}/assessments/{head.id}/results"
+    can_override = firm.can_consult and head.status == "submitted"
     return {
         "results": results,
-        "charts": results_charts(results, history),
-        "assessment": assessment,
-        "company_name": company.name if company else "",
-        "can_override": firm.can_consult and assessment.status == "submitted",
+        "body": view.body,
+        "assessment": head,
+        "company_name": head.company_name,
+        "can_override": can_override,
         "dimension_options": [("", _("Elige una dimensión"))]
         + [(str(d.id), results.dimension_name(d.key)) for d in results.dimensions],
         "values": {},
         "errors": FormErrors(),
-        "reports": await reports_queries.latest_reports(con, firm.tenant_id, assessment.id),
-        "reportable": assessment.status in reports.REPORTABLE,
+        "reports": reports_list,
+        "reportable": head.status in reports.REPORTABLE,
         "report_values": {"format": "pdf", "locale": firm.tenant.locale or "es", "include_comments": True},
         "report_errors": FormErrors(),
+        "benchmark": benchmark,
+        "benchmark_action": action,
+        "benchmark_html": _benchmark_html(request, benchmark, action),
     }
 
 
 @get("/w/{slug:str}/assessments/{assessment_id:uuid}/results", opt={"access": "viewer"}, name="assessment_results")
 async def results_page(
     request: Request[Any, Any, Any],
-    db: DB,
-    firm: Firm,
     assessment_id: FromPath[UUID],
     slice_kind: Annotated[str | None, QueryParameter(name="slice", required=False)] = None,
 ) -> Template:
     """The results; once published, with the peer comparison (``?slice=`` picks the cohort,
-    htmx swaps only that section)."""
+    htmx swaps only that section). No ORM session for a published assessment (benchmarked:
+    ``results``)."""
+    firm = firm_of(request)
     base = f"/w/{firm.tenant.slug}/assessments/{assessment_id}/results"
     if slice_kind is not None and request.headers.get("hx-request") and not request.headers.get("hx-boosted"):
-        return await _benchmark_fragment(request, db, firm, assessment_id, slice_kind, base)
-    context = await _context(db, firm, assessment_id)
-    context["benchmark_action"] = base
-    context["benchmark"] = None
-    if context["assessment"].status == "published":
-        context["benchmark"] = await section(await driver(db), firm.tenant_id, assessment_id, slice_kind)
+        return await _benchmark_fragment(request, firm, assessment_id, slice_kind, base)
+    context = await _context(request, firm, assessment_id)
+    await request_db(request).commit()
     return page(request, "results/page.html", block="benchmark", **context)
 
 
 async def _benchmark_fragment(
-    request: Request[Any, Any, Any], db: DB, firm: FirmContext, assessment_id: UUID, slice_kind: str, base: str
+    request: Request[Any, Any, Any], firm: FirmContext, assessment_id: UUID, slice_kind: str, base: str
 ) -> Template:
     """The cohort picker's swap: only the peer comparison is read (one statement, benchmarked:
     ``benchmark``), none of the rest of the page."""
+    rdb = request_db(request)
+    con = await rdb.begin()
     try:
-        view = await section(await driver(db), firm.tenant_id, assessment_id, slice_kind)
+        view = await section(con, firm.tenant_id, assessment_id, slice_kind)
     except NotFound:
-        await get_assessment(db, firm.tenant_id, assessment_id)  # 404 when it is not this firm's
+        if await assessments_queries.results_head(con, tenant_id=firm.tenant_id, assessment_id=assessment_id) is None:
+            raise  # 404 when it is not this firm's
         view = None  # not published yet: no comparison
-    return page(request, "results/page.html", block="benchmark", benchmark=view, benchmark_action=base)
+    await rdb.commit()
+    return page(
+        request,
+        "results/page.html",
+        block="benchmark",
+        benchmark=view,
+        benchmark_action=base,
+        benchmark_html=_benchmark_html(request, view, base),
+    )
 
 
 @post("/w/{slug:str}/assessments/{assessment_id:uuid}/overrides", opt={"access": "consultant"})
-async def save_override(db: DB, firm: Firm, assessment_id: FromPath[UUID], data: Form) -> Redirect:
+async def save_override(
+    request: Request[Any, Any, Any], db: DB, firm: Firm, assessment_id: FromPath[UUID], data: Form
+) -> Redirect:
     values = form_values(data)
     try:
         await results_service.set_override(db, firm.tenant_id, assessment_id, actor_of(firm.user), values)
     except OverrideInvalid as exc:
-        context = await _context(db, firm, assessment_id)
+        context = await _context(request, firm, assessment_id, db)
         context["can_override"] = firm.can_consult  # keep the form to show why it was refused
         raise FormError("results/page.html", {**context, "values": values}, exc.errors) from exc
     return redirect(
@@ -128,13 +195,15 @@ async def save_override(db: DB, firm: Firm, assessment_id: FromPath[UUID], data:
 
 
 @post("/w/{slug:str}/assessments/{assessment_id:uuid}/reports", opt={"access": "viewer"}, name="report_request")
-async def request_report(db: DB, firm: Firm, assessment_id: FromPath[UUID], data: Form) -> Redirect:
+async def request_report(
+    request: Request[Any, Any, Any], db: DB, firm: Firm, assessment_id: FromPath[UUID], data: Form
+) -> Redirect:
     values = {k: (v[-1] if isinstance(v, list) else v) for k, v in form_values(data).items()}
     values.setdefault("include_comments", "")  # an unticked box sends nothing: leave comments out
     try:
         report, _new = await reports.request_report(db, firm.tenant_id, actor_of(firm.user), assessment_id, values)
     except reports.ReportInvalid as exc:
-        context = await _context(db, firm, assessment_id)
+        context = await _context(request, firm, assessment_id, db)
         context.update(report_values=values, report_errors=exc.errors)
         raise FormError("results/page.html", context, exc.errors) from exc
     return redirect(f"/w/{firm.tenant.slug}/reports/{report.id}")

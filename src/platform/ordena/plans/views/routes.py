@@ -13,21 +13,29 @@ from uuid import UUID
 from litestar import Request, get, post
 from litestar.params import FromPath
 from litestar.response import Response, Template
+from markupsafe import Markup
 
 from ordena.accounts.services import actor_of
-from ordena.companies.queries import company_name
+from ordena.assessments import queries as assessments_queries
+from ordena.assessments.results import compute_results, history_of
+from ordena.companies.queries import CompanyName
 from ordena.companies.services import get_company
-from ordena.db.driver import driver
-from ordena.lib.errors import FormErrors, NotFound
-from ordena.lib.i18n import _
-from ordena.networks.lookup import percentile_moves
+from ordena.db.request_db import RequestDB
+from ordena.frameworks.services import published_tree, structure
+from ordena.lib.errors import FormErrors, NotFound, ServiceError
+from ordena.lib.i18n import _, get_locale
+from ordena.lib.kept import Kept, digest
+from ordena.networks import lookup
 from ordena.plans import board as plans_board
 from ordena.plans import lookups
+from ordena.plans import queries as plans_queries
 from ordena.plans.board import initiatives_of, is_overdue, status_labels, today
 from ordena.plans.editing import InitiativeInvalid
 from ordena.plans.models import STATUSES, Initiative
-from ordena.plans.progress import plan_progress, progress_document
+from ordena.plans.progress import assemble, plan_progress, progress_document, stored_scores
 from ordena.plans.timeline import progress_track, timeline_svg, undated
+from ordena.web.access import firm_of
+from ordena.web.db import request_db
 from ordena.web.deps import DB, Firm, Form
 from ordena.web.forms import FormError
 from ordena.web.pages import page, redirect
@@ -116,19 +124,108 @@ async def timeline_page(db: DB, firm: Firm, plan_id: FromPath[UUID]) -> Template
     )
 
 
+# The progress pages' bodies shown lately, keyed by every input read for them (see progress_page).
+PAGES_KEPT = 64
+_PAGES: Kept[Markup] = Kept(PAGES_KEPT)
+
+
 @get("/w/{slug:str}/assessments/{assessment_id:uuid}/progress", opt=VIEWER, name="assessment_progress")
-async def progress_page(db: DB, firm: Firm, assessment_id: FromPath[UUID]) -> Template:
-    progress = await plan_progress(db, firm.tenant_id, assessment_id)
-    company = await company_name(await driver(db), firm.tenant_id, progress.assessment.company_id)
-    if company is None:
+async def progress_page(request: Request[Any, Any, Any], assessment_id: FromPath[UUID]) -> Template:
+    """The closed loop, read as plain rows on the request's driver (benchmarked: ``progress``):
+    the two runs with the company, the baseline plan's initiatives, the company's stored runs and
+    the peer lookup. The body is a pure function of those rows, the firm's path and the language,
+    and is built once per set of them (published scores never change; a moved initiative, a new
+    release or a re-publication is another key)."""
+    firm = firm_of(request)
+    rdb = request_db(request)
+    con = await rdb.begin()
+    head = await plans_queries.progress_head(con, tenant_id=firm.tenant_id, assessment_id=assessment_id)
+    if head is None or head.company_name is None:
         raise NotFound()
+    if head.assessment.status != "published":
+        raise ServiceError(_("El avance se muestra cuando la evaluación está publicada."), status_code=409)
+    if head.baseline_id is None:
+        raise ServiceError(
+            _("Esta evaluación no tiene una evaluación de base con la cual compararla."), status_code=409
+        )
+    baseline = head.baseline
+    if baseline is None:
+        raise NotFound()
+    plan_id, initiatives = await plans_queries.baseline_initiatives(
+        con, tenant_id=firm.tenant_id, baseline_id=baseline.id
+    )
+    runs = [
+        r
+        for r in await assessments_queries.company_runs(
+            con, tenant_id=firm.tenant_id, company_id=head.assessment.company_id
+        )
+        if r.id in (baseline.id, head.assessment.id)
+    ]
+    peers_row = await lookup.lookup_context(con, firm.tenant_id, assessment_id, "all")
+    base = f"/w/{firm.tenant.slug}"
+    key = (
+        firm.tenant_id,
+        base,
+        get_locale(),
+        head,
+        plan_id,
+        tuple(initiatives),
+        tuple((r.id, r.title, r.published_at, r.overall, r.stored_at, digest(r.data)) for r in runs),
+        None if peers_row is None else tuple(peers_row),
+    )
+    body = _PAGES.get(key)
+    if body is None:
+        body, keep = await _progress_body(request, rdb, head, baseline, plan_id, initiatives, runs, peers_row, base)
+        if keep:
+            _PAGES.put(key, body)
+    await rdb.commit()
+    return Template("plans/progress.html", context={"title": head.assessment.title, "body": body})
+
+
+async def _progress_body(
+    request: Request[Any, Any, Any],
+    rdb: RequestDB,
+    head: plans_queries.ProgressHead,
+    baseline: plans_queries.ProgressRun,
+    plan_id: UUID | None,
+    initiatives: list[plans_queries.BaselineInitiative],
+    runs: list[assessments_queries.StoredRun],
+    peers_row: Any,
+    base: str,
+) -> tuple[Markup, bool]:
+    """The progress page's body, and whether it may be kept: only when built from published
+    snapshots and a published framework version (a run scored from its answers may change)."""
+    firm = firm_of(request)
+    tree = published_tree(head.framework_version_id, head.version_status, head.version_published_at)
+    points = history_of(runs)
+    before = stored_scores(points, baseline.id) if baseline.status == "published" else None
+    after = stored_scores(points, head.assessment.id)
+    keep = tree is not None and before is not None and after is not None
+    if tree is None or before is None or after is None:
+        await rdb.commit()
+        db = await rdb.session()
+        tree = tree or await structure(db, head.framework_version_id)
+        if before is None:
+            before = {d.key: d.score for d in (await compute_results(db, firm.tenant_id, baseline.id)).dimensions}
+        if after is None:
+            after = {d.key: d.score for d in (await compute_results(db, firm.tenant_id, head.assessment.id)).dimensions}
+    progress = assemble(tree, head.assessment, baseline, head.target_levels(), before, after, plan_id, initiatives)
     tracks = {d.key: progress_track(d) for d in progress.dimensions}
-    peers = await percentile_moves(
-        await driver(db), firm.tenant_id, assessment_id, {d.key: d.baseline for d in progress.dimensions}
+    peers = None
+    if peers_row is not None:
+        peers = lookup.moves_of(
+            lookup.from_context(peers_row, head.assessment.id, "all"), {d.key: d.baseline for d in progress.dimensions}
+        )
+    engine = request.app.template_engine
+    assert engine is not None
+    html = engine.get_template("plans/_progress_body.html").render(
+        p=progress,
+        company=CompanyName(head.assessment.company_id, head.company_name or ""),
+        tracks=tracks,
+        peers=peers,
+        base=base,
     )
-    return Template(
-        "plans/progress.html", context={"p": progress, "company": company, "tracks": tracks, "peers": peers}
-    )
+    return Markup(html), keep  # noqa: S704 - an autoescaped template
 
 
 @get(
