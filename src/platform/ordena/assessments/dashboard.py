@@ -2,7 +2,8 @@
 
 Every statement filters ``tenant_id`` itself (RLS is the backstop) and works on the firm's
 *active* (not archived) client companies. "Latest" means each company's most recent published
-assessment, picked in SQL with ``DISTINCT ON``; the scores come from its stored
+assessment, kept per company in ``company_latest_result`` at publication (:mod:`.latest`), so no
+statement here reads the firm's whole history; the scores come from its stored
 :class:`ResultSnapshot` (never recomputed). A new firm (no companies) costs one statement.
 """
 

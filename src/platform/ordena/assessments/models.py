@@ -8,7 +8,9 @@ from uuid import UUID
 
 from advanced_alchemy.types import DateTimeUTC, JsonB
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
+    Column,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -16,8 +18,11 @@ from sqlalchemy import (
     Numeric,
     SmallInteger,
     String,
+    Table,
     Text,
     UniqueConstraint,
+    Uuid,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -38,6 +43,14 @@ class Assessment(TenantOwned, Base):
         ),
         Index("ix_assessment_company", "tenant_id", "company_id", "created_at"),
         Index("ix_assessment_status", "tenant_id", "status"),
+        # The newest publications first (the dashboard's recent results and its last 12 months).
+        Index(
+            "ix_assessment_published",
+            "tenant_id",
+            text("published_at DESC NULLS LAST"),
+            text("created_at DESC"),
+            postgresql_where=text("status = 'published'"),
+        ),
     )
 
     company_id: Mapped[UUID] = mapped_column()
@@ -199,3 +212,23 @@ class ResultDimensionScore(TenantOwned, Base):
     company_id: Mapped[UUID] = mapped_column()
     dimension_key: Mapped[str] = mapped_column(String(60))
     score: Mapped[float] = mapped_column(Numeric(4, 2))
+
+
+# Each company's latest published assessment per framework, written in the publishing transaction
+# (``assessments.latest.refresh``) so that the dashboard's aggregates read one row per company
+# instead of picking the latest out of the firm's whole history. ``newest`` marks the company's
+# latest across frameworks. A plain table: it has no id of its own, (firm, company, framework) is
+# its key.
+company_latest_result = Table(
+    "company_latest_result",
+    Base.metadata,
+    Column("tenant_id", ForeignKey("tenant.id", ondelete="CASCADE"), primary_key=True),
+    Column("company_id", Uuid, primary_key=True),
+    Column("framework_id", ForeignKey("framework.id", ondelete="CASCADE"), primary_key=True),
+    Column("assessment_id", Uuid, nullable=False),
+    Column("newest", Boolean, nullable=False),
+    Column("overall", Numeric(4, 2), nullable=True),
+    Column("published_at", DateTimeUTC(timezone=True), nullable=True),
+    ForeignKeyConstraint(["tenant_id", "company_id"], ["company.tenant_id", "company.id"], ondelete="CASCADE"),
+    ForeignKeyConstraint(["tenant_id", "assessment_id"], ["assessment.tenant_id", "assessment.id"], ondelete="CASCADE"),
+)

@@ -206,18 +206,14 @@ async def start_draft(con: asyncpg.Connection, *, tenant_id: UUID, assessment_id
 
 # --- the consultant dashboard ---------------------------------------------------------------
 
-# Counts of the firm in one round trip; the average is over each active company's latest
-# published assessment (truncated to 2 places in SQL, as scoring.shown does, so that the shown
-# score and its level agree).
+# Counts of the firm in one round trip. "Latest" is each active company's newest published
+# assessment, read from the maintained ``company_latest_result`` (one row per company, written at
+# publication: ``assessments.latest``), never picked out of the history; the average is truncated
+# to 2 places in SQL, as scoring.shown does, so that the shown score and its level agree. The open
+# work reads ``ix_assessment_status`` (open statuses only) and the last 12 months
+# ``ix_assessment_published``: nothing here reads the firm's whole history.
 _FIRM_STATS = """
-WITH latest AS (
-    SELECT DISTINCT ON (a.company_id) a.id
-    FROM assessment a
-    JOIN company c ON c.tenant_id = a.tenant_id AND c.id = a.company_id AND c.archived_at IS NULL
-    WHERE a.tenant_id = $1 AND a.status = 'published'
-    ORDER BY a.company_id, a.published_at DESC NULLS LAST, a.created_at DESC
-)
-SELECT m.members, co.total, co.active, ac.open, ac.in_progress, ac.submitted, ac.published_12m, lt.latest, lt.scored, lt.average
+SELECT m.members, co.total, co.active, ac.open, ac.in_progress, ac.submitted, pb.published_12m, lt.latest, lt.scored, lt.average
 FROM (SELECT count(*) AS members FROM membership WHERE tenant_id = $1) m
 CROSS JOIN (
     SELECT count(*) AS total, count(*) FILTER (WHERE archived_at IS NULL) AS active
@@ -226,15 +222,22 @@ CROSS JOIN (
 CROSS JOIN (
     SELECT count(*) FILTER (WHERE a.status IN ('draft', 'in_progress')) AS open,
            count(*) FILTER (WHERE a.status = 'in_progress') AS in_progress,
-           count(*) FILTER (WHERE a.status = 'submitted') AS submitted,
-           count(*) FILTER (WHERE a.status = 'published' AND a.published_at >= $2) AS published_12m
+           count(*) FILTER (WHERE a.status = 'submitted') AS submitted
     FROM assessment a
     JOIN company c ON c.tenant_id = a.tenant_id AND c.id = a.company_id AND c.archived_at IS NULL
-    WHERE a.tenant_id = $1 AND a.status IN ('draft', 'in_progress', 'submitted', 'published')
+    WHERE a.tenant_id = $1 AND a.status IN ('draft', 'in_progress', 'submitted')
 ) ac
 CROSS JOIN (
-    SELECT count(*) AS latest, count(s.overall) AS scored, trunc(avg(s.overall), 2) AS average
-    FROM latest JOIN result_snapshot s ON s.tenant_id = $1 AND s.assessment_id = latest.id
+    SELECT count(*) AS published_12m
+    FROM assessment a
+    JOIN company c ON c.tenant_id = a.tenant_id AND c.id = a.company_id AND c.archived_at IS NULL
+    WHERE a.tenant_id = $1 AND a.status = 'published' AND a.published_at >= $2
+) pb
+CROSS JOIN (
+    SELECT count(*) AS latest, count(l.overall) AS scored, trunc(avg(l.overall), 2) AS average
+    FROM company_latest_result l
+    JOIN company c ON c.tenant_id = l.tenant_id AND c.id = l.company_id AND c.archived_at IS NULL
+    WHERE l.tenant_id = $1 AND l.newest
 ) lt
 """
 
@@ -285,6 +288,7 @@ async def silent_respondents(
     return rows
 
 
+# The newest publications in ``ix_assessment_published``'s order, read until five are found.
 _RECENT_RESULTS = """
 SELECT a.id, a.title, a.published_at, c.id AS company_id, c.name AS company, s.overall
 FROM assessment a
@@ -302,19 +306,13 @@ async def recent_results(con: asyncpg.Connection, *, tenant_id: UUID, limit: int
 
 
 # Per dimension, the mean of each active company's latest published score on the default
-# framework (any of its versions; dimensions are matched by key).
+# framework (any of its versions; dimensions are matched by key), from the maintained latest rows.
 _PORTFOLIO_AVERAGES = """
-WITH latest AS (
-    SELECT DISTINCT ON (a.company_id) a.id
-    FROM assessment a
-    JOIN company c ON c.tenant_id = a.tenant_id AND c.id = a.company_id AND c.archived_at IS NULL
-    JOIN framework_version fv ON fv.id = a.framework_version_id AND fv.framework_id = $2
-    WHERE a.tenant_id = $1 AND a.status = 'published'
-    ORDER BY a.company_id, a.published_at DESC NULLS LAST, a.created_at DESC
-)
 SELECT r.dimension_key AS key, trunc(avg(r.score), 2) AS score, count(*) AS companies
-FROM latest
-JOIN result_dimension_score r ON r.tenant_id = $1 AND r.assessment_id = latest.id
+FROM company_latest_result l
+JOIN company c ON c.tenant_id = l.tenant_id AND c.id = l.company_id AND c.archived_at IS NULL
+JOIN result_dimension_score r ON r.tenant_id = l.tenant_id AND r.assessment_id = l.assessment_id
+WHERE l.tenant_id = $1 AND l.framework_id = $2
 GROUP BY 1
 """
 

@@ -173,6 +173,17 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "created_at",
         "updated_at",
     ),
+    # One row per company, as ``assessments.latest`` keeps it at publication (every generated
+    # assessment is on the one platform framework, so each company's latest is also its newest).
+    "company_latest_result": (
+        "tenant_id",
+        "company_id",
+        "framework_id",
+        "assessment_id",
+        "newest",
+        "overall",
+        "published_at",
+    ),
 }
 ORDER = tuple(COLUMNS)  # parents before children
 
@@ -241,25 +252,27 @@ class ScaleReport:
 @dataclass
 class Framework:
     version_id: uuid.UUID
+    framework_id: uuid.UUID
     # (question id, dimension key, allows_na) in order
     questions: list[tuple[uuid.UUID, str, bool]]
     dimensions: list[str]
 
 
 async def load_framework(conn: asyncpg.Connection) -> Framework:
-    version_id = await conn.fetchval(
-        "SELECT v.id FROM framework_version v JOIN framework f ON f.id = v.framework_id "
+    found = await conn.fetchrow(
+        "SELECT v.id, v.framework_id FROM framework_version v JOIN framework f ON f.id = v.framework_id "
         "WHERE v.owner_tenant_id IS NULL ORDER BY v.status = 'published' DESC, v.version DESC LIMIT 1"
     )
-    if version_id is None:
+    if found is None:
         raise RuntimeError("no platform framework loaded: run `ordena db upgrade` first")
+    version_id = found["id"]
     rows = await conn.fetch(
         "SELECT q.id, d.key AS dim, q.allows_na FROM fw_question q JOIN fw_dimension d ON d.id = q.dimension_id "
         "WHERE q.version_id = $1 ORDER BY d.position, q.position",
         version_id,
     )
     dims = list(dict.fromkeys(r["dim"] for r in rows))
-    return Framework(version_id, [(r["id"], r["dim"], r["allows_na"]) for r in rows], dims)
+    return Framework(version_id, found["framework_id"], [(r["id"], r["dim"], r["allows_na"]) for r in rows], dims)
 
 
 class _Writer:
@@ -386,8 +399,14 @@ class Generator:
             made.company_ids.append(cid)
             await w.add("company", row)
             created: dt.datetime = row[10]
+            newest: tuple[Any, ...] | None = None
             for k in range(spec.assessments):
-                await self._published_assessment(w, tid, cid, created, k, maturity, spec, consultants)
+                made_one = await self._published_assessment(w, tid, cid, created, k, maturity, spec, consultants)
+                if newest is None or made_one[:2] > newest[:2]:  # (published at, created at, id, overall)
+                    newest = made_one
+            if newest is not None:
+                published, _started, aid, overall = newest
+                await w.add("company_latest_result", (tid, cid, self.fw.framework_id, aid, True, overall, published))
             if opened < spec.open_assessments:
                 opened += 1
                 await self._open_assessment(w, made, cid, maturity, consultants[0])
@@ -402,7 +421,8 @@ class Generator:
         maturity: float,
         spec: ScaleSpec,
         consultants: Sequence[uuid.UUID],
-    ) -> None:
+    ) -> tuple[dt.datetime, dt.datetime, uuid.UUID, float | None]:
+        """Writes one published assessment; returns (published at, created at, id, overall)."""
         r = self.rnd
         consultant = r.choice(consultants)
         started = created + dt.timedelta(days=10 + 120 * k + r.uniform(0, 60))
@@ -436,7 +456,7 @@ class Generator:
         rid = uuid7(int(started.timestamp() * 1000))
         await w.add("respondent", (tid, rid, aid, "consultant", consultant, published, published, started, published))
         if r.random() >= spec.answer_fraction:
-            return
+            return published, started, aid, None
         answers = self._answers(maturity + 0.3 * k)
         for qid, level, na in answers:
             await w.add("answer", (tid, uuid7(), aid, rid, qid, level, na, "", published, published))
@@ -446,6 +466,7 @@ class Generator:
             await w.add(
                 "result_dimension_score", (tid, uuid7(), aid, cid, key, Decimal(str(score)), published, published)
             )
+        return published, started, aid, overall
 
     async def _open_assessment(
         self, w: _Writer, made: FirmMade, cid: uuid.UUID, maturity: float, consultant: uuid.UUID
