@@ -28,13 +28,14 @@ depends_on: str | Sequence[str] | None = None
 
 # As ``ordena.assessments.latest.FILL_ALL`` reads today (kept here so the migration never changes).
 FILL = """
-INSERT INTO company_latest_result (tenant_id, company_id, framework_id, assessment_id, newest, overall, published_at)
-SELECT l.tenant_id, l.company_id, l.framework_id, l.id,
+INSERT INTO company_latest_result
+    (tenant_id, id, company_id, framework_id, assessment_id, newest, overall, published_at, created_at, updated_at)
+SELECT l.tenant_id, gen_random_uuid(), l.company_id, l.framework_id, l.id,
        row_number() OVER (
            PARTITION BY l.tenant_id, l.company_id
            ORDER BY l.published_at DESC NULLS LAST, l.created_at DESC, l.id DESC
        ) = 1,
-       s.overall, l.published_at
+       s.overall, l.published_at, now(), now()
 FROM (
     SELECT DISTINCT ON (a.tenant_id, a.company_id, fv.framework_id)
            a.tenant_id, a.company_id, fv.framework_id, a.id, a.published_at, a.created_at
@@ -51,12 +52,16 @@ def upgrade() -> None:
     op.create_table(
         "company_latest_result",
         sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("company_id", sa.Uuid(), nullable=False),
         sa.Column("framework_id", sa.Uuid(), nullable=False),
         sa.Column("assessment_id", sa.Uuid(), nullable=False),
         sa.Column("newest", sa.Boolean(), nullable=False),
         sa.Column("overall", sa.Numeric(precision=4, scale=2), nullable=True),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["tenant_id"], ["tenant.id"], name=op.f("fk_company_latest_result_tenant_id_tenant"), ondelete="CASCADE"
         ),
@@ -78,7 +83,8 @@ def upgrade() -> None:
             name=op.f("fk_company_latest_result_tenant_id_assessment"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("tenant_id", "company_id", "framework_id", name=op.f("pk_company_latest_result")),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_company_latest_result")),
+        sa.UniqueConstraint("tenant_id", "company_id", "framework_id", name=op.f("uq_company_latest_result_tenant_id")),
     )
     rls.migrate_isolate("company_latest_result")
     op.execute(FILL)

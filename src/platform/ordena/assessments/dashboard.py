@@ -69,36 +69,43 @@ class SilentRespondent:
     days: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RecentResult:
+    """``level`` of ``overall`` and ``published_on`` (the publication day as seen in Peru, where
+    the firms work) are worked out once, when the row is read."""
+
     assessment_id: UUID
     title: str
     company_id: UUID
     company: str
     published_at: dt.datetime | None
     overall: Decimal | None
-
-    @property
-    def level(self) -> int | None:
-        return level_of(self.overall)
-
-    @property
-    def published_on(self) -> dt.date | None:
-        """The publication day as seen in Peru (where the firms work)."""
-        return self.published_at.astimezone(LIMA).date() if self.published_at else None
+    level: int | None
+    published_on: dt.date | None
 
 
-@dataclass(frozen=True)
+def _recent(r: asyncpg.Record) -> RecentResult:
+    at = r["published_at"]
+    return RecentResult(
+        r["id"],
+        r["title"],
+        r["company_id"],
+        r["company"],
+        at,
+        r["overall"],
+        level_of(r["overall"]),
+        at.astimezone(LIMA).date() if at else None,
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class DimensionAverage:
     key: str
     name: str
     pillar: str
     score: Decimal
     companies: int
-
-    @property
-    def level(self) -> int | None:
-        return level_of(self.score)
+    level: int | None  # of ``score``, worked out once
 
 
 @dataclass
@@ -176,10 +183,7 @@ async def load_dashboard(db: AsyncSession, tenant_id: UUID, *, at: dt.datetime |
         ]
         board.silent_total = int(silent[0]["total"]) if silent else 0
     if stats.assessed_companies:
-        board.recent = [
-            RecentResult(r["id"], r["title"], r["company_id"], r["company"], r["published_at"], r["overall"])
-            for r in await queries.recent_results(con, tenant_id=tenant_id, limit=RECENT_LIMIT)
-        ]
+        board.recent = [_recent(r) for r in await queries.recent_results(con, tenant_id=tenant_id, limit=RECENT_LIMIT)]
         await _portfolio(db, con, tenant_id, board)
     return board
 
@@ -198,6 +202,7 @@ async def _portfolio(db: AsyncSession, con: asyncpg.Connection, tenant_id: UUID,
                 tree.label(tree.pillar(known[r["key"]].pillar_key).name),
                 r["score"],
                 int(r["companies"]),
+                level_of(r["score"]),
             )
             for r in averages
             if r["key"] in known

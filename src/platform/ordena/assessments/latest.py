@@ -27,13 +27,14 @@ import asyncpg
 
 # The rows of the companies matched by ``{where}`` (on ``assessment a``), as INSERT … SELECT.
 _FILL = """
-INSERT INTO company_latest_result (tenant_id, company_id, framework_id, assessment_id, newest, overall, published_at)
-SELECT l.tenant_id, l.company_id, l.framework_id, l.id,
+INSERT INTO company_latest_result
+    (tenant_id, id, company_id, framework_id, assessment_id, newest, overall, published_at, created_at, updated_at)
+SELECT l.tenant_id, gen_random_uuid(), l.company_id, l.framework_id, l.id,
        row_number() OVER (
            PARTITION BY l.tenant_id, l.company_id
            ORDER BY l.published_at DESC NULLS LAST, l.created_at DESC, l.id DESC
        ) = 1,
-       s.overall, l.published_at
+       s.overall, l.published_at, now(), now()
 FROM (
     SELECT DISTINCT ON (a.tenant_id, a.company_id, fv.framework_id)
            a.tenant_id, a.company_id, fv.framework_id, a.id, a.published_at, a.created_at

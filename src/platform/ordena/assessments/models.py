@@ -10,7 +10,6 @@ from advanced_alchemy.types import DateTimeUTC, JsonB
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
-    Column,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -18,10 +17,8 @@ from sqlalchemy import (
     Numeric,
     SmallInteger,
     String,
-    Table,
     Text,
     UniqueConstraint,
-    Uuid,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -214,21 +211,24 @@ class ResultDimensionScore(TenantOwned, Base):
     score: Mapped[float] = mapped_column(Numeric(4, 2))
 
 
-# Each company's latest published assessment per framework, written in the publishing transaction
-# (``assessments.latest.refresh``) so that the dashboard's aggregates read one row per company
-# instead of picking the latest out of the firm's whole history. ``newest`` marks the company's
-# latest across frameworks. A plain table: it has no id of its own, (firm, company, framework) is
-# its key.
-company_latest_result = Table(
-    "company_latest_result",
-    Base.metadata,
-    Column("tenant_id", ForeignKey("tenant.id", ondelete="CASCADE"), primary_key=True),
-    Column("company_id", Uuid, primary_key=True),
-    Column("framework_id", ForeignKey("framework.id", ondelete="CASCADE"), primary_key=True),
-    Column("assessment_id", Uuid, nullable=False),
-    Column("newest", Boolean, nullable=False),
-    Column("overall", Numeric(4, 2), nullable=True),
-    Column("published_at", DateTimeUTC(timezone=True), nullable=True),
-    ForeignKeyConstraint(["tenant_id", "company_id"], ["company.tenant_id", "company.id"], ondelete="CASCADE"),
-    ForeignKeyConstraint(["tenant_id", "assessment_id"], ["assessment.tenant_id", "assessment.id"], ondelete="CASCADE"),
-)
+class CompanyLatestResult(TenantOwned, Base):
+    """Each company's latest published assessment per framework, written in the publishing
+    transaction (``assessments.latest.refresh``) so that the dashboard's aggregates read one row
+    per company instead of picking the latest out of the firm's whole history. ``newest`` marks
+    the company's latest across frameworks; ``overall`` is its snapshot's."""
+
+    __tablename__ = "company_latest_result"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "company_id"], ["company.tenant_id", "company.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["tenant_id", "assessment_id"], ["assessment.tenant_id", "assessment.id"], ondelete="CASCADE"
+        ),
+        UniqueConstraint("tenant_id", "company_id", "framework_id"),
+    )
+
+    company_id: Mapped[UUID] = mapped_column()
+    framework_id: Mapped[UUID] = mapped_column(ForeignKey("framework.id", ondelete="CASCADE"))
+    assessment_id: Mapped[UUID] = mapped_column()
+    newest: Mapped[bool] = mapped_column(Boolean)
+    overall: Mapped[float | None] = mapped_column(Numeric(4, 2), default=None)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)

@@ -310,6 +310,7 @@ async def _backdate(
         company_id = await db.scalar(
             select(Assessment.company_id).where(Assessment.tenant_id == tenant_id, Assessment.id == assessment_id)
         )
+        assert company_id is not None
         await latest.refresh(await driver(db), tenant_id, company_id)
 
 

@@ -177,12 +177,15 @@ COLUMNS: dict[str, tuple[str, ...]] = {
     # assessment is on the one platform framework, so each company's latest is also its newest).
     "company_latest_result": (
         "tenant_id",
+        "id",
         "company_id",
         "framework_id",
         "assessment_id",
         "newest",
         "overall",
         "published_at",
+        "created_at",
+        "updated_at",
     ),
 }
 ORDER = tuple(COLUMNS)  # parents before children
@@ -406,7 +409,10 @@ class Generator:
                     newest = made_one
             if newest is not None:
                 published, _started, aid, overall = newest
-                await w.add("company_latest_result", (tid, cid, self.fw.framework_id, aid, True, overall, published))
+                await w.add(
+                    "company_latest_result",
+                    (tid, uuid7(), cid, self.fw.framework_id, aid, True, overall, published, published, published),
+                )
             if opened < spec.open_assessments:
                 opened += 1
                 await self._open_assessment(w, made, cid, maturity, consultants[0])
