@@ -48,6 +48,13 @@ class Assessment(TenantOwned, Base):
             text("created_at DESC"),
             postgresql_where=text("status = 'published'"),
         ),
+        # Published re-assessments (the dashboard's attainment rate pairs them with plans).
+        Index(
+            "ix_assessment_reassessed",
+            "tenant_id",
+            "baseline_id",
+            postgresql_where=text("status = 'published' AND baseline_id IS NOT NULL"),
+        ),
     )
 
     company_id: Mapped[UUID] = mapped_column()
