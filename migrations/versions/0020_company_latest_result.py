@@ -8,7 +8,8 @@ The dashboard picked each company's latest published assessment with ``DISTINCT 
 firm's whole history on every view (issue 15: 196 → 25 req/s from 100 to 10,000 companies).
 ``company_latest_result`` holds one row per (company, framework), written in the publishing
 transaction (``assessments.latest.refresh``); this migration fills it from the history with the
-same statement. ``ix_assessment_published`` reads the newest publications in order (the
+same statement. ``portfolio_total`` sums those rows over each firm's active companies (the
+dashboard's averages read one row per dimension). ``ix_assessment_published`` reads the newest publications in order (the
 dashboard's recent results and its count of the last 12 months) without sorting the history;
 ``ix_assessment_reassessed`` holds only published re-assessments (its attainment rate).
 """
@@ -46,6 +47,24 @@ FROM (
     ORDER BY a.tenant_id, a.company_id, fv.framework_id, a.published_at DESC NULLS LAST, a.created_at DESC, a.id DESC
 ) l
 LEFT JOIN result_snapshot s ON s.tenant_id = l.tenant_id AND s.assessment_id = l.id
+"""
+
+# As ``ordena.assessments.latest.TOTALS_ALL`` reads today.
+TOTALS = """
+INSERT INTO portfolio_total (tenant_id, id, framework_id, scope, n, scored, total, created_at, updated_at)
+SELECT tenant_id, gen_random_uuid(), framework_id, scope, count(*), count(value), coalesce(sum(value), 0), now(), now()
+FROM (
+    SELECT l.tenant_id, l.framework_id, '' AS scope, l.overall AS value
+    FROM company_latest_result l
+    JOIN company c ON c.tenant_id = l.tenant_id AND c.id = l.company_id AND c.archived_at IS NULL
+    WHERE l.newest
+    UNION ALL
+    SELECT l.tenant_id, l.framework_id, r.dimension_key, r.score
+    FROM company_latest_result l
+    JOIN company c ON c.tenant_id = l.tenant_id AND c.id = l.company_id AND c.archived_at IS NULL
+    JOIN result_dimension_score r ON r.tenant_id = l.tenant_id AND r.assessment_id = l.assessment_id
+) share
+GROUP BY tenant_id, framework_id, scope
 """
 
 
@@ -89,6 +108,32 @@ def upgrade() -> None:
     )
     rls.migrate_isolate("company_latest_result")
     op.execute(FILL)
+    op.create_table(
+        "portfolio_total",
+        sa.Column("tenant_id", sa.Uuid(), nullable=False),
+        sa.Column("id", sa.Uuid(), nullable=False),
+        sa.Column("framework_id", sa.Uuid(), nullable=False),
+        sa.Column("scope", sa.String(length=60), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.Column("scored", sa.Integer(), nullable=False),
+        sa.Column("total", sa.Numeric(precision=14, scale=2), nullable=False),
+        sa.Column("sa_orm_sentinel", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["tenant_id"], ["tenant.id"], name=op.f("fk_portfolio_total_tenant_id_tenant"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["framework_id"],
+            ["framework.id"],
+            name=op.f("fk_portfolio_total_framework_id_framework"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("tenant_id", "id", name=op.f("pk_portfolio_total")),
+        sa.UniqueConstraint("tenant_id", "framework_id", "scope", name=op.f("uq_portfolio_total_tenant_id")),
+    )
+    rls.migrate_isolate("portfolio_total")
+    op.execute(TOTALS)
     op.execute(
         "CREATE INDEX ix_assessment_published ON assessment "
         "(tenant_id, published_at DESC NULLS LAST, created_at DESC) WHERE status = 'published'"
@@ -102,4 +147,5 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.execute("DROP INDEX IF EXISTS ix_assessment_reassessed")
     op.execute("DROP INDEX IF EXISTS ix_assessment_published")
+    op.drop_table("portfolio_total")
     op.drop_table("company_latest_result")

@@ -5,6 +5,7 @@ re-assessment published before an older one) the table says exactly what the his
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
@@ -13,8 +14,10 @@ from sqlalchemy import select, text, update
 from ordena.assessments.answers import parse_answer, save_answer
 from ordena.assessments.dashboard import load_dashboard
 from ordena.assessments.lifecycle import transition
-from ordena.assessments.models import Assessment, ResultSnapshot
+from ordena.assessments.models import Assessment, ResultDimensionScore, ResultSnapshot
+from ordena.audit.services import Actor
 from ordena.companies.models import Company
+from ordena.companies.services import archive_company, restore_company
 from ordena.demo.content import seed_firm
 from ordena.frameworks.models import FrameworkVersion
 from ordena.settings import Settings
@@ -23,6 +26,7 @@ from tests.factories import make_firm
 from tests.integration.assessments.helpers import World, make_world, new_assessment, tree_of
 
 Row = tuple[UUID, UUID, UUID, bool, Any, Any]
+ACTOR = Actor(None, "test")
 
 
 async def _table(database: Any, tenant_id: UUID) -> set[Row]:
@@ -67,6 +71,52 @@ async def _from_history(database: Any, tenant_id: UUID) -> set[Row]:
     return {(c, f, a.id, newest[c].id == a.id, overall.get(a.id), a.published_at) for (c, f), a in best.items()}
 
 
+async def _totals(database: Any, tenant_id: UUID) -> dict[tuple[UUID, str], tuple[int, int, Decimal]]:
+    async with database.session(tenant_id=tenant_id) as db:
+        rows = await db.execute(
+            text("SELECT framework_id, scope, n, scored, total FROM portfolio_total WHERE tenant_id = :t AND n <> 0"),
+            {"t": tenant_id},
+        )
+        return {(r[0], r[1]): (r[2], r[3], r[4]) for r in rows}
+
+
+async def _totals_from_history(database: Any, tenant_id: UUID) -> dict[tuple[UUID, str], tuple[int, int, Decimal]]:
+    """The sums recomputed from the history: the active companies' newest overall scores, and
+    each dimension score of their latest run per framework."""
+    latest_rows = await _from_history(database, tenant_id)
+    async with database.session(tenant_id=tenant_id) as db:
+        active = {
+            c.id
+            for c in await db.scalars(
+                select(Company).where(Company.tenant_id == tenant_id, Company.archived_at.is_(None))
+            )
+        }
+        scores = list(await db.scalars(select(ResultDimensionScore).where(ResultDimensionScore.tenant_id == tenant_id)))
+    out: dict[tuple[UUID, str], tuple[int, int, Decimal]] = {}
+
+    def add(key: tuple[UUID, str], value: Any) -> None:
+        n, scored, total = out.get(key, (0, 0, Decimal(0)))
+        out[key] = (n + 1, scored + (value is not None), total + (Decimal(str(value)) if value is not None else 0))
+
+    for company, framework, assessment, newest, overall, _at in latest_rows:
+        if company not in active:
+            continue
+        if newest:
+            add((framework, ""), overall)
+        for r in scores:
+            if r.assessment_id == assessment:
+                add((framework, r.dimension_key), r.score)
+    return out
+
+
+async def _agree(database: Any, tenant_id: UUID) -> set[Row]:
+    """Asserts the table and the sums say what the history says; returns the rows."""
+    rows = await _table(database, tenant_id)
+    assert rows == await _from_history(database, tenant_id)
+    assert await _totals(database, tenant_id) == await _totals_from_history(database, tenant_id)
+    return rows
+
+
 async def _publish(database: Any, world: World, *, level: str) -> Assessment:
     """A consultant assessment of the world's company, answered, validated and published."""
     a = await new_assessment(database, world)
@@ -85,14 +135,12 @@ async def test_the_latest_result_follows_each_publication_of_a_company(database:
     assert await _table(database, world.tenant_id) == set()
 
     first = await _publish(database, world, level="2")
-    rows = await _table(database, world.tenant_id)
-    assert rows == await _from_history(database, world.tenant_id)
+    rows = await _agree(database, world.tenant_id)
     assert [(r[2], r[3]) for r in rows] == [(first.id, True)]
 
     # The re-assessment replaces it; the dashboard's average is the re-assessment's score.
     second = await _publish(database, world, level="4")
-    rows = await _table(database, world.tenant_id)
-    assert rows == await _from_history(database, world.tenant_id)
+    rows = await _agree(database, world.tenant_id)
     assert [(r[2], r[3]) for r in rows] == [(second.id, True)]
     async with database.session(tenant_id=world.tenant_id) as db:
         board = await load_dashboard(db, world.tenant_id)
@@ -117,8 +165,7 @@ async def test_a_run_published_with_an_older_date_does_not_replace_the_newer_one
 
         await latest.refresh(await driver(db), world.tenant_id, world.company.id)
         await db.commit()
-    rows = await _table(database, world.tenant_id)
-    assert rows == await _from_history(database, world.tenant_id)
+    rows = await _agree(database, world.tenant_id)
     assert [r[2] for r in rows] == [newer.id]
 
 
@@ -131,20 +178,32 @@ async def test_the_demo_portfolio_agrees_with_its_history_and_archived_companies
         assert tenant is not None
         await seed_firm(db, settings, tenant)
         await db.commit()
-    rows = await _table(database, firm.id)
-    assert len(rows) >= 6 and rows == await _from_history(database, firm.id)
+    rows = await _agree(database, firm.id)
+    assert len(rows) >= 6
 
     async with database.session(tenant_id=firm.id) as db:
         before = await load_dashboard(db, firm.id)
-        archived = next(r[0] for r in rows if r[3])
-        await db.execute(
-            update(Company)
-            .where(Company.tenant_id == firm.id, Company.id == archived)
-            .values(archived_at=dt.datetime.now(dt.UTC))
-        )
+    gone = next(r[0] for r in rows if r[3])
+    async with database.session(tenant_id=firm.id) as db:
+        company = await db.scalar(select(Company).where(Company.tenant_id == firm.id, Company.id == gone))
+        assert company is not None
+        await archive_company(db, firm.id, ACTOR, company)
+        await db.commit()
+    await _agree(database, firm.id)
+    async with database.session(tenant_id=firm.id) as db:
         after = await load_dashboard(db, firm.id)
     assert after.stats.assessed_companies == before.stats.assessed_companies - 1
     assert after.portfolio_companies == before.portfolio_companies - 1
+
+    async with database.session(tenant_id=firm.id) as db:
+        company = await db.scalar(select(Company).where(Company.tenant_id == firm.id, Company.id == gone))
+        assert company is not None
+        await restore_company(db, firm.id, ACTOR, company)
+        await db.commit()
+    await _agree(database, firm.id)
+    async with database.session(tenant_id=firm.id) as db:
+        again = await load_dashboard(db, firm.id)
+    assert again.stats == before.stats and again.portfolio == before.portfolio
 
 
 async def test_another_firms_latest_results_are_neither_seen_nor_counted(database: Any) -> None:

@@ -239,3 +239,20 @@ class CompanyLatestResult(TenantOwned, Base):
     newest: Mapped[bool] = mapped_column(Boolean)
     overall: Mapped[float | None] = mapped_column(Numeric(4, 2), default=None)
     published_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+
+
+class PortfolioTotal(TenantOwned, Base):
+    """The firm's portfolio sums over its *active* companies' latest results, kept with
+    :class:`CompanyLatestResult` (``assessments.latest``): per framework, ``scope`` "" sums the
+    newest results' overall scores, and each dimension key sums that dimension's latest scores.
+    ``n`` rows counted, ``scored`` of them with a score, ``total`` their sum: the dashboard's
+    averages are ``total / scored``, read in one row per dimension whatever the firm's size."""
+
+    __tablename__ = "portfolio_total"
+    __table_args__ = (UniqueConstraint("tenant_id", "framework_id", "scope"),)
+
+    framework_id: Mapped[UUID] = mapped_column(ForeignKey("framework.id", ondelete="CASCADE"))
+    scope: Mapped[str] = mapped_column(String(60))
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    scored: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[float] = mapped_column(Numeric(14, 2), default=0)

@@ -207,8 +207,8 @@ async def start_draft(con: asyncpg.Connection, *, tenant_id: UUID, assessment_id
 # --- the consultant dashboard ---------------------------------------------------------------
 
 # Counts of the firm in one round trip. "Latest" is each active company's newest published
-# assessment, read from the maintained ``company_latest_result`` (one row per company, written at
-# publication: ``assessments.latest``), never picked out of the history; the average is truncated
+# assessment, summed in the maintained ``portfolio_total`` (kept at publication, archiving and
+# restoring: ``assessments.latest``), never picked out of the history; the average is truncated
 # to 2 places in SQL, as scoring.shown does, so that the shown score and its level agree. The open
 # work reads ``ix_assessment_status`` (open statuses only) and the last 12 months
 # ``ix_assessment_published``: nothing here reads the firm's whole history.
@@ -234,10 +234,9 @@ CROSS JOIN (
     WHERE a.tenant_id = $1 AND a.status = 'published' AND a.published_at >= $2
 ) pb
 CROSS JOIN (
-    SELECT count(*) AS latest, count(l.overall) AS scored, trunc(avg(l.overall), 2) AS average
-    FROM company_latest_result l
-    JOIN company c ON c.tenant_id = l.tenant_id AND c.id = l.company_id AND c.archived_at IS NULL
-    WHERE l.tenant_id = $1 AND l.newest
+    SELECT coalesce(sum(n), 0) AS latest, coalesce(sum(scored), 0) AS scored,
+           trunc(sum(total) / nullif(sum(scored), 0), 2) AS average
+    FROM portfolio_total WHERE tenant_id = $1 AND scope = ''
 ) lt
 """
 
@@ -306,14 +305,11 @@ async def recent_results(con: asyncpg.Connection, *, tenant_id: UUID, limit: int
 
 
 # Per dimension, the mean of each active company's latest published score on the default
-# framework (any of its versions; dimensions are matched by key), from the maintained latest rows.
+# framework (any of its versions; dimensions are matched by key): one maintained row each.
 _PORTFOLIO_AVERAGES = """
-SELECT r.dimension_key AS key, trunc(avg(r.score), 2) AS score, count(*) AS companies
-FROM company_latest_result l
-JOIN company c ON c.tenant_id = l.tenant_id AND c.id = l.company_id AND c.archived_at IS NULL
-JOIN result_dimension_score r ON r.tenant_id = l.tenant_id AND r.assessment_id = l.assessment_id
-WHERE l.tenant_id = $1 AND l.framework_id = $2
-GROUP BY 1
+SELECT scope AS key, trunc(total / scored, 2) AS score, scored AS companies
+FROM portfolio_total
+WHERE tenant_id = $1 AND framework_id = $2 AND scope <> '' AND scored > 0
 """
 
 

@@ -27,6 +27,7 @@ from typing import Any
 import asyncpg
 
 from ordena.accounts.passwords import hash_password
+from ordena.assessments import latest
 
 # CIIU Rev.4 sections, weighted roughly like Peru's formal SMEs (commerce first).
 SECTIONS: tuple[tuple[str, float, tuple[str, ...]], ...] = (
@@ -523,6 +524,7 @@ async def generate(
         if progress and (i + 1) % step == 0:
             progress(f"{i + 1}/{spec.firms} firms")
     await writer.flush()
+    await latest.rebuild_totals(conn, [f.tenant_id for f in report.firms])  # the dashboard's sums
     report.seconds = time.perf_counter() - started
     return report
 
@@ -544,6 +546,7 @@ async def add_companies(conn: asyncpg.Connection, tenant_id: uuid.UUID, n: int, 
     writer = _Writer(conn, report)
     await gen.companies(writer, made, n, spec, consultants)
     await writer.flush()
+    await latest.rebuild_totals(conn, [tenant_id])  # the dashboard's sums, with the new companies
     report.seconds = time.perf_counter() - started
     report.firms.append(made)
     return report
