@@ -12,11 +12,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import asyncpg
+from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.assessments import queries
@@ -25,6 +27,7 @@ from ordena.db.driver import driver
 from ordena.frameworks import queries as framework_queries
 from ordena.frameworks.services import structure
 from ordena.lib.clock import now
+from ordena.lib.i18n import format_number, get_locale, gettext, use_locale
 
 ATTENTION_LIMIT = 8
 RECENT_LIMIT = 5
@@ -136,6 +139,30 @@ class Dashboard:
     @property
     def level_bands(self) -> tuple[LevelBand, ...]:
         return level_bands()
+
+    @property
+    def badges(self) -> tuple[Markup, ...]:
+        """Each level's badge (index 0: none), as ``partials/levels.html``'s ``badge`` draws it."""
+        return level_badges(get_locale(), tuple(self.level_name(b.level) for b in level_bands()))
+
+
+@lru_cache(maxsize=64)
+def level_badges(locale: str, names: tuple[str, ...]) -> tuple[Markup, ...]:
+    """The five level badges in ``locale`` with these level names, drawn once per (locale, names):
+    a pure function of its key (the bands are constants), so nothing to invalidate; bounded.
+    The same markup as the ``badge`` macro of ``partials/levels.html`` (a test compares them);
+    a dashboard shows a badge per row (profiled: the macro was a tenth of the page)."""
+    with use_locale(locale):
+        out = [Markup("")]
+        for b, name in zip(level_bands(), names, strict=True):
+            # As the macro: the translated text is trusted, its values are escaped.
+            title = Markup(gettext("Nivel {level}: puntajes de {low} a {high}")).format(  # noqa: S704
+                level=b.level, low=format_number(b.low, 2), high=format_number(b.high, 2)
+            )
+            out.append(
+                Markup('<span class="badge level-{0}" title="{1}">{0} · {2}</span>').format(b.level, title, name)
+            )
+    return tuple(out)
 
 
 def _days(at: dt.datetime, since: dt.datetime | None) -> int | None:
