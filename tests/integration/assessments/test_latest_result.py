@@ -5,6 +5,7 @@ re-assessment published before an older one) the table says exactly what the his
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -23,7 +24,7 @@ from ordena.frameworks.models import FrameworkVersion
 from ordena.settings import Settings
 from ordena.tenancy.models import Role, Tenant
 from tests.factories import make_firm
-from tests.integration.assessments.helpers import World, make_world, new_assessment, tree_of
+from tests.integration.assessments.helpers import World, login, make_world, new_assessment, tree_of
 
 Row = tuple[UUID, UUID, UUID, bool, Any, Any]
 ACTOR = Actor(None, "test")
@@ -218,3 +219,23 @@ async def test_another_firms_latest_results_are_neither_seen_nor_counted(databas
         )
         board = await load_dashboard(db, other.id)
     assert seen == 0 and board.stats.assessed_companies == 0
+
+
+async def test_the_dashboard_reads_the_same_whether_the_framework_tree_is_cached_or_not(
+    database: Any, client: Any
+) -> None:
+    """The page reads on the driver when the default framework's tree is cached in the process,
+    and through the ORM the first time (after a new version): the same page either way."""
+    from ordena.frameworks import services as frameworks
+
+    world = await make_world(database)
+    await _publish(database, world, level="3")
+    await login(client, world)
+    frameworks._TREES._trees.clear()  # a process's first dashboard
+    cold = await client.get(f"/w/{world.firm.slug}")
+    assert len(frameworks._TREES) == 1  # the tree was read through the ORM and kept
+    warm = await client.get(f"/w/{world.firm.slug}")
+    assert cold.status_code == warm.status_code == 200
+    assert "Madurez de la cartera" in warm.text and "<progress" in warm.text
+    strip = re.compile(r'name="_csrf" value="[^"]*"|"X-CSRF-Token": "[^"]*"')
+    assert strip.sub("", cold.text) == strip.sub("", warm.text)

@@ -10,6 +10,7 @@ statement here reads the firm's whole history; the scores come from its stored
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import lru_cache
@@ -25,7 +26,7 @@ from ordena.assessments import queries
 from ordena.assessments.scoring import LevelBand, level_bands, level_of
 from ordena.db.driver import driver
 from ordena.frameworks import queries as framework_queries
-from ordena.frameworks.services import structure
+from ordena.frameworks.services import FrameworkStructure, cached_structure, structure
 from ordena.lib.clock import now
 from ordena.lib.i18n import format_number, get_locale, gettext, use_locale
 
@@ -169,9 +170,35 @@ def _days(at: dt.datetime, since: dt.datetime | None) -> int | None:
     return None if since is None else max(0, (at - since).days)
 
 
+TreeLoader = Callable[[UUID], Awaitable[FrameworkStructure]]
+
+
+class TreeNotCached(LookupError):
+    """The default framework's tree is not in this process's cache yet (see :func:`cold_tree`)."""
+
+
+async def cold_tree(version_id: UUID) -> FrameworkStructure:
+    """A ``load_tree`` for the driver-only path: the caller catches this, ends its read-only
+    transaction and builds the page with :func:`load_dashboard` (once per process and version)."""
+    raise TreeNotCached(version_id)
+
+
 async def load_dashboard(db: AsyncSession, tenant_id: UUID, *, at: dt.datetime | None = None) -> Dashboard:
+    """The dashboard inside an ORM session's transaction."""
+
+    async def tree(version_id: UUID) -> FrameworkStructure:
+        return await structure(db, version_id)
+
+    return await dashboard_on(await driver(db), tenant_id, tree, at=at)
+
+
+async def dashboard_on(
+    con: asyncpg.Connection, tenant_id: UUID, load_tree: TreeLoader, *, at: dt.datetime | None = None
+) -> Dashboard:
+    """The dashboard on the driver alone (the firm's home opens no ORM session: benchmarked).
+    The default framework's tree comes from the process's cache of published trees; only when
+    it is not there yet is ``load_tree`` asked for it."""
     at = at or now()
-    con = await driver(db)
     row = await queries.firm_stats(con, tenant_id=tenant_id, since=at - dt.timedelta(days=365))
     stats = Stats(
         members=int(row["members"]),
@@ -211,14 +238,14 @@ async def load_dashboard(db: AsyncSession, tenant_id: UUID, *, at: dt.datetime |
         board.silent_total = int(silent[0]["total"]) if silent else 0
     if stats.assessed_companies:
         board.recent = [_recent(r) for r in await queries.recent_results(con, tenant_id=tenant_id, limit=RECENT_LIMIT)]
-        await _portfolio(db, con, tenant_id, board)
+        await _portfolio(con, load_tree, tenant_id, board)
     return board
 
 
-async def _portfolio(db: AsyncSession, con: asyncpg.Connection, tenant_id: UUID, board: Dashboard) -> None:
+async def _portfolio(con: asyncpg.Connection, load_tree: TreeLoader, tenant_id: UUID, board: Dashboard) -> None:
     """Per dimension of the default framework, the mean of the companies' latest scores."""
     version_id, framework_id = await framework_queries.default_version_ids(con)
-    tree = board.tree = await structure(db, version_id)
+    tree = board.tree = await cached_structure(con, version_id) or await load_tree(version_id)
     averages = await queries.portfolio_averages(con, tenant_id=tenant_id, framework_id=framework_id)
     known = {d.key: d for d in tree.dimensions}
     board.portfolio = sorted(

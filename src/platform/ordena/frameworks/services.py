@@ -19,6 +19,7 @@ from types import MappingProxyType
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -234,6 +235,15 @@ async def get_version(db: AsyncSession, version_id: UUID) -> FrameworkVersion:
     if version is None:
         raise NotFound()
     return version
+
+
+async def cached_structure(con: asyncpg.Connection, version_id: UUID) -> FrameworkStructure | None:
+    """A published version's tree when this process has it already (one plain statement reads
+    its state, as :func:`structure` does on a hit); None otherwise (then use :func:`structure`)."""
+    state = await queries.version_state(con, version_id)
+    if state is None or state[0] != "published":
+        return None
+    return _TREES.get((version_id, state[1]))
 
 
 async def structure(db: AsyncSession, version_id: UUID) -> FrameworkStructure:
