@@ -44,15 +44,17 @@ def _settings(request: Request[Any, Any, Any]) -> Settings:
 
 
 @get("/w/{slug:str}/billing", opt=OWNER, name="billing")
-async def billing_page(
-    request: Request[Any, Any, Any], db: DB, firm: Firm, checkout: FromQuery[str | None] = None
-) -> Template:
+async def billing_page(request: Request[Any, Any, Any], firm: Firm, checkout: FromQuery[str | None] = None) -> Template:
+    """On the request's driver: the page opens no ORM session unless back from Checkout
+    (benchmarked: ``billing``)."""
     settings = _settings(request)
+    rdb = request_db(request)
     if checkout == "done":
         # Back from Checkout: read the subscription from Stripe now rather than wait for the
         # webhook (the same re-read the worker does; nothing in the URL is trusted).
-        await services.refresh(db, settings, firm, StripeReader(settings))
-    page = await services.overview(db, settings, firm, get_locale())
+        await services.refresh(await rdb.session(), settings, firm, StripeReader(settings))
+    page = await services.overview(await rdb.begin(), settings, firm, get_locale())
+    await rdb.commit()
     return Template(
         "billing/page.html",
         context={"page": page, "plans": PLANS, "checkout": checkout},

@@ -6,7 +6,9 @@ import datetime as dt
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.accounts.services import actor_of
@@ -19,10 +21,9 @@ from ordena.billing.state import Standing, standing
 from ordena.billing.stripe_api import InvoiceView, StripeUnavailable, SubscriptionReader
 from ordena.billing.sync import apply_subscriptions, lock_firm
 from ordena.companies.services import count_companies
-from ordena.db.driver import driver
 from ordena.lib.clock import now
 from ordena.lib.errors import ServiceError
-from ordena.lib.i18n import _
+from ordena.lib.i18n import _, format_money, use_locale
 from ordena.settings import Settings
 from ordena.tenancy import memberships
 from ordena.tenancy.invitations import pending_invitations
@@ -37,11 +38,25 @@ class Usage:
     seats: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
+class OfferChoice:
+    """One way to pay a plan, as its card shows it."""
+
+    interval: str
+    price: str  # in the locale's first currency, per interval
+    other_price: str  # in the other currency
+    per: str  # "mes" / "año"
+    action: str  # the button's label
+
+
+@dataclass(frozen=True, slots=True)
 class PlanOffer:
     plan: Plan
     prices: dict[str, list[tuple[str, Decimal]]]  # interval → [(currency, amount)], the locale's first
     available: bool  # a Stripe price is configured for it
+    name: str
+    limits: tuple[str, ...]  # the plan's limits, as sentences
+    choices: tuple[OfferChoice, ...]
 
 
 @dataclass
@@ -49,7 +64,7 @@ class Overview:
     standing: Standing
     account: BillingAccount | None
     usage: Usage
-    offers: list[PlanOffer]
+    offers: tuple[PlanOffer, ...]
     next_invoice: InvoiceView | None = None
     invoices: list[InvoiceView] = field(default_factory=list)
     stripe_unavailable: bool = False
@@ -60,22 +75,52 @@ async def usage_of(db: AsyncSession, firm: FirmContext) -> Usage:
     return Usage(await count_companies(db, firm.tenant_id), seats)
 
 
-def offers(settings: Settings, locale: str) -> list[PlanOffer]:
+def offers(settings: Settings, locale: str) -> tuple[PlanOffer, ...]:
+    configured = tuple(tuple(bool(price_id(settings, p.code, i)) for i in INTERVALS) for p in PLANS.values())
+    return _offers(locale, configured)
+
+
+@lru_cache(maxsize=64)
+def _offers(locale: str, configured: tuple[tuple[bool, ...], ...]) -> tuple[PlanOffer, ...]:
+    """The plans' cards, their text made once per language and configuration (every input is
+    in the key: the plans and prices are fixed at import; profiled: the cards' formatting was
+    most of the billing page's template)."""
     order = currencies_for(locale)
-    return [
-        PlanOffer(
-            plan,
-            {i: [(c, plan.price(i, c)) for c in order] for i in INTERVALS},
-            all(price_id(settings, plan.code, i) for i in INTERVALS),
+    with use_locale(locale):
+        per = {"month": _("mes"), "year": _("año")}
+        return tuple(
+            PlanOffer(
+                plan,
+                prices := {i: [(c, plan.price(i, c)) for c in order] for i in INTERVALS},
+                all(configured[n]),
+                str(plan.name),
+                (
+                    _("Hasta {n} empresas cliente activas").format(n=plan.companies),
+                    _("Hasta {n} personas en la firma").format(n=plan.seats),
+                ),
+                tuple(
+                    OfferChoice(
+                        i,
+                        format_money(prices[i][0][1], prices[i][0][0]),
+                        format_money(prices[i][1][1], prices[i][1][0]),
+                        per[i],
+                        (
+                            _("Suscribirme a {plan}, pago mensual")
+                            if i == "month"
+                            else _("Suscribirme a {plan}, pago anual")
+                        ).format(plan=str(plan.name)),
+                    )
+                    for i in INTERVALS
+                ),
+            )
+            for n, plan in enumerate(PLANS.values())
         )
-        for plan in PLANS.values()
-    ]
 
 
-async def overview(db: AsyncSession, settings: Settings, firm: FirmContext, locale: str) -> Overview:
+async def overview(con: asyncpg.Connection, settings: Settings, firm: FirmContext, locale: str) -> Overview:
     """The page's account and usage in one statement on the driver (benchmarked: ``billing``)."""
     at = now()
-    found = await queries.account_usage(await driver(db), firm.tenant_id, at)
+    found = await queries.account_usage(con, firm.tenant_id, at)
     account = found.account
     page = Overview(
         standing(settings, account, firm.tenant.created_at, at),
