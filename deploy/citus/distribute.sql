@@ -19,7 +19,7 @@ SELECT create_reference_table('fw_dimension');
 SELECT create_reference_table('fw_initiative');
 SELECT create_reference_table('fw_question');
 
--- Distributed tables (21): sharded by tenant_id, all colocated with audit_event.
+-- Distributed tables (23): sharded by tenant_id, all colocated with audit_event.
 SELECT create_distributed_table('audit_event', 'tenant_id', colocate_with => 'none');
 SELECT create_distributed_table('company', 'tenant_id', colocate_with => 'audit_event');
 SELECT create_distributed_table('job_progress', 'tenant_id', colocate_with => 'audit_event');
@@ -28,7 +28,9 @@ SELECT create_distributed_table('network_membership', 'tenant_id', colocate_with
 SELECT create_distributed_table('plan_digest_sent', 'tenant_id', colocate_with => 'audit_event');
 SELECT create_distributed_table('plan_reminder_opt_out', 'tenant_id', colocate_with => 'audit_event');
 SELECT create_distributed_table('contact', 'tenant_id', colocate_with => 'audit_event');
+SELECT create_distributed_table('portfolio_total', 'tenant_id', colocate_with => 'audit_event');
 SELECT create_distributed_table('assessment', 'tenant_id', colocate_with => 'audit_event');
+SELECT create_distributed_table('company_latest_result', 'tenant_id', colocate_with => 'audit_event');
 SELECT create_distributed_table('plan', 'tenant_id', colocate_with => 'audit_event');
 SELECT create_distributed_table('report', 'tenant_id', colocate_with => 'audit_event');
 SELECT create_distributed_table('respondent', 'tenant_id', colocate_with => 'audit_event');

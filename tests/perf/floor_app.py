@@ -330,12 +330,16 @@ def _dashboard_sql() -> dict[str, Any]:
         from ordena.assessments import queries as q
     except ImportError:
         return {}
+    from ordena.plans import queries as plans
+
     return {
         "STATS": q.firm_stats,
         "SUBMITTED": q.awaiting_validation,
         "SILENT": q.silent_respondents,
         "RECENT": q.recent_results,
         "PORTFOLIO": q.portfolio_averages,
+        "AT_RISK": plans.initiatives_at_risk,
+        "ATTAINMENT": plans.portfolio_attainment,
     }
 
 
@@ -374,6 +378,11 @@ async def dashboard(request: Request[Any, Any, Any], slug: FromPath[str]) -> Res
                 lists["portfolio"] = await _run(
                     ctx.conn, "PORTFOLIO", tenant_id=tid, framework_id=version["framework_id"]
                 )
+        # The plans at risk and the portfolio's attainment rate (ordena.plans.board), on every dashboard.
+        on = at.date()
+        lists["at_risk"] = await DASHBOARD_SQL["AT_RISK"](ctx.conn, tid, on, on + timedelta(days=7), 12)
+        rate = await DASHBOARD_SQL["ATTAINMENT"](ctx.conn, tid)
+        stats.append((rate.reached, "metas alcanzadas"))
     else:  # the first dashboard: two counts
         count = await ctx.conn.fetchval(SQL_MEMBER_COUNT, tid)
         companies = await ctx.conn.fetchval(SQL_COMPANY_COUNT, tid)

@@ -910,7 +910,7 @@ async def measure_rls(ctx: Context) -> list[RlsCase]:
 # Statements the floor sends for each page (besides BEGIN/COMMIT), by construction.
 FLOOR_STATEMENTS = {
     "login": 0,
-    "dashboard": 10,
+    "dashboard": 12,
     "members": 5,
     "companies": 6,
     "questionnaire": 9,

@@ -56,3 +56,24 @@ def test_long_labels_are_cut_to_fit_beside_the_note() -> None:
     width = int(re.search(r'viewBox="0 0 (\d+) ', svg).group(1))  # type: ignore[union-attr]
     label = re.search(r'font-weight="bold">([^<]+)<', svg).group(1)  # type: ignore[union-attr]
     assert label.endswith("…") and len(label) * 13 * 0.6 + len("Mediana 3.00 · n 100+") * 11 * 0.6 < width
+
+
+def test_a_drawing_is_reused_only_for_the_very_same_arguments() -> None:
+    from ordena.reports.level_chart import _LEVEL_SHARES, draw_level_shares
+
+    args = (["General", "Ventas"], [[1, 1, 2, 4, 2], None], ["Mediana 4.00 · n 10-19", "k"], LEVELS)
+    kw = {"title": "Distribución", "hidden_text": "Oculto"}
+    first = level_shares(*args, **kw)
+    assert level_shares(*args, **kw) is first  # drawn once
+    assert first == draw_level_shares(*args, **kw)  # and the same as a fresh drawing
+    assert any(v is first for v in _LEVEL_SHARES.values())
+    # Any argument changed is another drawing: a histogram, a note, a name, the title.
+    changed = [
+        level_shares(args[0], [[1, 1, 2, 4, 3], None], *args[2:], **kw),
+        level_shares(*args[:2], ["Mediana 4.10 · n 10-19", "k"], LEVELS, **kw),
+        level_shares(*args[:3], ["Initial", *LEVELS[1:]], **kw),
+        level_shares(*args, title="Distribution", hidden_text="Oculto"),
+        level_shares(["Overall", "Ventas"], *args[1:], **kw),
+    ]
+    for other in changed:
+        assert other != first

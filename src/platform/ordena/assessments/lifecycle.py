@@ -20,6 +20,7 @@ from uuid import UUID
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from ordena.assessments import latest
 from ordena.assessments.answers import total_progress
 from ordena.assessments.completeness import check_publish, readiness
 from ordena.assessments.labels import status_label
@@ -39,6 +40,7 @@ from ordena.assessments.results_mail import announce_results
 from ordena.audit.services import Actor, AuditTrail, snapshot
 from ordena.companies.models import Company
 from ordena.companies.services import get_company
+from ordena.db.driver import driver
 from ordena.frameworks.choice import default_choice, usable_version
 from ordena.frameworks.models import Question
 from ordena.frameworks.services import FrameworkStructure, structure
@@ -365,6 +367,7 @@ async def transition(
     await db.flush()
     if action == "publish":
         await _store_snapshot(db, tenant_id, assessment)
+        await latest.refresh(await driver(db), tenant_id, assessment.company_id)  # the dashboard's rows
         announce_results(db, tenant_id, assessment.id)  # the client's emails (results_mail.py)
     after = {**snapshot(assessment, ["status", "submitted_at", "validated_at", "published_at"]), **extra}
     AuditTrail(db, tenant_id, actor)(action, "assessment", assessment.id, before=before, after=after)

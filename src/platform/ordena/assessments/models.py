@@ -8,6 +8,7 @@ from uuid import UUID
 
 from advanced_alchemy.types import DateTimeUTC, JsonB
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     ForeignKey,
     ForeignKeyConstraint,
@@ -18,6 +19,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -38,6 +40,21 @@ class Assessment(TenantOwned, Base):
         ),
         Index("ix_assessment_company", "tenant_id", "company_id", "created_at"),
         Index("ix_assessment_status", "tenant_id", "status"),
+        # The newest publications first (the dashboard's recent results and its last 12 months).
+        Index(
+            "ix_assessment_published",
+            "tenant_id",
+            text("published_at DESC NULLS LAST"),
+            text("created_at DESC"),
+            postgresql_where=text("status = 'published'"),
+        ),
+        # Published re-assessments (the dashboard's attainment rate pairs them with plans).
+        Index(
+            "ix_assessment_reassessed",
+            "tenant_id",
+            "baseline_id",
+            postgresql_where=text("status = 'published' AND baseline_id IS NOT NULL"),
+        ),
     )
 
     company_id: Mapped[UUID] = mapped_column()
@@ -199,3 +216,43 @@ class ResultDimensionScore(TenantOwned, Base):
     company_id: Mapped[UUID] = mapped_column()
     dimension_key: Mapped[str] = mapped_column(String(60))
     score: Mapped[float] = mapped_column(Numeric(4, 2))
+
+
+class CompanyLatestResult(TenantOwned, Base):
+    """Each company's latest published assessment per framework, written in the publishing
+    transaction (``assessments.latest.refresh``) so that the dashboard's aggregates read one row
+    per company instead of picking the latest out of the firm's whole history. ``newest`` marks
+    the company's latest across frameworks; ``overall`` is its snapshot's."""
+
+    __tablename__ = "company_latest_result"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "company_id"], ["company.tenant_id", "company.id"], ondelete="CASCADE"),
+        ForeignKeyConstraint(
+            ["tenant_id", "assessment_id"], ["assessment.tenant_id", "assessment.id"], ondelete="CASCADE"
+        ),
+        UniqueConstraint("tenant_id", "company_id", "framework_id"),
+    )
+
+    company_id: Mapped[UUID] = mapped_column()
+    framework_id: Mapped[UUID] = mapped_column(ForeignKey("framework.id", ondelete="CASCADE"))
+    assessment_id: Mapped[UUID] = mapped_column()
+    newest: Mapped[bool] = mapped_column(Boolean)
+    overall: Mapped[float | None] = mapped_column(Numeric(4, 2), default=None)
+    published_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
+
+
+class PortfolioTotal(TenantOwned, Base):
+    """The firm's portfolio sums over its *active* companies' latest results, kept with
+    :class:`CompanyLatestResult` (``assessments.latest``): per framework, ``scope`` "" sums the
+    newest results' overall scores, and each dimension key sums that dimension's latest scores.
+    ``n`` rows counted, ``scored`` of them with a score, ``total`` their sum: the dashboard's
+    averages are ``total / scored``, read in one row per dimension whatever the firm's size."""
+
+    __tablename__ = "portfolio_total"
+    __table_args__ = (UniqueConstraint("tenant_id", "framework_id", "scope"),)
+
+    framework_id: Mapped[UUID] = mapped_column(ForeignKey("framework.id", ondelete="CASCADE"))
+    scope: Mapped[str] = mapped_column(String(60))
+    n: Mapped[int] = mapped_column(Integer, default=0)
+    scored: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[float] = mapped_column(Numeric(14, 2), default=0)

@@ -208,18 +208,14 @@ async def start_draft(con: asyncpg.Connection, *, tenant_id: UUID, assessment_id
 
 # --- the consultant dashboard ---------------------------------------------------------------
 
-# Counts of the firm in one round trip; the average is over each active company's latest
-# published assessment (truncated to 2 places in SQL, as scoring.shown does, so that the shown
-# score and its level agree).
+# Counts of the firm in one round trip. "Latest" is each active company's newest published
+# assessment, summed in the maintained ``portfolio_total`` (kept at publication, archiving and
+# restoring: ``assessments.latest``), never picked out of the history; the average is truncated
+# to 2 places in SQL, as scoring.shown does, so that the shown score and its level agree. The open
+# work reads ``ix_assessment_status`` (open statuses only) and the last 12 months
+# ``ix_assessment_published``: nothing here reads the firm's whole history.
 _FIRM_STATS = """
-WITH latest AS (
-    SELECT DISTINCT ON (a.company_id) a.id
-    FROM assessment a
-    JOIN company c ON c.tenant_id = a.tenant_id AND c.id = a.company_id AND c.archived_at IS NULL
-    WHERE a.tenant_id = $1 AND a.status = 'published'
-    ORDER BY a.company_id, a.published_at DESC NULLS LAST, a.created_at DESC
-)
-SELECT m.members, co.total, co.active, ac.open, ac.in_progress, ac.submitted, ac.published_12m, lt.latest, lt.scored, lt.average
+SELECT m.members, co.total, co.active, ac.open, ac.in_progress, ac.submitted, pb.published_12m, lt.latest, lt.scored, lt.average
 FROM (SELECT count(*) AS members FROM membership WHERE tenant_id = $1) m
 CROSS JOIN (
     SELECT count(*) AS total, count(*) FILTER (WHERE archived_at IS NULL) AS active
@@ -228,15 +224,21 @@ CROSS JOIN (
 CROSS JOIN (
     SELECT count(*) FILTER (WHERE a.status IN ('draft', 'in_progress')) AS open,
            count(*) FILTER (WHERE a.status = 'in_progress') AS in_progress,
-           count(*) FILTER (WHERE a.status = 'submitted') AS submitted,
-           count(*) FILTER (WHERE a.status = 'published' AND a.published_at >= $2) AS published_12m
+           count(*) FILTER (WHERE a.status = 'submitted') AS submitted
     FROM assessment a
     JOIN company c ON c.tenant_id = a.tenant_id AND c.id = a.company_id AND c.archived_at IS NULL
-    WHERE a.tenant_id = $1 AND a.status IN ('draft', 'in_progress', 'submitted', 'published')
+    WHERE a.tenant_id = $1 AND a.status IN ('draft', 'in_progress', 'submitted')
 ) ac
 CROSS JOIN (
-    SELECT count(*) AS latest, count(s.overall) AS scored, trunc(avg(s.overall), 2) AS average
-    FROM latest JOIN result_snapshot s ON s.tenant_id = $1 AND s.assessment_id = latest.id
+    SELECT count(*) AS published_12m
+    FROM assessment a
+    JOIN company c ON c.tenant_id = a.tenant_id AND c.id = a.company_id AND c.archived_at IS NULL
+    WHERE a.tenant_id = $1 AND a.status = 'published' AND a.published_at >= $2
+) pb
+CROSS JOIN (
+    SELECT coalesce(sum(n), 0) AS latest, coalesce(sum(scored), 0) AS scored,
+           trunc(sum(total) / nullif(sum(scored), 0), 2) AS average
+    FROM portfolio_total WHERE tenant_id = $1 AND scope = ''
 ) lt
 """
 
@@ -287,6 +289,7 @@ async def silent_respondents(
     return rows
 
 
+# The newest publications in ``ix_assessment_published``'s order, read until five are found.
 _RECENT_RESULTS = """
 SELECT a.id, a.title, a.published_at, c.id AS company_id, c.name AS company, s.overall
 FROM assessment a
@@ -304,20 +307,11 @@ async def recent_results(con: asyncpg.Connection, *, tenant_id: UUID, limit: int
 
 
 # Per dimension, the mean of each active company's latest published score on the default
-# framework (any of its versions; dimensions are matched by key).
+# framework (any of its versions; dimensions are matched by key): one maintained row each.
 _PORTFOLIO_AVERAGES = """
-WITH latest AS (
-    SELECT DISTINCT ON (a.company_id) a.id
-    FROM assessment a
-    JOIN company c ON c.tenant_id = a.tenant_id AND c.id = a.company_id AND c.archived_at IS NULL
-    JOIN framework_version fv ON fv.id = a.framework_version_id AND fv.framework_id = $2
-    WHERE a.tenant_id = $1 AND a.status = 'published'
-    ORDER BY a.company_id, a.published_at DESC NULLS LAST, a.created_at DESC
-)
-SELECT r.dimension_key AS key, trunc(avg(r.score), 2) AS score, count(*) AS companies
-FROM latest
-JOIN result_dimension_score r ON r.tenant_id = $1 AND r.assessment_id = latest.id
-GROUP BY 1
+SELECT scope AS key, trunc(total / scored, 2) AS score, scored AS companies
+FROM portfolio_total
+WHERE tenant_id = $1 AND framework_id = $2 AND scope <> '' AND scored > 0
 """
 
 

@@ -33,6 +33,9 @@ Number = int | float | Decimal | Fraction
 
 # Lower edge of levels 2..5: [1, 1.8) → 1, [1.8, 2.6) → 2, [2.6, 3.4) → 3, [3.4, 4.2) → 4, [4.2, 5] → 5.
 BAND_EDGES = (Fraction(9, 5), Fraction(13, 5), Fraction(17, 5), Fraction(21, 5))
+# The same edges as Decimals (exactly equal: 1.8, 2.6, 3.4, 4.2): a stored score (numeric) is
+# compared without building a Fraction (profiled: a dashboard's badges).
+_DECIMAL_EDGES = tuple(Decimal(e.numerator) / Decimal(e.denominator) for e in BAND_EDGES)
 BLIND_SPOT = Fraction(1)
 DEFAULT_TARGET = 3
 
@@ -111,6 +114,8 @@ def level_of(score: Number | None) -> int | None:
     """Maturity level (1–5) of a score in [1, 5]."""
     if score is None:
         return None
+    if isinstance(score, Decimal):
+        return 1 + sum(1 for edge in _DECIMAL_EDGES if score >= edge)
     s = exact(score)
     return 1 + sum(1 for edge in BAND_EDGES if s >= edge)
 

@@ -19,10 +19,12 @@ from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, 
 from stdnum.pe import ruc as pe_ruc
 
 from ordena.accounts.services import normalize_email
+from ordena.assessments import latest
 from ordena.audit.services import Actor, AuditTrail, snapshot
 from ordena.billing import limits
 from ordena.companies import ciiu
 from ordena.companies.models import SIZE_BANDS, Company, Contact
+from ordena.db.driver import driver
 from ordena.jobs import progress
 from ordena.lib.clock import now
 from ordena.lib.errors import FormErrors, NotFound
@@ -430,6 +432,8 @@ async def update_company(
 async def archive_company(db: AsyncSession, tenant_id: UUID, actor: Actor, company: Company) -> None:
     if company.archived_at is not None:
         return
+    # The dashboard's portfolio sums count active companies only (``assessments.latest``).
+    await latest.company_archived(await driver(db), tenant_id, company.id)
     company.archived_at = now()
     AuditTrail(db, tenant_id, actor)(
         "archive", "company", company.id, before={"archived_at": None}, after=snapshot(company, ["archived_at"])
@@ -444,6 +448,8 @@ async def restore_company(
     await _ensure_room(db, settings, tenant_id)
     before = snapshot(company, ["archived_at"])
     company.archived_at = None
+    await db.flush()
+    await latest.company_restored(await driver(db), tenant_id, company.id)
     AuditTrail(db, tenant_id, actor)("restore", "company", company.id, before=before, after={"archived_at": None})
 
 

@@ -40,12 +40,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from stdnum.pe import ruc as pe_ruc
 
 from ordena.accounts.models import User
-from ordena.assessments import invitations, lifecycle
+from ordena.assessments import invitations, latest, lifecycle
 from ordena.assessments.answers import AnswerInput, save_answer
 from ordena.assessments.models import Answer, Assessment, Respondent, ResultSnapshot
 from ordena.audit.services import Actor
 from ordena.companies import services as companies
 from ordena.companies.models import Company, Contact
+from ordena.db.driver import driver
 from ordena.demo.plans import PlanCast, PlanStory, seed_plan
 from ordena.frameworks.services import FrameworkStructure, default_version, structure
 from ordena.lib.clock import now
@@ -305,6 +306,12 @@ async def _backdate(
             .where(ResultSnapshot.tenant_id == tenant_id, ResultSnapshot.assessment_id == assessment_id)
             .values(created_at=published, updated_at=published)
         )
+        # The company's latest result carries the publication time: kept as publishing keeps it.
+        company_id = await db.scalar(
+            select(Assessment.company_id).where(Assessment.tenant_id == tenant_id, Assessment.id == assessment_id)
+        )
+        assert company_id is not None
+        await latest.refresh(await driver(db), tenant_id, company_id)
 
 
 async def _actors(db: AsyncSession, tenant_id: UUID) -> tuple[Actor, Actor]:

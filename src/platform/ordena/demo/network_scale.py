@@ -21,6 +21,7 @@ from uuid import UUID
 
 import asyncpg
 
+from ordena.assessments import latest
 from ordena.frameworks.loader import DEFAULT_FRAMEWORK_KEY
 
 
@@ -154,6 +155,10 @@ async def generate_network(
         t0 = time.perf_counter()
         status = await conn.execute(statement, *args)
         say(f"{name}: {status} in {time.perf_counter() - t0:.0f} s")
+    t0 = time.perf_counter()
+    made = [r["id"] for r in await conn.fetch("SELECT id FROM tenant WHERE slug LIKE $1 || '-%'", prefix)]
+    await latest.rebuild(conn, made)  # each company's latest result, as publishing keeps it
+    say(f"latest results: {len(made)} firms in {time.perf_counter() - t0:.0f} s")
     await conn.execute("ANALYZE")
     companies = await conn.fetchval(
         "SELECT count(*) FROM company c JOIN tenant t ON t.id = c.tenant_id WHERE t.slug LIKE $1 || '-%'", prefix

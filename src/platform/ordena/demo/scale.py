@@ -27,6 +27,7 @@ from typing import Any
 import asyncpg
 
 from ordena.accounts.passwords import hash_password
+from ordena.assessments import latest
 
 # CIIU Rev.4 sections, weighted roughly like Peru's formal SMEs (commerce first).
 SECTIONS: tuple[tuple[str, float, tuple[str, ...]], ...] = (
@@ -173,6 +174,20 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "created_at",
         "updated_at",
     ),
+    # One row per company, as ``assessments.latest`` keeps it at publication (every generated
+    # assessment is on the one platform framework, so each company's latest is also its newest).
+    "company_latest_result": (
+        "tenant_id",
+        "id",
+        "company_id",
+        "framework_id",
+        "assessment_id",
+        "newest",
+        "overall",
+        "published_at",
+        "created_at",
+        "updated_at",
+    ),
 }
 ORDER = tuple(COLUMNS)  # parents before children
 
@@ -241,25 +256,27 @@ class ScaleReport:
 @dataclass
 class Framework:
     version_id: uuid.UUID
+    framework_id: uuid.UUID
     # (question id, dimension key, allows_na) in order
     questions: list[tuple[uuid.UUID, str, bool]]
     dimensions: list[str]
 
 
 async def load_framework(conn: asyncpg.Connection) -> Framework:
-    version_id = await conn.fetchval(
-        "SELECT v.id FROM framework_version v JOIN framework f ON f.id = v.framework_id "
+    found = await conn.fetchrow(
+        "SELECT v.id, v.framework_id FROM framework_version v JOIN framework f ON f.id = v.framework_id "
         "WHERE v.owner_tenant_id IS NULL ORDER BY v.status = 'published' DESC, v.version DESC LIMIT 1"
     )
-    if version_id is None:
+    if found is None:
         raise RuntimeError("no platform framework loaded: run `ordena db upgrade` first")
+    version_id = found["id"]
     rows = await conn.fetch(
         "SELECT q.id, d.key AS dim, q.allows_na FROM fw_question q JOIN fw_dimension d ON d.id = q.dimension_id "
         "WHERE q.version_id = $1 ORDER BY d.position, q.position",
         version_id,
     )
     dims = list(dict.fromkeys(r["dim"] for r in rows))
-    return Framework(version_id, [(r["id"], r["dim"], r["allows_na"]) for r in rows], dims)
+    return Framework(version_id, found["framework_id"], [(r["id"], r["dim"], r["allows_na"]) for r in rows], dims)
 
 
 class _Writer:
@@ -386,8 +403,17 @@ class Generator:
             made.company_ids.append(cid)
             await w.add("company", row)
             created: dt.datetime = row[10]
+            newest: tuple[Any, ...] | None = None
             for k in range(spec.assessments):
-                await self._published_assessment(w, tid, cid, created, k, maturity, spec, consultants)
+                made_one = await self._published_assessment(w, tid, cid, created, k, maturity, spec, consultants)
+                if newest is None or made_one[:2] > newest[:2]:  # (published at, created at, id, overall)
+                    newest = made_one
+            if newest is not None:
+                published, _started, aid, overall = newest
+                await w.add(
+                    "company_latest_result",
+                    (tid, uuid7(), cid, self.fw.framework_id, aid, True, overall, published, published, published),
+                )
             if opened < spec.open_assessments:
                 opened += 1
                 await self._open_assessment(w, made, cid, maturity, consultants[0])
@@ -402,7 +428,8 @@ class Generator:
         maturity: float,
         spec: ScaleSpec,
         consultants: Sequence[uuid.UUID],
-    ) -> None:
+    ) -> tuple[dt.datetime, dt.datetime, uuid.UUID, float | None]:
+        """Writes one published assessment; returns (published at, created at, id, overall)."""
         r = self.rnd
         consultant = r.choice(consultants)
         started = created + dt.timedelta(days=10 + 120 * k + r.uniform(0, 60))
@@ -436,7 +463,7 @@ class Generator:
         rid = uuid7(int(started.timestamp() * 1000))
         await w.add("respondent", (tid, rid, aid, "consultant", consultant, published, published, started, published))
         if r.random() >= spec.answer_fraction:
-            return
+            return published, started, aid, None
         answers = self._answers(maturity + 0.3 * k)
         for qid, level, na in answers:
             await w.add("answer", (tid, uuid7(), aid, rid, qid, level, na, "", published, published))
@@ -446,6 +473,7 @@ class Generator:
             await w.add(
                 "result_dimension_score", (tid, uuid7(), aid, cid, key, Decimal(str(score)), published, published)
             )
+        return published, started, aid, overall
 
     async def _open_assessment(
         self, w: _Writer, made: FirmMade, cid: uuid.UUID, maturity: float, consultant: uuid.UUID
@@ -496,6 +524,7 @@ async def generate(
         if progress and (i + 1) % step == 0:
             progress(f"{i + 1}/{spec.firms} firms")
     await writer.flush()
+    await latest.rebuild_totals(conn, [f.tenant_id for f in report.firms])  # the dashboard's sums
     report.seconds = time.perf_counter() - started
     return report
 
@@ -517,6 +546,7 @@ async def add_companies(conn: asyncpg.Connection, tenant_id: uuid.UUID, n: int, 
     writer = _Writer(conn, report)
     await gen.companies(writer, made, n, spec, consultants)
     await writer.flush()
+    await latest.rebuild_totals(conn, [tenant_id])  # the dashboard's sums, with the new companies
     report.seconds = time.perf_counter() - started
     report.firms.append(made)
     return report

@@ -19,6 +19,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar, cast
 from uuid import UUID
 
+import asyncpg
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -255,6 +256,15 @@ def published_tree(version_id: UUID, status: str, published_at: dt.datetime | No
     """The cached tree of a published version whose state the caller read already (in a
     statement of its own, e.g. the results page's head), or None: then :func:`structure`."""
     return _TREES.get((version_id, published_at)) if status == "published" else None
+
+
+async def cached_structure(con: asyncpg.Connection, version_id: UUID) -> FrameworkStructure | None:
+    """A published version's tree when this process has it already (one plain statement reads
+    its state, as :func:`structure` does on a hit); None otherwise (then use :func:`structure`)."""
+    state = await queries.version_state(con, version_id)
+    if state is None or state[0] != "published":
+        return None
+    return _TREES.get((version_id, state[1]))
 
 
 async def structure(db: AsyncSession, version_id: UUID) -> FrameworkStructure:

@@ -16,10 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.companies.ciiu import section_label
 from ordena.companies.services import country_name, size_band_label
-from ordena.frameworks.models import FrameworkVersion
+from ordena.db.driver import driver
 from ordena.frameworks.services import FrameworkStructure, structure
 from ordena.lib.i18n import _
-from ordena.networks import schedule
+from ordena.networks import queries, schedule
 from ordena.networks.models import (
     SLICE_KINDS,
     BenchmarkCohort,
@@ -99,12 +99,7 @@ async def network_tree(db: AsyncSession, framework_id: UUID | None) -> Framework
     and questions); None when there is none the platform can read."""
     if framework_id is None:
         return None
-    version_id = await db.scalar(
-        select(FrameworkVersion.id)
-        .where(FrameworkVersion.framework_id == framework_id, FrameworkVersion.status == "published")
-        .order_by(FrameworkVersion.version.desc())
-        .limit(1)
-    )
+    version_id = await queries.latest_version_id(await driver(db), framework_id)
     return await structure(db, version_id) if version_id else None
 
 

@@ -22,7 +22,8 @@ from uuid import UUID
 import asyncpg
 
 from ordena.db.detached import Detached
-from ordena.networks.models import BenchmarkCohort, BenchmarkPractice, BenchmarkRelease
+from ordena.frameworks.models import FrameworkVersion
+from ordena.networks.models import BenchmarkCohort, BenchmarkPractice, BenchmarkRelease, Network, NetworkAdmin
 
 # width_bucket over these gives the maturity band 0..4 of a score (DESIGN §3).
 _BANDS = "ARRAY[1.8, 2.6, 3.4, 4.2]::numeric[]"
@@ -238,6 +239,15 @@ async def insert_practices(conn: asyncpg.Connection, rows: list[tuple[Any, ...]]
 
 _RELEASE = Detached(BenchmarkRelease)
 _COHORT = Detached(BenchmarkCohort)
+_NETWORK = Detached(Network)
+_ADMINISTERED = (
+    f"SELECT {', '.join('n.' + c for c in _NETWORK.columns)} FROM {Network.__tablename__} n"
+    f" JOIN {NetworkAdmin.__tablename__} a ON a.network_id = n.id AND a.user_id = $2 WHERE n.slug = $1"
+)
+_LATEST_VERSION = (
+    f"SELECT id FROM {FrameworkVersion.__tablename__}"
+    " WHERE framework_id = $1 AND status = 'published' ORDER BY version DESC LIMIT 1"
+)
 _LATEST_RELEASE = (
     f"SELECT {', '.join(_RELEASE.columns)} FROM {BenchmarkRelease.__tablename__}"
     " WHERE network_id = $1 ORDER BY number DESC LIMIT 1"
@@ -254,6 +264,19 @@ _SLICE_COHORTS = (
     f"SELECT {', '.join(_COHORT.columns)} FROM {BenchmarkCohort.__tablename__}"
     " WHERE release_id = $1 AND slice_kind = $2 AND slice_value = $3"
 )
+
+
+async def administered_network(con: asyncpg.Connection, slug: str, user_id: UUID) -> Network | None:
+    """The network guard's lookup (``services.administered_network``) as one driver statement;
+    the network comes back detached (the area's pages only read it)."""
+    row = await con.fetchrow(_ADMINISTERED, slug, user_id)
+    return _NETWORK.from_row(row.values()) if row is not None else None
+
+
+async def latest_version_id(con: asyncpg.Connection, framework_id: UUID) -> UUID | None:
+    """The latest published version of a framework (``area.network_tree``)."""
+    found: UUID | None = await con.fetchval(_LATEST_VERSION, framework_id)
+    return found
 
 
 async def latest_release(con: asyncpg.Connection, network_id: UUID) -> BenchmarkRelease | None:

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -172,10 +173,17 @@ async def plans_at_risk(db: AsyncSession, tenant_id: UUID, on: dt.date | None = 
     """Open initiatives across every company that are overdue, blocked or due within 7 days,
     the most urgent first (overdue, then blocked, then due soon; by due date within each). Plain
     rows on the driver, ordered and cut in SQL (benchmarked: ``dashboard``)."""
+    return await at_risk_on(await driver(db), tenant_id, on, limit)
+
+
+async def at_risk_on(
+    con: asyncpg.Connection, tenant_id: UUID, on: dt.date | None = None, limit: int = 12
+) -> list[AtRisk]:
+    """:func:`plans_at_risk` on the driver (the dashboard opens no ORM session)."""
     on = on or today()
     soon = on + dt.timedelta(days=SOON_DAYS)
     out = []
-    for r in await queries.initiatives_at_risk(await driver(db), tenant_id, on, soon, limit):
+    for r in await queries.initiatives_at_risk(con, tenant_id, on, soon, limit):
         due_on = r["due_on"]
         reason = ("overdue", "blocked", "due_soon")[r["rank"]]
         days = (on - due_on).days if reason == "overdue" else (due_on - on).days if reason == "due_soon" else None

@@ -32,13 +32,14 @@ class PortfolioAttainment:
 # The same rule as the progress page (plans.progress): a dimension counts when the baseline's plan
 # has a done initiative for it, and reached when the re-assessment's published score is at least
 # its target (the re-assessment's own target, DEFAULT_TARGET when none). Read from the flat
-# published scores, never from snapshots.
+# published scores, never from snapshots. Only re-assessments (a baseline) can pair with a plan:
+# ``ix_assessment_reassessed`` holds just those, so the firm's other publications are never read.
 _PORTFOLIO_ATTAINMENT = f"""
 WITH pairs AS (
     SELECT a.id AS assessment_id, a.targets, p.id AS plan_id
     FROM assessment a
     JOIN plan p ON p.tenant_id = a.tenant_id AND p.assessment_id = a.baseline_id
-    WHERE a.tenant_id = $1 AND a.status = 'published'
+    WHERE a.tenant_id = $1 AND a.status = 'published' AND a.baseline_id IS NOT NULL
 ), done AS (
     SELECT DISTINCT pairs.assessment_id, pairs.targets, i.dimension_key
     FROM pairs

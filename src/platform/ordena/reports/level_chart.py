@@ -4,17 +4,50 @@ admin's dashboard), drawn with the shared chart pieces of :mod:`ordena.reports.c
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-from ordena.reports.charts import GLYPH, GRID, MUTED, Series, _f, _fit, _flow_legend, _svg, text_width
+from ordena.reports.charts import GLYPH, GRID, MUTED, Series, _f, _fit, _flow_legend, _remembered, _svg, text_width
 
 LEVEL_COLORS = ("#c92a2a", "#e8590c", "#f2c94c", "#4dabf7", "#1864ab")
 LEVEL_INK = ("#ffffff", "#1f2933", "#1f2933", "#1f2933", "#ffffff")
 
 
+# The drawing is a pure function of its arguments (every text comes in already translated), and a
+# release's histograms never change: the network admin's dashboard draws each slice once. Keyed by
+# every argument, so a new release, slice, name or locale is a different key: nothing to
+# invalidate. Bounded like the results page's charts (the oldest drawings go first).
+_LEVEL_SHARES: OrderedDict[tuple[object, ...], Markup] = OrderedDict()
+
+
 def level_shares(
+    labels: Sequence[str],
+    histograms: Sequence[Sequence[int] | None],
+    notes: Sequence[str],
+    level_names: Sequence[str],
+    *,
+    title: str,
+    hidden_text: str,
+) -> Markup:
+    """:func:`draw_level_shares`, drawn once per set of arguments."""
+    key = (
+        tuple(labels),
+        tuple(None if h is None else tuple(h) for h in histograms),
+        tuple(notes),
+        tuple(level_names),
+        title,
+        hidden_text,
+    )
+    return _remembered(
+        _LEVEL_SHARES,
+        key,
+        lambda: draw_level_shares(labels, histograms, notes, level_names, title=title, hidden_text=hidden_text),
+    )
+
+
+def draw_level_shares(
     labels: Sequence[str],
     histograms: Sequence[Sequence[int] | None],
     notes: Sequence[str],

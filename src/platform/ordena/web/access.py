@@ -26,8 +26,8 @@ from ordena.billing.limits import refuse_if_read_only
 from ordena.companies.models import Contact
 from ordena.db.driver import driver
 from ordena.db.request_db import RequestDB
+from ordena.networks import queries as network_queries
 from ordena.networks.models import Network
-from ordena.networks.services import administered_network
 from ordena.plans.owner_links import is_owner_scope, owner_contact
 from ordena.tenancy import services as tenancy
 from ordena.tenancy.models import Role, Tenant
@@ -157,7 +157,10 @@ async def _network_guard(connection: ASGIConnection[Any, Any, Any, Any], auth: A
     slug = connection.path_params.get("network")
     if not slug or auth.user is None:
         raise NotFoundException()
-    network = await administered_network(await request_db(connection).session(), str(slug), auth.user.id)
+    # On the session's own connection, as a plain statement (profiled: the ORM's query was a
+    # tenth of the network admin's dashboard).
+    con = await driver(await request_db(connection).session())
+    network = await network_queries.administered_network(con, str(slug), auth.user.id)
     if network is None:
         raise NotFoundException()
     connection.scope["state"]["network"] = network
