@@ -1,8 +1,4 @@
-"""The ``ordena`` command: serve, worker, db, tenants, users, tokens, demo.
-
-A command imports what only it needs (Alembic, the demo, the manifests...) in its own body:
-``ordena serve`` is the production web process, and should hold no more than the app does.
-"""
+"""The ``ordena`` command: serve, worker, db, tenants, users, tokens, demo."""
 
 from __future__ import annotations
 
@@ -14,15 +10,24 @@ from typing import Any
 import click
 import uvicorn
 
+from ordena.accounts.commands import create_api_token, create_user
 from ordena.assessments.jobs import reminders_command
+from ordena.db import migrate
 from ordena.db.base import Base
+from ordena.db.citus import citus_sql
 from ordena.db.urls import owner_url
+from ordena.demo.network_scale import network_cli
+from ordena.demo.prepare import prepare_demo, print_welcome
+from ordena.demo.scale import ScaleSpec, run_cli
 from ordena.domains import load_jobs, load_models
+from ordena.jobs.dead_letters import dead_letters_command
 from ordena.jobs.outbox import print_outbox
 from ordena.jobs.runtime import run_workers
 from ordena.lib.errors import NotFound, ServiceError
+from ordena.networks.commands import create_network
 from ordena.networks.refresh import refresh_by_slug
 from ordena.settings import Settings
+from ordena.tenancy.manifests import sync_path
 
 
 def _settings() -> Settings:
@@ -45,8 +50,6 @@ def db() -> None:
 @db.command("upgrade")
 @click.argument("revision", default="heads")
 def db_upgrade(revision: str) -> None:
-    from ordena.db import migrate
-
     migrate.upgrade(_settings(), revision)
     click.echo(f"database upgraded to {revision}")
 
@@ -54,8 +57,6 @@ def db_upgrade(revision: str) -> None:
 @db.command("downgrade")
 @click.argument("revision")
 def db_downgrade(revision: str) -> None:
-    from ordena.db import migrate
-
     migrate.downgrade(_settings(), revision)
     click.echo(f"database downgraded to {revision}")
 
@@ -64,16 +65,12 @@ def db_downgrade(revision: str) -> None:
 @click.option("-m", "--message", required=True)
 @click.option("--empty", is_flag=True, help="Do not autogenerate from the models.")
 def db_revision(message: str, empty: bool) -> None:
-    from ordena.db import migrate
-
     migrate.revision(_settings(), message, autogenerate=not empty)
 
 
 @db.command("citus-sql")
 def db_citus_sql() -> None:
     """The SQL that distributes the schema on Citus (deploy/citus/distribute.sql)."""
-    from ordena.db.citus import citus_sql
-
     click.echo(citus_sql(Base.metadata), nl=False)
 
 
@@ -148,8 +145,6 @@ def jobs_reminders() -> None:
 @click.option("--queue", "queues", multiple=True, help="Only these queues (default: every job's queue).")
 def jobs_dead_letters(queues: tuple[str, ...]) -> None:
     """Messages that failed every retry (the broker's dead-letter queues)."""
-    from ordena.jobs.dead_letters import dead_letters_command
-
     dead_letters_command(_settings(), queues, retry=False, message_ids=())
 
 
@@ -158,8 +153,6 @@ def jobs_dead_letters(queues: tuple[str, ...]) -> None:
 @click.argument("message_ids", nargs=-1)
 def jobs_retry_dead(queues: tuple[str, ...], message_ids: tuple[str, ...]) -> None:
     """Send dead messages (all, or the MESSAGE_IDS given) back to their queue."""
-    from ordena.jobs.dead_letters import dead_letters_command
-
     dead_letters_command(_settings(), queues, retry=True, message_ids=message_ids)
 
 
@@ -172,8 +165,6 @@ def tenants() -> None:
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--dry-run", is_flag=True)
 def tenants_sync(path: Path | None, dry_run: bool) -> None:
-    from ordena.tenancy.manifests import sync_path
-
     settings = _settings()
     report = asyncio.run(sync_path(settings, path or settings.tenants_dir, dry_run=dry_run))
     for line in report.lines():
@@ -193,8 +184,6 @@ def networks() -> None:
 @click.option("--epsilon", default="1.0", show_default=True, help="Privacy budget per cohort and release (> 0).")
 @click.option("--admin", "admins", multiple=True, help="Email of an existing user who administers the network.")
 def networks_create(slug: str, name: str, k: int, min_firms: int, epsilon: str, admins: tuple[str, ...]) -> None:
-    from ordena.networks.commands import create_network
-
     for line in asyncio.run(
         create_network(_settings(), slug=slug, name=name, k=k, min_firms=min_firms, epsilon=epsilon, admins=admins)
     ):
@@ -213,8 +202,6 @@ def users() -> None:
 @click.option("--firm", "firm_slug", default=None, help="Add to this firm...")
 @click.option("--role", default="consultant", help="...with this role.")
 def users_create(email: str, name: str, password: str, firm_slug: str | None, role: str) -> None:
-    from ordena.accounts.commands import create_user
-
     asyncio.run(create_user(_settings(), email, name, password, firm_slug, role))
     click.echo(f"user {email} ready")
 
@@ -228,8 +215,6 @@ def tokens() -> None:
 @click.option("--email", required=True)
 @click.option("--name", default="cli")
 def tokens_create(email: str, name: str) -> None:
-    from ordena.accounts.commands import create_api_token
-
     secret = asyncio.run(create_api_token(_settings(), email, name))
     click.echo(secret)
 
@@ -261,9 +246,6 @@ def bench_data(
     """Synthetic firms, members, companies and published assessments in bulk (COPY), for benchmarks.
     Members sign in with the password ``ordena-bench-1``. With ``--network-assessments``: a network
     with consent and participation (``ordena.demo.network_scale``), then ``ordena networks refresh``."""
-    from ordena.demo.network_scale import network_cli
-    from ordena.demo.scale import ScaleSpec, run_cli
-
     if network_assessments > 0:
         url = owner_url(_settings()).render_as_string(hide_password=False)
         made = asyncio.run(network_cli(url, firms, network_assessments, click.echo))
@@ -295,8 +277,6 @@ def bench_data(
 )
 def demo(serve_after: bool, scale: int) -> None:
     """Migrate, load the demo firms and network, print the logins (and optionally serve)."""
-    from ordena.demo.prepare import prepare_demo, print_welcome
-
     settings = _settings()
     prepare_demo(settings)
     if scale > 0:
