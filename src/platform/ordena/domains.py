@@ -149,6 +149,7 @@ def route_handlers() -> list[Any]:
 
 
 @cache
+@cache
 def firm_nav() -> tuple[NavEntry, ...]:
     return tuple(sorted((entry for d in DOMAINS for entry in d.nav), key=lambda e: e.order))
 

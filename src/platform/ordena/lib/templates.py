@@ -9,8 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, pass_context, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, nodes, pass_context, select_autoescape
 from jinja2.runtime import Context
+from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
 from ordena.lib import i18n
@@ -25,8 +26,62 @@ def _template_gettext(context: Context, message: str, **variables: Any) -> str:
     return text % variables if (variables or "%" in text) else text
 
 
-def make_environment(templates_dir: Path) -> Environment:
-    env = Environment(
+class _LabelFolder(NodeTransformer):
+    """Replaces ``_("literal")`` (and ``gettext("literal")``) with its translation as a constant."""
+
+    def __init__(self, locale: str) -> None:
+        self.locale = locale
+
+    def visit_Call(self, call: nodes.Call) -> nodes.Node:
+        node = self.generic_visit(call)
+        if not (
+            isinstance(node, nodes.Call)
+            and isinstance(node.node, nodes.Name)
+            and node.node.name in ("_", "gettext")
+            and len(node.args) == 1
+            and isinstance(node.args[0], nodes.Const)
+            and isinstance(node.args[0].value, str)
+            and not node.kwargs
+            and node.dyn_args is None
+            and node.dyn_kwargs is None
+        ):
+            return node
+        with i18n.use_locale(self.locale):
+            text = i18n.gettext(node.args[0].value)
+        if "%" in text:
+            try:
+                text = text % {}  # what the runtime call does to "%%" with nothing to format
+            except (KeyError, TypeError, ValueError):
+                return node  # the runtime call would fail the same way: leave it to fail there
+        # Markup when autoescaping, exactly as ``_template_gettext`` returns at run time.
+        return nodes.MarkSafeIfAutoescape(nodes.Const(text, lineno=node.lineno), lineno=node.lineno)
+
+
+class LocalizedEnvironment(Environment):
+    """With a locale, an environment for that locale only: labels written as ``_("literal")``
+    are translated when a template is compiled, so rendering a page emits them as constant text
+    instead of calling gettext for each one (a page's layout alone has a dozen). Calls with
+    arguments to format, ``ngettext`` and ``pgettext`` stay calls at run time. Without a locale,
+    a plain environment that translates as it renders (emails and reports switch locales)."""
+
+    def __init__(self, locale: str | None, **options: Any) -> None:
+        super().__init__(**options)
+        self.locale = locale
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        tree = super()._parse(source, name, filename)
+        if self.locale is None:
+            return tree
+        folded: nodes.Template = _LabelFolder(self.locale).visit(tree)
+        folded.set_environment(self)
+        return folded
+
+
+def make_environment(templates_dir: Path, *, locale: str | None = None) -> Environment:
+    """The shared environment; with ``locale`` a :class:`LocalizedEnvironment` that must only
+    render while that locale is active (pages pick theirs per request)."""
+    env = LocalizedEnvironment(
+        locale,
         loader=FileSystemLoader(str(templates_dir)),
         autoescape=select_autoescape(["html", "xml", "svg"], default_for_string=True),
         extensions=["jinja2.ext.i18n", "jinja2.ext.do"],

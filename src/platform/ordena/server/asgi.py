@@ -42,8 +42,7 @@ def _warm_then_freeze(app: Litestar) -> None:
     about 5 ms after it (measured with ``gc.callbacks`` under the autosave load). A server-only
     setting: test processes build and drop many apps."""
     engine = app.template_engine
-    if engine is not None:
-        env = engine.engine
+    for env in getattr(engine, "environments", {}).values():
         for name in env.list_templates():
             env.get_template(name)
     moment = dt.datetime.now(dt.UTC)

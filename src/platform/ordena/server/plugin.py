@@ -54,7 +54,9 @@ class OrdenaPlugin(InitPluginProtocol):
         app_config.before_request = csrf_check
         app_config.before_send.append(security_headers_before_send)
         app_config.exception_handlers.update(EXCEPTION_HANDLERS)
-        app_config.template_config = template_config(settings.templates_dir)
+        app_config.template_config = template_config(
+            settings.templates_dir, auto_reload=settings.environment == "development"
+        )
         app_config.request_max_body_size = settings.max_body_bytes
         app_config.openapi_config = openapi_config()
         # Only the JSON API is in the schema, with bearer tokens and its error bodies.

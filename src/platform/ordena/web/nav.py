@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
 from ordena.domains import firm_nav
 from ordena.frameworks.services import label
+from ordena.lib.i18n import get_locale, use_locale
 from ordena.tenancy.models import Role
 from ordena.tenancy.roles import role_label
 from ordena.tenancy.services import FirmContext
@@ -25,13 +27,22 @@ def role_options(firm: FirmContext) -> list[tuple[str, str]]:
     return [(r.value, role_label(r)) for r in roles]
 
 
-def firm_nav_items(firm: FirmContext, settings: Any = None) -> list[NavItem]:
-    base = f"/w/{firm.tenant.slug}"
-    return [
-        NavItem(base + entry.path, str(entry.label), prefix=not entry.exact)
-        for entry in firm_nav()
-        if firm.can(Role(entry.min_role)) and (entry.setting is None or getattr(settings, entry.setting, False))
-    ]
+def firm_nav_items(firm: FirmContext, settings: Any = None) -> tuple[NavItem, ...]:
+    shown = tuple(entry.setting is None or bool(getattr(settings, entry.setting, False)) for entry in firm_nav())
+    return _firm_nav_items(firm.tenant.slug, firm.role, get_locale(), shown)
+
+
+@lru_cache(maxsize=4096)
+def _firm_nav_items(slug: str, role: Role, locale: str, shown: tuple[bool, ...]) -> tuple[NavItem, ...]:
+    # Every input of the menu is in the key (the entries are fixed at import), so a cached
+    # menu is always the one these inputs would build.
+    base = f"/w/{slug}"
+    with use_locale(locale):
+        return tuple(
+            NavItem(base + entry.path, str(entry.label), prefix=not entry.exact)
+            for entry, setting_on in zip(firm_nav(), shown, strict=True)
+            if setting_on and role.at_least(Role(entry.min_role))
+        )
 
 
 def query_with(params: Any, **changes: Any) -> str:

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from jinja2 import Environment
+from jinja2 import Environment, Template, pass_context
+from jinja2 import TemplateNotFound as JinjaTemplateNotFound
+from litestar.exceptions import TemplateNotFoundException
 from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.template.base import TemplateCallableType
 from litestar.template.config import TemplateConfig
+from typing_extensions import ParamSpec
 
+from ordena.lib import i18n
 from ordena.lib.templates import make_environment
 from ordena.web.nav import TEMPLATE_GLOBALS
 
@@ -28,11 +34,47 @@ def _csrf_value() -> str:
     return token
 
 
-def make_page_environment(templates_dir: Path) -> Environment:
-    env = make_environment(templates_dir)
+def make_page_environment(templates_dir: Path, locale: str | None = None, *, auto_reload: bool = True) -> Environment:
+    env = make_environment(templates_dir, locale=locale)
+    # Jinja checks each template file's time on every use (page, include, import) unless told
+    # the files do not change: they change only while a developer edits them.
+    env.auto_reload = auto_reload
     env.globals.update(csrf_value=_csrf_value, **TEMPLATE_GLOBALS)
+    # The form macros every page uses, as the module an ``{% import %}`` without context gives,
+    # made once, last (a module sees the globals of its making): an import in the layout was
+    # looked up again on every render (profiled). An edit to the macros needs a restart.
+    env.globals["forms"] = env.get_template("macros/forms.html").module
     return env
 
 
-def template_config(templates_dir: Path) -> TemplateConfig[JinjaTemplateEngine]:
-    return TemplateConfig(engine=JinjaTemplateEngine.from_environment(make_page_environment(templates_dir)))
+P = ParamSpec("P")
+T = TypeVar("T")
+
+
+class LocalizedTemplateEngine(JinjaTemplateEngine):
+    """One environment per locale, whose templates carry their labels already translated
+    (``ordena.lib.templates.LocalizedEnvironment``); a page renders with the request's one."""
+
+    def __init__(self, environments: Mapping[str, Environment]) -> None:
+        self.environments = dict(environments)
+        super().__init__(engine_instance=self.environments[i18n.DEFAULT_LOCALE])
+
+    def get_template(self, template_name: str) -> Template:
+        env = self.environments.get(i18n.get_locale(), self.engine)
+        try:
+            return env.get_template(name=template_name)
+        except JinjaTemplateNotFound as exc:
+            raise TemplateNotFoundException(template_name=template_name) from exc
+
+    def register_template_callable(
+        self, key: str, template_callable: TemplateCallableType[Mapping[str, Any], P, T]
+    ) -> None:
+        for env in self.environments.values():
+            env.globals[key] = pass_context(template_callable)
+
+
+def template_config(templates_dir: Path, *, auto_reload: bool = True) -> TemplateConfig[JinjaTemplateEngine]:
+    environments = {
+        locale: make_page_environment(templates_dir, locale, auto_reload=auto_reload) for locale in i18n.LOCALES
+    }
+    return TemplateConfig(engine=LocalizedTemplateEngine(environments))
