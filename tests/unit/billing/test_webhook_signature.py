@@ -20,25 +20,32 @@ def _mac(payload: bytes, t: int, secret: str = SECRET) -> str:
     return hmac.new(secret.encode(), b"%d." % t + payload, hashlib.sha256).hexdigest()
 
 
-NOW = int(time.time())
-GOOD = _mac(BODY, NOW)
-HEADERS = {
-    "genuine": f"t={NOW},v1={GOOD}",
-    "genuine among several v1 (a rolled secret)": f"t={NOW},v1={'0' * 64},v1={GOOD}",
-    "genuine with a v0 too": f"t={NOW},v0=abc,v1={GOOD}",
-    "within the tolerance": f"t={NOW - TOLERANCE_SECONDS + 30},v1={_mac(BODY, NOW - TOLERANCE_SECONDS + 30)}",
-    "too old": f"t={NOW - TOLERANCE_SECONDS - 30},v1={_mac(BODY, NOW - TOLERANCE_SECONDS - 30)}",
-    "another secret": f"t={NOW},v1={_mac(BODY, NOW, 'whsec_other')}",
-    "another timestamp": f"t={NOW + 1},v1={GOOD}",
-    "another body": f"t={NOW},v1={_mac(BODY + b' ', NOW)}",
-    "v0 only": f"t={NOW},v0={GOOD}",
-    "no timestamp": f"v1={GOOD}",
-    "a timestamp that is not a number": f"t=now,v1={GOOD}",
-    "upper-case hex": f"t={NOW},v1={GOOD.upper()}",
-    "not a header": "garbage",
-}
+def _headers() -> dict[str, str]:
+    """Signed now: the tolerance counts from the moment the test runs, not from its import."""
+    now = int(time.time())
+    good = _mac(BODY, now)
+    return {
+        "genuine": f"t={now},v1={good}",
+        "genuine among several v1 (a rolled secret)": f"t={now},v1={'0' * 64},v1={good}",
+        "genuine with a v0 too": f"t={now},v0=abc,v1={good}",
+        "within the tolerance": f"t={now - TOLERANCE_SECONDS + 30},v1={_mac(BODY, now - TOLERANCE_SECONDS + 30)}",
+        "too old": f"t={now - TOLERANCE_SECONDS - 30},v1={_mac(BODY, now - TOLERANCE_SECONDS - 30)}",
+        "another secret": f"t={now},v1={_mac(BODY, now, 'whsec_other')}",
+        "another timestamp": f"t={now + 1},v1={good}",
+        "another body": f"t={now},v1={_mac(BODY + b' ', now)}",
+        "v0 only": f"t={now},v0={good}",
+        "no timestamp": f"v1={good}",
+        "a timestamp that is not a number": f"t=now,v1={good}",
+        "upper-case hex": f"t={now},v1={good.upper()}",
+        "not a header": "garbage",
+    }
+
+
+CASES = list(_headers())
+
+
 # The SDK raises TypeError (a 500) on a non-ASCII signature; the hand check refuses it (a 400).
-NON_ASCII = f"t={NOW},v1=é"
+NON_ASCII = f"t={int(time.time())},v1=é"
 
 
 def _sdk_accepts(header: str) -> bool:
@@ -57,14 +64,15 @@ def _ours_accepts(header: str) -> bool:
     return True
 
 
-@pytest.mark.parametrize("case", list(HEADERS))
+@pytest.mark.parametrize("case", CASES)
 def test_the_hand_check_agrees_with_the_sdk(case: str) -> None:
-    assert _ours_accepts(HEADERS[case]) == _sdk_accepts(HEADERS[case])
+    header = _headers()[case]
+    assert _ours_accepts(header) == _sdk_accepts(header)
 
 
 def test_genuine_and_fresh_is_the_only_way_in() -> None:
     assert not _ours_accepts(NON_ASCII)
-    accepted = {case for case, header in HEADERS.items() if _ours_accepts(header)}
+    accepted = {case for case, header in _headers().items() if _ours_accepts(header)}
     assert accepted == {
         "genuine",
         "genuine among several v1 (a rolled secret)",
