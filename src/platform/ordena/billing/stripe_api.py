@@ -2,16 +2,23 @@
 
 Every call goes through the official SDK's async methods, to ``ORDENA_STRIPE_API_BASE`` when set
 (tests: a localstripe server behind the tests' fake for Checkout, the portal and prices).
+
+The SDK (with httpx, requests and their dependencies, about 12 MiB resident) is imported by the
+calls themselves, not by this module: the web process reads ``SubscriptionView`` on every firm
+page through ``billing.state`` and verifies webhooks by hand (``billing.webhooks``), so it loads
+the SDK only once an owner's billing page or a checkout actually calls Stripe.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-import stripe
 from ordena.settings import Settings
+
+if TYPE_CHECKING:
+    import stripe
 
 
 class StripeUnavailable(Exception):
@@ -43,6 +50,8 @@ class SubscriptionReader(Protocol):
 
 
 def client(settings: Settings) -> stripe.StripeClient:
+    import stripe
+
     base = {"api": settings.stripe_api_base} if settings.stripe_api_base else {}
     return stripe.StripeClient(
         settings.stripe_secret_key,
@@ -83,6 +92,8 @@ class StripeReader:
         self.settings = settings
 
     async def customer_subscriptions(self, customer: str) -> list[SubscriptionView]:
+        import stripe
+
         try:
             page = await client(self.settings).v1.subscriptions.list_async(
                 params={"customer": customer, "status": "all", "limit": 100}
@@ -94,6 +105,8 @@ class StripeReader:
 
 async def recent_events(settings: Settings, since: dt.datetime) -> list[dict[str, Any]]:
     """Events created since ``since`` (Stripe keeps 30 days), as plain dicts."""
+    import stripe
+
     found: list[dict[str, Any]] = []
     params: dict[str, Any] = {"created": {"gte": int(since.timestamp())}, "limit": 100}
     try:
@@ -108,6 +121,8 @@ async def recent_events(settings: Settings, since: dt.datetime) -> list[dict[str
 
 
 async def create_customer(settings: Settings, *, firm_id: str, name: str, email: str) -> str:
+    import stripe
+
     try:
         customer = await client(settings).v1.customers.create_async(
             params={"name": name, "email": email, "metadata": {"ordena_firm_id": firm_id}},
@@ -129,6 +144,8 @@ class CheckoutView:
 async def create_checkout(
     settings: Settings, *, customer: str, price: str, firm_id: str, locale: str, key: str, success: str, cancel: str
 ) -> CheckoutView:
+    import stripe
+
     try:
         session = await client(settings).v1.checkout.sessions.create_async(
             params={
@@ -152,6 +169,8 @@ async def create_checkout(
 
 async def expire_checkout(settings: Settings, session_id: str) -> None:
     """Close a Checkout link that must not charge any more (the firm subscribed meanwhile)."""
+    import stripe
+
     try:
         await client(settings).v1.checkout.sessions.expire_async(session_id)
     except stripe.StripeError:
@@ -159,6 +178,8 @@ async def expire_checkout(settings: Settings, session_id: str) -> None:
 
 
 async def portal_url(settings: Settings, *, customer: str, return_url: str, locale: str) -> str:
+    import stripe
+
     try:
         session = await client(settings).v1.billing_portal.sessions.create_async(
             params={"customer": customer, "return_url": return_url, "locale": "es" if locale == "es" else "en"}
@@ -179,6 +200,8 @@ def _invoice_view(inv: Any) -> InvoiceView:
 
 
 async def invoices(settings: Settings, customer: str, limit: int = 12) -> list[InvoiceView]:
+    import stripe
+
     try:
         page = await client(settings).v1.invoices.list_async(params={"customer": customer, "limit": limit})
     except stripe.StripeError as exc:
@@ -187,6 +210,8 @@ async def invoices(settings: Settings, customer: str, limit: int = 12) -> list[I
 
 
 async def next_invoice(settings: Settings, customer: str, subscription: str) -> InvoiceView | None:
+    import stripe
+
     try:
         preview = await client(settings).v1.invoices.create_preview_async(
             params={"customer": customer, "subscription": subscription}

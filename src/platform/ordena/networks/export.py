@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-import xlsxwriter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from ordena.lib.i18n import _, format_date
@@ -179,6 +178,8 @@ def to_csv(table: Table) -> bytes:
 
 
 def to_xlsx(table: Table, title: str) -> bytes:
+    import xlsxwriter  # about 12 MiB resident: loaded by the first Excel export, not by the web process's start
+
     out = io.BytesIO()
     book = xlsxwriter.Workbook(out, {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False})
     sheet = book.add_worksheet(table.name[:31])

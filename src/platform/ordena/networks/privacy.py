@@ -24,8 +24,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
-import opendp.prelude as dp
-
 from ordena.lib.errors import ServiceError
 from ordena.lib.i18n import _
 
@@ -139,7 +137,11 @@ def check_settings(k: int, epsilon: float, min_firms: int = 3) -> None:
 
 def laplace(epsilon: float) -> Noise:
     """OpenDP's discrete Laplace mechanism on a vector of counts, calibrated to ε for L1
-    sensitivity 1 (checked through the measurement's own privacy map)."""
+    sensitivity 1 (checked through the measurement's own privacy map). OpenDP (about 13 MiB
+    resident) is imported here, by the refresh that adds noise, not by every process that
+    imports the network modules."""
+    import opendp.prelude as dp
+
     dp.enable_features("contrib")
     measurement = dp.m.make_laplace(dp.vector_domain(dp.atom_domain(T=int)), dp.l1_distance(T=int), scale=1.0 / epsilon)
     if measurement.map(1) > epsilon * (1 + 1e-9):  # type: ignore[no-untyped-call]

@@ -2,6 +2,10 @@
 
 The printer fetches nothing from the network: only ``data:`` URIs and files under ``static/``
 (the firm's logo when it lives there). Charts are the pages' own SVG, inline.
+
+WeasyPrint (about 30 MiB resident with its fonts and image libraries) is imported by
+``render_pdf`` itself: the web process and the CLI import the job modules that name this one, and
+only a worker that prints a report should pay for the printer.
 """
 
 from __future__ import annotations
@@ -11,8 +15,6 @@ from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment
-from weasyprint import HTML
-from weasyprint.urls import URLFetcher
 
 from ordena.lib.i18n import _, format_date
 from ordena.lib.templates import make_environment
@@ -64,6 +66,9 @@ def report_html(doc: ReportDocument, templates_dir: Path, static_dir: Path) -> s
 
 
 def render_pdf(doc: ReportDocument, templates_dir: Path, static_dir: Path) -> bytes:
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
     html = report_html(doc, templates_dir, static_dir)
     fetcher = URLFetcher(allowed_protocols={"data", "file"}, timeout=2)
     pdf = HTML(string=html, base_url=static_dir.resolve().as_uri() + "/", url_fetcher=fetcher).write_pdf()

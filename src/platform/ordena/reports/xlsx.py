@@ -3,6 +3,9 @@
 Numbers are number cells with a number format; text from users goes through ``write_string``
 with XlsxWriter's formula and URL guessing off, so a company named ``=HYPERLINK(...)`` stays text
 (Excel injection). Header rows are frozen and filtered, columns sized to their content.
+
+XlsxWriter (about 12 MiB resident) is imported when a workbook is made, not with this module,
+which the web process and the CLI import through the report job.
 """
 
 from __future__ import annotations
@@ -11,12 +14,10 @@ import datetime as dt
 import io
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from xlsxwriter import Workbook
-from xlsxwriter.worksheet import Worksheet
 
 from ordena.companies.services import size_band_label
 from ordena.db.driver import driver
@@ -24,6 +25,10 @@ from ordena.frameworks.services import FrameworkStructure, structure
 from ordena.lib.i18n import _
 from ordena.reports import queries
 from ordena.reports.content import ReportDocument, load_report
+
+if TYPE_CHECKING:
+    from xlsxwriter import Workbook
+    from xlsxwriter.worksheet import Worksheet
 
 Cell = str | int | float | Decimal | dt.date | dt.datetime | None
 
@@ -77,6 +82,8 @@ class Sheet:
 
 
 def _book(out: io.BytesIO, *, constant_memory: bool = False) -> tuple[Workbook, dict[str, Any]]:
+    from xlsxwriter import Workbook
+
     book = Workbook(
         out,
         {
