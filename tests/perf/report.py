@@ -19,35 +19,29 @@ SECTIONS = (
 )
 
 WHY = (
-    "**What changed for issue 15** (2026-11-27; each change from a profile of this harness, `--profile KEY`): "
-    "(1) RLS: the ORM's BEGIN now carries the tenant context in the same simple-query round trip "
-    "(`ordena/db/engine.py`, after_begin), as the driver path already did (`RequestDB.begin`), so no request pays a "
-    "separate `set_config` round trip; (2) results page: a published assessment's results are read back from the "
-    "document stored at publication (`assessments/published.py`), not recomputed from the answers on every view "
-    "(recomputing was half of the page), and the company's history is read as plain rows; (3) questionnaire (both "
-    "sides): respondents and answers in one driver statement as plain rows (ORM loading was a third of the page); "
-    "(4) members page: plain rows on the request's driver, no ORM session at all for a viewer or consultant; "
-    "(5) progress page: the company's stored scores read once instead of twice, the baseline plan's initiatives as "
-    "plain rows in one statement; (6) templates: scores formatted with Python's own rounding and grouping in the "
-    "locale's symbols instead of babel's pattern machinery per cell (babel was a sixth of the results page), a "
-    "day's and a moment's text kept per locale (`lru_cache`, pure functions: a date per row was a third of the "
-    "company list's template), the plan board's status options rendered once per page instead of once per card.",
-    "**Company list**: what is left is the ORM's count and page of `Company` objects (a fifth of the page) and "
-    "Jinja2 per row (sector, size and date labels, links); next: the list's rows as a named driver query "
-    "(`companies/queries.py`) once the billing work on `companies/services.py` has landed.",
-    "**Dashboard**: database-bound for both apps (the floor runs the same aggregates): `firm_stats` and the "
-    "portfolio averages pick each company's latest published assessment with `DISTINCT ON` over the firm's whole "
-    "history. Not done: a maintained `company_latest_result` table (one row per company, written at publication) "
-    "that those statements would read instead; the scale curves show how the page grows with the firm.",
-    "**Results page**: with the stored document, what is left is drawing the SVG radars (one per pillar) and the "
-    "history lines on each view; they depend only on the stored document and the locale, so a cache keyed by the "
-    "snapshot's write time would be exact, not done.",
-    "**Memory**: Ordena is about 110 MiB resident once up before any request against the floor's 81 MiB: the "
-    "import footprint of Litestar's OpenAPI machinery, advanced-alchemy, dramatiq (job declarations) and rich "
-    "(pulled in by structlog's dev tools); the peak under load adds the compiled-statement and template caches.",
-    "**RLS**: with the round trip gone, what is left per transaction is planning the policy predicate (the planner "
-    "folds `tenant_id = NULLIF(current_setting(...))::uuid` into a one-time filter when the statement filters "
-    "`tenant_id` too, as every Ordena statement does); on this shared machine the per-block spread is wide.",
+    "**What changed for issue 15, 2026-11-27** (each change from a profile of this harness, `--profile KEY`): the "
+    "tenant context travels with BEGIN on both paths; a published assessment's results read from the document stored "
+    "at publication; questionnaire, members and progress reads as plain rows on the request's driver; scores, days "
+    "and moments formatted without babel's pattern machinery per cell; the plan board's status options once per page.",
+    '**What changed, 2026-11-28**: (1) *templates*: one Jinja2 environment per locale whose `_("literal")` labels '
+    "are translated when the template is compiled (`ordena/lib/templates.py`, `LocalizedEnvironment`), so a label is "
+    "constant text instead of a gettext call and an escape per use; no file `stat` per template use outside "
+    "development; the form macros one module per environment instead of an import per render; the firm menu and role "
+    "ranks computed once per (firm, role, locale). (2) *results and progress*: the view of a published assessment "
+    "(snapshot unpacked, charts, body rendered) is kept per tenant, locale and every stored input it is built from "
+    "(`ordena/lib/kept.py`, `reports/results_view.py`; a re-publication, a later run, another language or firm is "
+    "another key), read with plain-row statements; the peer section kept per (slice, release row). (3) *questionnaire*: "
+    "a framework version's texts in the page's locale built once per tree (`assessments/questionnaire_texts.py`; a "
+    "draft's tree is rebuilt on every read, so its texts too), level options as finished HTML with only the checked "
+    "mark added per request. (4) *dashboard*: aggregates from the maintained tables `company_latest_result` and "
+    "`portfolio_total` (migration 0020, written at publication, archive and restore) instead of `DISTINCT ON` over "
+    "the firm's history; the page on the driver. (5) *company list and billing*: every cell's text made once in "
+    "Python instead of a Jinja call per cell; billing on the driver, its plan cards made once per language and price "
+    "configuration. (6) *RLS*: the context as `SET LOCAL` statements with BEGIN instead of a `SELECT set_config(…)` "
+    "that had to be planned and answered. (7) *memory*: WeasyPrint, XlsxWriter, OpenDP, the Stripe SDK and Alembic "
+    "imported only where used (`tests/unit/test_web_process_imports.py`); the webhook signature checked by hand as "
+    "Stripe documents it; glibc's mmap threshold fixed at 4 MiB so that argon2's 19 MiB sign-in buffer goes back to "
+    "the system. (8) *plumbing*: loggers bound once per module; the outbox relay in three plain statements per batch.",
     "**p99 at 32 clients** on 2 cores shared by the load generator, PostgreSQL and the server: a closed loop of 32 "
     "clients has a mean latency of 32 ÷ throughput, so a scenario whose throughput is half the floor's has about "
     "twice its p99: the p99 budget is met where the throughput budget is met with room.",
@@ -401,16 +395,16 @@ def render(
     w("")
     w(
         "The same statements through asyncpg directly, one transaction each: as the app role with RLS (BEGIN and the "
-        "`set_config` of tenant and user in one simple-query round trip, as Ordena sends them on both paths, then the "
-        "statement, COMMIT) and as the owner, who bypasses RLS (superuser), without and with the `set_config` "
+        "context of tenant and user (`SET LOCAL`) in one simple-query round trip, as Ordena sends them on both paths, "
+        "then the statement, COMMIT) and as the owner, who bypasses RLS (superuser), without and with the context "
         "(so the policy alone and the whole cost are both visible). "
         f"Median µs per transaction over {len(rls[0].app_us) if rls else 0} transactions each, interleaved one by one "
         "(rotating order) so that the machine's background load hits the three alike. Overhead: median (min … max) over "
-        "10 consecutive blocks of the ratio of block medians; *whole* = app role vs owner without `set_config` "
-        "(what RLS costs the app, the context round trip included), *policy only* = vs owner with `set_config`."
+        "10 consecutive blocks of the ratio of block medians; *whole* = app role vs owner without the context "
+        "(what RLS costs the app, the context included), *policy only* = vs owner with the context."
     )
     w("")
-    w("| statement | app role + RLS | owner | owner + set_config | overhead (whole) | overhead (policy only) |")
+    w("| statement | app role + RLS | owner | owner + context | overhead (whole) | overhead (policy only) |")
     w("|---|---|---|---|---|---|")
     for case in rls:
         a, o, oc = (statistics.median(x) for x in (case.app_us, case.owner_us, case.owner_ctx_us))
