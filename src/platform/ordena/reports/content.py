@@ -30,6 +30,7 @@ from ordena.plans import labels as plan_labels
 from ordena.plans.lookups import list_initiatives, owner_choices, owner_value, plan_for_assessment
 from ordena.plans.progress import PlanProgress, plan_progress
 from ordena.reports.charts import ResultsCharts, results_charts
+from ordena.reports.results_view import current_point
 from ordena.tenancy.models import Tenant
 
 
@@ -298,16 +299,7 @@ async def _history(
     ]
     if not points:
         return []
-    current = HistoryPoint(
-        assessment_id=assessment.id,
-        title=assessment.title,
-        version_id=assessment.framework_version_id,
-        published_at=assessment.published_at or assessment.created_at,
-        overall=results.overall,
-        pillars={p.key: p.score for p in results.pillars},
-        dimensions={d.key: d.score for d in results.dimensions},
-    )
-    return [*points, current]
+    return [*points, current_point(assessment, results)]
 
 
 async def _progress(db: AsyncSession, tenant_id: UUID, assessment: Assessment) -> PlanProgress | None:

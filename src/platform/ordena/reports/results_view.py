@@ -17,9 +17,12 @@ Bounded: the least recently shown go first.
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
+from uuid import UUID
 
 from markupsafe import Markup
 
@@ -68,13 +71,28 @@ def view_key(tenant_id: uuid.UUID, head: ResultsHead, runs: Sequence[StoredRun],
     )
 
 
-def current_point(head: ResultsHead, results: AssessmentResults) -> HistoryPoint:
+class _Run(Protocol):
+    """What the history needs of a run: an ``Assessment`` or a page's plain row of one."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def framework_version_id(self) -> UUID: ...
+    @property
+    def published_at(self) -> dt.datetime | None: ...
+    @property
+    def created_at(self) -> dt.datetime: ...
+
+
+def current_point(run: _Run, results: AssessmentResults) -> HistoryPoint:
     """The run shown closes the history line (its live scores, or its snapshot once published)."""
     return HistoryPoint(
-        assessment_id=head.id,
-        title=head.title,
-        version_id=head.framework_version_id,
-        published_at=head.published_at or head.created_at,
+        assessment_id=run.id,
+        title=run.title,
+        version_id=run.framework_version_id,
+        published_at=run.published_at or run.created_at,
         overall=results.overall,
         pillars={p.key: p.score for p in results.pillars},
         dimensions={d.key: d.score for d in results.dimensions},
