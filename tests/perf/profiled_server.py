@@ -15,6 +15,8 @@ from typing import Any
 import uvicorn
 from pyinstrument import Profiler
 
+from ordena.cli import EVENT_LOOP
+
 
 def bucket(path: str | None) -> str:
     p = path or "?"
@@ -64,7 +66,9 @@ def main() -> None:
 
     signal.signal(signal.SIGUSR1, start)
     signal.signal(signal.SIGUSR2, stop)
-    uvicorn.run(target, host="127.0.0.1", port=port, log_level="warning", access_log=False, log_config=None)
+    uvicorn.run(
+        target, host="127.0.0.1", port=port, log_level="warning", access_log=False, log_config=None, loop=EVENT_LOOP
+    )
 
 
 def write(profiler: Profiler, out: str) -> None:

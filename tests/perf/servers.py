@@ -17,6 +17,8 @@ from typing import Any
 
 import httpx
 
+from ordena.cli import EVENT_LOOP
+
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
 
@@ -55,6 +57,8 @@ class Server:
                 "--port",
                 str(self.port),
                 "--no-access-log",
+                "--loop",
+                EVENT_LOOP,
                 "--log-level",
                 "warning",
             ]

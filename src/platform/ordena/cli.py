@@ -74,6 +74,14 @@ def db_citus_sql() -> None:
     click.echo(citus_sql(Base.metadata), nl=False)
 
 
+# asyncio's own loop, not uvloop: uvloop accepts one new connection per loop iteration, so when
+# 32 clients connect at once the last one's first request waits ~30 iterations (160 ms on the
+# sign-in page, measured per connection under wrk -c32); asyncio accepts them in one batch (all
+# 32 served within 12 ms) at the same throughput for the floor, within 10 % for Ordena
+# (docs/benchmarks.md, "Method").
+EVENT_LOOP = "asyncio"
+
+
 def uvicorn_options(settings: Settings, host: str | None = None, port: int | None = None) -> dict[str, Any]:
     """How ``ordena serve`` runs uvicorn. Proxy headers (the client's address in
     X-Forwarded-For) are believed only from ``ORDENA_TRUSTED_PROXIES``: trusted from any local
@@ -86,6 +94,7 @@ def uvicorn_options(settings: Settings, host: str | None = None, port: int | Non
         "proxy_headers": bool(trusted),
         "forwarded_allow_ips": trusted or "",
         "access_log": False,
+        "loop": EVENT_LOOP,
     }
 
 
