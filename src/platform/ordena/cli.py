@@ -74,11 +74,11 @@ def db_citus_sql() -> None:
     click.echo(citus_sql(Base.metadata), nl=False)
 
 
-# asyncio's own loop, not uvloop: uvloop accepts one new connection per loop iteration, so when
-# 32 clients connect at once the last one's first request waits ~30 iterations (160 ms on the
-# sign-in page, measured per connection under wrk -c32); asyncio accepts them in one batch (all
-# 32 served within 12 ms) at the same throughput for the floor, within 10 % for Ordena
-# (docs/benchmarks.md, "Method").
+# asyncio's own loop, not uvloop. Under uvloop, when 32 clients connect at once their first
+# requests are served one loop iteration apart: the last one waited 160 ms on the sign-in page
+# (90 ms on the benchmark's floor), which was most of the p99 of a 2-s load round. Under asyncio
+# all 32 are served within 12 ms; the floor's throughput is the same on both loops, Ordena's
+# within 10 % (measured per connection under wrk -c32; docs/benchmarks.md, "Method").
 EVENT_LOOP = "asyncio"
 
 
