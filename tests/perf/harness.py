@@ -831,76 +831,121 @@ class RlsCase:
     app_us: list[float]
     owner_us: list[float]
     owner_ctx_us: list[float]
+    # PostgreSQL's CPU per transaction (the backend's on-CPU time), µs; empty when the server's
+    # processes are not readable here (PostgreSQL on another machine)
+    app_cpu_us: list[float] = field(default_factory=list)
+    owner_cpu_us: list[float] = field(default_factory=list)
+    owner_ctx_cpu_us: list[float] = field(default_factory=list)
+
+
+def _backend_cpu_ns(pid: int) -> int | None:
+    """Time the backend has spent on a CPU so far (ns; /proc/<pid>/schedstat's first field)."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 async def measure_rls(ctx: Context) -> list[RlsCase]:
     m = ctx.mode
-    app = await asyncpg.connect(ctx.app_dsn)
-    owner = await asyncpg.connect(ctx.owner_dsn)
+    # The three columns take turns on one backend of the owner (a superuser), the app role's by
+    # ``SET LOCAL ROLE`` with the context, so that PostgreSQL applies its policies and privilege
+    # checks exactly as for a login of the app role. A column per connection measured the
+    # connections as much as RLS: on this shared machine the same transaction as the same role
+    # on two connections read −12 %, −6 % and 0 % apart in three runs; and with the owner's two
+    # columns sharing one backend, that backend ran two transactions in a row two times out of
+    # three while the app role's never did. Every column sends the same statements (BEGIN, SET
+    # LOCAL ROLE, the statement, COMMIT), with or without the context; the app role's statement
+    # under its own text, so that its cached plan (RLS applied) is never replanned for the owner.
+    conn = await asyncpg.connect(ctx.owner_dsn)
+    app_role = ctx.settings.app_db_role
+    owner_role = await conn.fetchval("SELECT current_user")
     from ordena.db.engine import context_sql
     from ordena.demo.scale import uuid7
     from tests.perf import floor_app as fa
 
-    respondent = await owner.fetchval(fa.SQL_RESPONDENT, ctx.main_tenant, ctx.open_assessment)
+    respondent = await conn.fetchval(fa.SQL_RESPONDENT, ctx.main_tenant, ctx.open_assessment)
     big = ctx.curve_tenant
-    big_n = await owner.fetchval("SELECT count(*) FROM company WHERE tenant_id = $1", big)
+    big_n = await conn.fetchval("SELECT count(*) FROM company WHERE tenant_id = $1", big)
+    fa_version = await conn.fetchval(
+        "SELECT framework_version_id FROM assessment WHERE tenant_id = $1 AND id = $2",
+        ctx.main_tenant,
+        ctx.published_assessment,
+    )
     qids = ctx.question_ids
+    # (title, tenant, run(tag, tenant)): ``tag`` prefixes the statement's text
     cases: list[tuple[str, uuid.UUID, Any]] = [
         (
             "company list page (50 of 500, ORDER BY name)",
             ctx.main_tenant,
-            lambda c, t: c.fetch(fa.SQL_COMPANY_PAGE, t, 50, 0),
+            lambda tag, t: conn.fetch(tag + fa.SQL_COMPANY_PAGE, t, 50, 0),
         ),
-        (f"company count ({big_n:,} companies)", big, lambda c, t: c.fetchval(fa.SQL_COMPANY_COUNT, t)),
+        (f"company count ({big_n:,} companies)", big, lambda tag, t: conn.fetchval(tag + fa.SQL_COMPANY_COUNT, t)),
         (
             "answer upsert (INSERT … ON CONFLICT DO UPDATE)",
             ctx.main_tenant,
-            lambda c, t: c.fetchval(
-                fa.SQL_UPSERT, t, uuid7(), ctx.open_assessment, respondent, random.choice(qids), random.randint(1, 5)
+            lambda tag, t: conn.fetchval(
+                tag + fa.SQL_UPSERT,
+                t,
+                uuid7(),
+                ctx.open_assessment,
+                respondent,
+                random.choice(qids),
+                random.randint(1, 5),
             ),
         ),
         (
             "results aggregate (answers by dimension)",
             ctx.main_tenant,
-            lambda c, t: c.fetch(fa.SQL_RESULTS, t, ctx.published_assessment, fa_version),
+            lambda tag, t: conn.fetch(tag + fa.SQL_RESULTS, t, ctx.published_assessment, fa_version),
         ),
     ]
-    fa_version = await owner.fetchval(
-        "SELECT framework_version_id FROM assessment WHERE tenant_id = $1 AND id = $2",
-        ctx.main_tenant,
-        ctx.published_assessment,
-    )
     user = uuid.uuid4()
     out: list[RlsCase] = []
+    pid = conn.get_server_pid()
+    last_cpu = [_backend_cpu_ns(pid)]
 
-    async def one(conn: asyncpg.Connection, tenant: uuid.UUID, fn: Any, set_ctx: bool) -> float:
+    async def one(tenant: uuid.UUID, fn: Any, role: str, set_ctx: bool) -> tuple[float, float | None]:
         # As Ordena does on both paths (ordena.db.engine, ordena.db.request_db): the tenant
         # context goes with BEGIN in one simple-query round trip.
         t0 = time.perf_counter()
         await conn.execute(
-            "BEGIN ISOLATION LEVEL READ COMMITTED" + (f"; {context_sql(tenant, user)}" if set_ctx else "")
+            "BEGIN ISOLATION LEVEL READ COMMITTED"
+            + (f"; {context_sql(tenant, user)}" if set_ctx else "")
+            + f'; SET LOCAL ROLE "{role}"'
         )
         try:
-            await fn(conn, tenant)
+            await fn(f"/* {role} */ ", tenant)
         finally:
             await conn.execute("COMMIT")
-        return (time.perf_counter() - t0) * 1e6
+        wall = (time.perf_counter() - t0) * 1e6
+        # The backend's CPU since the previous transaction's end: its idle-time chores
+        # (statistics reports) land in the next sample instead of being lost.
+        now, before = _backend_cpu_ns(pid), last_cpu[0]
+        last_cpu[0] = now
+        return wall, (now - before) / 1e3 if now is not None and before is not None else None
 
     try:
         for title, tenant, fn in cases:
             case = RlsCase(title, [], [], [])
+            runs = [
+                (case.app_us, case.app_cpu_us, app_role, True),
+                (case.owner_us, case.owner_cpu_us, owner_role, False),
+                (case.owner_ctx_us, case.owner_ctx_cpu_us, owner_role, True),
+            ]
             for _ in range(max(1, m.rls_iterations // 20)):  # warm-up: plans cached
-                await one(app, tenant, fn, True)
-                await one(owner, tenant, fn, False)
-            runs = [(case.app_us, app, True), (case.owner_us, owner, False), (case.owner_ctx_us, owner, True)]
+                for _sink, _cpu_sink, role, set_ctx in runs:
+                    await one(tenant, fn, role, set_ctx)
             for i in range(m.rls_iterations):  # interleaved, rotating order: drift hits all three alike
                 for k in range(3):
-                    sink, conn, set_ctx = runs[(i + k) % 3]
-                    sink.append(await one(conn, tenant, fn, set_ctx))
+                    sink, cpu_sink, role, set_ctx = runs[(i + k) % 3]
+                    wall, cpu = await one(tenant, fn, role, set_ctx)
+                    sink.append(wall)
+                    if cpu is not None:
+                        cpu_sink.append(cpu)
             out.append(case)
     finally:
-        await app.close()
-        await owner.close()
+        await conn.close()
     return out
 
 

@@ -402,10 +402,18 @@ def render(
         "context of tenant and user (`SET LOCAL`) in one simple-query round trip, as Ordena sends them on both paths, "
         "then the statement, COMMIT) and as the owner, who bypasses RLS (superuser), without and with the context "
         "(so the policy alone and the whole cost are both visible). "
+        "**Method** (changed 2026-11-28): the three columns take turns on *one* backend of the owner, the app role's "
+        "transactions by `SET LOCAL ROLE` with the context (PostgreSQL then applies the policies and privilege checks "
+        "as for a login of the app role; its statement under its own text, so its cached plan is never replanned "
+        "for the other role); every column sends `SET LOCAL ROLE`, so all three send the same round trips. Before, "
+        "the app role had a connection of its own and the owner's two columns shared another: that backend ran two "
+        "transactions in a row two times out of three and the app role's never did, and a backend's speed on this "
+        "shared machine depends on which connection it is (the owner against itself on two connections read −12 %, "
+        "−6 % and 0 % in three runs), so the old table mixed that luck into the RLS figure. "
         f"Median µs per transaction over {len(rls[0].app_us) if rls else 0} transactions each, interleaved one by one "
         "(rotating order) so that the machine's background load hits the three alike. Overhead: median (min … max) over "
         "10 consecutive blocks of the ratio of block medians; *whole* = app role vs owner without the context "
-        "(what RLS costs the app, the context included), *policy only* = vs owner with the context."
+        "(what RLS costs the app, the context included; the verdict above), *policy only* = vs owner with the context."
     )
     w("")
     w("| statement | app role + RLS | owner | owner + context | overhead (whole) | overhead (policy only) |")
@@ -416,6 +424,35 @@ def render(
         policy = [r - 1 for r in block_ratios(case.app_us, case.owner_ctx_us)]
         w(f"| {case.title} | {a:.0f} µs | {o:.0f} µs | {oc:.0f} µs | {_mmm_signed(whole)} | {_mmm_signed(policy)} |")
     w("")
+    cpu = [c for c in rls if getattr(c, "app_cpu_us", None)]
+    if cpu:
+        w(
+            "PostgreSQL's own CPU per transaction (the backend's on-CPU time from `/proc/<pid>/schedstat`, read after "
+            "each COMMIT; the client, the commit's wait for the WAL flush (the upsert's wall time swings with the "
+            "disk) and the time spent waiting for a core left out), same columns: what RLS costs is here. Where it "
+            "goes (EXPLAIN ANALYZE as each role: the same generic plans; policies switched off one by one on the full-size "
+            "database): the pages' `tenant_id = $1` and the tenant policy meet in one equivalence class, so that policy "
+            "is a one-time filter evaluated once per statement, never per row (≈ 0 µs on the results aggregate; on the "
+            "count its gating node passes the 10,000 rows on, a few %); a role that is not superuser pays the "
+            "privilege checks (≈ 4 µs per statement); the upsert evaluates the policy for the new row, the "
+            "conflicting row and the updated row; and the results aggregate's shared-read policies on `fw_dimension` "
+            "and `fw_question` cost ≈ 10–12 µs of its ≈ 15 µs: `owner_tenant_id IS NULL` is true for platform rows, "
+            "so `current_setting` is never reached, but reading `owner_tenant_id` means walking each wide row past "
+            "its three JSONB columns (the column comes after them)."
+        )
+        w("")
+        w("| statement | app role + RLS | owner | owner + context | overhead (whole) | overhead (policy only) |")
+        w("|---|---|---|---|---|---|")
+        for case in cpu:
+            cols = (case.app_cpu_us, case.owner_cpu_us, case.owner_ctx_cpu_us)
+            a, o, oc = (statistics.median(x) for x in cols)
+            whole = [r - 1 for r in block_ratios(cols[0], cols[1])]
+            policy = [r - 1 for r in block_ratios(cols[0], cols[2])]
+            w(
+                f"| {case.title} | {a:.0f} µs | {o:.0f} µs | {oc:.0f} µs | {_mmm_signed(whole)} | "
+                f"{_mmm_signed(policy)} |"
+            )
+        w("")
 
     # --- curves ----------------------------------------------------------------------------------
     w("## Scale curves")
