@@ -248,3 +248,40 @@ async def test_the_demo_and_a_bulk_rebuild_agree_with_the_tables(database: Any, 
         await latest.rebuild_totals(await driver(db), [firm.id])
         await db.commit()
     assert await _kept(database, firm.id) == kept
+
+
+def _migration() -> Any:
+    """Migration 0022 as a module (its file name starts with a digit)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[3] / "migrations" / "versions" / "0022_firm_counts.py"
+    spec = importlib.util.spec_from_file_location("migration_0022", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+async def test_the_migration_fills_the_counts_of_a_firm_that_had_a_history(database: Any, owner_engine: Any) -> None:
+    world = await make_world(database)
+    await _publish(database, world)
+    archived = await add_company(database, world.tenant_id, name="Archivada")
+    await _archive(database, world.tenant_id, archived.id)
+    kept = await _agree(database, world.tenant_id)
+    m = _migration()
+    only_this_firm = {"t": world.tenant_id}
+    async with owner_engine.connect() as conn:
+        tx = await conn.begin()
+        # The firm as it was before 0022: no rows; the migration's statements fill them (for this
+        # firm only here, other tests share the database).
+        await conn.execute(text("DELETE FROM company_count WHERE tenant_id = :t"), only_this_firm)
+        await conn.execute(text("DELETE FROM publication_day WHERE tenant_id = :t"), only_this_firm)
+        await conn.execute(text(m.COMPANY_COUNTS.replace("WHERE true", "WHERE t.id = :t")), only_this_firm)
+        await conn.execute(text(m.PUBLICATIONS.replace("AND true", "AND a.tenant_id = :t")), only_this_firm)
+        companies = (await conn.execute(text(counts._READ.replace("$1", ":t")), only_this_firm)).one()
+        days = dict(
+            (await conn.execute(text("SELECT day, n FROM publication_day WHERE tenant_id = :t"), only_this_firm)).all()
+        )
+        await tx.rollback()
+    assert ((companies[0], companies[1]), days) == kept == ((1, 1), {dt.datetime.now(LIMA).date(): 1})
