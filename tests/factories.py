@@ -69,9 +69,12 @@ INSERT_COMPANY_SQL = (
 
 
 async def add_company(database: Database, tenant_id: Any, name: str) -> None:
-    """One company of the firm, through the ORM, committed."""
-    from ordena.companies.models import Company
+    """One company of the firm, through the service (the firm's company count with it), committed."""
+    from ordena.audit.services import Actor
+    from ordena.companies.services import create_company
 
     async with database.session(tenant_id=tenant_id) as db:
-        db.add(Company(tenant_id=tenant_id, name=name, country="PE", industry_section="G", size_band="micro"))
+        await create_company(
+            db, tenant_id, Actor(None, "test"), {"name": name, "industry_section": "G", "size_band": "micro"}
+        )
         await db.commit()

@@ -19,14 +19,16 @@ SELECT create_reference_table('fw_dimension');
 SELECT create_reference_table('fw_initiative');
 SELECT create_reference_table('fw_question');
 
--- Distributed tables (23): sharded by tenant_id, all colocated with audit_event.
+-- Distributed tables (25): sharded by tenant_id, all colocated with audit_event.
 SELECT create_distributed_table('audit_event', 'tenant_id', colocate_with => 'none');
 SELECT create_distributed_table('company', 'tenant_id', colocate_with => 'audit_event');
+SELECT create_distributed_table('company_count', 'tenant_id', colocate_with => 'audit_event');
 SELECT create_distributed_table('job_progress', 'tenant_id', colocate_with => 'audit_event');
 SELECT create_distributed_table('membership', 'tenant_id', colocate_with => 'audit_event');
 SELECT create_distributed_table('network_membership', 'tenant_id', colocate_with => 'audit_event');
 SELECT create_distributed_table('plan_digest_sent', 'tenant_id', colocate_with => 'audit_event');
 SELECT create_distributed_table('plan_reminder_opt_out', 'tenant_id', colocate_with => 'audit_event');
+SELECT create_distributed_table('publication_day', 'tenant_id', colocate_with => 'audit_event');
 SELECT create_distributed_table('contact', 'tenant_id', colocate_with => 'audit_event');
 SELECT create_distributed_table('portfolio_total', 'tenant_id', colocate_with => 'audit_event');
 SELECT create_distributed_table('assessment', 'tenant_id', colocate_with => 'audit_event');

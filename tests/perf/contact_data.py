@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
+from ordena.assessments import latest
 from ordena.demo.scale import uuid7
 
 
@@ -118,4 +119,6 @@ async def make_reassessment(conn: asyncpg.Connection, tenant_id: uuid.UUID, base
         "created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7)",
         [(tenant_id, uuid7(), new_id, base["company_id"], k, v, now) for k, v in dims.items()],
     )
+    # Published behind the services' back: the dashboard's maintained rows kept as publishing keeps them.
+    await latest.published(conn, tenant_id, base["company_id"], new_id)
     return new_id

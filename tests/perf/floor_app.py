@@ -143,6 +143,8 @@ SQL_MEMBERS = (
     "WHERE m.tenant_id = $1 ORDER BY u.name"
 )
 SQL_COMPANY_COUNT = "SELECT count(*) FROM company WHERE tenant_id = $1 AND archived_at IS NULL"
+# The list's total, as Ordena reads it for an unfiltered page: the firm's maintained count.
+SQL_ACTIVE_COMPANIES = "SELECT active FROM company_count WHERE tenant_id = $1"
 SQL_COMPANY_PAGE = (
     "SELECT tenant_id, id, name, ruc, country, industry_section, industry_division, size_band, employees, "
     "default_target_level, archived_at, created_at, updated_at FROM company "
@@ -400,7 +402,7 @@ async def members(request: Request[Any, Any, Any], slug: FromPath[str]) -> Respo
 
 
 async def _company_page(ctx: Ctx, page: int, size: int = 50) -> tuple[int, list[asyncpg.Record]]:
-    total = await ctx.conn.fetchval(SQL_COMPANY_COUNT, ctx.firm["id"])
+    total = await ctx.conn.fetchval(SQL_ACTIVE_COMPANIES, ctx.firm["id"]) or 0
     rows = await ctx.conn.fetch(SQL_COMPANY_PAGE, ctx.firm["id"], size, (page - 1) * size)
     return total, rows
 

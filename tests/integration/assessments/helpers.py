@@ -14,7 +14,9 @@ from ordena.assessments.lifecycle import NewAssessment, create_assessment
 from ordena.assessments.lookups import get_assessment
 from ordena.assessments.models import Assessment
 from ordena.audit.services import Actor
+from ordena.companies import counts
 from ordena.companies.models import Company, Contact
+from ordena.db.driver import driver
 from ordena.frameworks import services as frameworks
 from ordena.mail.models import Email
 from ordena.tenancy.models import Role
@@ -53,6 +55,7 @@ async def make_world(database: Any, *, contacts: int = 2, target: int = 3) -> Wo
         )
         db.add(company)
         await db.flush()
+        await counts.add(await driver(db), firm.id, active=1)  # as ``create_company`` keeps it
         people = []
         for i in range(contacts):
             c = Contact(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from decimal import Decimal
 from typing import Any
@@ -11,6 +10,8 @@ from sqlalchemy import select
 
 from ordena.assessments.models import ResultSnapshot
 from ordena.audit.models import AuditEvent
+from ordena.audit.services import Actor
+from ordena.companies import services
 from ordena.companies.models import Company, Contact
 from ordena.tenancy.models import Role
 from tests.factories import PASSWORD, make_firm
@@ -338,7 +339,7 @@ async def test_the_menu_and_the_dashboard_show_the_companies(client: Any, databa
     async with database.session(tenant_id=firm.id) as db:
         row = await db.get(Company, (firm.id, archived.id))
         assert row is not None
-        row.archived_at = dt.datetime.now(dt.UTC)
+        await services.archive_company(db, firm.id, Actor(None, "test"), row)
         await db.commit()
     home = await client.get(f"/w/{firm.slug}")
     assert f'href="/w/{firm.slug}/companies"' in home.text and ">Empresas<" in home.text

@@ -6,7 +6,9 @@ import uuid
 from dataclasses import dataclass
 
 from ordena.assessments.models import Answer, Assessment, Respondent
+from ordena.companies import counts
 from ordena.companies.models import Company, Contact
+from ordena.db.driver import driver
 from ordena.db.engine import Database
 from ordena.frameworks import services as frameworks
 from ordena.lib.clock import now
@@ -43,6 +45,7 @@ async def make_assessment(
             )
             db.add(company)
             await db.flush()
+            await counts.add(await driver(db), tenant_id, active=1)  # as ``create_company`` keeps it
             company_id = company.id
         assessment = Assessment(
             tenant_id=tenant_id,

@@ -23,6 +23,15 @@ and its per-dimension averages read one row each, whatever the firm's size). A c
 out before its rows are recomputed and put back after, and taken out when it is archived, put
 back when restored (:func:`company_archived`, :func:`company_restored`); the company's row lock
 orders these, and the sums are changed by deltas, which commute between companies.
+
+``publication_day`` counts the publications of the firm's active companies per day (in Lima):
+the dashboard's "published in the last 12 months" sums at most 365 rows. A publication adds one
+to its day (:func:`published`, after :func:`refresh`, under the same lock); archiving takes the
+company's publications out of their days and restoring puts them back, like its share of the
+sums (a published assessment never changes, so the company's history says what it added).
+
+Locks are taken in one order everywhere: the company's row, its ``portfolio_total`` rows, the
+firm's ``company_count`` row (``companies.counts``), then the ``publication_day`` rows by day.
 """
 
 from __future__ import annotations
@@ -31,6 +40,8 @@ from collections.abc import Sequence
 from uuid import UUID
 
 import asyncpg
+
+from ordena.companies import counts as company_counts
 
 # The rows of the companies matched by ``{where}`` (on ``assessment a``), as INSERT … SELECT.
 _FILL = """
@@ -119,17 +130,80 @@ async def refresh(con: asyncpg.Connection, tenant_id: UUID, company_id: UUID) ->
     await con.execute(_SHARE, tenant_id, company_id, 1)
 
 
+# The day a publication counts on: its date in Lima, where the firms work (as the dashboard shows it).
+DAY_OF = "(({}) AT TIME ZONE 'America/Lima')::date"
+_DAY = DAY_OF.format("a.published_at")
+
+# One publication, counted ``$3`` times (1 or -1) on its day while its company is active.
+_ONE_PUBLICATION = f"""
+INSERT INTO publication_day AS t (tenant_id, id, day, n, created_at, updated_at)
+SELECT a.tenant_id, gen_random_uuid(), {_DAY}, $3, now(), now()
+FROM assessment a
+JOIN company c ON c.tenant_id = a.tenant_id AND c.id = a.company_id AND c.archived_at IS NULL
+WHERE a.tenant_id = $1 AND a.id = $2 AND a.status = 'published' AND a.published_at IS NOT NULL
+ON CONFLICT (tenant_id, day) DO UPDATE SET n = t.n + EXCLUDED.n, updated_at = now()
+"""
+
+# One active company's publications, counted ``$3`` times per day, the days in order.
+_COMPANY_PUBLICATIONS = f"""
+INSERT INTO publication_day AS t (tenant_id, id, day, n, created_at, updated_at)
+SELECT $1, gen_random_uuid(), day, $3 * count(*), now(), now()
+FROM (
+    SELECT {_DAY} AS day
+    FROM assessment a
+    WHERE a.tenant_id = $1 AND a.company_id = $2 AND a.status = 'published' AND a.published_at IS NOT NULL
+) p
+WHERE EXISTS (SELECT 1 FROM company c WHERE c.tenant_id = $1 AND c.id = $2 AND c.archived_at IS NULL)
+GROUP BY day
+ORDER BY day
+ON CONFLICT (tenant_id, day) DO UPDATE SET n = t.n + EXCLUDED.n, updated_at = now()
+"""
+
+# Every active company's publications of the firms, counted from scratch (the migration, bulk writers).
+_PUBLICATIONS_OF = f"""
+INSERT INTO publication_day (tenant_id, id, day, n, created_at, updated_at)
+SELECT a.tenant_id, gen_random_uuid(), {_DAY}, count(*), now(), now()
+FROM assessment a
+JOIN company c ON c.tenant_id = a.tenant_id AND c.id = a.company_id AND c.archived_at IS NULL
+WHERE a.status = 'published' AND a.published_at IS NOT NULL AND {{where}}
+GROUP BY a.tenant_id, {_DAY}
+"""
+PUBLICATIONS_ALL = _PUBLICATIONS_OF.format(where="true")
+_PUBLICATIONS_TENANTS = _PUBLICATIONS_OF.format(where="a.tenant_id = ANY($1::uuid[])")
+_CLEAR_PUBLICATIONS = "DELETE FROM publication_day WHERE tenant_id = ANY($1::uuid[])"
+
+
+async def published(con: asyncpg.Connection, tenant_id: UUID, company_id: UUID, assessment_id: UUID) -> None:
+    """A publication (in its transaction, after it is written): the company's rows and sums, and
+    one more publication on its day."""
+    await refresh(con, tenant_id, company_id)
+    await count_publication(con, tenant_id, assessment_id, 1)
+
+
+async def count_publication(con: asyncpg.Connection, tenant_id: UUID, assessment_id: UUID, times: int) -> None:
+    """Count a published assessment ``times`` (1 or -1) on its day, if its company is active: a
+    writer that moves a publication's date (the demo's backdating) takes it out before and puts it
+    back after."""
+    await con.execute(_ONE_PUBLICATION, tenant_id, assessment_id, times)
+
+
 async def company_archived(con: asyncpg.Connection, tenant_id: UUID, company_id: UUID) -> None:
-    """Take the company's share out of the sums; call *before* its ``archived_at`` is written
-    (the share counts only while the company is active), with the company's row locked."""
+    """Take the company's share out of the sums, the firm's company counts and its publication
+    days; call *before* its ``archived_at`` is written (the share counts only while the company
+    is active)."""
     await con.execute(_LOCK_COMPANY, tenant_id, company_id)
     await con.execute(_SHARE, tenant_id, company_id, -1)
+    await company_counts.add(con, tenant_id, active=-1, archived=1)
+    await con.execute(_COMPANY_PUBLICATIONS, tenant_id, company_id, -1)
 
 
 async def company_restored(con: asyncpg.Connection, tenant_id: UUID, company_id: UUID) -> None:
-    """Put the company's share back; call *after* its ``archived_at`` is cleared (and flushed)."""
+    """Put the company's share, count and publications back; call *after* its ``archived_at`` is
+    cleared (and flushed)."""
     await con.execute(_LOCK_COMPANY, tenant_id, company_id)
     await con.execute(_SHARE, tenant_id, company_id, 1)
+    await company_counts.add(con, tenant_id, active=1, archived=-1)
+    await con.execute(_COMPANY_PUBLICATIONS, tenant_id, company_id, 1)
 
 
 async def rebuild(con: asyncpg.Connection, tenant_ids: Sequence[UUID]) -> None:
@@ -141,6 +215,10 @@ async def rebuild(con: asyncpg.Connection, tenant_ids: Sequence[UUID]) -> None:
 
 
 async def rebuild_totals(con: asyncpg.Connection, tenant_ids: Sequence[UUID]) -> None:
-    """The firms' sums from their ``company_latest_result`` rows."""
+    """Every firm-wide figure the dashboard and the company list read, from scratch: the sums
+    from the firms' ``company_latest_result`` rows, their company counts and publication days."""
     await con.execute(_CLEAR_TOTALS, list(tenant_ids))
     await con.execute(_TOTALS_TENANTS, list(tenant_ids))
+    await company_counts.rebuild(con, tenant_ids)
+    await con.execute(_CLEAR_PUBLICATIONS, list(tenant_ids))
+    await con.execute(_PUBLICATIONS_TENANTS, list(tenant_ids))

@@ -367,7 +367,9 @@ async def transition(
     await db.flush()
     if action == "publish":
         await _store_snapshot(db, tenant_id, assessment)
-        await latest.refresh(await driver(db), tenant_id, assessment.company_id)  # the dashboard's rows
+        await latest.published(
+            await driver(db), tenant_id, assessment.company_id, assessment.id
+        )  # the dashboard's rows
         announce_results(db, tenant_id, assessment.id)  # the client's emails (results_mail.py)
     after = {**snapshot(assessment, ["status", "submitted_at", "validated_at", "published_at"]), **extra}
     AuditTrail(db, tenant_id, actor)(action, "assessment", assessment.id, before=before, after=after)

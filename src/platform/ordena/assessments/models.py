@@ -10,6 +10,7 @@ from advanced_alchemy.types import DateTimeUTC, JsonB
 from sqlalchemy import (
     Boolean,
     CheckConstraint,
+    Date,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -256,3 +257,16 @@ class PortfolioTotal(TenantOwned, Base):
     n: Mapped[int] = mapped_column(Integer, default=0)
     scored: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[float] = mapped_column(Numeric(14, 2), default=0)
+
+
+class PublicationDay(TenantOwned, Base):
+    """How many assessments of the firm's *active* companies were published each day (the day
+    in Lima, where the firms work), kept with :class:`PortfolioTotal` (``assessments.latest``):
+    the dashboard's "published in the last 12 months" sums at most 365 rows, whatever the
+    firm's history."""
+
+    __tablename__ = "publication_day"
+    __table_args__ = (UniqueConstraint("tenant_id", "day"),)
+
+    day: Mapped[dt.date] = mapped_column(Date)
+    n: Mapped[int] = mapped_column(Integer, default=0)

@@ -16,6 +16,7 @@ from uuid import UUID
 import asyncpg
 from sqlalchemy import inspect
 
+from ordena.assessments.latest import DAY_OF
 from ordena.assessments.models import Assessment
 from ordena.audit.models import AuditEvent
 from ordena.companies.models import Contact
@@ -208,18 +209,19 @@ async def start_draft(con: asyncpg.Connection, *, tenant_id: UUID, assessment_id
 
 # --- the consultant dashboard ---------------------------------------------------------------
 
-# Counts of the firm in one round trip. "Latest" is each active company's newest published
-# assessment, summed in the maintained ``portfolio_total`` (kept at publication, archiving and
-# restoring: ``assessments.latest``), never picked out of the history; the average is truncated
-# to 2 places in SQL, as scoring.shown does, so that the shown score and its level agree. The open
-# work reads ``ix_assessment_status`` (open statuses only) and the last 12 months
-# ``ix_assessment_published``: nothing here reads the firm's whole history.
-_FIRM_STATS = """
+# Counts of the firm in one round trip, none of them over the firm's history. The companies are
+# counted in ``company_count`` and the publications of the last 365 days (in Lima, the days after
+# ``$2``'s) in ``publication_day``, both kept by the changes (``companies.counts``,
+# ``assessments.latest``). "Latest" is each active company's newest published assessment,
+# summed in the maintained ``portfolio_total``; the average is truncated to 2 places in SQL, as
+# scoring.shown does, so that the shown score and its level agree. The open work reads
+# ``ix_assessment_status`` (open statuses only).
+_FIRM_STATS = f"""
 SELECT m.members, co.total, co.active, ac.open, ac.in_progress, ac.submitted, pb.published_12m, lt.latest, lt.scored, lt.average
 FROM (SELECT count(*) AS members FROM membership WHERE tenant_id = $1) m
 CROSS JOIN (
-    SELECT count(*) AS total, count(*) FILTER (WHERE archived_at IS NULL) AS active
-    FROM company WHERE tenant_id = $1
+    SELECT coalesce(sum(active + archived), 0) AS total, coalesce(sum(active), 0) AS active
+    FROM company_count WHERE tenant_id = $1
 ) co
 CROSS JOIN (
     SELECT count(*) FILTER (WHERE a.status IN ('draft', 'in_progress')) AS open,
@@ -230,10 +232,8 @@ CROSS JOIN (
     WHERE a.tenant_id = $1 AND a.status IN ('draft', 'in_progress', 'submitted')
 ) ac
 CROSS JOIN (
-    SELECT count(*) AS published_12m
-    FROM assessment a
-    JOIN company c ON c.tenant_id = a.tenant_id AND c.id = a.company_id AND c.archived_at IS NULL
-    WHERE a.tenant_id = $1 AND a.status = 'published' AND a.published_at >= $2
+    SELECT coalesce(sum(n), 0) AS published_12m
+    FROM publication_day WHERE tenant_id = $1 AND day > {DAY_OF.format("CAST($2 AS timestamptz)")}
 ) pb
 CROSS JOIN (
     SELECT coalesce(sum(n), 0) AS latest, coalesce(sum(scored), 0) AS scored,

@@ -34,6 +34,18 @@ class Company(TenantOwned, Base):
     archived_at: Mapped[dt.datetime | None] = mapped_column(DateTimeUTC(timezone=True), default=None)
 
 
+class CompanyCount(TenantOwned, Base):
+    """The firm's companies, counted: one row per firm, kept in the transaction of every change
+    (``companies.counts``: creating, archiving, restoring), so that the company list's unfiltered
+    pages and the dashboard read the counts instead of counting the firm's companies."""
+
+    __tablename__ = "company_count"
+    __table_args__ = (UniqueConstraint("tenant_id"),)
+
+    active: Mapped[int] = mapped_column(Integer, default=0)
+    archived: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Contact(TenantOwned, Base):
     """A person at a client company (answers self-assessments, owns initiatives)."""
 

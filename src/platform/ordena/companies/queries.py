@@ -2,9 +2,10 @@
 the firm's company list, page and API (benchmarked: ``companies``, ``api_companies``; loading ORM
 objects for 25–50 rows that are only displayed was most of the page's Python work).
 
-Two statements, as the ORM path had: the filtered count, then one page of plain rows in the
-list's order, read off ``ix_company_name_es`` (migration 0010) for the name orders, so the cost
-does not grow with the firm's portfolio beyond the count."""
+Two statements, as the ORM path had: the count, then one page of plain rows in the list's order,
+read off ``ix_company_name_es`` (migration 0010) for the name orders. Unfiltered (the status
+aside), the count is the firm's maintained one (``companies.counts``), so the page's cost does not
+grow with the firm's portfolio; a search or filter counts its matches."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from uuid import UUID
 
 import asyncpg
 
+from ordena.companies import counts
 from ordena.companies.models import Company
 from ordena.lib.pagination import Page, clamp_page
 
@@ -117,7 +119,13 @@ async def _rows(
     return [CompanyRow(*r) for r in await con.fetch(sql, *args, limit, offset)]
 
 
-async def _count(con: asyncpg.Connection, where: str, args: list[Any]) -> int:
+async def _count(con: asyncpg.Connection, where: str, args: list[Any], f: CompanyFilters) -> int:
+    """How many match: without a search or a filter but the status, the firm's maintained counts
+    (``companies.counts``: the first page costs the same at 100 or 10,000 companies); with one,
+    counted (a bounded query the user asked for)."""
+    if not (f.q or f.section or f.size_band):
+        active, archived = await counts.read(con, args[0])
+        return {"active": active, "archived": archived}.get(f.status, active + archived)
     return int(await con.fetchval(f"SELECT count(*) FROM {_TABLE} WHERE {where}", *args) or 0)
 
 
@@ -126,7 +134,7 @@ async def company_page(
 ) -> CompanyRows:
     """One page of the firm's companies matching ``f`` (the page clamped to the last one)."""
     where, args = _where(tenant_id, f)
-    total = await _count(con, where, args)
+    total = await _count(con, where, args, f)
     page = clamp_page(page, total, per_page)
     return CompanyRows(await _rows(con, where, args, f.sort, per_page, (page - 1) * per_page), total, page, per_page)
 
@@ -136,7 +144,7 @@ async def company_slice(
 ) -> tuple[list[CompanyRow], int]:
     """The API's slice (limit/offset instead of pages) and the count of every match."""
     where, args = _where(tenant_id, f)
-    total = await _count(con, where, args)
+    total = await _count(con, where, args, f)
     return await _rows(con, where, args, f.sort, limit, offset), total
 
 

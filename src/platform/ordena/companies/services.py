@@ -22,7 +22,7 @@ from ordena.accounts.services import normalize_email
 from ordena.assessments import latest
 from ordena.audit.services import Actor, AuditTrail, snapshot
 from ordena.billing import limits
-from ordena.companies import ciiu
+from ordena.companies import ciiu, counts
 from ordena.companies.models import SIZE_BANDS, Company, Contact
 from ordena.db.driver import driver
 from ordena.jobs import progress
@@ -401,6 +401,7 @@ async def create_company(
     company = Company(tenant_id=tenant_id, **cleaned)
     db.add(company)
     await db.flush()
+    await counts.add(await driver(db), tenant_id, active=1)  # the list's and dashboard's count
     AuditTrail(db, tenant_id, actor)("create", "company", company.id, after=snapshot(company, FIELDS))
     return company
 
@@ -432,7 +433,8 @@ async def update_company(
 async def archive_company(db: AsyncSession, tenant_id: UUID, actor: Actor, company: Company) -> None:
     if company.archived_at is not None:
         return
-    # The dashboard's portfolio sums count active companies only (``assessments.latest``).
+    # The dashboard's portfolio sums, the firm's company counts and its publications per day
+    # count active companies only (``assessments.latest`` moves the company between them).
     await latest.company_archived(await driver(db), tenant_id, company.id)
     company.archived_at = now()
     AuditTrail(db, tenant_id, actor)(

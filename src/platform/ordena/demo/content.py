@@ -282,9 +282,13 @@ async def _backdate(
     for column, moment in (("submitted_at", submitted), ("validated_at", validated), ("published_at", published)):
         if moment is not None:
             values[column] = moment
+    if published is not None:  # the publication counted on its day: off today's, onto the new one's
+        await latest.count_publication(await driver(db), tenant_id, assessment_id, -1)
     await db.execute(
         update(Assessment).where(Assessment.tenant_id == tenant_id, Assessment.id == assessment_id).values(**values)
     )
+    if published is not None:
+        await latest.count_publication(await driver(db), tenant_id, assessment_id, 1)
     answered = submitted or last
     await db.execute(
         update(Answer)
