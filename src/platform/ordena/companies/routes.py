@@ -81,6 +81,7 @@ class ListLine:
     per cell (sector and division names, size, number, date) was most of the page's template."""
 
     id: UUID
+    href: str  # the company's page
     name: str
     ruc: str
     archived: bool
@@ -93,10 +94,11 @@ class ListLine:
     created: str
 
 
-def list_lines(rows: list[queries.CompanyRow]) -> list[ListLine]:
+def list_lines(rows: list[queries.CompanyRow], base: str) -> list[ListLine]:
     return [
         ListLine(
             id=r.id,
+            href=f"{base}/{r.id}",
             name=r.name,
             ruc=r.ruc or "—",
             archived=r.archived_at is not None,
@@ -135,7 +137,7 @@ async def list_page(
         "companies/list.html",
         block="results",
         result=result,
-        lines=list_lines(result.companies),
+        lines=list_lines(result.companies, _base(firm)),
         filters=filters,
         filter_form=filter_form(request, _base(firm), filters),
         any_company=any_company,
