@@ -33,6 +33,13 @@ def assets_for(env: Environment) -> Callable[[str | None], Markup]:
     return lru_cache(maxsize=1024)(render)
 
 
+def layout_state(state: dict[str, Any]) -> tuple[Any, Any, Any, str, Any]:
+    """What the layout reads from the request's state, in one template call instead of five:
+    the caller, the firm, the network area, the CSRF token and the flash message."""
+    get = state.get
+    return get("auth"), get("firm"), get("network"), get("csrf_token", ""), get("flash")
+
+
 def lang_switch(request: Any, csrf_token: str) -> Markup:
     """The other languages' buttons, posting back to the page the visitor is on."""
     url = request.url
