@@ -32,6 +32,15 @@ def test_every_route_is_classified(app: Litestar) -> None:
     assert unclassified == [], f"routes without opt access: {unclassified}"
 
 
+def test_every_route_checks_access_and_csrf_before_its_handler(app: Litestar) -> None:
+    # The access rule runs in the app's before-request hook (ordena.server.plugin); a router or
+    # handler with a hook of its own would replace it (Litestar runs the closest layer's only).
+    hooks = {h.resolve_before_request() for _p, _m, h in _http_handlers(app)}
+    assert len(hooks) == 1
+    [hook] = hooks
+    assert hook is not None and "_check_request" in repr(getattr(hook, "func", hook))
+
+
 def test_firm_routes_carry_the_firm_slug_and_require_a_member(app: Litestar) -> None:
     for path, method, handler in _http_handlers(app):
         access = access_of(handler)

@@ -34,7 +34,7 @@ from ordena.web.auth import (
 from ordena.web.deps import DB, CurrentAuth, Form
 from ordena.web.forms import FormError
 from ordena.web.locale import LANG_COOKIE
-from ordena.web.pages import redirect, set_flash
+from ordena.web.pages import HTML, redirect, set_flash
 
 PUBLIC = {"access": "public"}
 USER = {"access": "user"}
@@ -120,7 +120,9 @@ async def signup(request: Request[Any, Any, Any], db: DB, data: Form, auth: Curr
 
 @get("/login", opt=PUBLIC, name="login")
 async def login_form(next: FromQuery[str | None] = None) -> Template:
-    return Template("accounts/login.html", context={"values": {"next": _safe_next(next)}, "errors": FormErrors()})
+    return Template(
+        "accounts/login.html", context={"values": {"next": _safe_next(next)}, "errors": FormErrors()}, media_type=HTML
+    )
 
 
 @post("/login", opt=PUBLIC)

@@ -17,8 +17,10 @@ from ordena.billing.webhooks import BadWebhook, verify
 from ordena.lib.errors import ServiceError
 from ordena.lib.i18n import _, get_locale
 from ordena.settings import Settings
+from ordena.web.access import firm_of
 from ordena.web.db import request_db, wake_jobs
 from ordena.web.deps import DB, Firm, Form
+from ordena.web.pages import HTML
 from ordena.web.security import CSP
 
 # Billing's own pages answer a read-only firm too: paying is how it leaves that state.
@@ -44,10 +46,12 @@ def _settings(request: Request[Any, Any, Any]) -> Settings:
 
 
 @get("/w/{slug:str}/billing", opt=OWNER, name="billing")
-async def billing_page(request: Request[Any, Any, Any], firm: Firm, checkout: FromQuery[str | None] = None) -> Template:
+async def billing_page(request: Request[Any, Any, Any], checkout: FromQuery[str | None] = None) -> Template:
     """On the request's driver: the page opens no ORM session unless back from Checkout
-    (benchmarked: ``billing``)."""
+    (benchmarked: ``billing``). The firm is read from the guard's scope rather than taken as
+    the ``firm`` dependency, whose chain (db → auth → firm) opens the ORM session."""
     settings = _settings(request)
+    firm = firm_of(request)
     rdb = request_db(request)
     if checkout == "done":
         # Back from Checkout: read the subscription from Stripe now rather than wait for the
@@ -59,6 +63,7 @@ async def billing_page(request: Request[Any, Any, Any], firm: Firm, checkout: Fr
         "billing/page.html",
         context={"page": page, "plans": PLANS, "checkout": checkout},
         headers={"content-security-policy": _page_csp(settings)},
+        media_type=HTML,
     )
 
 

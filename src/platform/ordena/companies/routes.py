@@ -15,6 +15,7 @@ from litestar.datastructures import UploadFile
 from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Response, Template
+from markupsafe import Markup
 
 from ordena.accounts.services import actor_of
 from ordena.assessments import lookups as assessments
@@ -26,6 +27,7 @@ from ordena.frameworks.services import structure
 from ordena.jobs import outbox, progress
 from ordena.lib.errors import FormErrors
 from ordena.lib.i18n import _, format_date, format_number
+from ordena.lib.kept import Kept
 from ordena.lib.pagination import page_number
 from ordena.plans.board import company_rollup
 from ordena.tenancy.services import FirmContext
@@ -79,6 +81,7 @@ class ListLine:
     per cell (sector and division names, size, number, date) was most of the page's template."""
 
     id: UUID
+    href: str  # the company's page
     name: str
     ruc: str
     archived: bool
@@ -91,10 +94,11 @@ class ListLine:
     created: str
 
 
-def list_lines(rows: list[queries.CompanyRow]) -> list[ListLine]:
+def list_lines(rows: list[queries.CompanyRow], base: str) -> list[ListLine]:
     return [
         ListLine(
             id=r.id,
+            href=f"{base}/{r.id}",
             name=r.name,
             ruc=r.ruc or "—",
             archived=r.archived_at is not None,
@@ -133,11 +137,36 @@ async def list_page(
         "companies/list.html",
         block="results",
         result=result,
-        lines=list_lines(result.companies),
+        lines=list_lines(result.companies, _base(firm)),
         filters=filters,
+        filter_form=filter_form(request, _base(firm), filters),
         any_company=any_company,
         **_choices(),
     )
+
+
+# The search form's text per (template, firm, filters): a language's template is its own
+# object, and an edited template (development) another, so every input is in the key.
+_FILTER_FORMS: Kept[Markup] = Kept(maxsize=1024)
+
+
+def filter_form(request: Request[Any, Any, Any], base: str, filters: services.CompanyFilters) -> Markup:
+    """The list's search form (``companies/filters.html``), rendered once per firm, language and
+    filters (profiled: its option lists were a third of the company list's template)."""
+    engine = request.app.template_engine
+    assert engine is not None  # pages render through it (ordena.web.templating)
+    template = engine.get_template("companies/filters.html")
+    key = (template, base, filters.q, filters.section, filters.size_band, filters.status, filters.sort)
+    found = _FILTER_FORMS.get(key)
+    if found is None:
+        text = template.render(
+            base=base,
+            filters=filters,
+            section_options=ciiu.section_options(),
+            size_band_options=services.size_band_options(),
+        )
+        found = _FILTER_FORMS.put(key, Markup(text))  # noqa: S704 - an autoescaped template's output
+    return found
 
 
 # --- create / edit ----------------------------------------------------------------------------

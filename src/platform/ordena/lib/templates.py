@@ -6,11 +6,13 @@ worker use it as it is.
 
 from __future__ import annotations
 
+from collections import ChainMap
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, nodes, pass_context, select_autoescape
-from jinja2.runtime import Context
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, nodes, pass_context, select_autoescape
+from jinja2.runtime import Context, new_context
 from jinja2.visitor import NodeTransformer
 from markupsafe import Markup
 
@@ -57,12 +59,31 @@ class _LabelFolder(NodeTransformer):
         return nodes.MarkSafeIfAutoescape(nodes.Const(text, lineno=node.lineno), lineno=node.lineno)
 
 
+class _Template(Template):
+    """A template whose render context copies the environment's globals as a dict.
+
+    A template's globals are a ``ChainMap`` of its own (always empty here: nothing loads a
+    template with globals of its own) over the environment's; each render copied them into its
+    context key by key, through the ChainMap's Python-level look-ups (profiled: a tenth of the
+    login page). The same keys and values, copied from the environment's dict directly."""
+
+    def new_context(
+        self, vars: dict[str, Any] | None = None, shared: bool = False, locals: Mapping[str, Any] | None = None
+    ) -> Context:
+        globals_ = self.globals
+        if isinstance(globals_, ChainMap) and len(globals_.maps) == 2 and not globals_.maps[0]:
+            globals_ = globals_.maps[1]
+        return new_context(self.environment, self.name, self.blocks, vars, shared, globals_, locals)
+
+
 class LocalizedEnvironment(Environment):
     """With a locale, an environment for that locale only: labels written as ``_("literal")``
     are translated when a template is compiled, so rendering a page emits them as constant text
     instead of calling gettext for each one (a page's layout alone has a dozen). Calls with
     arguments to format, ``ngettext`` and ``pgettext`` stay calls at run time. Without a locale,
     a plain environment that translates as it renders (emails and reports switch locales)."""
+
+    template_class = _Template
 
     def __init__(self, locale: str | None, **options: Any) -> None:
         super().__init__(**options)

@@ -30,6 +30,11 @@ from ordena.web.locale import choose_locale
 from ordena.web.security import log_request, with_security_headers
 from ordena.web.templating import bind_request_state
 
+# What the middleware leaves in the scope's state for the response's first message, and the
+# status that message carried (for the log line).
+_OUT = "_ordena_out"
+_STATUS = "_ordena_status"
+
 
 def request_middleware(app: ASGIApp) -> ASGIApp:
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
@@ -43,7 +48,6 @@ def request_middleware(app: ASGIApp) -> ASGIApp:
         state["request_id"] = request_id
         bind_request_state(state)
         structlog.contextvars.bind_contextvars(request_id=request_id)
-        status: int | None = None
         try:
             cookies = parse_cookies(scope)
             shown = state["flash"] = flash.read_flash(cookies)
@@ -53,28 +57,42 @@ def request_middleware(app: ASGIApp) -> ASGIApp:
             choose_locale(scope, cookies)
             check_target(scope)
             receive = await screened_receive(scope, receive, settings.max_body_bytes)
-
-            async def send_wrapper(message: Message) -> None:
-                nonlocal status
-                if message["type"] == "http.response.start":
-                    status = message["status"]
-                    headers = with_security_headers(message.get("headers", ()), request_id, settings.secure_cookies)
-                    if set_anon:
-                        headers.append(
-                            (b"set-cookie", cookie_header(settings, anon_cookie_name(settings), set_anon).encode())
-                        )
-                    if shown and not 300 <= message["status"] < 400:
-                        headers.append(flash.CLEAR)
-                    message["headers"] = headers
-                    state["security_headers"] = True
-                await send(message)
-
-            await app(scope, receive, send_wrapper)
+            # The response's own headers are added by :func:`response_start` (the app's
+            # before-send hook, which wraps ``send`` anyway): no wrapper of our own around
+            # ``send`` (each layer is another call per response message; profiled).
+            state[_OUT] = (set_anon, shown is not None)
+            await app(scope, receive, send)
         finally:
             try:
                 await close_request_db(state)
             finally:
-                log_request(scope, status, started)
+                log_request(scope, state.get(_STATUS), started)
                 structlog.contextvars.clear_contextvars()
 
     return middleware
+
+
+async def response_start(message: Message, scope: Scope) -> None:
+    """On every response's first message: the security headers and the request id; once the
+    middleware let the request through, also the anonymous pre-session cookie when one was
+    made and the flash cookie cleared once shown (not on a redirect: it carries the message
+    on). Also answers for responses no middleware sees (Litestar answers unknown URLs and wrong
+    methods before the middleware stack runs)."""
+    if message["type"] != "http.response.start":
+        return
+    state = scope.get("state")
+    if state is None:
+        state = scope["state"] = {}
+    app = scope.get("app")
+    secure = bool(app is not None and app.state.settings.secure_cookies)
+    status = state[_STATUS] = message["status"]
+    headers = with_security_headers(message.get("headers", ()), state.get("request_id") or secrets.token_hex(8), secure)
+    out = state.get(_OUT)
+    if out is not None:
+        settings: Settings = app.state.settings  # the middleware ran: there is an app
+        set_anon, shown = out
+        if set_anon:
+            headers.append((b"set-cookie", cookie_header(settings, anon_cookie_name(settings), set_anon).encode()))
+        if shown and not 300 <= status < 400:
+            headers.append(flash.CLEAR)
+    message["headers"] = headers

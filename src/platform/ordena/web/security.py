@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import secrets
 import time
 from typing import Any
 
 import structlog
-from litestar.types import Message, Scope
+from litestar.types import Scope
 
 log = structlog.get_logger("ordena.http")
 
@@ -53,18 +52,3 @@ def with_security_headers(headers: Any, request_id: str, secure: bool) -> list[t
         out.append(_HSTS)
     out.append((b"x-request-id", request_id.encode()))
     return out
-
-
-async def security_headers_before_send(message: Message, scope: Scope) -> None:
-    """The same headers for responses no middleware sees (Litestar answers unknown URLs and
-    wrong methods before the middleware stack runs)."""
-    if message["type"] != "http.response.start":
-        return
-    state = scope.get("state", {})
-    if state.get("security_headers"):
-        return  # the middleware added them already
-    app = scope.get("app")
-    secure = bool(app is not None and app.state.settings.secure_cookies)
-    message["headers"] = with_security_headers(
-        message.get("headers", ()), state.get("request_id") or secrets.token_hex(8), secure
-    )

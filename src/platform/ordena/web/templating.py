@@ -17,6 +17,8 @@ from typing_extensions import ParamSpec
 
 from ordena.lib import i18n
 from ordena.lib.templates import make_environment
+from ordena.web.form_macros import Forms
+from ordena.web.layout import assets_for, lang_switch, layout_state
 from ordena.web.nav import TEMPLATE_GLOBALS
 
 # The request's scope state, for template globals that macros imported without context call
@@ -39,11 +41,13 @@ def make_page_environment(templates_dir: Path, locale: str | None = None, *, aut
     # Jinja checks each template file's time on every use (page, include, import) unless told
     # the files do not change: they change only while a developer edits them.
     env.auto_reload = auto_reload
-    env.globals.update(csrf_value=_csrf_value, **TEMPLATE_GLOBALS)
-    # The form macros every page uses, as the module an ``{% import %}`` without context gives,
-    # made once, last (a module sees the globals of its making): an import in the layout was
-    # looked up again on every render (profiled). An edit to the macros needs a restart.
-    env.globals["forms"] = env.get_template("macros/forms.html").module
+    env.globals.update(csrf_value=_csrf_value, lang_switch=lang_switch, layout_state=layout_state, **TEMPLATE_GLOBALS)
+    env.globals["assets"] = assets_for(env)
+    # The form helpers every page uses (``ordena.web.form_macros``) and the macros still in
+    # ``macros/forms.html``, as the module an ``{% import %}`` without context gives, made once,
+    # last (a module sees the globals of its making): an import in the layout was looked up
+    # again on every render (profiled). An edit to the macros needs a restart.
+    env.globals["forms"] = Forms(env.get_template("macros/forms.html").module, _csrf_value)
     return env
 
 
