@@ -42,6 +42,21 @@ WHY = (
     "imported only where used (`tests/unit/test_web_process_imports.py`); the webhook signature checked by hand as "
     "Stripe documents it; glibc's mmap threshold fixed at 4 MiB so that argon2's 19 MiB sign-in buffer goes back to "
     "the system. (8) *plumbing*: loggers bound once per module; the outbox relay in three plain statements per batch.",
+    "**What changed, second session of 2026-11-28**: (1) *event loop*: both servers run on asyncio's own loop "
+    "(`ordena.cli.EVENT_LOOP`, what `ordena serve` uses). Ordena's p99 had been 2–4× the floor's while its p95 was "
+    "close: a per-connection timeline under `wrk -c32` showed that under uvloop the first requests of the 32 "
+    "connections a round opens were served one loop iteration apart (the last 160 ms after the first on Ordena, 90 ms "
+    "on the floor), and every 2-s round starts with that burst; under asyncio all 32 are served within 12 ms. With the "
+    "garbage collector off, or the outbox relay and periodic jobs off, the tail under uvloop stayed. (2) *firm "
+    "counts*: `company_count` and `publication_day` (migration 0022), kept in the transaction of every change, so the "
+    "company list's unfiltered total and the dashboard's company and 12-month counts read one row (or ≤ 365) instead "
+    "of counting the firm; the floor reads the same rows. (3) *per request*: the access rule in the before-request hook "
+    "(as a guard, Litestar copied the route handler on every call), headers added in the before-send hook instead of a "
+    "send wrapper, the media type named instead of guessed from the template name; the billing page without the ORM "
+    "session its `firm` dependency opened. (4) *layout*: the form helpers (`web/form_macros.py`), the stylesheets and "
+    "the language switch (`web/layout.py`) and the firm's menu (`web/nav.py`) made in Python instead of macros, "
+    "includes and a loop; the company list's search form rendered once per (firm, language, filters). Each replacement "
+    "is compared with the text it replaced in tests/unit/web.",
     "**p99 at 32 clients** on 2 cores shared by the load generator, PostgreSQL and the server: a closed loop of 32 "
     "clients has a mean latency of 32 ÷ throughput, so a scenario whose throughput is half the floor's has about "
     "twice its p99: the p99 budget is met where the throughput budget is met with room.",
