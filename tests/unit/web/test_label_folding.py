@@ -60,3 +60,14 @@ def test_the_page_engine_renders_with_the_active_locale() -> None:
             template = engine.get_template("partials/pagination.html")
             assert template.environment is engine.environments[locale]
             assert engine.environments[locale].from_string('{{ _("Iniciar sesión") }}').render() == expected
+
+
+@pytest.mark.parametrize("locale", i18n.LOCALES)
+def test_every_page_template_compiles_in_every_language(locale: str) -> None:
+    # The server compiles a template on its first use, not at start-up: a template that does
+    # not compile must fail here rather than on a user's first visit.
+    env = make_page_environment(BASE_DIR / "templates", locale)
+    names = env.list_templates()
+    assert "base.html" in names
+    for name in names:
+        env.get_template(name)
