@@ -316,15 +316,7 @@ async def make_data(ctx: Context) -> None:
         ctx.curve_plan = (await make_plan_data(conn, ctx.curve_tenant, None)).board_plan
         ctx.firms_total = await conn.fetchval("SELECT count(*) FROM tenant")
         await grow_firms(ctx, conn, m.firms_curve[0], pw)
-        ctx.published_assessment = await conn.fetchval(
-            "SELECT id FROM assessment WHERE tenant_id = $1 AND status = 'published' ORDER BY created_at DESC LIMIT 1",
-            ctx.main_tenant,
-        )
-        version = await conn.fetchval(
-            "SELECT framework_version_id FROM assessment WHERE tenant_id = $1 AND id = $2",
-            ctx.main_tenant,
-            ctx.open_assessment,
-        )
+        version = await find_assessment_targets(ctx, conn)
         assert ctx.main_tenant is not None
         plans = await make_plan_data(conn, ctx.main_tenant, ctx.published_assessment)
         ctx.board_plan, ctx.generate_assessment, ctx.plan_dimensions = (
@@ -344,17 +336,32 @@ async def make_data(ctx: Context) -> None:
         ctx.dimension_key = await conn.fetchval(
             "SELECT key FROM fw_dimension WHERE version_id = $1 ORDER BY position LIMIT 1", version
         )
-        ctx.question_ids = [
-            r["id"]
-            for r in await conn.fetch(
-                "SELECT q.id FROM fw_question q JOIN fw_dimension d ON d.id = q.dimension_id "
-                "WHERE d.version_id = $1 ORDER BY d.position, q.position",
-                version,
-            )
-        ]
         await conn.execute("ANALYZE")
     finally:
         await conn.close()
+
+
+async def find_assessment_targets(ctx: Context, conn: asyncpg.Connection) -> uuid.UUID:
+    """The main firm's latest published assessment and the questions of its open one (whose
+    framework version is returned), read from the generated data."""
+    ctx.published_assessment = await conn.fetchval(
+        "SELECT id FROM assessment WHERE tenant_id = $1 AND status = 'published' ORDER BY created_at DESC LIMIT 1",
+        ctx.main_tenant,
+    )
+    version: uuid.UUID = await conn.fetchval(
+        "SELECT framework_version_id FROM assessment WHERE tenant_id = $1 AND id = $2",
+        ctx.main_tenant,
+        ctx.open_assessment,
+    )
+    ctx.question_ids = [
+        r["id"]
+        for r in await conn.fetch(
+            "SELECT q.id FROM fw_question q JOIN fw_dimension d ON d.id = q.dimension_id "
+            "WHERE d.version_id = $1 ORDER BY d.position, q.position",
+            version,
+        )
+    ]
+    return version
 
 
 async def grow_firms(ctx: Context, conn: asyncpg.Connection, total: int, pw: str) -> None:

@@ -42,23 +42,7 @@ async def _context(url: str, iterations: int) -> h.Context:
             "ORDER BY a.created_at LIMIT 1",
             ctx.main_tenant,
         )
-        ctx.published_assessment = await conn.fetchval(
-            "SELECT id FROM assessment WHERE tenant_id = $1 AND status = 'published' ORDER BY created_at DESC LIMIT 1",
-            ctx.main_tenant,
-        )
-        version = await conn.fetchval(
-            "SELECT framework_version_id FROM assessment WHERE tenant_id = $1 AND id = $2",
-            ctx.main_tenant,
-            ctx.open_assessment,
-        )
-        ctx.question_ids = [
-            r["id"]
-            for r in await conn.fetch(
-                "SELECT q.id FROM fw_question q JOIN fw_dimension d ON d.id = q.dimension_id "
-                "WHERE d.version_id = $1 ORDER BY d.position, q.position",
-                version,
-            )
-        ]
+        await h.find_assessment_targets(ctx, conn)
     finally:
         await conn.close()
     return ctx
